@@ -1,0 +1,110 @@
+"""``apply``: fill the employer's form for one application in a real Chromium and submit it once.
+
+Payload ``{"application_id": id}`` (plus ``approval`` added by the queue when an operator approves).
+The work is :class:`core.apply_engine.engine.ApplyEngine`; this module maps its outcome onto the
+queue: ``submitted``/``already_applied`` complete the task, ``awaiting_approval`` parks it with the
+answer sheet and screenshots, ``needs_human`` and ``unknown_outcome`` park it for a person (never a
+retry), a busy or soft-blocked site postpones it without using an attempt, a closed posting is
+permanent. Browsers are expensive, so the agent's default global cap is 2 across every runner.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+from pydantic import Field
+
+from core.agent import Agent, AgentContext, AgentResult, Payload, register
+from core.apply_engine.engine import ApplyEngine, ApplyRequest, resolve_documents, stricter
+from core.apply_engine.sites import SiteBusy
+from core.crypto import load_cipher
+from core.errors import AwaitingApproval, NeedsHuman, PermanentError, RetryLater
+from core.records import candidate_profile, get_application, get_job, site_of
+
+
+class ApplyPayload(Payload):
+    application_id: int = Field(..., ge=1)
+
+
+def candidate_proxy(db: Any, cipher: Any, candidate_id: int) -> str | None:
+    """A candidate's own proxy URL from their encrypted secrets (``{"proxy_url": ...}``), if any."""
+    import json
+
+    row = db.one("SELECT secrets_enc FROM candidates WHERE id = %s", (candidate_id,))
+    if not row or not row["secrets_enc"]:
+        return None
+    text = cipher.decrypt(row["secrets_enc"], context=b"secrets")
+    try:
+        return (json.loads(text) or {}).get("proxy_url") if text else None
+    except ValueError:
+        return None
+
+
+def proxy_for(settings: Any, site: str | None, candidate: str | None) -> str | None:
+    """Candidate proxy, else the site's (from the environment variable it names), else the global one."""
+    if candidate:
+        return candidate
+    env_name = settings.apply.site_proxy_env.get(site or "")
+    if env_name and os.environ.get(env_name):
+        return os.environ[env_name]
+    return settings.apply.proxy_url.get_secret_value() if settings.apply.proxy_url else None
+
+
+@register
+class ApplyAgent(Agent):
+    name = "apply"
+    description = "Fill the employer's application form in Chromium, answer from the profile, submit exactly once."
+    payload_model = ApplyPayload
+    default_concurrency = 2
+    global_concurrency = 2
+    max_attempts = 3
+    lease_seconds = 180
+
+    def handle(self, payload: ApplyPayload, ctx: AgentContext) -> AgentResult:
+        db, settings = ctx.db, ctx.settings
+        app = get_application(db, payload.application_id)
+        job = get_job(db, app["job_id"])
+        url = job.get("apply_url") or job.get("url")
+        if not url:
+            raise PermanentError(f"job {job['id']} has no apply URL")
+        if job.get("status") == "closed":
+            raise PermanentError(f"job {job['id']} is closed")
+        cipher = load_cipher(settings)
+        profile = candidate_profile(db, cipher, app["candidate_id"])
+        cand = db.one("SELECT resume_path, apply_policy FROM candidates WHERE id = %s", (app["candidate_id"],))
+        site = job.get("site") or site_of(url)
+        approval = getattr(payload, "approval", None) or (payload.model_extra or {}).get("approval")
+        approved = isinstance(approval, dict)
+        edits = dict(approval.get("edits") or {}) if approved else {}
+        docs = resolve_documents(ctx.storage, app.get("documents"), cand["resume_path"] if cand else None)
+        policy = stricter(cand["apply_policy"] if cand else settings.apply.default_policy,
+                          settings.apply.site_policies.get(site or ""))
+        req = ApplyRequest(
+            application_id=app["id"], url=url, profile=profile, documents=docs, candidate_id=app["candidate_id"],
+            job_id=job["id"], site=site, submit=True, policy=policy, approved=approved, edits=edits,
+            task=ctx.task, runner_id=ctx.runner_id,
+        )
+        engine = ApplyEngine(settings, db, ctx.storage, proxy=proxy_for(settings, site, candidate_proxy(db, cipher, app["candidate_id"])),
+                             log_fn=lambda msg, level="info": ctx.log(msg, level),
+                             cancelled=ctx.cancelled.is_set)
+        ctx.log(f"applying on {site} ({'approved' if approved else policy})")
+        try:
+            out = engine.run(req)
+        except SiteBusy as exc:
+            raise RetryLater(str(exc), max(1.0, exc.delay_s)) from None
+        documents = {k: {"name": v.name} for k, v in (("resume", docs.resume), ("cover_letter", docs.cover_letter)) if v}
+        data = out.approval_data(documents)
+        result = {"outcome": out.outcome, "ats": out.ats, "reason": out.reason, "receipt": out.receipt,
+                  "screenshots": out.screenshots, "confirmation": out.confirmation, "timings": out.timings}
+        if out.outcome in ("submitted", "already_applied"):
+            return AgentResult(result=result)
+        if out.outcome == "awaiting_approval":
+            raise AwaitingApproval(out.reason, data)
+        if out.outcome == "needs_human" and out.blocked is not None and not out.blocked.until_resumed:
+            raise RetryLater(out.reason, out.retry_after_s or 3600.0)
+        if out.outcome in ("needs_human", "unknown_outcome"):
+            raise NeedsHuman(f"{out.outcome}: {out.reason}" if out.outcome == "unknown_outcome" else out.reason, data)
+        if out.outcome == "failed" and "closed" in out.reason:
+            raise PermanentError(out.reason)
+        raise RuntimeError(out.reason or "apply failed")

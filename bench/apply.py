@@ -1,0 +1,199 @@
+"""Apply engine benchmark: Talvix against a bare hand-written Selenium script on the sandbox forms.
+
+Both fill the same five forms (Greenhouse legacy and React, Lever, Ashby, a company form) in the same
+Chromium in the same run; the bare script knows every field name in advance and does nothing else,
+while Talvix discovers the form, builds the answer sheet, verifies every value, takes four screenshots,
+writes the receipt and the submit marker. Then applications per hour with 1 and 2 browsers in parallel
+(Talvix, browser per worker), and the memory of one browser (PSS of chromedriver + Chromium).
+
+    python bench/apply.py [--quick] [--rounds N]
+
+The last line is one JSON object with talvix_s_per_app, baseline_s_per_app, baseline_over_talvix.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import shutil
+import statistics
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+REPO = Path(__file__).resolve().parent.parent
+# bench/ holds a queue.py: keep the folder off sys.path so the standard library's `queue` wins.
+sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != REPO / "bench"]
+sys.path.insert(0, str(REPO))
+sys.path.insert(0, str(REPO / "tests"))
+
+from selenium.webdriver.common.by import By  # noqa: E402
+from selenium.webdriver.support.ui import Select  # noqa: E402
+
+from core.apply_engine.browser import Browser  # noqa: E402
+from core.apply_engine.engine import ApplyEngine  # noqa: E402
+from core.storage import Storage  # noqa: E402
+from sandbox import SandboxServer  # noqa: E402
+from sandbox.forms import field_specs  # noqa: E402
+
+FORMS = ["gh-backend", "ghr-frontend", "lever-fullstack", "ashby-product", "generic-python"]
+ANSWERS = {"Are you legally authorized to work in India?": "Yes", "What is your notice period?": "30 days",
+           "Are you willing to relocate?": "Yes", "Notice period": "30 days",
+           "Are you willing to relocate to Chennai?": "Yes", "Highest qualification": "B.Tech / B.E.",
+           "Years of Python experience": "5"}
+TEXT = {"First Name": "Asha", "Last Name": "Raman", "Email": "asha@example.com", "Phone": "+91 98450 00000",
+        "Full name": "Asha Raman", "Name": "Asha Raman", "Email address": "asha@example.com",
+        "Mobile number": "+91 98450 00000", "Years of Python experience": "5"}
+
+
+def wait(predicate: Any, timeout: float = 10.0) -> Any:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            value = predicate()
+            if value:
+                return value
+        except Exception:
+            pass
+        time.sleep(0.05)
+    raise TimeoutError("baseline: condition not met")
+
+
+def baseline(driver: Any, sb: SandboxServer, key: str, resume: Path) -> None:
+    """The minimal hand-written script: known selectors, required fields only, no checks, no evidence."""
+    job = sb.job(key)
+    driver.get(sb.apply_url(key))
+    wait(lambda: driver.execute_script("return document.readyState") != "loading")
+    if job.ats == "ashby":
+        wait(lambda: driver.find_elements(By.ID, "_systemfield_name"))
+    if job.ats == "generic":
+        wait(lambda: driver.find_elements(By.ID, "python_years"))
+    for spec in field_specs(job):
+        if not spec.required:
+            continue
+        if spec.kind == "file":
+            css = f'input[type=file][name="{spec.name}"], input[type=file][id="{spec.name}"]'
+            driver.find_element(By.CSS_SELECTOR, css).send_keys(str(resume))
+        elif spec.kind in ("text", "email", "tel", "url", "number", "textarea"):
+            css = f'[name="{spec.name}"], [id="{spec.name}"]'
+            driver.find_element(By.CSS_SELECTOR, css).send_keys(TEXT.get(spec.label, ANSWERS.get(spec.label, "x")))
+        elif spec.kind == "select":
+            el = driver.find_element(By.CSS_SELECTOR, f'select[name="{spec.name}"], select[id="{spec.name}"]')
+            Select(el).select_by_visible_text(ANSWERS[spec.label])
+        elif spec.kind == "radio":
+            value = next(v for v, t in spec.options if t == ANSWERS[spec.label])
+            el = driver.find_element(By.CSS_SELECTOR, f'input[type=radio][name="{spec.name}"][value="{value}"]')
+            driver.execute_script("arguments[0].click();", el)
+        elif spec.kind == "combobox":
+            driver.find_element(By.ID, spec.name).click()
+            option = wait(lambda: [o for o in driver.find_elements(By.CSS_SELECTOR, "[role=option]")
+                                   if o.text == ANSWERS[spec.label]])
+            option[0].click()
+        elif spec.kind == "dropdown":
+            driver.find_element(By.ID, "education-dropdown").click()
+            driver.find_element(By.CSS_SELECTOR, "#education-dropdown li[data-value=btech]").click()
+        elif spec.kind == "checkbox":
+            driver.find_element(By.CSS_SELECTOR, f'input[name="{spec.name}"]').click()
+    button = {"greenhouse": "#submit_app", "lever": "#btn-submit",
+              "ashby": "button.ashby-application-form-submit-button"}.get(job.ats, "button[type=submit]")
+    driver.find_element(By.CSS_SELECTOR, button).click()
+    wait(lambda: any(t in driver.execute_script("return document.body.innerText") for t in
+                     ("Thank you", "Application submitted", "Thanks for submitting")))
+
+
+def talvix_once(settings: Any, db: Any, browser: Browser, sb: SandboxServer, key: str, n: int) -> float:
+    from apply_helpers import engine_request, make_application
+
+    ids = make_application(db, settings, sb.apply_url(key), email=f"bench{n}-{threading.get_ident()}@example.com")
+    t0 = time.monotonic()
+    out = ApplyEngine(settings, db, Storage(settings.storage_path), browser=browser).run(
+        engine_request(db, settings, ids, runner_id=f"bench-{n}"))
+    took = time.monotonic() - t0
+    if out.outcome != "submitted":
+        raise RuntimeError(f"talvix on {key}: {out.outcome}: {out.reason}")
+    return took
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="one round per form, 10 applications for throughput")
+    parser.add_argument("--rounds", type=int, default=None)
+    args = parser.parse_args()
+    rounds = args.rounds or (1 if args.quick else 3)
+    throughput_n = 10 if args.quick else 30
+
+    from apply_helpers import tune
+
+    from core.config import load_settings
+    from core.db import connect, ensure_schema
+
+    tmp = Path(tempfile.mkdtemp(prefix="talvix-bench-apply-"))
+    settings = tune(load_settings(data_dir=tmp), confirm_timeout_s=10.0, form_timeout_s=10.0)
+    db = connect(settings)
+    ensure_schema(db)
+    resume = tmp / "resume.pdf"
+    resume.write_bytes(b"%PDF-1.4\n% bench resume\n")
+    counter = iter(range(1_000_000))
+    with SandboxServer(port=0) as sb, Browser() as browser:
+        # Warm-up: the first page load in a new browser pays for caches and the renderer.
+        baseline(browser.driver, sb, FORMS[0], resume)
+        base_times: list[float] = []
+        talvix_times: list[float] = []
+        for _ in range(rounds):
+            for key in FORMS:
+                t0 = time.monotonic()
+                baseline(browser.driver, sb, key, resume)
+                base_times.append(time.monotonic() - t0)
+                talvix_times.append(talvix_once(settings, db, browser, sb, key, next(counter)))
+        browser.open(sb.apply_url("ghr-frontend"), 10)
+        memory_mb = browser.memory_bytes() / 2**20
+        print(f"per application (median of {len(base_times)}): bare script {statistics.median(base_times):.2f}s, "
+              f"talvix {statistics.median(talvix_times):.2f}s", flush=True)
+
+    def per_hour(workers: int) -> float:
+        done = []
+        lock = threading.Lock()
+        jobs = [FORMS[i % len(FORMS)] for i in range(throughput_n)]
+
+        def work() -> None:
+            with Browser() as b:
+                while True:
+                    with lock:
+                        if not jobs:
+                            return
+                        key = jobs.pop()
+                    talvix_once(settings, db, b, sb, key, next(counter))
+                    with lock:
+                        done.append(key)
+
+        t0 = time.monotonic()
+        threads = [threading.Thread(target=work) for _ in range(workers)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        return len(done) / (time.monotonic() - t0) * 3600
+
+    with SandboxServer(port=0) as sb:
+        one = per_hour(1)
+        two = per_hour(2)
+    print(f"applications per hour: 1 browser {one:.0f}, 2 browsers {two:.0f} (browser start included)")
+    print(f"memory per browser: {memory_mb:.0f} MiB (PSS, chromedriver + Chromium, one form loaded)")
+    db.close()
+    from core.db import stop_embedded
+
+    stop_embedded(tmp)  # the benchmark's private Postgres: leave nothing running
+    shutil.rmtree(tmp, ignore_errors=True)
+    t = statistics.median(talvix_times)
+    b = statistics.median(base_times)
+    print(json.dumps({"talvix_s_per_app": round(t, 3), "baseline_s_per_app": round(b, 3),
+                      "baseline_over_talvix": round(b / t, 3), "talvix_over_baseline": round(t / b, 3),
+                      "apps_per_hour_1_browser": round(one), "apps_per_hour_2_browsers": round(two),
+                      "memory_mb_per_browser": round(memory_mb), "forms": FORMS, "rounds": rounds}))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,241 @@
+"""Queue throughput: Talvix vs procrastinate vs a raw-SQL floor, on one embedded Postgres.
+
+Workload per system: enqueue N tasks, then W worker processes claim and complete them until none is
+left (1, 2 and 4 workers). Figures are tasks per second over enqueue + claim + complete.
+
+- talvix: ``core.queue.enqueue_many``, then ``claim`` (batches) + ``complete`` per task, with the events
+  and NOTIFY every state change writes.
+- procrastinate: ``batch_defer`` of a no-op task, then ``run_worker(wait=False)`` per process.
+- raw SQL: one INSERT, then one statement per task that claims and completes it
+  (``UPDATE ... WHERE id = (SELECT ... FOR UPDATE SKIP LOCKED LIMIT 1)``) — no events, no leases.
+
+``--quick`` finishes in under 3 minutes on 2 cores. The last line is one JSON object.
+Run: ``python bench/queue.py [--quick] [--tasks N]``.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+# This file is named queue.py: keep its folder off sys.path so the standard library's `queue` wins.
+REPO = Path(__file__).resolve().parent.parent
+sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != REPO / "bench"]
+sys.path.insert(0, str(REPO))
+
+import argparse
+import json
+import multiprocessing as mp
+import os
+import sys
+import tempfile
+import time
+
+import psycopg  # noqa: E402
+from psycopg import sql  # noqa: E402
+
+from core.db import Database, ensure_embedded, migrate, stop_embedded  # noqa: E402
+
+CLAIM_BATCH = 20
+
+
+def _fresh_db(base_url: str, name: str) -> str:
+    with psycopg.connect(base_url, autocommit=True) as conn:
+        conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
+        conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+    return base_url.replace("/postgres?", f"/{name}?")
+
+
+# ------------------------------------------------------------------------------------------------
+# Talvix
+# ------------------------------------------------------------------------------------------------
+def _talvix_worker(url: str, n: int, barrier) -> None:
+    from core import queue
+
+    db = Database(url, min_size=1, max_size=1)
+    barrier.wait()
+    while True:
+        tasks = queue.claim(db, ["ping"], CLAIM_BATCH, f"bench-{n}", 60)
+        if not tasks:
+            break
+        for t in tasks:
+            queue.complete(db, t, {"ok": True})
+    db.close()
+
+
+def bench_talvix(base_url: str, tasks: int, workers: int) -> float:
+    from core import queue
+    from core.models import NewTask
+
+    url = _fresh_db(base_url, f"bench_talvix_{workers}")
+    db = Database(url, min_size=1, max_size=2)
+    migrate(db)
+    barrier = mp.Barrier(workers + 1)
+    procs = [mp.Process(target=_talvix_worker, args=(url, i, barrier), daemon=True) for i in range(workers)]
+    for p in procs:
+        p.start()
+    t0 = time.perf_counter()
+    for start in range(0, tasks, 1000):
+        queue.enqueue_many(db, [NewTask("ping", {"i": i}) for i in range(start, min(tasks, start + 1000))])
+    barrier.wait()
+    for p in procs:
+        p.join()
+    elapsed = time.perf_counter() - t0
+    done = db.one("SELECT count(*) AS n FROM tasks WHERE status = 'succeeded'")["n"]
+    db.close()
+    assert done == tasks, f"talvix completed {done} of {tasks}"
+    return tasks / elapsed
+
+
+# ------------------------------------------------------------------------------------------------
+# procrastinate
+# ------------------------------------------------------------------------------------------------
+def _procrastinate_app(url: str):
+    import procrastinate
+
+    app = procrastinate.App(connector=procrastinate.PsycopgConnector(conninfo=url))
+
+    @app.task(name="ping", queue="default")
+    def ping(i: int) -> dict:
+        return {"ok": True}
+
+    return app, ping
+
+
+def _procrastinate_worker(url: str, barrier) -> None:
+    import logging
+
+    logging.disable(logging.CRITICAL)
+    app, _ = _procrastinate_app(url)
+    barrier.wait()
+    app.run_worker(wait=False, concurrency=1, listen_notify=False, delete_jobs="never",
+                   install_signal_handlers=False, fetch_job_polling_interval=0.1)
+
+
+def bench_procrastinate(base_url: str, tasks: int, workers: int) -> float:
+    url = _fresh_db(base_url, f"bench_procrastinate_{workers}")
+    app, ping = _procrastinate_app(url)
+    with app.open():
+        app.schema_manager.apply_schema()
+        barrier = mp.Barrier(workers + 1)
+        procs = [mp.Process(target=_procrastinate_worker, args=(url, barrier), daemon=True) for _ in range(workers)]
+        for p in procs:
+            p.start()
+        t0 = time.perf_counter()
+        for start in range(0, tasks, 1000):
+            ping.batch_defer(*({"i": i} for i in range(start, min(tasks, start + 1000))))
+        barrier.wait()
+        for p in procs:
+            p.join()
+        elapsed = time.perf_counter() - t0
+    with psycopg.connect(url) as conn:
+        done = conn.execute("SELECT count(*) FROM procrastinate_jobs WHERE status = 'succeeded'").fetchone()[0]
+    if done != tasks:
+        # run_worker(wait=False) may stop while another worker still holds jobs: finish the rest.
+        app2, _ = _procrastinate_app(url)
+        app2.run_worker(wait=False, concurrency=1, listen_notify=False, install_signal_handlers=False)
+        elapsed = time.perf_counter() - t0
+    return tasks / elapsed
+
+
+# ------------------------------------------------------------------------------------------------
+# Raw SQL floor
+# ------------------------------------------------------------------------------------------------
+_RAW_SCHEMA = """
+CREATE TABLE raw_tasks (id bigserial PRIMARY KEY, agent text NOT NULL, payload jsonb NOT NULL,
+                        status text NOT NULL DEFAULT 'queued', result jsonb);
+CREATE INDEX ON raw_tasks (agent, id) WHERE status = 'queued';
+"""
+_RAW_CLAIM_COMPLETE = """
+UPDATE raw_tasks SET status = 'succeeded', result = '{"ok": true}'
+ WHERE id = (SELECT id FROM raw_tasks WHERE agent = 'ping' AND status = 'queued'
+              ORDER BY id LIMIT 1 FOR UPDATE SKIP LOCKED)
+RETURNING id
+"""
+
+
+def _raw_worker(url: str, barrier) -> None:
+    with psycopg.connect(url, autocommit=True) as conn:
+        barrier.wait()
+        while conn.execute(_RAW_CLAIM_COMPLETE).fetchone() is not None:
+            pass
+
+
+def bench_raw(base_url: str, tasks: int, workers: int) -> float:
+    url = _fresh_db(base_url, f"bench_raw_{workers}")
+    with psycopg.connect(url, autocommit=True) as conn:
+        conn.execute(_RAW_SCHEMA)
+        barrier = mp.Barrier(workers + 1)
+        procs = [mp.Process(target=_raw_worker, args=(url, barrier), daemon=True) for _ in range(workers)]
+        for p in procs:
+            p.start()
+        t0 = time.perf_counter()
+        for start in range(0, tasks, 1000):
+            conn.execute(
+                "INSERT INTO raw_tasks (agent, payload) SELECT 'ping', jsonb_build_object('i', g) FROM generate_series(%s::int, %s::int) g",
+                (start, min(tasks, start + 1000) - 1),
+            )
+        barrier.wait()
+        for p in procs:
+            p.join()
+        elapsed = time.perf_counter() - t0
+        done = conn.execute("SELECT count(*) FROM raw_tasks WHERE status = 'succeeded'").fetchone()[0]
+    assert done == tasks, f"raw completed {done} of {tasks}"
+    return tasks / elapsed
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="fewer tasks; finishes in under 3 minutes")
+    parser.add_argument("--tasks", type=int, default=None)
+    parser.add_argument("--no-runners", action="store_true", help="skip the runner-process section")
+    args = parser.parse_args()
+    tasks = args.tasks or (3000 if args.quick else 20000)
+    worker_counts = (1, 2, 4)
+
+    data_dir = Path(tempfile.mkdtemp(prefix="talvix-bench-"))
+    print(f"starting embedded Postgres in {data_dir} ...", flush=True)
+    base_url = ensure_embedded(data_dir, dbname="postgres")
+    results: dict[str, dict[str, float]] = {"talvix": {}, "procrastinate": {}, "raw_sql": {}}
+    try:
+        for w in worker_counts:
+            for name, fn in (("talvix", bench_talvix), ("procrastinate", bench_procrastinate), ("raw_sql", bench_raw)):
+                rate = fn(base_url, tasks, w)
+                results[name][str(w)] = round(rate, 1)
+                print(f"{name:>14}  workers={w}  tasks={tasks}  {rate:8.1f} tasks/s", flush=True)
+        runner_figures: dict = {}
+        if not args.no_runners:
+            try:
+                import importlib.util
+
+                spec = importlib.util.spec_from_file_location("runners_section", REPO / "bench" / "runners_section.py")
+                if spec is None or spec.loader is None:
+                    raise ImportError("bench/runners_section.py")
+                runners_section = importlib.util.module_from_spec(spec)
+                spec.loader.exec_module(runners_section)
+
+                runner_figures = runners_section.run(base_url, args.quick)
+            except (ImportError, FileNotFoundError):
+                print("(runner section not available)")
+    finally:
+        stop_embedded(data_dir)
+
+    best = {k: max(v.values()) for k, v in results.items()}
+    summary = {
+        "tasks": tasks,
+        "workers": list(worker_counts),
+        "per_workers": results,
+        "talvix_tasks_per_s": best["talvix"],
+        "procrastinate_tasks_per_s": best["procrastinate"],
+        "raw_sql_tasks_per_s": best["raw_sql"],
+        "ratio_vs_procrastinate": round(best["talvix"] / best["procrastinate"], 2),
+        "ratio_vs_raw": round(best["raw_sql"] / best["talvix"], 2),
+        **({"runners": runner_figures} if runner_figures else {}),
+    }
+    print(json.dumps(summary))
+
+
+if __name__ == "__main__":
+    mp.set_start_method("fork")
+    os.environ.setdefault("PYTHONWARNINGS", "ignore")
+    main()

@@ -1,0 +1,557 @@
+"""One application, start to finish: load, answer, fill, verify, (approve), mark, submit, confirm.
+
+Exactly once: before the submit click the engine commits a *submit marker* on the application in a
+transaction that first checks the task's lease (:func:`core.queue.assert_lease`); a runner that lost
+its lease raises :class:`LeaseLost` there and never clicks. The marker update only succeeds while the
+application has no marker, so two sessions racing one application produce one click. After the click,
+a confirmation (success element, thank-you text, a confirmation URL) makes the application
+``submitted``; anything else, including an exception, makes it ``unknown_outcome`` for a person. A
+session that finds a marker without a confirmation never submits again.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable
+
+from psycopg.types.json import Jsonb
+from selenium.common.exceptions import TimeoutException, WebDriverException
+
+from core.apply_engine import forms, sites
+from core.apply_engine.adapters import Adapter, adapter_for, ats_of, wall_for
+from core.apply_engine.answers import AnswerSheet, Documents, build_sheet
+from core.apply_engine.browser import Browser, BrowserConfig, Shot
+from core.apply_engine.receipts import Receipt, end_session, start_session
+from core.config import Settings
+from core.db import Database
+from core.errors import LeaseLost
+from core.models import Task
+from core.queue import add_event, assert_lease
+from core.safetext import clean
+from core.storage import Storage
+
+log = logging.getLogger("talvix.apply")
+
+OUTCOMES = ("dry_run", "submitted", "needs_human", "awaiting_approval", "unknown_outcome", "failed", "already_applied")
+POLICY_ORDER = {"never": 0, "when_uncertain": 1, "always": 2}
+
+
+@dataclass
+class ApplyRequest:
+    application_id: int
+    url: str
+    profile: dict[str, Any]
+    documents: Documents
+    candidate_id: int | None = None
+    job_id: int | None = None
+    site: str | None = None
+    submit: bool = True  # False: dry run (fill and verify, never click submit)
+    policy: str = "when_uncertain"
+    approved: bool = False
+    edits: dict[str, Any] = field(default_factory=dict)
+    task: Task | None = None  # None for the one-off CLI: same marker logic without the lease check
+    runner_id: str | None = None
+    screenshots_dir: Path | None = None
+    check_budget: bool = True
+
+
+@dataclass
+class ApplyOutcome:
+    outcome: str
+    ats: str | None = None
+    reason: str = ""
+    sheet: AnswerSheet | None = None
+    unanswered: list[str] = field(default_factory=list)
+    screenshots: list[str] = field(default_factory=list)  # relative to the storage root
+    screenshot_copies: list[str] = field(default_factory=list)
+    receipt: str | None = None
+    confirmation: dict[str, Any] | None = None
+    blocked: sites.SoftBlock | None = None
+    retry_after_s: float | None = None
+    timings: dict[str, float] = field(default_factory=dict)
+
+    def fields(self) -> list[dict[str, Any]]:
+        return self.sheet.fields() if self.sheet is not None else []
+
+    def approval_data(self, documents: dict[str, Any] | None = None) -> dict[str, Any]:
+        """The shape docs/architecture.md gives for an apply task waiting for a person."""
+        return {"answer_sheet": {"fields": self.fields()}, "unanswered": self.unanswered,
+                "screenshots": self.screenshots, "documents": documents or {}, "reason": self.reason,
+                "ats": self.ats, "receipt": self.receipt}
+
+
+def stricter(*policies: str | None) -> str:
+    known = [p for p in policies if p in POLICY_ORDER]
+    return max(known, key=lambda p: POLICY_ORDER[p]) if known else "when_uncertain"
+
+
+class ApplyEngine:
+    """Runs one :class:`ApplyRequest` in a browser it is given or starts itself."""
+
+    def __init__(self, settings: Settings, db: Database, storage: Storage, *, browser: Browser | None = None,
+                 proxy: str | None = None, log_fn: Callable[[str, str], None] | None = None,
+                 cancelled: Callable[[], bool] | None = None) -> None:
+        self.settings = settings
+        self.db = db
+        self.storage = storage
+        self._browser = browser
+        self._proxy = proxy
+        self._log = log_fn or (lambda msg, level="info": log.log(logging.getLevelName(level.upper()), msg))
+        self._cancelled = cancelled or (lambda: False)
+
+    # ---------------------------------------------------------------------------------------------
+    def run(self, req: ApplyRequest) -> ApplyOutcome:
+        ats = ats_of(req.url)
+        state = self._application_state(req.application_id)
+        if state["submitted_at"] is not None or state["status"] == "submitted":
+            return ApplyOutcome("already_applied", ats, "this candidate already applied to this job",
+                                receipt=state["receipt_path"])
+        if state["submit_marker_at"] is not None:
+            reason = ("a previous session pressed submit and saw no confirmation: check the employer's site; "
+                      "Talvix never submits twice")
+            self._set_status(req, "unknown_outcome", reason)
+            return ApplyOutcome("unknown_outcome", ats, reason, receipt=state["receipt_path"])
+        if req.check_budget and req.site:
+            sites.reserve(self.db, self.settings, req.site, req.candidate_id)  # raises SiteBusy
+        session_id = start_session(self.db, req.application_id, task_id=req.task.id if req.task else None,
+                                   runner_id=req.runner_id, site=req.site, url=req.url)
+        receipt = Receipt(self.storage, self.db, req.application_id, task_id=req.task.id if req.task else None,
+                          candidate_id=req.candidate_id, job_id=req.job_id, session_id=session_id,
+                          copy_to=req.screenshots_dir)
+        receipt.data.update({"url": req.url, "ats": ats, "mode": "submit" if req.submit else "dry_run",
+                             "policy": req.policy, "approved": req.approved, "task_id": req.task.id if req.task else None,
+                             "runner_id": req.runner_id})
+        own_browser = self._browser is None
+        browser = self._browser
+        outcome = ApplyOutcome("failed", ats, "the session ended unexpectedly")
+        try:
+            if own_browser:
+                browser = Browser(BrowserConfig.from_settings(self.settings.apply), proxy=self._proxy).start()
+            self._set_status(req, "applying", None)
+            outcome = self._session(req, browser, receipt, ats)
+        except LeaseLost:
+            outcome = ApplyOutcome("failed", ats, "lease lost before submit: stopped without submitting")
+            raise
+        except Exception as exc:
+            outcome = ApplyOutcome("failed", ats, clean(f"{type(exc).__name__}: {exc}")[:500])
+            self._try_step(browser, receipt, "error", outcome.reason)
+            self._set_status(req, "failed", outcome.reason)
+            raise
+        finally:
+            outcome.screenshots = list(receipt.screenshots)
+            outcome.screenshot_copies = list(receipt.copies)
+            try:
+                outcome.receipt = receipt.write(outcome.outcome, reason=outcome.reason,
+                                                answers=outcome.fields(), unanswered=outcome.unanswered,
+                                                confirmation=outcome.confirmation, timings=outcome.timings)
+                self.db.execute("UPDATE applications SET receipt_path = %s, updated_at = now() WHERE id = %s",
+                                (outcome.receipt, req.application_id))
+            finally:
+                end_session(self.db, session_id, outcome.outcome)
+                if own_browser and browser is not None:
+                    browser.close()
+        return outcome
+
+    # ---------------------------------------------------------------------------------------------
+    def _session(self, req: ApplyRequest, browser: Browser, receipt: Receipt, ats: str) -> ApplyOutcome:
+        t0 = time.monotonic()
+        timings: dict[str, float] = {}
+        driver = browser.driver
+        try:
+            browser.open(req.url, self.settings.apply.page_timeout_s)
+        except TimeoutException:
+            pass  # a slow page: work with what has loaded, soft-block checks below still apply
+        timings["load_s"] = round(time.monotonic() - t0, 3)
+        # The "loaded" screenshot is painted while the page is read (nothing below changes it until the
+        # adapter is about to open a dropdown or follow a link, which records the step first).
+        shot = browser.capture()
+        probe = self._probe(driver)
+        loaded = _PendingStep(receipt, "loaded", shot, probe["url"] or self._url(driver))
+        try:
+            out = self._after_load(req, browser, receipt, ats, loaded, probe, timings, t0)
+        except BaseException:
+            try:  # keep the evidence, but never let it hide the error that is on its way out
+                loaded.record()
+            except Exception:
+                pass
+            raise
+        loaded.record()  # paths that returned before reading the form (walls, blocks, closed postings)
+        return out
+
+    def _after_load(self, req: ApplyRequest, browser: Browser, receipt: Receipt, ats: str, loaded: "_PendingStep",
+                    probe: dict[str, Any], timings: dict[str, float], t0: float) -> ApplyOutcome:
+        driver = browser.driver
+        cfg = self.settings.apply
+        status, text, url = probe["status"], probe["text"], probe["url"] or req.url
+
+        wall = wall_for(url, text, has_password=probe["password"], has_form=probe["form"])
+        if wall:
+            loaded.record()
+            return self._needs_human(req, ats, f"account wall: {wall}", receipt)
+        block = sites.classify(status, text, title=probe["title"], has_form=probe["form"],
+                               has_password=probe["password"], captcha_frame=probe["captcha"])
+        if block is not None:
+            if req.site:
+                sites.pause(self.db, self.settings, req.site, block, url=url,
+                            task_id=req.task.id if req.task else None, application_id=req.application_id,
+                            candidate_id=req.candidate_id, job_id=req.job_id)
+            reason = f"site {req.site or ''} paused: {block.reason}".replace("  ", " ")
+            self._set_status(req, "needs_human" if block.until_resumed else "ready", reason)
+            out = ApplyOutcome("needs_human", ats, reason, blocked=block,
+                               retry_after_s=None if block.until_resumed else cfg.block_pause_minutes * 60)
+            out.timings = timings
+            return out
+        if status == 404 or (status is None and not probe["form"] and _closed(text)) or _closed(text) and not probe["form"]:
+            reason = "the posting is closed (no longer accepting applications)"
+            self._set_status(req, "failed", reason)
+            return ApplyOutcome("failed", ats, reason)
+
+        adapter = adapter_for(url)
+        fields = adapter.open_form(driver, cfg.form_timeout_s, settle_s=cfg.settle_timeout_s,
+                                   before_change=loaded.record)
+        loaded.record()
+        timings["discover_s"] = round(time.monotonic() - t0 - timings["load_s"], 3)
+        if adapter.settled is not None:
+            receipt.data["page_settle"] = adapter.settled.as_dict()
+        if not Adapter._has_application_fields(fields):
+            probe = self._probe(driver)
+            wall = wall_for(probe["url"] or url, probe["text"], has_password=probe["password"], has_form=probe["form"])
+            if wall or probe["password"]:
+                return self._needs_human(req, ats, f"account wall: {wall or 'the site asks to sign in'}", receipt)
+            reason = "no application form found on the page"
+            receipt.step("error", browser.screenshot_png(), url=driver.current_url, note=reason)
+            self._set_status(req, "failed", reason)
+            return ApplyOutcome("failed", ats, reason)
+
+        sheet = build_sheet(fields, req.profile, req.documents, edits=req.edits, min_confidence=cfg.min_confidence)
+        for kind, path in (("resume", req.documents.resume), ("cover_letter", req.documents.cover_letter)):
+            if path is not None and any(a.value == str(path) for a in sheet.answers):
+                receipt.add_file(kind, path)
+        unanswered = sheet.unanswered()
+        self._save_sheet(req, sheet)
+        if unanswered:
+            reason = "required question(s) without a confident answer: " + "; ".join(repr(u) for u in unanswered)
+            out = self._needs_human(req, ats, reason, receipt, sheet=sheet, unanswered=unanswered, step=False)
+            receipt.step("needs-human", browser.screenshot_png(), url=driver.current_url, note=reason)
+            out.timings = timings
+            return out
+
+        problems = self._fill_and_verify(adapter, driver, sheet)
+        timings["fill_s"] = round(time.monotonic() - t0 - timings["load_s"] - timings["discover_s"], 3)
+        filled = browser.capture()
+        filled_url = driver.current_url
+        needs_approval = None if problems else self._needs_approval(req, sheet)
+        submitting = req.submit and not problems and not needs_approval
+        # Read while Chromium paints: the snapshot only mirrors live values into attributes, which
+        # changes nothing on screen (a dirty value or checkedness is not reset by its attribute).
+        html = forms.dom_snapshot(driver) if submitting else None
+        receipt.step("filled", filled.png(), url=filled_url)
+        if problems:
+            reason = "could not fill: " + "; ".join(problems)
+            out = self._needs_human(req, ats, reason, receipt, sheet=sheet,
+                                    unanswered=[p.split(":")[0] for p in problems], step=False)
+            out.timings = timings
+            return out
+
+        if needs_approval and req.submit:
+            reason = needs_approval
+            self._set_status(req, "awaiting_approval", reason)
+            out = ApplyOutcome("awaiting_approval", ats, reason, sheet=sheet)
+            out.timings = timings
+            return out
+        if not req.submit:
+            self._set_status(req, "ready", "dry run: filled and verified, not submitted")
+            out = ApplyOutcome("dry_run", ats, "filled and verified; not submitted (dry run)", sheet=sheet)
+            out.timings = timings
+            return out
+
+        # ---- the irreversible part ----------------------------------------------------------------
+        receipt.dom(html or forms.dom_snapshot(driver))
+        before = browser.capture()  # painted while the marker is committed; collected before the click
+        try:
+            if self._cancelled():
+                raise LeaseLost("stopping before submit")
+            marked = self._mark(req)
+        finally:
+            receipt.step("before-submit", before.png(), url=filled_url)
+        if not marked:
+            state = self._application_state(req.application_id)
+            reason = "another session holds the submit marker for this application"
+            kind = "already_applied" if state["submitted_at"] is not None else "already_applied"
+            return ApplyOutcome(kind, ats, reason, sheet=sheet)
+        before_url = filled_url or self._url(driver) or req.url
+        t_submit = time.monotonic()
+        # While the submit response is pending, chromedriver holds every command until a timeout: keep
+        # those short so the confirmation poll stays responsive, and stop a navigation that never ends.
+        driver.set_script_timeout(1.5)
+        driver.set_page_load_timeout(2.0)
+        confirmation = None
+        try:
+            adapter.click_submit(driver)
+            confirmation, errors = adapter.wait_confirmation(driver, before_url, cfg.confirm_timeout_s)
+        except Exception as exc:  # after the marker every failure is an unknown outcome, never a retry
+            errors = [clean(f"{type(exc).__name__}: {exc}".splitlines()[0])[:300]]
+        finally:
+            if confirmation is None:
+                try:
+                    driver.execute_cdp_cmd("Page.stopLoading", {})
+                except Exception:
+                    pass
+            try:
+                driver.set_script_timeout(browser.config.script_timeout_s)
+                driver.set_page_load_timeout(browser.config.page_timeout_s)
+            except Exception:
+                pass
+        timings["submit_s"] = round(time.monotonic() - t_submit, 3)
+        timings["total_s"] = round(time.monotonic() - t0, 3)
+        if confirmation is not None:
+            shot = browser.capture()
+            self._confirm(req, confirmation.as_dict())
+            receipt.step("confirmation", shot.png(), url=confirmation.url or self._url(driver))
+            out = ApplyOutcome("submitted", ats, f"confirmed by {confirmation.kind}: {confirmation.detail[:120]}",
+                               sheet=sheet, confirmation=confirmation.as_dict())
+            out.timings = timings
+            return out
+        detail = "; ".join(errors) if errors else "no confirmation before the timeout"
+        reason = f"submit pressed but not confirmed ({detail}): check the employer's site; never resubmitted automatically"
+        shot = browser.capture()
+        self._set_status(req, "unknown_outcome", reason)
+        receipt.step("error", shot.png(), url=self._url(driver), note=reason)
+        out = ApplyOutcome("unknown_outcome", ats, clean(reason), sheet=sheet)
+        out.timings = timings
+        return out
+
+    # ---------------------------------------------------------------------------------------------
+    def _fill_and_verify(self, adapter: Adapter, driver: Any, sheet: AnswerSheet) -> list[str]:
+        """Fill every answered field, read them all back in one pass, and re-fill the ones that differ.
+
+        First pass: every field in one script call per document (:meth:`Adapter.fill_many`). Whatever the
+        page did not keep is filled again the careful way, with real typing and clicks
+        (:meth:`Adapter.fill`), and read back once more; only then is a field reported as not filled.
+        """
+        todo = [a for a in sheet.answers if a.answered and a.field is not None
+                and not (a.type == "checkbox" and a.value is False)]
+        errors: dict[int, str] = {}
+        for attempt in range(2):
+            if attempt == 0:
+                try:
+                    results = adapter.fill_many(driver, [(a.field, a.value) for a in todo])
+                except WebDriverException as exc:
+                    results = [clean(type(exc).__name__)] * len(todo)
+                for ans, problem in zip(todo, results):
+                    if problem:
+                        errors[id(ans)] = clean(problem)[:200]
+            else:
+                for ans in todo:
+                    try:
+                        adapter.fill(driver, ans.field, ans.value)
+                        errors.pop(id(ans), None)
+                    except (forms.FieldNotFound, ValueError, WebDriverException, LookupError) as exc:
+                        errors[id(ans)] = clean(str(exc).splitlines()[0] if str(exc) else type(exc).__name__)[:200]
+            try:
+                seen = forms.read_values(driver, [a.field for a in todo])
+            except WebDriverException as exc:
+                seen = [None] * len(todo)
+                errors.update({id(a): clean(type(exc).__name__) for a in todo})
+            wrong = []
+            for ans, got in zip(todo, seen):
+                if _same(ans, got):
+                    errors.pop(id(ans), None)
+                else:
+                    errors.setdefault(id(ans), f"read back {got!r}")
+                    wrong.append(ans)
+            if not wrong:
+                return []
+            todo = wrong
+        return [f"{a.label or a.name}: {errors.get(id(a), 'value not kept')}" for a in todo]
+
+    def _needs_approval(self, req: ApplyRequest, sheet: AnswerSheet) -> str | None:
+        if req.approved:
+            return None
+        if req.policy == "always":
+            return "policy 'always': every application waits for an operator's approval"
+        if req.policy == "when_uncertain":
+            uncertain = sheet.uncertain(self.settings.apply.approval_confidence)
+            if uncertain:
+                return "uncertain answer(s) to approve: " + "; ".join(repr(u) for u in uncertain)
+        return None
+
+    def _needs_human(self, req: ApplyRequest, ats: str, reason: str, receipt: Receipt, *,
+                     sheet: AnswerSheet | None = None, unanswered: list[str] | None = None,
+                     step: bool = True) -> ApplyOutcome:
+        if step:
+            receipt.step("needs-human", None, note=reason)
+        self._set_status(req, "needs_human", reason)
+        return ApplyOutcome("needs_human", ats, clean(reason), sheet=sheet, unanswered=unanswered or [])
+
+    def _probe(self, driver: Any) -> dict[str, Any]:
+        """Everything the soft-block, wall and closed-posting checks read, in one script call: the HTTP
+        status (Navigation Timing), URL, title, visible text, and whether there is a form, a password
+        field or a captcha."""
+        empty = {"form": False, "password": False, "captcha": False, "status": None, "url": None, "title": "",
+                 "text": ""}
+        try:
+            driver.switch_to.default_content()
+            got = driver.execute_script(
+                "const vis = e => { const r = e.getBoundingClientRect(); return r.width > 0 && r.height > 0; };"
+                "const inputs = Array.from(document.querySelectorAll('input:not([type=hidden]):not([type=checkbox]):not([type=radio]):not([type=password]):not([type=submit]):not([type=button]), textarea, select')).filter(e => vis(e) || e.type === 'file');"
+                "const nav = performance.getEntriesByType('navigation')[0];"
+                "return {form: inputs.length >= 2,"
+                " password: Array.from(document.querySelectorAll('input[type=password]')).some(vis),"
+                " captcha: !!document.querySelector('iframe[src*=captcha], iframe[title*=challenge i], .g-recaptcha, .h-captcha, .cf-turnstile, [data-sitekey]'),"
+                " status: nav ? (nav.responseStatus || null) : null, url: location.href, title: document.title || '',"
+                " text: document.body ? (document.body.innerText || '').slice(0, 20000) : ''};"
+            )
+        except WebDriverException:
+            return empty
+        out = {**empty, **(got or {})}
+        out["status"] = int(out["status"]) if out.get("status") else None
+        return out
+
+    # ---------------------------------------------------------------------------------------------
+    def _application_state(self, application_id: int) -> dict[str, Any]:
+        row = self.db.one("SELECT status, submit_marker_at, submitted_at, receipt_path FROM applications WHERE id = %s",
+                          (application_id,))
+        if row is None:
+            from core.errors import NotFound
+
+            raise NotFound(f"no application with id {application_id}")
+        return row
+
+    def _mark(self, req: ApplyRequest) -> bool:
+        """Commit the submit marker (lease-fenced for a queue task). False if another session has it."""
+        with self.db.transaction() as conn:
+            if req.task is not None:
+                assert_lease(conn, req.task)  # raises LeaseLost: this runner must not press submit
+            row = conn.execute(
+                """UPDATE applications SET submit_marker_at = now(), submit_marker_task = %s, submit_marker_runner = %s,
+                          status = 'applying', updated_at = now()
+                    WHERE id = %s AND submit_marker_at IS NULL AND submitted_at IS NULL RETURNING id""",
+                (req.task.id if req.task else None, req.runner_id or "cli", req.application_id),
+            ).fetchone()
+            if row is not None:
+                add_event(conn, "submit marker committed; pressing submit", kind="state", agent="apply",
+                          task_id=req.task.id if req.task else None, application_id=req.application_id,
+                          candidate_id=req.candidate_id, job_id=req.job_id, runner_id=req.runner_id)
+        return row is not None
+
+    def _confirm(self, req: ApplyRequest, confirmation: dict[str, Any]) -> None:
+        with self.db.transaction() as conn:
+            conn.execute(
+                """UPDATE applications SET status = 'submitted', submitted_at = now(), confirmation = %s, reason = NULL,
+                          updated_at = now() WHERE id = %s""",
+                (Jsonb(confirmation), req.application_id))
+            add_event(conn, f"submitted: confirmed by {confirmation['kind']}", kind="state", agent="apply",
+                      task_id=req.task.id if req.task else None, application_id=req.application_id,
+                      candidate_id=req.candidate_id, job_id=req.job_id, runner_id=req.runner_id)
+
+    def _set_status(self, req: ApplyRequest, status: str, reason: str | None) -> None:
+        self.db.execute(
+            """UPDATE applications SET status = %s, reason = %s, updated_at = now()
+                WHERE id = %s AND status <> 'submitted'""",
+            (status, clean(reason)[:1000] if reason else None, req.application_id))
+
+    def _save_sheet(self, req: ApplyRequest, sheet: AnswerSheet) -> None:
+        self.db.execute("UPDATE applications SET answer_sheet = %s, updated_at = now() WHERE id = %s",
+                        (Jsonb({"fields": sheet.fields(), "unanswered": sheet.unanswered()}), req.application_id))
+
+    @staticmethod
+    def _shot(browser: Browser) -> bytes | None:
+        try:
+            return browser.screenshot_png()
+        except Exception:
+            return None
+
+    @staticmethod
+    def _url(driver: Any) -> str | None:
+        try:
+            return driver.current_url
+        except Exception:
+            return None
+
+    def _try_step(self, browser: Browser | None, receipt: Receipt, name: str, note: str) -> None:
+        try:
+            receipt.step(name, self._shot(browser) if browser is not None and browser.driver is not None else None,
+                         note=note)
+        except Exception:
+            pass
+
+
+def _closed(text: str) -> bool:
+    import re
+
+    return bool(re.search(r"no longer accepting applications|(job|position|posting) (has been |is )?(closed|filled)|"
+                          r"no longer available", text[:3000], re.I))
+
+
+def _same(ans: Any, got: str | None) -> bool:
+    """Whether what the page shows is what we meant to put there."""
+    if got is None:
+        return False
+    want = ans.value
+    if ans.type == "checkbox":
+        return (got == "true") == bool(want)
+    if ans.type == "file":
+        return Path(str(want)).name in got
+    if isinstance(want, list):
+        return all(forms.norm(w).lower() in forms.norm(got).lower() for w in want)
+    w, g = forms.norm(str(want)).lower(), forms.norm(got).lower()
+    if ans.type in ("combobox", "select", "radio"):
+        return w == g or (w in g and len(g) < len(w) + 40)
+    return w == g
+
+
+def documents_json(docs: Documents) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    if docs.resume:
+        out["resume"] = {"name": docs.resume.name, "source": docs.resume_source}
+    if docs.cover_letter:
+        out["cover_letter"] = {"name": docs.cover_letter.name, "source": docs.cover_source}
+    return json.loads(json.dumps(out))
+
+
+def resolve_documents(storage: Storage, documents: dict[str, Any] | None, resume_path: str | None) -> Documents:
+    """Files to upload: the tailored ones in ``applications.documents``, else the candidate's resume."""
+    documents = documents or {}
+    docs = Documents()
+
+    def path_of(kind: str) -> Path | None:
+        entry = documents.get(kind)
+        rel = entry.get("path") if isinstance(entry, dict) else entry
+        if not rel:
+            return None
+        p = storage.resolve(str(rel))
+        return p if p.is_file() else None
+
+    for kind in ("resume_pdf", "resume_docx"):
+        if (p := path_of(kind)) is not None:
+            docs.resume, docs.resume_source = p, f"documents.{kind}"
+            break
+    if docs.resume is None and resume_path:
+        p = storage.resolve(resume_path)
+        if p.is_file():
+            docs.resume, docs.resume_source = p, "candidate.resume_path"
+    for kind in ("cover_letter_pdf", "cover_letter_docx", "cover_letter_txt"):
+        if (p := path_of(kind)) is not None:
+            docs.cover_letter, docs.cover_source = p, f"documents.{kind}"
+            break
+    if (p := path_of("cover_letter_txt")) is not None:
+        docs.cover_letter_text = p.read_text(encoding="utf-8", errors="replace")
+    return docs
+
+
+class _PendingStep:
+    """A receipt step whose screenshot is still being painted: recorded once, on the first :meth:`record`."""
+
+    def __init__(self, receipt: Receipt, name: str, shot: Shot, url: str | None) -> None:
+        self.receipt, self.name, self.shot, self.url = receipt, name, shot, url
+        self.done = False
+
+    def record(self) -> None:
+        if not self.done:
+            self.done = True
+            self.receipt.step(self.name, self.shot.png(), url=self.url)

@@ -1,0 +1,687 @@
+"""The task queue: enqueue, claim, lease, complete, fail, approve, reap.
+
+Every state change happens in one statement or one short transaction, appends an event and sends a
+``NOTIFY talvix_tasks, '<agent>'`` (Postgres folds identical notifications within a transaction, so it is
+one per agent per transaction). No transaction stays open while an agent works.
+
+Fencing: heartbeat, complete, fail, release and the apply agent's submit marker all match
+``id, status='running', locked_by, attempts`` together. Zero rows updated means the lease was lost
+(:class:`LeaseLost`) and the worker must stop without side effects.
+"""
+
+from __future__ import annotations
+
+import getpass
+import random
+import socket
+from collections.abc import Callable, Iterable, Sequence
+from datetime import datetime
+from typing import Any
+
+import psycopg
+from psycopg.types.json import Jsonb
+
+from core.db import Database, redact
+from core.errors import LeaseLost, NotFound, TalvixError
+from core.models import RETRYABLE_STATES, NewTask, Task
+
+CHANNEL_TASKS = "talvix_tasks"
+CHANNEL_EVENTS = "talvix_events"
+DEFAULT_MAX_ATTEMPTS = 5
+MAX_ERROR_CHARS = 4000
+
+Conn = psycopg.Connection[Any]
+
+
+def actor() -> str:
+    """Who is acting, for the audit log: OS user@host."""
+    try:
+        user = getpass.getuser()
+    except Exception:  # pragma: no cover - no passwd entry
+        user = "unknown"
+    return f"{user}@{socket.gethostname()}"
+
+
+def clean_error(error: BaseException | str) -> str:
+    text = error if isinstance(error, str) else f"{type(error).__name__}: {error}"
+    text = redact(text)
+    return text[:MAX_ERROR_CHARS]
+
+
+def backoff_seconds(attempts: int, base: float = 5.0, cap: float = 3600.0) -> float:
+    """Exponential backoff with jitter: base*2^(n-1), capped, then a random 50-100% of it."""
+    if base <= 0:
+        return 0.0
+    raw = min(cap, base * (2 ** max(0, attempts - 1)))
+    return raw * random.uniform(0.5, 1.0)
+
+
+# ------------------------------------------------------------------------------------------------
+# Events and audit (used inside the same transaction as the change they describe)
+# ------------------------------------------------------------------------------------------------
+def add_event(conn: Conn, message: str, *, level: str = "info", kind: str = "log", agent: str | None = None,
+              task_id: int | None = None, candidate_id: int | None = None, job_id: int | None = None,
+              application_id: int | None = None, runner_id: str | None = None,
+              data: dict[str, Any] | None = None) -> None:
+    conn.execute(
+        """INSERT INTO events (level, kind, agent, task_id, candidate_id, job_id, application_id, runner_id, message, data)
+           VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s)""",
+        (level, kind, agent, task_id, candidate_id, job_id, application_id, runner_id, message,
+         Jsonb(data) if data is not None else None),
+    )
+    conn.execute("SELECT pg_notify(%s, %s)", (CHANNEL_EVENTS, agent or ""))
+
+
+def audit(conn: Conn, action: str, *, target_type: str | None = None, target_ids: Sequence[int] = (),
+          details: dict[str, Any] | None = None, who: str | None = None) -> None:
+    conn.execute(
+        "INSERT INTO operator_actions (actor, action, target_type, target_ids, details) VALUES (%s, %s, %s, %s, %s)",
+        (who or actor(), action, target_type, list(target_ids), Jsonb(details) if details else None),
+    )
+
+
+_STATE_EVENT_SQL = """
+    INSERT INTO events (level, kind, agent, task_id, candidate_id, job_id, application_id, runner_id, message, data)
+    SELECT {level}, 'state', x.agent, x.id, x.candidate_id, x.job_id, x.application_id, {runner}, {message}, {data}
+    FROM {source} x
+"""
+
+
+def _state_events(source: str, message_sql: str, *, level: str = "'info'", runner: str = "NULL",
+                  data: str = "NULL") -> str:
+    return _STATE_EVENT_SQL.format(level=level, runner=runner, message=message_sql, data=data, source=source)
+
+
+_NOTIFY_FROM = "SELECT pg_notify('" + CHANNEL_TASKS + "', agent) FROM (SELECT DISTINCT agent FROM {source}) z"
+
+
+# ------------------------------------------------------------------------------------------------
+# Enqueue
+# ------------------------------------------------------------------------------------------------
+_INSERT_TASK = """
+    INSERT INTO tasks (agent, payload, idempotency_key, priority, run_at, max_attempts,
+                       candidate_id, job_id, application_id, site, parent_id)
+    VALUES (%(agent)s, %(payload)s, %(key)s, %(priority)s, COALESCE(%(run_at)s, now()), %(max_attempts)s,
+            %(candidate_id)s, %(job_id)s, %(application_id)s, %(site)s, %(parent_id)s)
+    ON CONFLICT (idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING
+    RETURNING *
+"""
+
+
+def _task_params(new: NewTask, parent_id: int | None = None) -> dict[str, Any]:
+    if not new.agent or not isinstance(new.agent, str):
+        raise TalvixError("a task needs an agent name")
+    return {
+        "agent": new.agent,
+        "payload": Jsonb(new.payload or {}),
+        "key": new.key,
+        "priority": int(new.priority),
+        "run_at": new.run_at,
+        "max_attempts": new.max_attempts or DEFAULT_MAX_ATTEMPTS,
+        "candidate_id": new.candidate_id,
+        "job_id": new.job_id,
+        "application_id": new.application_id,
+        "site": new.site,
+        "parent_id": parent_id,
+    }
+
+
+def insert_task(conn: Conn, new: NewTask, *, parent_id: int | None = None) -> tuple[Task, bool]:
+    """Insert inside the caller's transaction. Returns (task, created)."""
+    row = conn.execute(_INSERT_TASK, _task_params(new, parent_id)).fetchone()
+    if row is not None:
+        task = Task.from_row(row)
+        add_event(conn, "queued", kind="state", agent=task.agent, task_id=task.id, candidate_id=task.candidate_id,
+                  job_id=task.job_id, application_id=task.application_id,
+                  data={"priority": task.priority, "key": task.idempotency_key} if task.idempotency_key else None)
+        conn.execute("SELECT pg_notify(%s, %s)", (CHANNEL_TASKS, task.agent))
+        return task, True
+    existing = conn.execute("SELECT * FROM tasks WHERE idempotency_key = %s", (new.key,)).fetchone()
+    if existing is None:  # pragma: no cover - conflict row deleted between statements
+        raise TalvixError(f"idempotency key {new.key!r} conflicted but no task holds it")
+    return Task.from_row(existing), False
+
+
+def enqueue(db: Database, new: NewTask) -> tuple[Task, bool]:
+    """Enqueue one task. A second enqueue with the same idempotency key returns the first task."""
+    with db.transaction() as conn:
+        return insert_task(conn, new)
+
+
+_INSERT_MANY = f"""
+WITH input AS (
+    SELECT * FROM jsonb_to_recordset(%(rows)s::jsonb) AS x(
+        ord int, agent text, payload jsonb, key text, priority int, run_at timestamptz, max_attempts int,
+        candidate_id bigint, job_id bigint, application_id bigint, site text, parent_id bigint)
+), ins AS (
+    INSERT INTO tasks (agent, payload, idempotency_key, priority, run_at, max_attempts,
+                       candidate_id, job_id, application_id, site, parent_id)
+    SELECT agent, COALESCE(payload, '{{}}'::jsonb), key, COALESCE(priority, 0), COALESCE(run_at, now()),
+           COALESCE(max_attempts, {DEFAULT_MAX_ATTEMPTS}), candidate_id, job_id, application_id, site, parent_id
+      FROM input ORDER BY ord
+    ON CONFLICT (idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING
+    RETURNING *
+), e AS ({_state_events("ins", "'queued'")}),
+n AS ({_NOTIFY_FROM.format(source="ins")})
+SELECT ins.*, (SELECT count(*) FROM n) AS _n FROM ins ORDER BY ins.id
+"""
+
+
+def insert_many(conn: Conn, items: Sequence[NewTask], *, parent_id: int | None = None) -> list[tuple[Task, bool]]:
+    """Insert many tasks with one statement inside the caller's transaction. Returns (task, created) in order."""
+    import json
+
+    if not items:
+        return []
+    rows = []
+    for i, new in enumerate(items):
+        p = _task_params(new, parent_id)
+        rows.append({"ord": i, "agent": p["agent"], "payload": new.payload or {}, "key": p["key"],
+                     "priority": p["priority"], "run_at": new.run_at.isoformat() if new.run_at else None,
+                     "max_attempts": p["max_attempts"], "candidate_id": p["candidate_id"], "job_id": p["job_id"],
+                     "application_id": p["application_id"], "site": p["site"], "parent_id": parent_id})
+    created = [Task.from_row(r) for r in conn.execute(_INSERT_MANY, {"rows": json.dumps(rows)}).fetchall()]
+    by_key = {t.idempotency_key: t for t in created if t.idempotency_key is not None}
+    unkeyed = iter(t for t in created if t.idempotency_key is None)
+    missing = [n.key for n in items if n.key is not None and n.key not in by_key]
+    existing: dict[str, Task] = {}
+    if missing:
+        for r in conn.execute("SELECT * FROM tasks WHERE idempotency_key = ANY(%s)", (missing,)).fetchall():
+            existing[r["idempotency_key"]] = Task.from_row(r)
+    out: list[tuple[Task, bool]] = []
+    seen_keys: set[str] = set()
+    for new in items:
+        if new.key is None:
+            out.append((next(unkeyed), True))
+        elif new.key in by_key and new.key not in seen_keys:
+            seen_keys.add(new.key)
+            out.append((by_key[new.key], True))
+        else:
+            out.append((existing.get(new.key) or by_key[new.key], False))
+    return out
+
+
+def enqueue_many(db: Database, items: Iterable[NewTask]) -> list[tuple[Task, bool]]:
+    """Enqueue many tasks in one transaction (one statement): all of them or none."""
+    items = list(items)
+    with db.transaction() as conn:
+        return insert_many(conn, items)
+
+
+# ------------------------------------------------------------------------------------------------
+# Claim
+# ------------------------------------------------------------------------------------------------
+_ELIGIBLE = """
+      t.status IN ('queued', 'failed') AND t.run_at <= now()
+  AND NOT EXISTS (SELECT 1 FROM agent_controls ac WHERE ac.agent = t.agent AND ac.paused)
+  AND (t.site IS NULL OR NOT EXISTS (
+        SELECT 1 FROM sites s WHERE s.site = t.site AND s.paused
+           AND (s.paused_until IS NULL OR s.paused_until > now())))
+"""
+
+_CLAIM = f"""
+WITH c AS MATERIALIZED (
+    SELECT t.id FROM tasks t
+    WHERE t.agent = ANY(%(agents)s) AND {_ELIGIBLE}
+    ORDER BY t.priority DESC, t.run_at, t.id
+    LIMIT %(n)s
+    FOR UPDATE OF t SKIP LOCKED
+), u AS (
+    UPDATE tasks t
+       SET status = 'running', locked_by = %(runner)s, attempts = t.attempts + 1,
+           lease_until = now() + make_interval(secs => %(lease)s),
+           started_at = now(), updated_at = now()
+      FROM c WHERE t.id = c.id
+    RETURNING t.*
+), e AS (
+    {_state_events("u", "'running, attempt ' || x.attempts || ' of ' || x.max_attempts", runner="%(runner)s")}
+), n AS ({_NOTIFY_FROM.format(source="u")})
+SELECT u.*, (SELECT count(*) FROM n) AS _notified FROM u ORDER BY u.priority DESC, u.run_at, u.id
+"""
+
+
+def _controls(conn: Conn, agents: Sequence[str]) -> dict[str, dict[str, Any]]:
+    rows = conn.execute(
+        "SELECT agent, paused, max_concurrency FROM agent_controls WHERE agent = ANY(%s)", (list(agents),)
+    ).fetchall()
+    return {r["agent"]: r for r in rows}
+
+
+def claim(db: Database, agents: Sequence[str], n: int, runner_id: str, lease_s: float,
+          caps: dict[str, int] | None = None) -> list[Task]:
+    """Claim up to ``n`` eligible tasks for ``agents``, highest priority first.
+
+    ``caps`` are default global concurrency caps per agent (an agent's own limit, e.g. browsers); a cap
+    set by an operator in ``agent_controls`` overrides it. Capped agents are claimed under a per-agent
+    advisory lock, so the cap holds across all runners on all hosts.
+    """
+    if n <= 0 or not agents:
+        return []
+    caps = dict(caps or {})
+    out: list[Task] = []
+    with db.connection() as conn:
+        controls = _controls(conn, agents)
+        free_agents: list[str] = []
+        capped: dict[str, int] = {}
+        for agent in agents:
+            ctl = controls.get(agent)
+            if ctl and ctl["paused"]:
+                continue
+            cap = ctl["max_concurrency"] if ctl and ctl["max_concurrency"] is not None else caps.get(agent)
+            if cap is None:
+                free_agents.append(agent)
+            else:
+                capped[agent] = cap
+        if free_agents:
+            rows = conn.execute(_CLAIM, {"agents": free_agents, "n": n, "runner": runner_id,
+                                         "lease": float(lease_s)}).fetchall()
+            out.extend(Task.from_row(r) for r in rows)
+        for agent, cap in capped.items():
+            want = n - len(out)
+            if want <= 0:
+                break
+            with conn.transaction():
+                conn.execute("SELECT pg_advisory_xact_lock(hashtext('talvix-claim'), hashtext(%s))", (agent,))
+                running = conn.execute(
+                    "SELECT count(*) AS c FROM tasks WHERE agent = %s AND status = 'running'", (agent,)
+                ).fetchone()["c"]
+                room = min(want, cap - running)
+                if room <= 0:
+                    continue
+                rows = conn.execute(_CLAIM, {"agents": [agent], "n": room, "runner": runner_id,
+                                             "lease": float(lease_s)}).fetchall()
+                out.extend(Task.from_row(r) for r in rows)
+    return out
+
+
+# ------------------------------------------------------------------------------------------------
+# Leases
+# ------------------------------------------------------------------------------------------------
+def heartbeat(db: Database, runner_id: str, held: Sequence[tuple[int, int]], lease_s: float) -> set[int]:
+    """Extend the leases of ``held`` (task id, attempts). Returns the ids still held by this runner."""
+    if not held:
+        return set()
+    ids = [h[0] for h in held]
+    attempts = [h[1] for h in held]
+    with db.connection() as conn:
+        rows = conn.execute(
+            """UPDATE tasks t SET lease_until = now() + make_interval(secs => %s)
+                 FROM unnest(%s::bigint[], %s::int[]) AS h(id, attempts)
+                WHERE t.id = h.id AND t.attempts = h.attempts AND t.status = 'running' AND t.locked_by = %s
+            RETURNING t.id""",
+            (float(lease_s), ids, attempts, runner_id),
+        ).fetchall()
+    return {r["id"] for r in rows}
+
+
+_FENCE = "id = %(id)s AND status = 'running' AND locked_by = %(runner)s AND attempts = %(attempts)s"
+
+
+def _fence_params(task: Task) -> dict[str, Any]:
+    return {"id": task.id, "runner": task.locked_by, "attempts": task.attempts}
+
+
+def assert_lease(conn: Conn, task: Task) -> None:
+    """Inside a transaction, lock the task row and check it is still ours (e.g. before a submit marker)."""
+    row = conn.execute(f"SELECT id FROM tasks WHERE {_FENCE} FOR UPDATE", _fence_params(task)).fetchone()
+    if row is None:
+        raise LeaseLost(f"task {task.id} is no longer held by {task.locked_by}")
+
+
+_COMPLETE_ONE = f"""
+WITH u AS (
+    UPDATE tasks SET status = 'succeeded', result = %(result)s, lease_until = NULL, last_error = NULL,
+                     finished_at = now(), updated_at = now()
+     WHERE {_FENCE}
+    RETURNING id, agent, candidate_id, job_id, application_id
+), e AS ({_state_events("u", "'succeeded'", runner="%(runner)s")}),
+n AS ({_NOTIFY_FROM.format(source="u")})
+SELECT u.id, (SELECT count(*) FROM n) AS _notified FROM u
+"""
+
+
+def complete(db: Database, task: Task, result: dict[str, Any] | None = None,
+             follow_ons: Sequence[NewTask] = (), in_tx: Callable[[Conn], None] | None = None) -> list[Task]:
+    """Mark ``task`` succeeded; its follow-on tasks and ``in_tx`` writes commit in the same transaction.
+
+    Raises :class:`LeaseLost` (and commits nothing) if the task is no longer ours.
+    """
+    params = {**_fence_params(task), "result": Jsonb(result) if result is not None else None}
+    created: list[Task] = []
+    with db.connection() as conn:
+        if not follow_ons and in_tx is None:
+            if conn.execute(_COMPLETE_ONE, params).fetchone() is None:
+                raise LeaseLost(f"task {task.id} is no longer held by {task.locked_by}")
+            return created
+        with conn.transaction():
+            if conn.execute(_COMPLETE_ONE, params).fetchone() is None:
+                raise LeaseLost(f"task {task.id} is no longer held by {task.locked_by}")
+            if in_tx is not None:
+                in_tx(conn)
+            created = [t for t, was_created in insert_many(conn, list(follow_ons), parent_id=task.id) if was_created]
+    return created
+
+
+def fail(db: Database, task: Task, error: BaseException | str, *, retry: bool = True,
+         delay_s: float | None = None, backoff_base: float = 5.0, backoff_cap: float = 3600.0,
+         count_attempt: bool = True) -> str:
+    """Record a failure: ``failed`` (retried after backoff) while attempts remain, else ``dead``.
+
+    Returns the new status. ``retry=False`` goes straight to ``dead``. ``count_attempt=False`` (a
+    deliberate postponement) gives the attempt back.
+    """
+    msg = clean_error(error)
+    delay = delay_s if delay_s is not None else backoff_seconds(task.attempts, backoff_base, backoff_cap)
+    with db.transaction() as conn:
+        row = conn.execute(
+            f"""UPDATE tasks SET
+                    attempts = attempts - CASE WHEN %(count)s THEN 0 ELSE 1 END,
+                    status = CASE WHEN NOT %(retry)s THEN 'dead'
+                                  WHEN attempts - CASE WHEN %(count)s THEN 0 ELSE 1 END >= max_attempts THEN 'dead'
+                                  ELSE 'failed' END,
+                    run_at = now() + make_interval(secs => %(delay)s),
+                    last_error = %(err)s, lease_until = NULL, finished_at = now(), updated_at = now()
+                WHERE {_FENCE}
+            RETURNING *""",
+            {**_fence_params(task), "retry": retry, "delay": float(delay), "err": msg, "count": count_attempt},
+        ).fetchone()
+        if row is None:
+            raise LeaseLost(f"task {task.id} is no longer held by {task.locked_by}")
+        status = row["status"]
+        when = "" if status == "dead" else f"; retry in {delay:.0f}s"
+        add_event(conn, f"{status}: {msg}{when}", level="error" if status == "dead" else "warning", kind="state",
+                  agent=task.agent, task_id=task.id, candidate_id=task.candidate_id, job_id=task.job_id,
+                  application_id=task.application_id, runner_id=task.locked_by,
+                  data={"attempt": row["attempts"], "max_attempts": row["max_attempts"]})
+        conn.execute("SELECT pg_notify(%s, %s)", (CHANNEL_TASKS, task.agent))
+    return status
+
+
+def park(db: Database, task: Task, status: str, reason: str, *, result: dict[str, Any] | None = None,
+         in_tx: Callable[[Conn], None] | None = None) -> None:
+    """Stop a running task for a person: ``needs_human`` or ``awaiting_approval``, with the reason."""
+    if status not in ("needs_human", "awaiting_approval"):
+        raise ValueError(status)
+    with db.transaction() as conn:
+        row = conn.execute(
+            f"""UPDATE tasks SET status = %(status)s, last_error = %(reason)s, result = COALESCE(%(result)s, result),
+                                 lease_until = NULL, updated_at = now()
+                WHERE {_FENCE} RETURNING id""",
+            {**_fence_params(task), "status": status, "reason": clean_error(reason),
+             "result": Jsonb(result) if result is not None else None},
+        ).fetchone()
+        if row is None:
+            raise LeaseLost(f"task {task.id} is no longer held by {task.locked_by}")
+        if in_tx is not None:
+            in_tx(conn)
+        add_event(conn, f"{status}: {reason}", level="warning", kind="state", agent=task.agent, task_id=task.id,
+                  candidate_id=task.candidate_id, job_id=task.job_id, application_id=task.application_id,
+                  runner_id=task.locked_by)
+        conn.execute("SELECT pg_notify(%s, %s)", (CHANNEL_TASKS, task.agent))
+
+
+def release(db: Database, tasks: Sequence[Task], reason: str = "runner stopping") -> int:
+    """Give running tasks back to the queue without counting the attempt (graceful shutdown)."""
+    n = 0
+    for task in tasks:
+        with db.transaction() as conn:
+            row = conn.execute(
+                f"""UPDATE tasks SET status = 'queued', attempts = attempts - 1, lease_until = NULL,
+                                     run_at = now(), updated_at = now()
+                    WHERE {_FENCE} RETURNING id""",
+                _fence_params(task),
+            ).fetchone()
+            if row is None:
+                continue
+            n += 1
+            add_event(conn, f"released: {reason}", kind="state", agent=task.agent, task_id=task.id,
+                      candidate_id=task.candidate_id, job_id=task.job_id, application_id=task.application_id,
+                      runner_id=task.locked_by)
+            conn.execute("SELECT pg_notify(%s, %s)", (CHANNEL_TASKS, task.agent))
+    return n
+
+
+# ------------------------------------------------------------------------------------------------
+# Operator actions (each one audited)
+# ------------------------------------------------------------------------------------------------
+def _operator_update(db: Database, action: str, ids: Sequence[int], set_sql: str, from_states: Sequence[str],
+                     message: str, extra: dict[str, Any] | None = None, who: str | None = None) -> list[int]:
+    ids = [int(i) for i in ids]
+    if not ids:
+        return []
+    with db.transaction() as conn:
+        rows = conn.execute(
+            f"""WITH u AS (UPDATE tasks SET {set_sql}, updated_at = now()
+                           WHERE id = ANY(%(ids)s) AND status = ANY(%(from)s) RETURNING *),
+                     e AS ({_state_events("u", "%(message)s")}),
+                     n AS ({_NOTIFY_FROM.format(source="u")})
+                SELECT u.id, (SELECT count(*) FROM n) AS _n FROM u ORDER BY u.id""",
+            {"ids": ids, "from": list(from_states), "message": message, **(extra or {})},
+        ).fetchall()
+        done = [r["id"] for r in rows]
+        audit(conn, action, target_type="task", target_ids=done, details={"requested": ids} if done != ids else None,
+              who=who)
+    return done
+
+
+def retry(db: Database, ids: Sequence[int], who: str | None = None) -> list[int]:
+    """Operator retry: back to ``queued`` now, attempts reset. Returns the ids that changed."""
+    return _operator_update(
+        db, "retry", ids,
+        "status = 'queued', attempts = 0, run_at = now(), lease_until = NULL",
+        RETRYABLE_STATES, f"retried by {who or actor()}", who=who,
+    )
+
+
+def retry_matching(db: Database, *, agent: str | None = None, statuses: Sequence[str] = ("failed", "dead"),
+                   who: str | None = None) -> list[int]:
+    ids = [r["id"] for r in db.execute(
+        "SELECT id FROM tasks WHERE status = ANY(%s) AND (%s::text IS NULL OR agent = %s) ORDER BY id",
+        (list(statuses), agent, agent))]
+    return retry(db, ids, who=who)
+
+
+def cancel(db: Database, ids: Sequence[int], who: str | None = None, reason: str = "") -> list[int]:
+    """Cancel tasks that have not finished. A running task loses its lease and its worker stops."""
+    return _operator_update(
+        db, "cancel", ids,
+        "status = 'cancelled', lease_until = NULL, finished_at = now(), last_error = COALESCE(NULLIF(%(reason)s, ''), last_error)",
+        ("queued", "failed", "running", "awaiting_approval", "needs_human"),
+        f"cancelled by {who or actor()}" + (f": {reason}" if reason else ""),
+        extra={"reason": reason}, who=who,
+    )
+
+
+def approve(db: Database, task_id: int, who: str | None = None, edits: dict[str, Any] | None = None) -> Task:
+    """Approve a task waiting for a person: it is queued again with the approval (and any edited answers)."""
+    who = who or actor()
+    with db.transaction() as conn:
+        row = conn.execute(
+            """UPDATE tasks SET status = 'queued', attempts = 0, run_at = now(), lease_until = NULL, updated_at = now(),
+                      payload = payload || jsonb_build_object('approval',
+                          jsonb_build_object('by', %s::text, 'at', now(), 'edits', %s::jsonb))
+                WHERE id = %s AND status IN ('awaiting_approval', 'needs_human') RETURNING *""",
+            (who, Jsonb(edits or {}), task_id),
+        ).fetchone()
+        if row is None:
+            raise NotFound(f"task {task_id} is not waiting for approval")
+        task = Task.from_row(row)
+        add_event(conn, f"approved by {who}" + (f" with {len(edits)} edited answer(s)" if edits else ""),
+                  kind="state", agent=task.agent, task_id=task.id, candidate_id=task.candidate_id,
+                  job_id=task.job_id, application_id=task.application_id, data={"edits": edits} if edits else None)
+        conn.execute("SELECT pg_notify(%s, %s)", (CHANNEL_TASKS, task.agent))
+        audit(conn, "approve", target_type="task", target_ids=[task.id], details={"edits": edits} if edits else None,
+              who=who)
+    return task
+
+
+def reject(db: Database, task_id: int, reason: str, who: str | None = None) -> Task:
+    """Reject a task waiting for a person: cancelled with the reason; its application is withdrawn."""
+    who = who or actor()
+    if not reason.strip():
+        raise TalvixError("a rejection needs a reason")
+    with db.transaction() as conn:
+        row = conn.execute(
+            """UPDATE tasks SET status = 'cancelled', last_error = %s, finished_at = now(), updated_at = now()
+                WHERE id = %s AND status IN ('awaiting_approval', 'needs_human') RETURNING *""",
+            (f"rejected by {who}: {reason}", task_id),
+        ).fetchone()
+        if row is None:
+            raise NotFound(f"task {task_id} is not waiting for a person")
+        task = Task.from_row(row)
+        if task.application_id is not None:
+            conn.execute(
+                """UPDATE applications SET status = 'withdrawn', reason = %s, updated_at = now()
+                    WHERE id = %s AND status NOT IN ('submitted')""",
+                (f"rejected by {who}: {reason}", task.application_id),
+            )
+        add_event(conn, f"rejected by {who}: {reason}", level="warning", kind="state", agent=task.agent,
+                  task_id=task.id, candidate_id=task.candidate_id, job_id=task.job_id,
+                  application_id=task.application_id)
+        conn.execute("SELECT pg_notify(%s, %s)", (CHANNEL_TASKS, task.agent))
+        audit(conn, "reject", target_type="task", target_ids=[task.id], details={"reason": reason}, who=who)
+    return task
+
+
+def set_agent_paused(db: Database, agent: str, paused: bool, reason: str = "", who: str | None = None) -> None:
+    with db.transaction() as conn:
+        conn.execute(
+            """INSERT INTO agent_controls (agent, paused, reason, updated_by, updated_at) VALUES (%s, %s, %s, %s, now())
+               ON CONFLICT (agent) DO UPDATE SET paused = EXCLUDED.paused, reason = EXCLUDED.reason,
+                   updated_by = EXCLUDED.updated_by, updated_at = now()""",
+            (agent, paused, reason or None, who or actor()),
+        )
+        add_event(conn, f"agent {'paused' if paused else 'resumed'}" + (f": {reason}" if reason else ""),
+                  kind="state", agent=agent, level="warning" if paused else "info")
+        conn.execute("SELECT pg_notify(%s, %s)", (CHANNEL_TASKS, agent))
+        audit(conn, "pause" if paused else "resume", target_type="agent", details={"agent": agent, "reason": reason},
+              who=who)
+
+
+def set_agent_cap(db: Database, agent: str, cap: int | None, who: str | None = None) -> None:
+    """Global concurrency cap for an agent across every runner on every host (None removes it)."""
+    with db.transaction() as conn:
+        conn.execute(
+            """INSERT INTO agent_controls (agent, max_concurrency, updated_by, updated_at) VALUES (%s, %s, %s, now())
+               ON CONFLICT (agent) DO UPDATE SET max_concurrency = EXCLUDED.max_concurrency,
+                   updated_by = EXCLUDED.updated_by, updated_at = now()""",
+            (agent, cap, who or actor()),
+        )
+        audit(conn, "set_cap", target_type="agent", details={"agent": agent, "cap": cap}, who=who)
+
+
+# ------------------------------------------------------------------------------------------------
+# Reaper
+# ------------------------------------------------------------------------------------------------
+def reap(db: Database, *, runner_stale_s: float = 90.0, batch: int = 500, backoff_base: float = 5.0) -> dict[str, int]:
+    """Rescue running tasks whose lease passed or whose runner stopped heartbeating.
+
+    An apply task whose application has a submit marker but no confirmation goes to ``needs_human``
+    (the application to ``unknown_outcome``): it is never resubmitted automatically. Others are
+    retried with backoff while attempts remain, else ``dead``.
+    """
+    counts = {"failed": 0, "dead": 0, "needs_human": 0}
+    with db.transaction() as conn:
+        rows = conn.execute(
+            f"""
+            WITH stale AS MATERIALIZED (
+                SELECT t.id,
+                       CASE WHEN t.lease_until < now() THEN 'lease expired'
+                            ELSE 'runner ' || t.locked_by || ' stopped heartbeating' END AS why,
+                       EXISTS (SELECT 1 FROM applications a WHERE a.id = t.application_id
+                                 AND a.submit_marker_at IS NOT NULL AND a.submitted_at IS NULL) AS marked
+                  FROM tasks t
+                 WHERE t.status = 'running'
+                   AND (t.lease_until < now()
+                        OR EXISTS (SELECT 1 FROM runners r WHERE r.id = t.locked_by
+                                     AND (r.status = 'gone' OR r.heartbeat_at < now() - make_interval(secs => %(stale)s))))
+                 LIMIT %(batch)s
+                   FOR UPDATE OF t SKIP LOCKED
+            ), u AS (
+                UPDATE tasks t SET
+                       status = CASE WHEN s.marked THEN 'needs_human'
+                                     WHEN t.attempts >= t.max_attempts THEN 'dead' ELSE 'failed' END,
+                       last_error = CASE WHEN s.marked
+                                         THEN 'unknown outcome: ' || s.why || ' after the submit marker; check the employer site before retrying'
+                                         ELSE s.why END,
+                       run_at = now() + make_interval(secs => %(delay)s * power(2, greatest(t.attempts - 1, 0))),
+                       lease_until = NULL, updated_at = now()
+                  FROM stale s WHERE t.id = s.id
+                RETURNING t.*, s.marked
+            ), a AS (
+                UPDATE applications ap SET status = 'unknown_outcome', updated_at = now(),
+                       reason = 'runner lost after the submit marker: the form may or may not have been submitted'
+                  FROM u WHERE u.marked AND ap.id = u.application_id
+                RETURNING ap.id
+            ), e AS ({_state_events("u", "x.status || ': ' || x.last_error", level="'warning'")}),
+            n AS ({_NOTIFY_FROM.format(source="u")})
+            SELECT u.id, u.status, (SELECT count(*) FROM n) AS _n, (SELECT count(*) FROM a) AS _a FROM u
+            """,
+            {"stale": float(runner_stale_s), "batch": batch, "delay": float(backoff_base)},
+        ).fetchall()
+        for r in rows:
+            counts[r["status"]] = counts.get(r["status"], 0) + 1
+    return counts
+
+
+# ------------------------------------------------------------------------------------------------
+# Reading
+# ------------------------------------------------------------------------------------------------
+def get_task(db: Database, task_id: int) -> Task:
+    row = db.one("SELECT * FROM tasks WHERE id = %s", (task_id,))
+    if row is None:
+        raise NotFound(f"no task with id {task_id}")
+    return Task.from_row(row)
+
+
+def counts_by_agent(db: Database) -> dict[str, dict[str, int]]:
+    out: dict[str, dict[str, int]] = {}
+    for r in db.execute("SELECT agent, status, count(*) AS n FROM tasks GROUP BY agent, status ORDER BY agent, status"):
+        out.setdefault(r["agent"], {})[r["status"]] = int(r["n"])
+    return out
+
+
+def oldest_waiting_age(db: Database) -> dict[str, float]:
+    rows = db.execute(
+        """SELECT agent, extract(epoch FROM now() - min(run_at))::float8 AS age
+             FROM tasks WHERE status IN ('queued', 'failed') AND run_at <= now() GROUP BY agent"""
+    )
+    return {r["agent"]: round(max(0.0, r["age"]), 3) for r in rows}
+
+
+def list_tasks(db: Database, *, agent: str | None = None, status: str | None = None, limit: int = 50,
+               before_id: int | None = None) -> list[Task]:
+    rows = db.execute(
+        """SELECT * FROM tasks
+            WHERE (%(agent)s::text IS NULL OR agent = %(agent)s)
+              AND (%(status)s::text IS NULL OR status = %(status)s)
+              AND (%(before)s::bigint IS NULL OR id < %(before)s)
+            ORDER BY id DESC LIMIT %(limit)s""",
+        {"agent": agent, "status": status, "before": before_id, "limit": limit},
+    )
+    return [Task.from_row(r) for r in rows]
+
+
+def runners(db: Database, include_gone: bool = False) -> list[dict[str, Any]]:
+    return db.execute(
+        """SELECT id, host, pid, agents, concurrency, version, mode, status, started_at, heartbeat_at, stopped_at,
+                  extract(epoch FROM now() - heartbeat_at)::float8 AS heartbeat_age_s
+             FROM runners WHERE %s OR status <> 'gone' ORDER BY host, pid""",
+        (include_gone,),
+    )
+
+
+def agent_controls(db: Database) -> dict[str, dict[str, Any]]:
+    return {r["agent"]: r for r in db.execute("SELECT * FROM agent_controls ORDER BY agent")}
+
+
+def to_datetime(value: str | None) -> datetime | None:
+    if value is None:
+        return None
+    try:
+        dt = datetime.fromisoformat(value)
+    except ValueError:
+        raise TalvixError(f"not an ISO 8601 time: {value!r} (e.g. 2026-11-23T09:30:00+05:30)") from None
+    if dt.tzinfo is None:
+        raise TalvixError(f"time {value!r} needs a UTC offset (e.g. 2026-11-23T09:30:00+05:30)")
+    return dt

@@ -1,0 +1,672 @@
+"""The runner: one class used inside the console and headless on servers.
+
+It registers itself (host, pid, agents, version, heartbeat) so every console lists it, claims tasks for
+its agents up to its concurrency (one thread per running task; an agent may cap its own concurrency per
+runner and globally), extends leases by heartbeat, and on stop releases what it could not finish without
+counting an attempt. A runner that dies without stopping leaves leases that expire; every runner runs the
+reaper, so another one rescues them.
+
+Threads, each with one job:
+
+- *claim*: claims while there is room, then waits for a wake-up (a task finished, a NOTIFY, or the poll
+  interval). Database errors back it off (0.5 s doubling to 10 s) until the server answers again.
+- *listen*: a LISTEN connection on ``talvix_tasks``; a NOTIFY for one of our agents wakes the claimer.
+  NOTIFY is only a hint: the claimer also polls, and polls at once after the listener reconnects.
+- *heartbeat*: refreshes the runner row and extends the leases of running tasks. A task whose lease
+  was lost (reaped, cancelled) gets its cancel event set; the fenced writes refuse its result.
+- *reaper*: rescues tasks with expired leases or dead runners (``core.queue.reap``) and marks runners
+  whose heartbeat went stale as gone, so rescue does not depend on any scheduler.
+- one *task* thread per running task (daemon threads: an agent that ignores cancellation cannot keep a
+  stopping process alive; its lease is released and its late result is refused by the fence).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import random
+import socket
+import sys
+import threading
+import time
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from typing import Any
+
+import psycopg
+from psycopg.types.json import Jsonb
+from pydantic import ValidationError
+
+from core import queue
+from core.agent import Agent, AgentContext, AgentResult, registry
+from core.config import Settings
+from core.db import Database, Listener, redact
+from core.errors import (
+    AwaitingApproval,
+    DatabaseUnavailable,
+    LeaseLost,
+    NeedsHuman,
+    PermanentError,
+    RetryLater,
+    TalvixError,
+)
+from core.models import Task
+from core.safetext import clean
+from core.storage import Storage
+
+log = logging.getLogger("talvix.runner")
+agent_log = logging.getLogger("talvix.agent")
+# A library logs nowhere until its host says where: the headless command installs JSON lines on stdout,
+# the console its own handler. (Without this, warnings would go to stderr over a Textual screen.)
+logging.getLogger("talvix").addHandler(logging.NullHandler())
+VERSION = "0.1.0"
+
+#: Errors that mean "the database did not answer": back off and try again.
+DB_ERRORS: tuple[type[BaseException], ...] = (psycopg.OperationalError, psycopg.InterfaceError, DatabaseUnavailable)
+_LEVELS = {"debug": logging.DEBUG, "info": logging.INFO, "warning": logging.WARNING, "error": logging.ERROR}
+
+
+# ------------------------------------------------------------------------------------------------
+# Headless logging: one JSON object per line on stdout
+# ------------------------------------------------------------------------------------------------
+class JsonLineFormatter(logging.Formatter):
+    """Formats a log record as one JSON line: ``ts level logger message`` plus the record's ``fields``.
+
+    Messages pass through :func:`core.safetext.clean` so text from outside (an employer's page title,
+    an error from a site) cannot smuggle escape sequences into an operator's terminal or log pipeline.
+    """
+
+    def format(self, record: logging.LogRecord) -> str:
+        line: dict[str, Any] = {
+            "ts": datetime.fromtimestamp(record.created, tz=timezone.utc).isoformat(timespec="milliseconds"),
+            "level": record.levelname.lower(),
+            "logger": record.name,
+            "message": clean(redact(record.getMessage())),
+        }
+        extra = getattr(record, "fields", None)
+        if isinstance(extra, dict):
+            for key, value in extra.items():
+                line.setdefault(key, value)
+        if record.exc_info and record.exc_info[1] is not None:
+            exc = record.exc_info[1]
+            line["error"] = clean(redact(f"{type(exc).__name__}: {exc}"))
+        return json.dumps(line, default=str, ensure_ascii=False)
+
+
+_JSON_HANDLER: logging.Handler | None = None
+
+
+def install_json_logging(level: str = "info", stream: Any = None) -> logging.Handler:
+    """Send every ``talvix.*`` log record to stdout as one JSON line (idempotent)."""
+    global _JSON_HANDLER
+    root = logging.getLogger("talvix")
+    if _JSON_HANDLER is None:
+        _JSON_HANDLER = logging.StreamHandler(stream or sys.stdout)
+        _JSON_HANDLER.setFormatter(JsonLineFormatter())
+        root.addHandler(_JSON_HANDLER)
+        root.propagate = False
+    root.setLevel(_LEVELS.get(level, logging.INFO))
+    return _JSON_HANDLER
+
+
+def _first_line(exc: BaseException) -> str:
+    text = redact(str(exc)).strip()
+    return text.splitlines()[0] if text else type(exc).__name__
+
+
+# ------------------------------------------------------------------------------------------------
+# Small named queries the runner owns
+# ------------------------------------------------------------------------------------------------
+_REGISTER = """
+    INSERT INTO runners (id, host, pid, agents, concurrency, version, mode, status, info)
+    VALUES (%s, %s, %s, %s, %s, %s, %s, 'running', %s)
+    ON CONFLICT (id) DO UPDATE SET status = 'running', heartbeat_at = now(), stopped_at = NULL
+"""
+_BEAT = "UPDATE runners SET heartbeat_at = now() WHERE id = %s AND status <> 'gone' RETURNING id"
+_SET_STATUS = """
+    UPDATE runners SET status = %s, heartbeat_at = now(),
+           stopped_at = CASE WHEN %s = 'gone' THEN now() END
+     WHERE id = %s
+"""
+_MARK_STALE_GONE = """
+    UPDATE runners SET status = 'gone', stopped_at = now()
+     WHERE status <> 'gone' AND heartbeat_at < now() - make_interval(secs => %s)
+    RETURNING id
+"""
+_IDLE = """
+    SELECT count(*) AS n FROM tasks t
+     WHERE t.agent = ANY(%s)
+       AND (t.status = 'running'
+            OR (t.status IN ('queued', 'failed') AND t.run_at <= now()
+                AND NOT EXISTS (SELECT 1 FROM agent_controls ac WHERE ac.agent = t.agent AND ac.paused)))
+"""
+
+
+def mark_stale_runners_gone(db: Database, stale_s: float) -> list[str]:
+    """Runners that stopped heartbeating (SIGKILL, power loss) are marked gone so consoles stop listing them."""
+    return [r["id"] for r in db.execute(_MARK_STALE_GONE, (float(stale_s),))]
+
+
+def work_left(db: Database, agents: list[str]) -> int:
+    """Tasks of ``agents`` that are running or could be claimed now (paused agents' tasks do not count)."""
+    row = db.one(_IDLE, (agents,))
+    return int(row["n"]) if row else 0
+
+
+# ------------------------------------------------------------------------------------------------
+# The runner
+# ------------------------------------------------------------------------------------------------
+@dataclass
+class _Running:
+    task: Task
+    cancel: threading.Event
+    lease_s: float
+    thread: threading.Thread | None = None
+    started: float = field(default_factory=time.monotonic)
+    #: Set once the handler returned and its outcome is being written: stop() then waits instead of releasing.
+    finishing: bool = False
+    #: Why ``cancel`` was set: "stopping" (released by stop()) or "lease lost" (reaped or cancelled elsewhere).
+    reason: str = ""
+
+
+class Runner:
+    """Claims and runs tasks for a set of agents. ``start()`` then ``stop()``; safe to use from a UI."""
+
+    def __init__(self, settings: Settings, db: Database, *, agents: list[str] | None = None,
+                 concurrency: int | None = None, mode: str = "headless", json_logs: bool = False,
+                 storage: Storage | None = None, llm: Any = None,
+                 on_change: Callable[[], None] | None = None, listen: bool = True,
+                 reap: bool = True) -> None:
+        reg = registry()
+        names = list(dict.fromkeys(agents or settings.runner.agents or list(reg)))
+        unknown = [a for a in names if a not in reg]
+        if unknown:
+            raise TalvixError(f"unknown agent(s): {', '.join(unknown)}; known: {', '.join(reg)}")
+        self.settings = settings
+        self.db = db
+        self.agents: dict[str, Agent] = {a: reg[a] for a in names}
+        self.concurrency = int(concurrency or settings.runner.concurrency)
+        if self.concurrency < 1:
+            raise TalvixError("runner concurrency must be at least 1")
+        self.mode = mode
+        self.json_logs = json_logs
+        self.storage = storage or Storage(settings.storage_path)
+        self.llm = llm
+        self.on_change = on_change
+        self.listen = listen
+        self.reap_enabled = reap
+        self.host = socket.gethostname()
+        self.pid = os.getpid()
+        self.id = f"{self.host}:{self.pid}:{uuid.uuid4().hex[:6]}"
+        self._running: dict[int, _Running] = {}
+        self._lock = threading.Lock()
+        self._stop = threading.Event()
+        self._force = threading.Event()
+        self._done = threading.Event()  # stop() has released what it had to: heartbeats end
+        self._wake = threading.Event()
+        self._paused_local = False
+        self._threads: list[threading.Thread] = []
+        self._listener: Listener | None = None
+        self._started = False
+        self._stopped = False
+        self.completed = 0
+        self.failed = 0
+        self.released = 0
+        self.last_error: str | None = None
+
+    # -------------------------------------------------------------------------------------------
+    # Lifecycle
+    # -------------------------------------------------------------------------------------------
+    def start(self) -> "Runner":
+        """Register, then start claiming. Raises if the database cannot be reached at all."""
+        if self._started:
+            return self
+        if self.json_logs:
+            install_json_logging(self.settings.log_level)
+        self.storage.ensure()
+        self._register()
+        self._started = True
+        loops: list[tuple[Callable[[], None], str]] = [(self._claim_loop, "claim"), (self._heartbeat_loop, "heartbeat")]
+        if self.listen:
+            loops.append((self._listen_loop, "listen"))
+        if self.reap_enabled:
+            loops.append((self._reaper_loop, "reaper"))
+        for target, name in loops:
+            t = threading.Thread(target=target, name=f"talvix-runner-{name}", daemon=True)
+            t.start()
+            self._threads.append(t)
+        log.info("runner started", extra={"fields": {
+            "event": "runner.started", "runner": self.id, "host": self.host, "pid": self.pid,
+            "agents": list(self.agents), "concurrency": self.concurrency, "version": VERSION}})
+        self._record_event("runner started: " + ", ".join(self.agents) + f" x{self.concurrency}")
+        return self
+
+    @property
+    def active(self) -> int:
+        with self._lock:
+            return len(self._running)
+
+    @property
+    def stopping(self) -> bool:
+        return self._stop.is_set()
+
+    def pause(self) -> None:
+        """Stop claiming new tasks in this runner only (running ones finish). Agents are paused globally with
+        :func:`core.queue.set_agent_paused`."""
+        self._paused_local = True
+
+    def resume(self) -> None:
+        self._paused_local = False
+        self._wake.set()
+
+    @property
+    def paused(self) -> bool:
+        return self._paused_local
+
+    def wake(self) -> None:
+        self._wake.set()
+
+    def force_stop(self) -> None:
+        """Cut the grace period short (a second SIGTERM/SIGINT): release what still runs now."""
+        self._force.set()
+
+    def idle(self) -> bool:
+        """Nothing of our agents is running anywhere or claimable now, and this runner holds nothing."""
+        if self.active:
+            return False
+        try:
+            return work_left(self.db, list(self.agents)) == 0 and self.active == 0
+        except DB_ERRORS + (psycopg.Error,):
+            return False
+
+    def stop(self, grace_s: float | None = None) -> int:
+        """Stop claiming, let running tasks finish within the grace period, release the rest.
+
+        Released tasks go back to ``queued`` without counting the attempt. Returns how many were released.
+        """
+        if self._stopped:
+            return 0
+        self._stopped = True
+        grace = self.settings.runner.grace_seconds if grace_s is None else grace_s
+        self._stop.set()
+        self._wake.set()
+        if self._started:
+            self._set_status("stopping")
+        log.info("runner stopping", extra={"fields": {"event": "runner.stopping", "runner": self.id,
+                                                      "running": self.active, "grace_s": grace}})
+        deadline = time.monotonic() + grace
+        while self.active and time.monotonic() < deadline and not self._force.is_set():
+            time.sleep(0.02)
+        with self._lock:
+            left = [r for r in self._running.values() if not r.finishing]
+        released = 0
+        if left:
+            # Release first, then cancel: a handler that returns after this point finds the fence closed, so
+            # work cut short by the stop is never recorded as done.
+            released = self._write_until_done(
+                lambda: queue.release(self.db, [r.task for r in left], f"runner {self.id} stopped"),
+                deadline_s=15.0)
+            released = released if isinstance(released, int) else 0  # lost/gave up: leases expire instead
+        for r in left:
+            r.reason = "stopping"
+            r.cancel.set()
+        self.released += released
+        # Outcomes already being written get a short while to land; anything else is left to its lease.
+        deadline = time.monotonic() + 10.0
+        while time.monotonic() < deadline and any(r.finishing for r in self._snapshot_running()):
+            time.sleep(0.02)
+        self._done.set()
+        for t in self._threads:
+            t.join(timeout=5)
+        if self._listener is not None:
+            self._listener.close()
+        if self._started:
+            self._set_status("gone")
+            self._record_event(f"runner stopped: released {released} task(s)")
+        log.info("runner stopped", extra={"fields": {
+            "event": "runner.stopped", "runner": self.id, "released": released, "completed": self.completed,
+            "failed": self.failed}})
+        return released
+
+    def _snapshot_running(self) -> list[_Running]:
+        with self._lock:
+            return list(self._running.values())
+
+    # -------------------------------------------------------------------------------------------
+    # Registration and heartbeats
+    # -------------------------------------------------------------------------------------------
+    def _register(self) -> None:
+        self.db.execute(_REGISTER, (self.id, self.host, self.pid, list(self.agents), self.concurrency, VERSION,
+                                    self.mode, Jsonb({"python": sys.version.split()[0]})))
+
+    def _set_status(self, status: str) -> None:
+        try:
+            self.db.execute(_SET_STATUS, (status, status, self.id))
+        except (psycopg.Error, TalvixError) as exc:
+            log.warning("could not record runner status %s: %s", status, _first_line(exc))
+
+    def _record_event(self, message: str, level: str = "info") -> None:
+        try:
+            with self.db.connection() as conn:
+                queue.add_event(conn, message, level=level, kind="runner", runner_id=self.id)
+        except (psycopg.Error, TalvixError) as exc:
+            log.warning("could not record a runner event: %s", _first_line(exc))
+
+    def _heartbeat_every(self) -> float:
+        """Beat at the configured interval, but at least three times per shortest lease."""
+        leases = [self._lease_for(a) for a in self.agents.values()] or [self._lease_for(None)]
+        return max(0.2, min(float(self.settings.queue.heartbeat_seconds), min(leases) / 3.0))
+
+    def _heartbeat_loop(self) -> None:
+        every = self._heartbeat_every()
+        # Beats go on through the grace period: tasks finishing after a SIGTERM keep their leases.
+        while not self._done.wait(every):
+            self.beat()
+
+    def beat(self) -> None:
+        """One heartbeat: refresh the runner row, extend every held lease, cancel tasks whose lease is gone."""
+        try:
+            if not self.db.execute(_BEAT, (self.id,)) and not self._stop.is_set() and self._started:
+                # Another runner marked us gone (we were unreachable too long): come back.
+                self._register()
+                log.warning("runner row was marked gone; registered again",
+                            extra={"fields": {"event": "runner.reregistered", "runner": self.id}})
+            by_lease: dict[float, list[_Running]] = {}
+            for r in self._snapshot_running():
+                by_lease.setdefault(r.lease_s, []).append(r)
+            for lease, group in by_lease.items():
+                still = queue.heartbeat(self.db, self.id, [(r.task.id, r.task.attempts) for r in group], lease)
+                for r in group:
+                    if r.task.id not in still and not r.cancel.is_set():
+                        r.reason = "lease lost"
+                        r.cancel.set()  # the worker must stop without side effects
+                        log.warning("task lost its lease", extra={"fields": {
+                            "event": "task.lease_lost", "runner": self.id, "task": r.task.id, "agent": r.task.agent}})
+            if self.last_error and self.last_error.startswith("heartbeat"):
+                self.last_error = None
+        except (psycopg.Error, TalvixError) as exc:
+            self.last_error = f"heartbeat failed: {_first_line(exc)}"
+            log.warning(self.last_error, extra={"fields": {"event": "runner.db_unavailable", "runner": self.id}})
+
+    def _lease_for(self, agent: Agent | None) -> float:
+        lease = self.settings.queue.lease_seconds
+        if agent is not None:
+            lease = self.settings.agent_settings(agent.name).lease_seconds or agent.lease_seconds or lease
+        return float(lease)
+
+    # -------------------------------------------------------------------------------------------
+    # Wake-ups and the reaper
+    # -------------------------------------------------------------------------------------------
+    def _listen_loop(self) -> None:
+        self._listener = Listener(self.db.url, [queue.CHANNEL_TASKS])
+        warned = False
+        while not self._stop.is_set():
+            got = self._listener.wait(1.0)
+            if got and ("*" in got or not got.isdisjoint(self.agents)):
+                self._wake.set()
+            if self._listener.warning and not warned:
+                log.warning(self._listener.warning, extra={"fields": {"event": "runner.listen", "runner": self.id}})
+                warned = True
+            elif not self._listener.warning:
+                warned = False
+            if not self._listener.available:
+                return  # a transaction pooler: polling only
+
+    def _reaper_loop(self) -> None:
+        every = float(self.settings.queue.reaper_seconds)
+        # A random first delay spreads the reapers of runners started together.
+        wait = random.uniform(0.1, every)
+        while not self._stop.wait(wait):
+            self.reap_once()
+            wait = every * random.uniform(0.8, 1.2)
+
+    def reap_once(self) -> dict[str, int]:
+        """Rescue tasks of dead runners and expired leases; cheap (SKIP LOCKED), safe on every host."""
+        q = self.settings.queue
+        try:
+            gone = mark_stale_runners_gone(self.db, q.runner_stale_seconds)
+            counts = queue.reap(self.db, runner_stale_s=q.runner_stale_seconds, backoff_base=q.backoff_base_seconds)
+        except (psycopg.Error, TalvixError) as exc:
+            log.warning("reaper could not run: %s", _first_line(exc),
+                        extra={"fields": {"event": "runner.db_unavailable", "runner": self.id}})
+            return {}
+        rescued = {k: v for k, v in counts.items() if v}
+        if rescued or gone:
+            log.warning("reaper rescued tasks", extra={"fields": {
+                "event": "reaper", "runner": self.id, "rescued": rescued, "runners_gone": gone}})
+            self._wake.set()
+        return counts
+
+    # -------------------------------------------------------------------------------------------
+    # Claiming
+    # -------------------------------------------------------------------------------------------
+    def _room(self) -> dict[str, int]:
+        """Free slots per agent in this runner (its own concurrency and each agent's per-runner cap)."""
+        with self._lock:
+            per_agent: dict[str, int] = {}
+            for r in self._running.values():
+                per_agent[r.task.agent] = per_agent.get(r.task.agent, 0) + 1
+            free = self.concurrency - len(self._running)
+        room = {}
+        for name, agent in self.agents.items():
+            own = self.settings.agent_settings(name).concurrency or agent.default_concurrency
+            room[name] = max(0, min(free, own - per_agent.get(name, 0)))
+        return room
+
+    def _claim_loop(self) -> None:
+        backoff = 0.5
+        poll = self.settings.queue.poll_seconds
+        while not self._stop.is_set():
+            got = 0
+            try:
+                if not self._paused_local:
+                    got = self._claim_once()
+                if self.last_error and self.last_error.startswith("database"):
+                    log.info("database reachable again", extra={"fields": {"event": "runner.db_back",
+                                                                           "runner": self.id}})
+                    self.last_error = None
+                backoff = 0.5
+            except (psycopg.Error, TalvixError) as exc:
+                self.last_error = f"database unavailable: {_first_line(exc)}"
+                log.warning("%s; retrying in %.1fs", self.last_error, backoff,
+                            extra={"fields": {"event": "runner.db_unavailable", "runner": self.id}})
+                self._stop.wait(backoff)
+                backoff = min(backoff * 2, 10.0)
+                continue
+            if got:
+                continue  # there may be more: claim again at once while there is room
+            self._wake.wait(poll)
+            self._wake.clear()
+
+    def _claim_once(self) -> int:
+        if self._stop.is_set():
+            return 0
+        room = self._room()
+        wanted = [a for a, n in room.items() if n > 0]
+        if not wanted:
+            return 0
+        caps = {a: self.agents[a].global_concurrency for a in wanted
+                if self.agents[a].global_concurrency is not None}
+        # Agents with the same room and lease share one claim statement; otherwise one claim per agent.
+        groups: dict[tuple[int, float], list[str]] = {}
+        for a in wanted:
+            groups.setdefault((room[a], self._lease_for(self.agents[a])), []).append(a)
+        got = 0
+        for (n, lease), agents in sorted(groups.items(), key=lambda kv: -kv[0][0]):
+            n = min(n, self.concurrency - self.active)
+            if n <= 0 or self._stop.is_set():
+                break
+            tasks = queue.claim(self.db, agents, n, self.id, lease, caps={a: caps[a] for a in agents if a in caps})
+            for task in tasks:
+                self._start_task(task, lease)
+            got += len(tasks)
+        return got
+
+    def _start_task(self, task: Task, lease_s: float) -> None:
+        r = _Running(task=task, cancel=threading.Event(), lease_s=lease_s)
+        with self._lock:
+            self._running[task.id] = r
+        r.thread = threading.Thread(target=self._execute, args=(r,), name=f"talvix-task-{task.id}", daemon=True)
+        r.thread.start()
+        self._notify_change()
+
+    def _notify_change(self) -> None:
+        if self.on_change is not None:
+            try:
+                self.on_change()
+            except Exception:  # pragma: no cover - a UI callback must never break the runner
+                pass
+
+    # -------------------------------------------------------------------------------------------
+    # Executing
+    # -------------------------------------------------------------------------------------------
+    def _log_event(self, ctx: AgentContext, message: str, level: str, data: dict[str, Any]) -> None:
+        """An agent's log line: one event row and, headless, one JSON line on stdout."""
+        task = ctx.task
+        level = level if level in _LEVELS else "info"
+        try:
+            with self.db.connection() as conn:
+                queue.add_event(conn, message, level=level, agent=task.agent, task_id=task.id,
+                                candidate_id=task.candidate_id, job_id=task.job_id,
+                                application_id=task.application_id, runner_id=self.id, data=data or None)
+        except (psycopg.Error, TalvixError) as exc:
+            log.warning("could not record an event: %s", _first_line(exc))
+        fields: dict[str, Any] = {"event": "log", "runner": self.id, "agent": task.agent, "task": task.id}
+        if task.candidate_id is not None:
+            fields["candidate"] = task.candidate_id
+        if data:
+            fields["data"] = data
+        agent_log.log(_LEVELS[level], message, extra={"fields": fields})
+
+    def _execute(self, r: _Running) -> None:
+        task = r.task
+        agent = self.agents[task.agent]
+        ctx = AgentContext(task=task, db=self.db, storage=self.storage, settings=self.settings, runner_id=self.id,
+                           cancelled=r.cancel, log_fn=self._log_event, llm=self.llm)
+        q = self.settings.queue
+        outcome_name = "succeeded"
+        error: str | None = None
+        write: Callable[[], Any]
+        try:
+            try:
+                payload = agent.parse_payload(task.payload)
+            except ValidationError as exc:
+                first = exc.errors()[0]
+                where = ".".join(str(p) for p in first.get("loc", ())) or "payload"
+                raise PermanentError(f"bad payload for {task.agent}: {where}: {first.get('msg')}") from None
+            outcome: AgentResult = agent.handle(payload, ctx) or AgentResult()
+            if r.cancel.is_set():
+                raise LeaseLost(f"task {task.id} was {'released' if r.reason == 'stopping' else 'lost'} while running")
+            write = lambda: queue.complete(self.db, task, outcome.result, outcome.follow_ons, outcome.in_tx)  # noqa: E731
+        except LeaseLost as exc:
+            outcome_name, error, write = "abandoned", str(exc), lambda: None
+        except NeedsHuman as exc:
+            outcome_name, error = "needs_human", str(exc)
+            write = lambda why=str(exc), data=getattr(exc, "data", None): queue.park(  # noqa: E731
+                self.db, task, "needs_human", why, result=data or None)
+        except AwaitingApproval as exc:
+            outcome_name, error = "awaiting_approval", str(exc)
+            write = lambda why=str(exc), data=exc.data: queue.park(  # noqa: E731
+                self.db, task, "awaiting_approval", why, result=data or None)
+        except PermanentError as exc:
+            outcome_name, error = "dead", str(exc)
+            write = lambda why=str(exc): queue.fail(self.db, task, why, retry=False)  # noqa: E731
+        except RetryLater as exc:
+            outcome_name, error = "postponed", str(exc)
+            write = lambda why=str(exc), delay=exc.delay_s: queue.fail(  # noqa: E731
+                self.db, task, why, delay_s=delay, count_attempt=False)
+        except Exception as exc:  # the agent's own failure: retried with backoff, then dead
+            outcome_name, error = "failed", f"{type(exc).__name__}: {exc}"
+            write = lambda err=exc: queue.fail(self.db, task, err, backoff_base=q.backoff_base_seconds,  # noqa: E731
+                                               backoff_cap=q.backoff_max_seconds)
+        try:
+            r.finishing = True
+            try:
+                done = self._write_until_done(write, deadline_s=max(60.0, r.lease_s))
+            except Exception as exc:  # e.g. an agent's in_tx write broke a constraint: nothing was committed
+                log.exception("could not record the outcome of task %s", task.id,
+                              extra={"fields": {"event": "runner.write_failed", "runner": self.id, "task": task.id}})
+                outcome_name, error = "failed", f"recording the outcome failed: {type(exc).__name__}: {exc}"
+                done = self._write_until_done(
+                    lambda err=error: queue.fail(self.db, task, err, backoff_base=q.backoff_base_seconds,
+                                                 backoff_cap=q.backoff_max_seconds),
+                    deadline_s=max(60.0, r.lease_s))
+            if done is _LOST and outcome_name != "abandoned":
+                outcome_name = "abandoned"
+                error = error or "lease lost before the outcome was written"
+            elif done is _GAVE_UP:
+                error = f"{outcome_name} but not recorded (database unreachable); the lease will expire and it runs again"
+                outcome_name = "unrecorded"
+            elif outcome_name == "failed" and done == "dead":
+                outcome_name = "dead"  # that was its last attempt
+            if outcome_name == "succeeded":
+                with self._lock:
+                    self.completed += 1
+            elif outcome_name in ("failed", "dead"):
+                with self._lock:
+                    self.failed += 1
+        finally:
+            with self._lock:
+                self._running.pop(task.id, None)
+            self._wake.set()
+            self._notify_change()
+        fields: dict[str, Any] = {"event": f"task.{outcome_name}", "runner": self.id, "agent": task.agent,
+                                  "task": task.id, "attempt": task.attempts,
+                                  "duration_ms": round((time.monotonic() - r.started) * 1000, 1)}
+        if error:
+            fields["error"] = clean(redact(error))[:500]
+        level = logging.INFO if outcome_name in ("succeeded", "postponed") else logging.WARNING
+        log.log(level, f"task {task.id} {outcome_name}", extra={"fields": fields})
+
+    def _write_until_done(self, fn: Callable[[], Any], deadline_s: float) -> Any:
+        """Run a queue write, retrying through a dropped connection until ``deadline_s`` passes.
+
+        Returns ``fn()``'s value, ``_LOST`` or ``_GAVE_UP``. A lost lease ends it quietly (``_LOST``): the task is someone else's now, and the fenced
+        write committed nothing. A write whose commit reached the server but whose answer was lost is
+        retried and then finds the fence closed, so nothing is ever written twice.
+        """
+        delay = 0.25
+        deadline = time.monotonic() + deadline_s
+        while True:
+            try:
+                return fn()
+            except LeaseLost:
+                return _LOST
+            except DB_ERRORS as exc:
+                if time.monotonic() + delay > deadline:
+                    log.error("giving up on a queue write after %.0fs: %s (the lease will expire and the task "
+                              "run again)", deadline_s, _first_line(exc),
+                              extra={"fields": {"event": "runner.write_failed", "runner": self.id}})
+                    return _GAVE_UP
+                time.sleep(delay)
+                delay = min(delay * 2, 2.0)
+
+    def snapshot(self) -> list[dict[str, Any]]:
+        """What this runner is doing now (for the console)."""
+        now = time.monotonic()
+        with self._lock:
+            return [{"task_id": r.task.id, "agent": r.task.agent, "elapsed_s": now - r.started}
+                    for r in self._running.values()]
+
+
+_LOST = object()
+_GAVE_UP = object()
+
+
+def run_until_idle(settings: Settings, db: Database, agents: list[str] | None = None, *, concurrency: int = 4,
+                   timeout_s: float = 120.0) -> Runner:
+    """Run a runner until no task of its agents is queued or running (tests, demo, --exit-when-idle)."""
+    runner = Runner(settings, db, agents=agents, concurrency=concurrency, listen=False, reap=False).start()
+    deadline = time.monotonic() + timeout_s
+    try:
+        while time.monotonic() < deadline:
+            if runner.idle():
+                break
+            runner.wake()
+            time.sleep(0.05)
+    finally:
+        runner.stop(grace_s=5)
+    return runner

@@ -1,0 +1,134 @@
+"""Browsers over jobs, candidates and the audit log (operator actions): paged, filtered, detail on enter.
+
+Candidates are shown without personal data: email and phone stay encrypted and never reach the screen.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rich.text import Text
+
+from core import browse
+from core.browse import Filter, Window
+from tui.screens.dialogs import TextScreen
+from tui.screens.paged import PagedView
+from tui.text import kv, lit, pretty_json, since, stamp, status
+
+
+class JobsView(PagedView):
+    VIEW = "jobs"
+    TITLE_TEXT = "Jobs"
+    SPEC = browse.JOB_SPEC
+    NOUN = "jobs"
+    COLUMNS = [("id", "id", 6), ("company", "company", 16), ("title", "title", 28), ("location", "location", 12),
+               ("site", "site", 20), ("status", "status", 6), ("apps", "apps", 4), ("seen", "seen", 6)]
+
+    def fetch_window(self, flt: Filter, limit: int, before_id: int | None) -> Window:
+        return browse.job_window(self.tapp.db, flt, limit=limit, before_id=before_id)
+
+    def fetch_count(self, flt: Filter) -> int | None:
+        return browse.job_count(self.tapp.db, flt)
+
+    def cells(self, r: dict[str, Any]) -> tuple[Any, ...]:
+        return (Text(str(r["id"])), lit(r["company"], max_len=16), lit(r["title"], max_len=40),
+                lit(r["location"], max_len=12), lit(r["site"] or "", max_len=20), status(r["status"]),
+                Text(str(r["applications"])), Text(since(r["first_seen_at"], self.tapp.now())))
+
+    def open_detail(self, key: str) -> None:
+        self.tapp.fetch_then(lambda: browse.job_detail(self.tapp.db, int(key)), self._detail)
+
+    def _detail(self, j: dict[str, Any] | None) -> None:
+        if j is None:
+            return
+        body = kv([("company", j["company"]), ("title", j["title"]), ("location", j["location"]),
+                   ("workplace", j["workplace"] or ""), ("site", j["site"] or ""), ("ats", j["ats"] or ""),
+                   ("status", status(j["status"])), ("url", j["url"] or ""), ("apply url", j["apply_url"] or ""),
+                   ("first seen", stamp(j["first_seen_at"])), ("last seen", stamp(j["last_seen_at"])),
+                   ("key", j["canonical_key"])])
+        body.append("\napplications\n", style="bold")
+        for a in j["applications_list"]:
+            body.append(f"  #{a['id']} ")
+            body.append_text(status(a["status"]))
+            body.append(" ")
+            body.append_text(lit(a["full_name"]))
+            body.append(f"  score {a['score'] if a['score'] is not None else '-'}\n")
+        body.append("\ndescription\n", style="bold")
+        body.append_text(lit(j["description"], max_len=4000))
+        if j.get("parsed"):
+            body.append("\n\nparsed\n", style="bold")
+            body.append_text(pretty_json(j["parsed"]))
+        self.app.push_screen(TextScreen(f"Job {j['id']}", body))
+
+
+class CandidatesView(PagedView):
+    VIEW = "candidates"
+    TITLE_TEXT = "Candidates"
+    SPEC = browse.CANDIDATE_SPEC
+    NOUN = "candidates"
+    COLUMNS = [("id", "id", 6), ("name", "name", 22), ("location", "location", 14), ("status", "status", 8),
+               ("policy", "policy", 14), ("apps", "apps", 5), ("sent", "sent", 5)]
+
+    def fetch_window(self, flt: Filter, limit: int, before_id: int | None) -> Window:
+        return browse.candidate_window(self.tapp.db, flt, limit=limit, before_id=before_id)
+
+    def fetch_count(self, flt: Filter) -> int | None:
+        return browse.candidate_count(self.tapp.db, flt)
+
+    def cells(self, r: dict[str, Any]) -> tuple[Any, ...]:
+        return (Text(str(r["id"])), lit(r["full_name"], max_len=22), lit(r["location"] or "", max_len=14),
+                status(r["status"]), lit(r["apply_policy"]), Text(str(r["applications"])), Text(str(r["submitted"])))
+
+    def open_detail(self, key: str) -> None:
+        self.tapp.fetch_then(lambda: browse.candidate_detail(self.tapp.db, int(key)), self._detail)
+
+    def _detail(self, c: dict[str, Any] | None) -> None:
+        if c is None:
+            return
+        prof = c["profile"] or {}
+        body = kv([("name", c["full_name"]), ("location", c["location"] or ""), ("status", status(c["status"])),
+                   ("policy", c["apply_policy"]), ("resume", c["resume_path"] or ""),
+                   ("skills", ", ".join(map(str, prof.get("skills") or []))),
+                   ("years", str((prof.get("work") or {}).get("years_experience") or "")),
+                   ("created", stamp(c["created_at"]))])
+        body.append("\napplications\n", style="bold")
+        for a in c["applications_list"]:
+            body.append(f"  #{a['id']} ")
+            body.append_text(status(a["status"]))
+            body.append(" ")
+            body.append_text(lit(f"{a['title']} · {a['company']}"))
+            body.append("\n")
+        self.app.push_screen(TextScreen(f"Candidate {c['id']}", body))
+
+
+class AuditView(PagedView):
+    VIEW = "audit"
+    TITLE_TEXT = "Audit"
+    SPEC = browse.AUDIT_SPEC
+    NOUN = "operator actions"
+    COLUMNS = [("id", "id", 5), ("when", "when", 19), ("actor", "who", 20), ("action", "action", 14),
+               ("target", "target", None)]
+
+    def fetch_window(self, flt: Filter, limit: int, before_id: int | None) -> Window:
+        return browse.audit_window(self.tapp.db, flt, limit=limit, before_id=before_id)
+
+    def fetch_count(self, flt: Filter) -> int | None:
+        return browse.audit_count(self.tapp.db, flt)
+
+    def cells(self, r: dict[str, Any]) -> tuple[Any, ...]:
+        ids = r["target_ids"] or []
+        target = f"{r['target_type'] or ''} {','.join(map(str, ids[:8]))}{' ...' if len(ids) > 8 else ''}"
+        if not ids and r["details"]:
+            target += " " + ", ".join(f"{k}={v}" for k, v in r["details"].items())
+        return (Text(str(r["id"])), Text(stamp(r["ts"])), lit(r["actor"], max_len=20), lit(r["action"]),
+                lit(target.strip(), max_len=80))
+
+    def open_detail(self, key: str) -> None:
+        r = self.rows.get(key)
+        if r is None:
+            return
+        body = kv([("when", stamp(r["ts"])), ("who", r["actor"]), ("action", r["action"]),
+                   ("target", r["target_type"] or ""), ("ids", ", ".join(map(str, r["target_ids"] or [])))])
+        body.append("\ndetails\n", style="bold")
+        body.append_text(pretty_json(r["details"]))
+        self.app.push_screen(TextScreen(f"Operator action {r['id']}", body))

@@ -1,0 +1,123 @@
+"""Modal dialogs: confirm (default Cancel), prompt for a line of text, and help for the keys valid here."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.screen import ModalScreen
+from textual.widgets import Button, DataTable, Input, Static
+
+
+class ConfirmScreen(ModalScreen[bool]):
+    """A destructive action's confirmation. Cancel has the focus, so Enter alone never confirms."""
+
+    BINDINGS = [Binding("escape", "cancel", "Cancel", show=False),
+                Binding("left,right,h,l", "app.focus_next", show=False)]
+
+    def __init__(self, title: str, body: Text | str, action_label: str) -> None:
+        super().__init__(classes="dialog")
+        self._title = title
+        self._body = body if isinstance(body, Text) else Text(body)
+        self._label = action_label
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="dialog"):
+            yield Static(Text(self._title, style="bold"), classes="dialog-title")
+            yield Static(self._body, classes="dialog-body")
+            with Horizontal(classes="dialog-buttons"):
+                yield Button("Cancel", id="cancel", variant="primary")
+                yield Button(self._label, id="ok", variant="error")
+
+    def on_mount(self) -> None:
+        self.query_one("#cancel", Button).focus()
+
+    @on(Button.Pressed)
+    def _pressed(self, event: Button.Pressed) -> None:
+        self.dismiss(event.button.id == "ok")
+
+    def action_cancel(self) -> None:
+        self.dismiss(False)
+
+
+class PromptScreen(ModalScreen[str | None]):
+    """Ask for one line of text (a rejection reason, an edited answer, a file name)."""
+
+    BINDINGS = [Binding("escape", "cancel", "Cancel", show=False)]
+
+    def __init__(self, title: str, value: str = "", *, placeholder: str = "", required: bool = False,
+                 note: Text | str = "") -> None:
+        super().__init__(classes="dialog")
+        self._title = title
+        self._value = value
+        self._placeholder = placeholder
+        self._required = required
+        self._note = note if isinstance(note, Text) else Text(note)
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="dialog"):
+            yield Static(Text(self._title, style="bold"), classes="dialog-title")
+            if self._note.plain:
+                yield Static(self._note, classes="dialog-body")
+            yield Input(self._value, placeholder=self._placeholder, id="prompt-input")
+            yield Static(Text("enter: OK   esc: Cancel", style="dim"))
+
+    @on(Input.Submitted)
+    def _submitted(self, event: Input.Submitted) -> None:
+        value = event.value
+        if self._required and not value.strip():
+            self.app.notify("a value is required (esc cancels)", severity="warning", markup=False)
+            return
+        self.dismiss(value)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+class HelpScreen(ModalScreen[None]):
+    """The keys valid on the screen underneath, with what each does and its binding id (for remapping)."""
+
+    BINDINGS = [Binding("escape,q,question_mark", "close", "Close", show=False)]
+
+    def __init__(self, title: str, rows: list[tuple[str, str, str]]) -> None:
+        super().__init__(classes="dialog")
+        self._title = title
+        self._rows = rows
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="help"):
+            yield Static(Text(f"Keys: {self._title}", style="bold"), classes="dialog-title")
+            table: DataTable[Text] = DataTable(cursor_type="row", id="help-table")
+            yield table
+            yield Static(Text("Remap in talvix.toml: [console.keys] <id> = \"key\"   esc: close", style="dim"))
+
+    def on_mount(self) -> None:
+        table = self.query_one(DataTable)
+        table.add_columns("key", "does", "id")
+        for key, desc, ident in self._rows:
+            table.add_row(Text(key, style="bold"), Text(desc), Text(ident, style="dim"))
+
+    def action_close(self) -> None:
+        self.dismiss(None)
+
+
+class TextScreen(ModalScreen[None]):
+    """A scrollable block of literal text (record details)."""
+
+    BINDINGS = [Binding("escape,q", "close", "Close", show=False)]
+
+    def __init__(self, title: str, body: Text) -> None:
+        super().__init__(classes="dialog")
+        self._title = title
+        self._body = body
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="help"):
+            yield Static(Text(self._title, style="bold"), classes="dialog-title")
+            with VerticalScroll():
+                yield Static(self._body)
+
+    def action_close(self) -> None:
+        self.dismiss(None)

@@ -1,0 +1,122 @@
+"""A DataTable updated by key: rows added, removed or changed cell by cell, never rebuilt.
+
+Measured on Textual 8 (style.md): any change to a visible table costs one repaint, and rebuilding or
+removing rows one by one from a big table costs seconds. The console therefore shows a window of a few
+hundred rows and syncs it by row key each refresh; the cursor stays on the same key (a task id) when
+rows above it come and go.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from textual._two_way_dict import TwoWayDict
+from textual.coordinate import Coordinate
+from textual.geometry import Region
+from textual.widgets import DataTable
+from textual.widgets.data_table import ColumnKey, RowKey
+
+from tui.keys import TABLE_BINDINGS
+
+Column = tuple[str, str, int | None]  # key, label, width (None: fit content)
+
+
+class KeyedTable(DataTable[Any]):
+    BINDINGS = TABLE_BINDINGS
+
+    def __init__(self, columns: Sequence[Column], **kw: Any) -> None:
+        super().__init__(cursor_type="row", zebra_stripes=False, **kw)
+        self.columns_spec = list(columns)
+        self._cells: dict[str, tuple[Any, ...]] = {}
+        self._order: list[str] = []
+
+    def on_mount(self) -> None:
+        for key, label, width in self.columns_spec:
+            self.add_column(label, key=key, width=width)
+
+    @property
+    def cursor_key(self) -> str | None:
+        """The key (e.g. task id) of the row under the cursor."""
+        if self.row_count == 0:
+            return None
+        try:
+            return self.coordinate_to_cell_key(Coordinate(self.cursor_row, 0)).row_key.value
+        except Exception:
+            return None
+
+    @property
+    def keys(self) -> list[str]:
+        return list(self._order)
+
+    def sync(self, rows: Sequence[tuple[str, tuple[Any, ...]]]) -> None:
+        """Make the table show ``rows`` (key, cells) in this order, touching only what changed."""
+        keep = self.cursor_key
+        keep_index = self.cursor_row
+        new_keys = [k for k, _ in rows]
+        wanted = set(new_keys)
+        for key in [k for k in self._order if k not in wanted]:
+            self.remove_row(key)
+            self._cells.pop(key, None)
+        col_keys = [c[0] for c in self.columns_spec]
+        for key, cells in rows:
+            old = self._cells.get(key)
+            if old is None:
+                self.add_row(*cells, key=key)
+            elif old != cells:
+                for ck, before, after in zip(col_keys, old, cells):
+                    if before != after:
+                        self.update_cell(key, ck, after)
+            self._cells[key] = cells
+        locations = self._row_locations
+        current = [getattr(locations.get_key(i), "value", None) for i in range(len(new_keys))]
+        if current != new_keys:
+            # Same as DataTable.sort, with the order given by the caller rather than by cell values.
+            self._row_locations = TwoWayDict({RowKey(k): i for i, k in enumerate(new_keys)})
+            self._update_count += 1
+            self.refresh()
+        self._order = new_keys
+        if keep is not None and keep in wanted:
+            index = new_keys.index(keep)
+            if index != self.cursor_row:
+                self.move_cursor(row=index, animate=False, scroll=True)
+        elif new_keys:
+            self.move_cursor(row=min(keep_index, len(new_keys) - 1), animate=False)
+
+    def shows(self, keys: list[str]) -> bool:
+        """Whether the table shows exactly these keys in this order."""
+        return keys == self._order
+
+    def update_rows(self, changed: dict[str, tuple[Any, ...]]) -> None:
+        """New cells for rows already shown, in place (same keys, same order): only the cells that
+        differ are replaced, and only those rows' lines are repainted, not the whole table."""
+        col_keys = [ColumnKey(c[0]) for c in self.columns_spec]
+        locations = self._row_locations
+        for key, cells in changed.items():
+            old = self._cells[key]
+            row_key = RowKey(key)
+            data = self._data[row_key]
+            touched = False
+            for ck, before, after in zip(col_keys, old, cells):
+                if before != after:
+                    data[ck] = after
+                    touched = True
+            self._cells[key] = cells
+            if touched:
+                # What DataTable.update_cell does, but repainting only this row's lines. Every row
+                # here is one line high (add_row's default), so its region is known without
+                # DataTable._get_row_region, which sums the heights of all rows above it.
+                self._update_count += 1
+                y = locations.get(row_key) + (self.header_height if self.show_header else 0)
+                self._refresh_region(Region(0, y, max(self.size.width, self.virtual_size.width), 1))
+
+    def move_to_key(self, key: str) -> bool:
+        if key in self._cells:
+            self.move_cursor(row=self._order.index(key), animate=False)
+            return True
+        return False
+
+    def clear_rows(self) -> None:
+        self.clear()
+        self._cells.clear()
+        self._order = []
