@@ -219,13 +219,23 @@ _ELIGIBLE = """
            AND (s.paused_until IS NULL OR s.paused_until > now())))
 """
 
+# Each agent's eligible tasks are read in claim order straight from ``tasks_claim_idx`` (agent, priority
+# DESC, run_at, id), at most n per agent, and the best n of those are claimed. A single scan with
+# ``agent = ANY(...)`` cannot use the index order and would sort every queued task on each claim, which
+# grows with the depth of the queue; this stays O(n x agents) however long the queue is. Rows locked for
+# an agent but not among the best n are released when the statement commits.
 _CLAIM = f"""
 WITH c AS MATERIALIZED (
-    SELECT t.id FROM tasks t
-    WHERE t.agent = ANY(%(agents)s) AND {_ELIGIBLE}
-    ORDER BY t.priority DESC, t.run_at, t.id
+    SELECT p.id FROM unnest(%(agents)s::text[]) AS a(agent)
+    CROSS JOIN LATERAL (
+        SELECT t.id, t.priority, t.run_at FROM tasks t
+        WHERE t.agent = a.agent AND {_ELIGIBLE}
+        ORDER BY t.priority DESC, t.run_at, t.id
+        LIMIT %(n)s
+        FOR UPDATE OF t SKIP LOCKED
+    ) p
+    ORDER BY p.priority DESC, p.run_at, p.id
     LIMIT %(n)s
-    FOR UPDATE OF t SKIP LOCKED
 ), u AS (
     UPDATE tasks t
        SET status = 'running', locked_by = %(runner)s, attempts = t.attempts + 1,

@@ -70,6 +70,38 @@ def test_higher_priority_first_and_run_at_is_respected(db):
     assert later.id not in [t.id for t in claimed]
 
 
+def test_claim_across_agents_takes_the_best_n_in_priority_order(db):
+    a_low = [queue.enqueue(db, NewTask("a", {"i": i}, priority=0))[0].id for i in range(3)]
+    b_high = [queue.enqueue(db, NewTask("b", {"i": i}, priority=5))[0].id for i in range(3)]
+    c_mid, _ = queue.enqueue(db, NewTask("c", priority=3))
+    claimed = queue.claim(db, ["a", "b", "c"], 5, "r", 30)
+    assert [t.id for t in claimed] == b_high + [c_mid.id, a_low[0]]
+    # The rest stay claimable: nothing locked for agent "a" beyond the best five was taken.
+    assert [t.id for t in queue.claim(db, ["a", "b", "c"], 5, "r", 30)] == a_low[1:]
+
+
+def _queue_rows_read(plan: dict) -> int:
+    """Task rows a plan read looking for work (scans of ``tasks`` other than by primary key)."""
+    own = 0
+    if plan.get("Relation Name") == "tasks" and plan.get("Node Type", "").endswith("Scan") \
+            and plan.get("Index Name") != "tasks_pkey":
+        own = int(plan.get("Actual Rows", 0) * plan.get("Actual Loops", 1))
+    return own + sum(_queue_rows_read(p) for p in plan.get("Plans", []))
+
+
+def test_claim_reads_n_rows_per_agent_not_the_whole_queue(db):
+    """A claim must not sort every queued task: its cost may not grow with the depth of the queue."""
+    for agent in ("deep", "other"):
+        queue.enqueue_many(db, [NewTask(agent, {"i": i}) for i in range(3000)])
+    db.execute("ANALYZE tasks")
+    sql = queue._CLAIM.replace("%(agents)s", "ARRAY['deep', 'other']").replace("%(n)s", "20") \
+        .replace("%(runner)s", "'r'").replace("%(lease)s", "30")
+    plan = db.one("EXPLAIN (ANALYZE, FORMAT JSON) " + sql)["QUERY PLAN"][0]["Plan"]
+    read = _queue_rows_read(plan)
+    assert 20 <= read <= 2 * 20, f"claim read {read} queued rows to claim 20 tasks of 6,000"
+    assert db.one("SELECT count(*) AS n FROM tasks WHERE status = 'running'")["n"] == 20
+
+
 def test_expired_lease_is_reclaimed_and_the_old_holder_is_fenced_out(db):
     task, _ = queue.enqueue(db, NewTask("ping"))
     [held] = queue.claim(db, ["ping"], 1, "runner-a", 30)
