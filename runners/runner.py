@@ -187,6 +187,8 @@ class Runner:
             raise TalvixError(f"unknown agent(s): {', '.join(unknown)}; known: {', '.join(reg)}")
         self.settings = settings
         self.db = db
+        # Plain completions of tasks that finish together share one statement and one commit.
+        self._completer = queue.GroupCompleter(db)
         self.agents: dict[str, Agent] = {a: reg[a] for a in names}
         self.concurrency = int(concurrency or settings.runner.concurrency)
         if self.concurrency < 1:
@@ -560,7 +562,10 @@ class Runner:
             outcome: AgentResult = agent.handle(payload, ctx) or AgentResult()
             if r.cancel.is_set():
                 raise LeaseLost(f"task {task.id} was {'released' if r.reason == 'stopping' else 'lost'} while running")
-            write = lambda: queue.complete(self.db, task, outcome.result, outcome.follow_ons, outcome.in_tx)  # noqa: E731
+            if outcome.follow_ons or outcome.in_tx is not None:
+                write = lambda: queue.complete(self.db, task, outcome.result, outcome.follow_ons, outcome.in_tx)  # noqa: E731
+            else:
+                write = lambda: self._completer.complete(task, outcome.result)  # noqa: E731
         except LeaseLost as exc:
             outcome_name, error, write = "abandoned", str(exc), lambda: None
         except NeedsHuman as exc:

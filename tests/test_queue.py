@@ -12,6 +12,7 @@ import pytest
 from core import queue
 from core.errors import LeaseLost, NotFound
 from core.models import NewTask
+from tests.conftest import wait_for
 
 
 def _set_lease_past(db, task_id: int) -> None:
@@ -144,6 +145,62 @@ def test_failures_back_off_then_go_dead_after_max_attempts(db):
     assert statuses == ["failed", "failed", "dead"]
     t = queue.get_task(db, task.id)
     assert t.status == "dead" and t.last_error == "RuntimeError: boom"
+
+
+def test_complete_many_fences_each_task_on_its_own(db):
+    queue.enqueue_many(db, [NewTask("ping", {"i": i}) for i in range(3)])
+    a, b, c = queue.claim(db, ["ping"], 3, "r1", 30)
+    _set_lease_past(db, b.id)
+    queue.reap(db)  # b goes back to the queue: r1's hold on it is gone
+    assert queue.complete_many(db, [(a, {"n": 1}), (b, {"n": 2}), (c, None)]) == {a.id, c.id}
+    assert queue.get_task(db, a.id).result == {"n": 1} and queue.get_task(db, c.id).status == "succeeded"
+    assert queue.get_task(db, b.id).status == "failed"
+    done = db.execute("SELECT task_id, runner_id FROM events WHERE kind = 'state' AND message = 'succeeded' ORDER BY task_id")
+    assert [(r["task_id"], r["runner_id"]) for r in done] == [(a.id, "r1"), (c.id, "r1")]
+    assert queue.complete_many(db, [(a, {"n": 1})]) == set()  # completing again changes nothing
+
+
+def test_group_completer_shares_one_commit_among_tasks_that_finish_together(db, db_url):
+    """Ten threads complete while the first write waits on a row lock: the other nine share one statement."""
+    queue.enqueue_many(db, [NewTask("ping", {"i": i}) for i in range(10)])
+    tasks = queue.claim(db, ["ping"], 10, "r1", 60)
+    completer = queue.GroupCompleter(db)
+    errors: list[BaseException] = []
+
+    def finish(t):
+        try:
+            completer.complete(t, {"i": t.payload["i"]})
+        except BaseException as exc:  # pragma: no cover - reported below
+            errors.append(exc)
+
+    with psycopg.connect(db_url) as holder:
+        holder.execute("SELECT 1 FROM tasks WHERE id = %s FOR UPDATE", (tasks[0].id,))
+        first = threading.Thread(target=finish, args=(tasks[0],))
+        first.start()
+        wait_for(lambda: db.one("SELECT count(*) AS n FROM pg_stat_activity WHERE wait_event_type = 'Lock' "
+                                "AND datname = current_database()")["n"] == 1, message="the first write to wait")
+        rest = [threading.Thread(target=finish, args=(t,)) for t in tasks[1:]]
+        for th in rest:
+            th.start()
+        wait_for(lambda: len(completer._pending) == 9, message="nine completions to queue up")
+        holder.commit()
+    for th in [first, *rest]:
+        th.join(30)
+    assert errors == []
+    assert completer.batches == 2
+    assert db.one("SELECT count(*) AS n FROM tasks WHERE status = 'succeeded'")["n"] == 10
+    assert db.one("SELECT count(*) AS n FROM events WHERE message = 'succeeded'")["n"] == 10
+
+
+def test_group_completer_raises_lease_lost_only_for_the_lost_task(db):
+    queue.enqueue_many(db, [NewTask("ping", {"i": i}) for i in range(2)])
+    a, b = queue.claim(db, ["ping"], 2, "r1", 30)
+    queue.release(db, [b])
+    completer = queue.GroupCompleter(db)
+    completer.complete(a, {"ok": True})
+    with pytest.raises(LeaseLost):
+        completer.complete(b, {"ok": True})
+    assert queue.get_task(db, a.id).status == "succeeded" and queue.get_task(db, b.id).status == "queued"
 
 
 def test_permanent_failure_skips_retries(db):
