@@ -56,13 +56,16 @@ def test_sigkilled_runners_lose_no_task(db, talvix_env, tmp_path):
     try:
         for _ in range(3):
             fleet.start(*args)
-        thresholds = sorted(rng.sample(range(50, 600), 3))
+        thresholds = sorted(rng.sample(range(50, 500), 3))
         killed = []
         for threshold in thresholds:
             wait_for(lambda: _counts(db).get("succeeded", 0) >= threshold, timeout=40,
                      message=f"{threshold} tasks succeeded")
-            victim = rng.choice(fleet.alive())
-            wait_for(lambda: _running_held_by(db, victim.pid) > 0, timeout=10, message="victim holding tasks")
+            # The victim is a runner that holds tasks now (a runner started after the last kill may still be
+            # booting while the others drain the queue).
+            holding = wait_for(lambda: [p for p in fleet.alive() if _running_held_by(db, p.pid) > 0], timeout=20,
+                               message="a runner holding tasks")
+            victim = rng.choice(holding)
             victim.kill()
             killed.append(victim.pid)
             fleet.start(*args)
