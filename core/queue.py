@@ -332,48 +332,19 @@ def _fence_params(task: Task) -> dict[str, Any]:
     return {"id": task.id, "runner": task.locked_by, "attempts": task.attempts}
 
 
+def _lease_lost(task: Task) -> LeaseLost:
+    return LeaseLost(f"task {task.id} is no longer held by {task.locked_by}")
+
+
 def assert_lease(conn: Conn, task: Task) -> None:
     """Inside a transaction, lock the task row and check it is still ours (e.g. before a submit marker)."""
     row = conn.execute(f"SELECT id FROM tasks WHERE {_FENCE} FOR UPDATE", _fence_params(task)).fetchone()
     if row is None:
-        raise LeaseLost(f"task {task.id} is no longer held by {task.locked_by}")
+        raise _lease_lost(task)
 
 
-_COMPLETE_ONE = f"""
-WITH u AS (
-    UPDATE tasks SET status = 'succeeded', result = %(result)s, lease_until = NULL, last_error = NULL,
-                     finished_at = now(), updated_at = now()
-     WHERE {_FENCE}
-    RETURNING id, agent, candidate_id, job_id, application_id
-), e AS ({_state_events("u", "'succeeded'", runner="%(runner)s")}),
-n AS ({_NOTIFY_FROM.format(source="u")})
-SELECT u.id, (SELECT count(*) FROM n) AS _notified FROM u
-"""
-
-
-def complete(db: Database, task: Task, result: dict[str, Any] | None = None,
-             follow_ons: Sequence[NewTask] = (), in_tx: Callable[[Conn], None] | None = None) -> list[Task]:
-    """Mark ``task`` succeeded; its follow-on tasks and ``in_tx`` writes commit in the same transaction.
-
-    Raises :class:`LeaseLost` (and commits nothing) if the task is no longer ours.
-    """
-    params = {**_fence_params(task), "result": Jsonb(result) if result is not None else None}
-    created: list[Task] = []
-    with db.connection() as conn:
-        if not follow_ons and in_tx is None:
-            if conn.execute(_COMPLETE_ONE, params).fetchone() is None:
-                raise LeaseLost(f"task {task.id} is no longer held by {task.locked_by}")
-            return created
-        with conn.transaction():
-            if conn.execute(_COMPLETE_ONE, params).fetchone() is None:
-                raise LeaseLost(f"task {task.id} is no longer held by {task.locked_by}")
-            if in_tx is not None:
-                in_tx(conn)
-            created = [t for t, was_created in insert_many(conn, list(follow_ons), parent_id=task.id) if was_created]
-    return created
-
-
-_COMPLETE_MANY = f"""
+# Completion, fenced per task: one statement for one task or for a group of tasks that finished together.
+_COMPLETE = f"""
 WITH v AS (
     SELECT * FROM unnest(%(ids)s::bigint[], %(runners)s::text[], %(attempts)s::int[], %(results)s::jsonb[])
            AS v(id, runner, attempts, result)
@@ -389,6 +360,37 @@ SELECT u.id, (SELECT count(*) FROM n) AS _notified FROM u
 """
 
 
+def _completion_params(done: Sequence[tuple[Task, dict[str, Any] | None]]) -> dict[str, Any]:
+    return {
+        "ids": [t.id for t, _ in done],
+        "runners": [t.locked_by for t, _ in done],
+        "attempts": [t.attempts for t, _ in done],
+        "results": [Jsonb(r) if r is not None else None for _, r in done],
+    }
+
+
+def complete(db: Database, task: Task, result: dict[str, Any] | None = None,
+             follow_ons: Sequence[NewTask] = (), in_tx: Callable[[Conn], None] | None = None) -> list[Task]:
+    """Mark ``task`` succeeded; its follow-on tasks and ``in_tx`` writes commit in the same transaction.
+
+    Raises :class:`LeaseLost` (and commits nothing) if the task is no longer ours.
+    """
+    params = _completion_params([(task, result)])
+    created: list[Task] = []
+    with db.connection() as conn:
+        if not follow_ons and in_tx is None:
+            if conn.execute(_COMPLETE, params).fetchone() is None:
+                raise _lease_lost(task)
+            return created
+        with conn.transaction():
+            if conn.execute(_COMPLETE, params).fetchone() is None:
+                raise _lease_lost(task)
+            if in_tx is not None:
+                in_tx(conn)
+            created = [t for t, was_created in insert_many(conn, list(follow_ons), parent_id=task.id) if was_created]
+    return created
+
+
 def complete_many(db: Database, done: Sequence[tuple[Task, dict[str, Any] | None]]) -> set[int]:
     """Mark several tasks succeeded in one statement (group commit); returns the ids it completed.
 
@@ -398,14 +400,8 @@ def complete_many(db: Database, done: Sequence[tuple[Task, dict[str, Any] | None
     """
     if not done:
         return set()
-    params = {
-        "ids": [t.id for t, _ in done],
-        "runners": [t.locked_by for t, _ in done],
-        "attempts": [t.attempts for t, _ in done],
-        "results": [Jsonb(r) if r is not None else None for _, r in done],
-    }
     with db.connection() as conn:
-        return {r["id"] for r in conn.execute(_COMPLETE_MANY, params).fetchall()}
+        return {r["id"] for r in conn.execute(_COMPLETE, _completion_params(done)).fetchall()}
 
 
 class GroupCompleter:
@@ -450,7 +446,7 @@ class GroupCompleter:
         if item.error is not None:
             raise item.error
         if not item.ok:
-            raise LeaseLost(f"task {task.id} is no longer held by {task.locked_by}")
+            raise _lease_lost(task)
 
     def _write_all(self) -> None:
         while True:
@@ -496,7 +492,7 @@ def fail(db: Database, task: Task, error: BaseException | str, *, retry: bool = 
             {**_fence_params(task), "retry": retry, "delay": float(delay), "err": msg, "count": count_attempt},
         ).fetchone()
         if row is None:
-            raise LeaseLost(f"task {task.id} is no longer held by {task.locked_by}")
+            raise _lease_lost(task)
         status = row["status"]
         when = "" if status == "dead" else f"; retry in {delay:.0f}s"
         add_event(conn, f"{status}: {msg}{when}", level="error" if status == "dead" else "warning", kind="state",
@@ -521,7 +517,7 @@ def park(db: Database, task: Task, status: str, reason: str, *, result: dict[str
              "result": Jsonb(result) if result is not None else None},
         ).fetchone()
         if row is None:
-            raise LeaseLost(f"task {task.id} is no longer held by {task.locked_by}")
+            raise _lease_lost(task)
         if in_tx is not None:
             in_tx(conn)
         add_event(conn, f"{status}: {reason}", level="warning", kind="state", agent=task.agent, task_id=task.id,
