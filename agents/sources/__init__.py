@@ -19,6 +19,7 @@ import time
 from dataclasses import dataclass
 from email.utils import parsedate_to_datetime
 from html.parser import HTMLParser
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
@@ -55,6 +56,35 @@ class SourceBlocked(SourceError):
         super().__init__(message)
         self.status = status
         self.retry_after_s = retry_after_s
+
+
+class MalformedEntry(Exception):
+    """One entry of a source's answer lacks what every job needs (an id, a title): the answer is not whole."""
+
+
+def read_entries(what: str, items: list[Any], convert: Callable[[Any], dict[str, Any] | None]) -> list[dict[str, Any]]:
+    """Every entry of a source's answer as a job (``convert`` returns None for one deliberately left out).
+
+    A partial or malformed answer is an error, never a shorter listing: syncing a listing closes the jobs
+    it no longer names, so one unreadable entry would close an open job. Nothing is written then.
+    """
+    jobs: list[dict[str, Any]] = []
+    bad: list[str] = []
+    for n, item in enumerate(items, 1):
+        try:
+            job = convert(item)
+        except MalformedEntry as exc:
+            bad.append(f"entry {n}: {exc}")
+            continue
+        except (TypeError, ValueError, KeyError, AttributeError) as exc:
+            bad.append(f"entry {n}: {type(exc).__name__}: {exc}")
+            continue
+        if job is not None:
+            jobs.append(job)
+    if bad:
+        raise SourceError(f"{what}: {len(bad)} of {len(items)} entries could not be read ({bad[0]}); nothing was "
+                          "changed and its open jobs stay open: check the source's answer, then run discover again")
+    return jobs
 
 
 @dataclass(frozen=True)

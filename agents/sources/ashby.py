@@ -16,7 +16,15 @@ from urllib.parse import quote
 
 import httpx
 
-from agents.sources import SourceError, base, get_json, html_to_text, workplace_from_text
+from agents.sources import (
+    MalformedEntry,
+    SourceError,
+    base,
+    get_json,
+    html_to_text,
+    read_entries,
+    workplace_from_text,
+)
 
 _WORKPLACE = {"remote": "remote", "hybrid": "hybrid", "onsite": "onsite", "on-site": "onsite"}
 _INTERVAL = {"1 YEAR": "year", "1 MONTH": "month", "1 HOUR": "hour", "1 WEEK": "week", "1 DAY": "day"}
@@ -27,7 +35,7 @@ def fetch(client: httpx.Client, board: str, base_url: str, settings: Any) -> lis
     data = get_json(client, url, f"ashby board {board!r}", settings, params={"includeCompensation": "true"})
     if not isinstance(data, dict) or not isinstance(data.get("jobs"), list):
         raise SourceError(f"ashby board {board!r}: answer has no 'jobs' list")
-    return [job for job in (to_job(board, item) for item in data["jobs"]) if job is not None]
+    return read_entries(f"ashby board {board!r}", data["jobs"], lambda item: to_job(board, item))
 
 
 def salary_from_compensation(comp: Any) -> dict[str, Any] | None:
@@ -60,12 +68,12 @@ def salary_from_compensation(comp: Any) -> dict[str, Any] | None:
 
 def to_job(board: str, item: Any) -> dict[str, Any] | None:
     if not isinstance(item, dict) or not item.get("title"):
-        return None
+        raise MalformedEntry("no title")
     if item.get("isListed") is False:
         return None
     ident = item.get("id") or item.get("jobUrl")
     if not ident:
-        return None
+        raise MalformedEntry("no id or jobUrl")
     locs = [item.get("location")] + [s.get("location") for s in item.get("secondaryLocations") or []
                                      if isinstance(s, dict)]
     location = "; ".join(dict.fromkeys(str(x) for x in locs if x))

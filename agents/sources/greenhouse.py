@@ -16,12 +16,14 @@ from urllib.parse import quote
 import httpx
 
 from agents.sources import (
+    MalformedEntry,
     SourceError,
     base,
     decode_entities,
     get_json,
     html_to_text,
     is_work_model_only,
+    read_entries,
     workplace_from_text,
 )
 
@@ -31,7 +33,7 @@ def fetch(client: httpx.Client, board: str, base_url: str, settings: Any) -> lis
     data = get_json(client, url, f"greenhouse board {board!r}", settings, params={"content": "true"})
     if not isinstance(data, dict) or not isinstance(data.get("jobs"), list):
         raise SourceError(f"greenhouse board {board!r}: answer has no 'jobs' list")
-    return [job for job in (to_job(board, item) for item in data["jobs"]) if job is not None]
+    return read_entries(f"greenhouse board {board!r}", data["jobs"], lambda item: to_job(board, item))
 
 
 def _parse_time(value: Any) -> datetime | None:
@@ -45,7 +47,7 @@ def _parse_time(value: Any) -> datetime | None:
 
 def to_job(board: str, item: Any) -> dict[str, Any] | None:
     if not isinstance(item, dict) or item.get("id") is None or not item.get("title"):
-        return None
+        raise MalformedEntry("no id or title")
     location = ((item.get("location") or {}).get("name") or "").strip()
     offices = [o.get("name") or o.get("location") for o in item.get("offices") or [] if isinstance(o, dict)]
     offices = [o for o in offices if o]

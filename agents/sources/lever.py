@@ -15,7 +15,15 @@ from urllib.parse import quote
 
 import httpx
 
-from agents.sources import SourceError, base, get_json, html_to_text, workplace_from_text
+from agents.sources import (
+    MalformedEntry,
+    SourceError,
+    base,
+    get_json,
+    html_to_text,
+    read_entries,
+    workplace_from_text,
+)
 
 _WORKPLACE = {"remote": "remote", "hybrid": "hybrid", "on-site": "onsite", "onsite": "onsite"}
 _INTERVAL = {"per-year-salary": "year", "per-month-salary": "month", "per-hour-wage": "hour",
@@ -29,7 +37,7 @@ def fetch(client: httpx.Client, site: str, base_url: str, settings: Any) -> list
         raise SourceError(f"lever site {site!r}: {data.get('error') or 'error answer'}")
     if not isinstance(data, list):
         raise SourceError(f"lever site {site!r}: expected a JSON array of postings")
-    return [job for job in (to_job(site, item) for item in data) if job is not None]
+    return read_entries(f"lever site {site!r}", data, lambda item: to_job(site, item))
 
 
 def _description(item: dict[str, Any]) -> str:
@@ -53,7 +61,7 @@ def _salary(item: dict[str, Any]) -> dict[str, Any] | None:
 
 def to_job(site: str, item: Any) -> dict[str, Any] | None:
     if not isinstance(item, dict) or not item.get("id") or not item.get("text"):
-        return None
+        raise MalformedEntry("no id or text (title)")
     cats = item.get("categories") or {}
     locations = [str(x) for x in cats.get("allLocations") or [] if x] or ([cats["location"]] if cats.get("location") else [])
     location = "; ".join(dict.fromkeys(locations))

@@ -19,7 +19,7 @@ from urllib.parse import urlsplit, urlunsplit
 import feedparser
 import httpx
 
-from agents.sources import SourceError, get, html_to_text, workplace_from_text
+from agents.sources import MalformedEntry, SourceError, get, html_to_text, read_entries, workplace_from_text
 
 
 def feed_key(feed_url: str) -> str:
@@ -45,7 +45,7 @@ def fetch(client: httpx.Client, feed_url: str, base_url: str | None, settings: A
     if parsed.bozo and not parsed.entries:
         raise SourceError(f"feed {feed_url}: not an RSS or Atom feed ({type(parsed.bozo_exception).__name__})")
     feed_title = str(parsed.feed.get("title") or urlsplit(feed_url).netloc)
-    return [job for job in (to_job(feed_url, feed_title, e) for e in parsed.entries) if job is not None]
+    return read_entries(f"feed {feed_url!r}", list(parsed.entries), lambda e: to_job(feed_url, feed_title, e))
 
 
 def _when(entry: Any) -> datetime | None:
@@ -88,7 +88,7 @@ def to_job(feed_url: str, feed_title: str, entry: Any) -> dict[str, Any] | None:
     link = entry.get("link")
     ident = entry.get("id") or link
     if not title or not ident:
-        return None
+        raise MalformedEntry("no title or link")
     body = ""
     if entry.get("content"):
         body = " ".join(c.get("value", "") for c in entry["content"])
