@@ -112,7 +112,10 @@ class DiscoverySettings(Section):
     lever_base_url: str = "https://api.lever.co"
     lever_eu_base_url: str = "https://api.eu.lever.co"
     ashby_base_url: str = "https://api.ashbyhq.com"
+    #: Deadline for one whole answer (connect to last byte), not only for each read.
     timeout_s: float = Field(20.0, gt=0)
+    #: Largest answer read from a source; a larger one is an error, never read into memory whole.
+    max_response_mb: float = Field(50.0, gt=0)
     #: Retries of a 429/5xx answer within one run, with exponential backoff from ``backoff_s``.
     retries: int = Field(2, ge=0, le=10)
     backoff_s: float = Field(2.0, ge=0)

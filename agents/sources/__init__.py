@@ -152,13 +152,51 @@ def _retry_after(resp: httpx.Response) -> float | None:
             return None
 
 
+class _Overrun(Exception):
+    """The answer did not finish within the deadline, or grew past the size limit."""
+
+
+def _read_bounded(client: httpx.Client, url: str, params: dict[str, Any] | None,
+                  settings: "DiscoverySettings") -> httpx.Response:
+    """One GET, read whole within ``timeout_s`` in total and ``max_response_mb`` in size.
+
+    httpx's timeouts bound each read, so a server that trickles a byte at a time would never time out;
+    the deadline here bounds the whole answer, and the size limit bounds memory.
+    """
+    deadline = time.monotonic() + settings.timeout_s
+    limit = int(settings.max_response_mb * 1024 * 1024)
+    with client.stream("GET", url, params=params) as resp:
+        body = bytearray()
+        for chunk in resp.iter_bytes():
+            body += chunk
+            if len(body) > limit:
+                raise _Overrun(f"answer is larger than {settings.max_response_mb:g} MB")
+            if time.monotonic() > deadline:
+                raise _Overrun(f"answer did not finish within {settings.timeout_s:g} s")
+        if time.monotonic() > deadline:
+            raise _Overrun(f"answer did not finish within {settings.timeout_s:g} s")
+    headers = [(k, v) for k, v in resp.headers.items() if k.lower() not in ("content-encoding", "content-length",
+                                                                             "transfer-encoding")]
+    return httpx.Response(resp.status_code, headers=headers, content=bytes(body), request=resp.request)
+
+
 def get(client: httpx.Client, url: str, what: str, settings: "DiscoverySettings",
         params: dict[str, Any] | None = None, sleep: Any = time.sleep) -> httpx.Response:
-    """GET with backoff on 429/5xx; maps 404/410 to :class:`SourceNotFound`, 403/429 to :class:`SourceBlocked`."""
+    """GET with backoff on 429/5xx; maps 404/410 to :class:`SourceNotFound`, 403/429 to :class:`SourceBlocked`.
+
+    A server that does not answer in time fails once (a timeout is not retried: three would triple the wait);
+    a refused or dropped connection is retried with backoff.
+    """
     attempt = 0
     while True:
         try:
-            resp = client.get(url, params=params)
+            resp = _read_bounded(client, url, params, settings)
+        except _Overrun as exc:
+            raise SourceError(f"{what}: {_host(url)}: {exc}; check the source, or raise [discovery] timeout_s / "
+                              f"max_response_mb") from None
+        except httpx.TimeoutException as exc:
+            raise SourceError(f"{what}: {_host(url)} did not answer within {settings.timeout_s:g} s "
+                              f"({type(exc).__name__})") from None
         except httpx.HTTPError as exc:
             if attempt < settings.retries:
                 sleep(settings.backoff_s * (2 ** attempt))
