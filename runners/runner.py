@@ -382,7 +382,9 @@ class Runner:
             for lease, group in by_lease.items():
                 still = queue.heartbeat(self.db, self.id, [(r.task.id, r.task.attempts) for r in group], lease)
                 for r in group:
-                    if r.task.id not in still and not r.cancel.is_set():
+                    # A task whose handler returned is being written: its completion may have committed
+                    # between the snapshot and the beat, and a lost lease then shows in that write.
+                    if r.task.id not in still and not r.cancel.is_set() and not r.finishing:
                         r.reason = "lease lost"
                         r.cancel.set()  # the worker must stop without side effects
                         log.warning("task lost its lease", extra={"fields": {
