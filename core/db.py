@@ -39,6 +39,32 @@ def redact(text: str) -> str:
     return re.sub(r"(password\s*=\s*)\S+", r"\1***", text, flags=re.I)
 
 
+class _PoolLogToTalvix(logging.Handler):
+    """psycopg's own log lines (the pool's "error connecting ...") become ``talvix.db`` records.
+
+    Unrouted, Python prints them to stderr in plain text ahead of Talvix's one-line error, and a runner's
+    stderr fills with them during an outage. Routed, they are JSON lines in a runner (its handler on
+    ``talvix``) and silent in the CLI (no handler there).
+    """
+
+    def emit(self, record: logging.LogRecord) -> None:
+        out = logging.getLogger("talvix.db")
+        if not out.isEnabledFor(record.levelno):
+            return
+        message = redact(record.getMessage()).splitlines()[0] if record.getMessage() else ""
+        out.handle(logging.makeLogRecord({
+            "name": "talvix.db", "levelno": record.levelno, "levelname": record.levelname, "msg": message,
+            "args": None, "created": record.created, "fields": {"event": "db.pool", "source": record.name},
+        }))
+
+
+_psycopg_log = logging.getLogger("psycopg")
+if not any(isinstance(h, _PoolLogToTalvix) for h in _psycopg_log.handlers):
+    _psycopg_log.addHandler(_PoolLogToTalvix())
+_psycopg_log.propagate = False
+logging.getLogger("talvix").addHandler(logging.NullHandler())
+
+
 # --------------------------------------------------------------------------------------------------
 # Embedded server
 # --------------------------------------------------------------------------------------------------
@@ -194,6 +220,20 @@ class Database:
 def connect(settings: Settings, **kw: Any) -> Database:
     """Open the configured database (starting the embedded one if needed) and check it answers."""
     db = Database.from_settings(settings, **kw)
+    try:
+        # One direct attempt first: a refused connection or a bad password is known at once, where the
+        # pool would keep retrying until its timeout and then say only that it timed out.
+        psycopg.connect(db.url, connect_timeout=max(1, int(settings.database.connect_timeout_s)),
+                        application_name=settings.database.application_name).close()
+    except psycopg.OperationalError as exc:
+        url = redact(db.url)
+        db.close()
+        reason = (redact(str(exc)).strip().splitlines() or ["no reason given"])[0]
+        reason = reason.removeprefix("connection failed: ")
+        raise DatabaseUnavailable(
+            f"cannot connect to the database at {url}: {reason}",
+            hint="check TALVIX_DATABASE_URL (or unset it to use the embedded default) and the network",
+        ) from None
     try:
         db.pool.wait(timeout=settings.database.connect_timeout_s)
     except PoolTimeout:
