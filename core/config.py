@@ -334,6 +334,10 @@ def load_settings(config_file: str | Path | None = None, **overrides: Any) -> Se
         raise ConfigError(f"cannot read settings{f' from {path}' if path else ''}: {exc}") from None
     finally:
         _CONFIG_FILE["path"] = None
+    for name, folder in (("data_dir", settings.data_dir), ("storage_root", settings.storage_root)):
+        if folder is not None and folder.exists() and not folder.is_dir():
+            raise ConfigError(f"bad setting '{name}' [{_env_name((name,))}]: {folder} is a file, not a folder "
+                              "(point it at a folder; a missing one is created)")
     if settings.database_url is not None and settings.encryption_key is None:
         # Several servers share one database: a per-machine key file would make their data unreadable
         # to each other, so a configured database needs the key from the environment too.
