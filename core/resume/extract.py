@@ -32,8 +32,12 @@ class ResumeText:
 def read_resume(path: str | Path) -> ResumeText:
     """The resume's text as non-empty lines, in reading order."""
     p = Path(path)
-    if not p.is_file():
+    if not p.exists():
         raise ResumeError(f"resume file not found: {p}")
+    if p.is_dir():
+        raise ResumeError(f"resume {p} is a folder, not a file; give the path of the resume file in it")
+    if not p.is_file():
+        raise ResumeError(f"resume {p} is not a regular file (a device, pipe or socket); give a PDF, DOCX or text file")
     size = p.stat().st_size
     if size == 0:
         raise ResumeError(f"resume {p.name} is empty (0 bytes); upload the real file")
@@ -130,6 +134,7 @@ def _docx(data: bytes, name: str) -> ResumeText:
         with zipfile.ZipFile(io.BytesIO(data)) as zf:
             if "word/document.xml" not in zf.namelist():
                 raise ResumeError(f"resume {name} is a ZIP archive but not a Word DOCX; upload PDF, DOCX or text")
+            _check_unzipped_size(zf, name)
         document = docx.Document(io.BytesIO(data))
     except ResumeError:
         raise
@@ -185,7 +190,48 @@ def _is_list_paragraph(paragraph: object) -> bool:
 _BULLETS = ("•", "-", "*", "▪", "◦", "●", "–", "·", "‣", "○", "■", "□", "➢", "✓", "»")
 
 
+#: A DOCX is a ZIP archive: what its members unpack to is bounded, member by member and in all, before any
+#: is read (a 1 MB "zip bomb" unpacks to gigabytes). Reading a member never yields more than its declared
+#: size, so the declared sizes are a real bound.
+MAX_UNZIPPED_MEMBER = 50 * 1024 * 1024
+MAX_UNZIPPED_TOTAL = 100 * 1024 * 1024
+
+
+def _check_unzipped_size(zf: zipfile.ZipFile, name: str) -> None:
+    total = 0
+    for info in zf.infolist():
+        total += info.file_size
+        if info.file_size > MAX_UNZIPPED_MEMBER or total > MAX_UNZIPPED_TOTAL:
+            raise ResumeError(f"resume {name} unpacks to more than {MAX_UNZIPPED_TOTAL // (1024 * 1024)} MB "
+                              f"({info.filename} alone is {info.file_size // (1024 * 1024)} MB); it is not a real "
+                              "resume: export it again as PDF or DOCX")
+
+
+def _utf16(data: bytes) -> str | None:
+    """UTF-16 text (as Windows' Notepad saves it): a byte-order mark, or a NUL after every other byte."""
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        codec = "utf-16"
+    else:
+        head = data[:4096]
+        half = len(head) // 2
+        if half < 4:
+            return None
+        if head[1::2].count(0) >= 0.9 * half:
+            codec = "utf-16-le"
+        elif head[0::2].count(0) >= 0.9 * half:
+            codec = "utf-16-be"
+        else:
+            return None
+    try:
+        return data.decode(codec)
+    except UnicodeDecodeError:
+        return None
+
+
 def _plain(data: bytes, name: str, fmt: str) -> ResumeText:
+    wide = _utf16(data)
+    if wide is not None:
+        data = wide.encode("utf-8")
     if b"\x00" in data[:4096]:
         raise ResumeError(f"resume {name} is a binary file, not text, PDF or DOCX; upload one of those")
     try:
