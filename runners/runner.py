@@ -218,6 +218,8 @@ class Runner:
         self.failed = 0
         self.released = 0
         self.last_error: str | None = None
+        #: Set by any failed database call (claim, heartbeat, reaper); the next success logs ``runner.db_back``.
+        self._db_down = False
 
     # -------------------------------------------------------------------------------------------
     # Lifecycle
@@ -389,11 +391,20 @@ class Runner:
                         r.cancel.set()  # the worker must stop without side effects
                         log.warning("task lost its lease", extra={"fields": {
                             "event": "task.lease_lost", "runner": self.id, "task": r.task.id, "agent": r.task.agent}})
-            if self.last_error and self.last_error.startswith("heartbeat"):
-                self.last_error = None
+            self._db_back()
         except (psycopg.Error, TalvixError) as exc:
             self.last_error = f"heartbeat failed: {_first_line(exc)}"
+            self._db_down = True
             log.warning(self.last_error, extra={"fields": {"event": "runner.db_unavailable", "runner": self.id}})
+
+    def _db_back(self) -> None:
+        """After any database call that worked: end an outage seen by any loop, logging it once."""
+        with self._lock:
+            if not self._db_down:
+                return
+            self._db_down = False
+            self.last_error = None
+        log.info("database reachable again", extra={"fields": {"event": "runner.db_back", "runner": self.id}})
 
     def _lease_for(self, agent: Agent | None) -> float:
         lease = self.settings.queue.lease_seconds
@@ -434,9 +445,11 @@ class Runner:
             gone = mark_stale_runners_gone(self.db, q.runner_stale_seconds)
             counts = queue.reap(self.db, runner_stale_s=q.runner_stale_seconds, backoff_base=q.backoff_base_seconds)
         except (psycopg.Error, TalvixError) as exc:
+            self._db_down = True
             log.warning("reaper could not run: %s", _first_line(exc),
                         extra={"fields": {"event": "runner.db_unavailable", "runner": self.id}})
             return {}
+        self._db_back()
         rescued = {k: v for k, v in counts.items() if v}
         if rescued or gone:
             log.warning("reaper rescued tasks", extra={"fields": {
@@ -468,13 +481,11 @@ class Runner:
             try:
                 if not self._paused_local:
                     got = self._claim_once()
-                if self.last_error and self.last_error.startswith("database"):
-                    log.info("database reachable again", extra={"fields": {"event": "runner.db_back",
-                                                                           "runner": self.id}})
-                    self.last_error = None
+                self._db_back()
                 backoff = 0.5
             except (psycopg.Error, TalvixError) as exc:
                 self.last_error = f"database unavailable: {_first_line(exc)}"
+                self._db_down = True
                 log.warning("%s; retrying in %.1fs", self.last_error, backoff,
                             extra={"fields": {"event": "runner.db_unavailable", "runner": self.id}})
                 self._stop.wait(backoff)
