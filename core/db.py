@@ -35,7 +35,8 @@ MIGRATION_LOCK = 0x7A17_1C5
 
 def redact(text: str) -> str:
     """Remove passwords from connection strings in a message before it is shown or logged."""
-    text = re.sub(r"(postgres(?:ql)?://[^:/@\s]+:)[^@\s]*@", r"\1***@", text)
+    # The password ends at the authority's LAST "@" (a password may hold "@" or "/"): greedy up to it.
+    text = re.sub(r"(postgres(?:ql)?://[^:/@\s]+:)\S*@(?=[^@\s]*(?:\s|$))", r"\1***@", text)
     return re.sub(r"(password\s*=\s*)\S+", r"\1***", text, flags=re.I)
 
 
