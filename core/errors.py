@@ -17,6 +17,13 @@ class ConfigError(TalvixError):
     exit_code = 2
 
 
+class InvalidInput(TalvixError):
+    """Bad input from the operator (an argument, a payload, a file they gave): refused before anything is
+    written, with the same exit code as a bad setting."""
+
+    exit_code = 2
+
+
 class DatabaseUnavailable(TalvixError):
     exit_code = 1
 

@@ -53,7 +53,7 @@ def test_enqueue_from_file_is_one_transaction(run_talvix, db, tmp_path):
     bad = tmp_path / "bad.jsonl"
     bad.write_text('{"ms": 1}\n{"ms": 2}\nnot json\n')
     out = run_talvix("enqueue", "ping", "--from-file", str(bad))
-    assert out.returncode == 1
+    assert out.returncode == 2  # bad input, like a bad setting
     assert out.stderr.startswith("talvix: error: ") and "bad.jsonl:3" in out.stderr
     assert db.one("SELECT count(*) AS n FROM tasks")["n"] == 50  # nothing from the bad file
 
@@ -64,7 +64,7 @@ def test_errors_are_one_line_without_traceback(run_talvix):
     assert out.stderr.count("\n") == 1 and "Traceback" not in out.stderr
     assert "TALVIX_QUEUE__LEASE_SECONDS" in out.stderr
     out = run_talvix("enqueue", "ping", "--run-at", "tomorrow")
-    assert out.returncode == 1 and "ISO 8601" in out.stderr
+    assert out.returncode == 2 and "ISO 8601" in out.stderr
     out = run_talvix("status", env={"TALVIX_DATABASE_URL": "postgresql://talvix:hunter2@127.0.0.1:1/x",
                                     "TALVIX_DATABASE__CONNECT_TIMEOUT_S": "1"})
     assert out.returncode == 1 and "hunter2" not in out.stderr and "cannot connect" in out.stderr

@@ -11,7 +11,7 @@ from typing import Any
 from rich.console import Console
 from rich.table import Table
 
-from core.errors import TalvixError
+from core.errors import InvalidInput, TalvixError
 from core.safetext import literal
 
 TASK_STATUSES = ("queued", "running", "succeeded", "failed", "dead", "cancelled", "awaiting_approval", "needs_human")
@@ -150,41 +150,86 @@ def cmd_db_stop(ctx: Any) -> int:
 
 
 # --------------------------------------------------------------------------------------------------
+#: The range of a Postgres ``integer`` column (tasks.priority, agent_controls.max_concurrency).
+PG_INT_MIN, PG_INT_MAX = -2_147_483_648, 2_147_483_647
+#: The most rows ``talvix tasks`` can ask for (Postgres' LIMIT is a bigint).
+PG_BIGINT_MAX = 9_223_372_036_854_775_807
+#: As the ``queue.max_attempts`` setting allows.
+MAX_ATTEMPTS = 100
+
+
+def _check_range(option: str, value: int | None, low: int, high: int, meaning: str) -> None:
+    """Refuse a numeric option outside [low, high] in one line saying what the number is for."""
+    if value is not None and not low <= value <= high:
+        raise InvalidInput(f"{option} must be between {low} and {high} ({meaning}), got {value}")
+
+
+def _reject_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not a JSON number")
+
+
 def _parse_payload(text: str | None, where: str = "--payload") -> dict[str, Any]:
     if text is None or text == "":
         return {}
     try:
-        value = json.loads(text)
+        value = json.loads(text, parse_constant=_reject_constant)
     except json.JSONDecodeError as exc:
-        raise TalvixError(f"{where} is not valid JSON: {exc.msg} at character {exc.pos}") from None
+        raise InvalidInput(f"{where} is not valid JSON: {exc.msg} at character {exc.pos}") from None
+    except ValueError as exc:  # NaN / Infinity: JSON has no such numbers and the database refuses them
+        raise InvalidInput(f"{where} is not valid JSON: {exc}") from None
+    except RecursionError:
+        raise InvalidInput(f"{where} is nested too deeply to be a payload") from None
     if not isinstance(value, dict):
-        raise TalvixError(f"{where} must be a JSON object, got {type(value).__name__}")
+        raise InvalidInput(f"{where} must be a JSON object, got {type(value).__name__}")
     return value
+
+
+def _payload_lines(path: Path) -> list[tuple[int, str]]:
+    """The non-blank lines of a JSONL file, refusing a missing file, a folder and bytes that are not UTF-8."""
+    if path.is_dir():
+        raise InvalidInput(f"{path} is a folder; give a .jsonl file with one payload object per line")
+    if not path.is_file():
+        raise InvalidInput(f"file not found: {path}")
+    lines: list[tuple[int, str]] = []
+    with path.open("rb") as fh:
+        for lineno, raw in enumerate(fh, 1):
+            try:
+                line = raw.decode("utf-8")
+            except UnicodeDecodeError:
+                raise InvalidInput(f"{path}:{lineno} is not UTF-8 text; give one JSON payload object per line "
+                                   "(is this a binary file?)") from None
+            if line.strip():
+                lines.append((lineno, line))
+    if not lines:
+        raise InvalidInput(f"{path} has no payload lines")
+    return lines
 
 
 def cmd_enqueue(ctx: Any) -> int:
     from core import queue
+    from core.agent import check_payload, get_agent
     from core.models import NewTask
 
     args = ctx.args
+    # Everything is checked before the database is touched: a refused enqueue adds nothing.
+    agent = get_agent(args.agent)
+    _check_range("--priority", args.priority, PG_INT_MIN, PG_INT_MAX, "higher runs first; 0 is the default")
+    _check_range("--max-attempts", args.max_attempts, 1, MAX_ATTEMPTS, "how many times the task may run")
+    if args.from_file and args.payload is not None:
+        raise InvalidInput("give --payload or --from-file, not both")
     run_at = queue.to_datetime(args.run_at)
     if args.from_file:
         path = Path(args.from_file)
-        if not path.is_file():
-            raise TalvixError(f"file not found: {path}")
         items = []
-        with path.open(encoding="utf-8") as fh:
-            for lineno, line in enumerate(fh, 1):
-                if not line.strip():
-                    continue
-                payload = _parse_payload(line, f"{path}:{lineno}")
-                key = None
-                if args.key:
-                    key = f"{args.key}:{lineno}"
-                items.append(NewTask(agent=args.agent, payload=payload, key=key, priority=args.priority,
-                                     run_at=run_at, max_attempts=args.max_attempts))
-        if not items:
-            raise TalvixError(f"{path} has no payload lines")
+        for lineno, line in _payload_lines(path):
+            where = f"{path}:{lineno}"
+            payload = _parse_payload(line, where)
+            check_payload(agent, payload, where)
+            key = None
+            if args.key:
+                key = f"{args.key}:{lineno}"
+            items.append(NewTask(agent=args.agent, payload=payload, key=key, priority=args.priority,
+                                 run_at=run_at, max_attempts=args.max_attempts))
         results = queue.enqueue_many(ctx.db(), items)
         created = sum(1 for _, c in results if c)
         if args.json:
@@ -195,7 +240,9 @@ def cmd_enqueue(ctx: Any) -> int:
         else:
             print(f"enqueued {created} {args.agent} task(s)" + (f", {len(results) - created} already existed" if created < len(results) else ""))
         return 0
-    new = NewTask(agent=args.agent, payload=_parse_payload(args.payload), key=args.key, priority=args.priority,
+    payload = _parse_payload(args.payload)
+    check_payload(agent, payload)
+    new = NewTask(agent=args.agent, payload=payload, key=args.key, priority=args.priority,
                   run_at=run_at, max_attempts=args.max_attempts)
     task, created = queue.enqueue(ctx.db(), new)
     if args.json:
@@ -261,6 +308,7 @@ def cmd_tasks(ctx: Any) -> int:
     from core import queue
 
     args = ctx.args
+    _check_range("--limit", args.limit, 1, PG_BIGINT_MAX, "how many tasks to list, newest first")
     tasks = queue.list_tasks(ctx.db(), agent=args.agent, status=args.status, limit=args.limit)
     if args.json:
         from runners.cli import print_json
@@ -327,7 +375,9 @@ def cmd_reject(ctx: Any) -> int:
 
 def cmd_pause(ctx: Any) -> int:
     from core import queue
+    from core.agent import get_agent
 
+    get_agent(ctx.args.agent)
     queue.set_agent_paused(ctx.db(), ctx.args.agent, True, ctx.args.reason)
     print(f"paused {ctx.args.agent} on every runner")
     return 0
@@ -335,7 +385,13 @@ def cmd_pause(ctx: Any) -> int:
 
 def cmd_resume(ctx: Any) -> int:
     from core import queue
+    from core.agent import registry
 
+    # An agent this build no longer knows may still be resumed if it was paused (so the row can be cleared).
+    if ctx.args.agent not in registry() and ctx.args.agent not in queue.agent_controls(ctx.db()):
+        from core.agent import get_agent
+
+        get_agent(ctx.args.agent)
     queue.set_agent_paused(ctx.db(), ctx.args.agent, False)
     print(f"resumed {ctx.args.agent}")
     return 0
@@ -343,7 +399,11 @@ def cmd_resume(ctx: Any) -> int:
 
 def cmd_cap(ctx: Any) -> int:
     from core import queue
+    from core.agent import get_agent
 
+    get_agent(ctx.args.agent)
+    _check_range("the cap N", ctx.args.n, 0, PG_INT_MAX,
+                 "tasks of this agent running at once across all hosts; 0 holds them all; omit N to remove the cap")
     queue.set_agent_cap(ctx.db(), ctx.args.agent, ctx.args.n)
     print(f"{ctx.args.agent}: global cap {'removed' if ctx.args.n is None else ctx.args.n}")
     return 0
