@@ -179,8 +179,7 @@ def describe_validation(exc: Any) -> str:
     first = errors[0]
     message = str(first.get("msg", "invalid"))
     for prefix in ("Value error, ", "Assertion failed, "):
-        if message.startswith(prefix):
-            message = message[len(prefix):]
+        message = message.removeprefix(prefix)
     loc = ".".join(str(p) for p in first.get("loc", ()))
     if first.get("type") == "missing":
         text = f"field {loc!r} is required"

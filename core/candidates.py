@@ -22,7 +22,7 @@ from core.crypto import Cipher
 from core.db import Database
 from core.errors import NotFound, TalvixError
 from core.models import NewTask
-from core.profile import Profile, load_profile_file, merge
+from core.profile import Profile, e164, load_profile_file, merge
 from core.queue import insert_task
 from core.records import save_candidate
 from core.resume import ResumeError, parse_resume
@@ -75,19 +75,6 @@ def merged_profile(parsed: dict[str, Any], overrides: dict[str, Any]) -> dict[st
         where = ".".join(str(x) for x in (errs[0].get("loc") or ())) if errs else ""
         raise TalvixError(f"the merged profile is invalid at '{where}': {errs[0].get('msg') if errs else exc}") from None
     return profile
-
-
-def e164(phone: str, region: str = "IN") -> str | None:
-    """A phone number in E.164 ("+919845012345"), India unless the number says otherwise; None if invalid."""
-    import phonenumbers
-
-    try:
-        num = phonenumbers.parse(phone, region)
-    except phonenumbers.NumberParseException:
-        return None
-    if not phonenumbers.is_valid_number(num):
-        return None
-    return phonenumbers.format_number(num, phonenumbers.PhoneNumberFormat.E164)
 
 
 def add_candidate(db: Database, storage: Storage, cipher: Cipher, resume: str | Path,

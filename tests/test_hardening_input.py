@@ -106,3 +106,55 @@ def test_a_negative_cap_is_refused(run_talvix, db) -> None:
 @pytest.mark.parametrize("limit", ["-1", "0", "99999999999999999999"])
 def test_tasks_limit_out_of_range_is_refused(run_talvix, db, limit) -> None:
     assert_refused(run_talvix("tasks", "--limit", limit), "--limit must be between 1 and", f"got {limit}")
+
+
+# ------------------------------------------------------------------------------------------------
+# candidates add: the profile file
+# ------------------------------------------------------------------------------------------------
+@pytest.mark.parametrize(("toml", "needles"), [
+    ('[identity]\nemail = "not-an-email"\n', ["'identity.email'", "not an email address"]),
+    ('[identity]\nphone = "call me maybe"\n', ["'identity.phone'", "not a valid phone number", "country code"]),
+    ('[identity]\nphone = "12345"\n', ["'identity.phone'", "not a valid phone number"]),
+    ('[identity]\nfirst_nmae = "Priya"\n', ["unknown key 'identity.first_nmae'", "known keys in [identity]:",
+                                            "first_name"]),
+    ('[work]\nnotice_days = 30\n', ["unknown key 'work.notice_days'", "notice_period_days"]),
+    ('favourite_colour = "red"\n', ["unknown key 'favourite_colour'", "known keys:", "identity"]),
+    ('[identty]\nemail = "priya@example.com"\n', ["unknown key 'identty'"]),
+    ('[[experience]]\nemployer = "Acme"\ncompany = "Acme"\n', ["unknown key 'experience[0].company'", "employer"]),
+    ('[links]\nblog = 3\n', ["'links'", "link 'blog' must be text"]),
+    ('apply_policy = "sometimes"\n', ["'apply_policy'", "'when_uncertain'"]),
+])
+def test_candidates_add_refuses_a_bad_profile_file_naming_the_key(run_talvix, settings, db, tmp_path, toml,
+                                                                  needles) -> None:
+    from tests import resume_samples as rs
+
+    profile = tmp_path / "profile.toml"
+    profile.write_text(toml)
+    out = run_talvix("candidates", "add", "--resume", str(rs.write_text(tmp_path)), "--profile", str(profile))
+    assert_refused(out, "profile.toml", *needles)
+    assert db.one("SELECT count(*) AS n FROM candidates")["n"] == 0
+    assert task_count(db) == 0
+    stored = settings.storage_path / "parsed-resumes"
+    assert not stored.exists() or not any(p.is_file() for p in stored.rglob("*"))
+
+
+def test_a_typo_is_refused_and_every_documented_section_is_accepted(run_talvix, db, tmp_path) -> None:
+    from tests import resume_samples as rs
+
+    resume = str(rs.write_text(tmp_path))
+    good = (
+        'apply_policy = "always"\nsummary = "Backend engineer."\nskills = ["Python"]\n'
+        '[identity]\nfirst_name = "Priya"\nemail = "priya.s+jobs@example.co.in"\nphone = "+1 202 555 0143"\n'
+        '[links]\nlinkedin = "https://www.linkedin.com/in/p"\nblog = "https://p.dev"\n'
+        '[work]\nnotice_period_days = 30\nrelocate_to = ["Pune"]\n[skills_years]\nPython = 6\n'
+        '[answers]\n"Why us?" = "The product."\n[eeo]\ngender = "Female"\n'
+        '[preferences]\nremote = true\n[[experience]]\nemployer = "Acme"\ntitle = "Engineer"\n'
+        '[[education]]\ninstitution = "IIT"\ndegree = "B.Tech"\n')
+    profile = tmp_path / "profile.toml"
+    profile.write_text(good.replace("relocate_to", "relocate"))
+    assert_refused(run_talvix("candidates", "add", "--resume", resume, "--profile", str(profile)),
+                   "unknown key 'work.relocate'")
+    profile.write_text(good)
+    out = run_talvix("candidates", "add", "--resume", resume, "--profile", str(profile))
+    assert out.returncode == 0, out.stderr
+    assert db.one("SELECT apply_policy FROM candidates")["apply_policy"] == "always"

@@ -9,7 +9,7 @@ from typing import Any
 from rich.console import Console
 from rich.table import Table
 
-from core.errors import TalvixError
+from core.errors import NotFound
 from core.safetext import literal
 
 
@@ -76,9 +76,11 @@ def cmd_candidates_add(ctx: Any) -> int:
     args = ctx.args
     resume = Path(args.resume)
     if not resume.is_file():
-        raise TalvixError(f"resume file not found: {resume}")
-    if args.profile and not Path(args.profile).is_file():
-        raise TalvixError(f"profile file not found: {args.profile}")
+        raise NotFound(f"resume file not found: {resume}")
+    if args.profile:
+        from core.profile import load_profile_file
+
+        load_profile_file(args.profile)  # refused here, before the database is opened or a file stored
     settings = ctx.settings
     storage = Storage(settings.storage_path)
     storage.ensure()

@@ -11,7 +11,7 @@ from typing import Any
 from rich.console import Console
 from rich.table import Table
 
-from core.errors import InvalidInput, TalvixError
+from core.errors import InvalidInput, NotFound, TalvixError
 from core.safetext import literal
 
 TASK_STATUSES = ("queued", "running", "succeeded", "failed", "dead", "cancelled", "awaiting_approval", "needs_human")
@@ -189,7 +189,7 @@ def _payload_lines(path: Path) -> list[tuple[int, str]]:
     if path.is_dir():
         raise InvalidInput(f"{path} is a folder; give a .jsonl file with one payload object per line")
     if not path.is_file():
-        raise InvalidInput(f"file not found: {path}")
+        raise NotFound(f"file not found: {path}")
     lines: list[tuple[int, str]] = []
     with path.open("rb") as fh:
         for lineno, raw in enumerate(fh, 1):
