@@ -95,6 +95,7 @@ AGENT_MODULES = [
     "agents.jd_parse",
     "agents.score",
     "agents.apply",
+    "agents.notify",
 ]
 
 _REGISTRY: dict[str, Agent] = {}
