@@ -76,7 +76,10 @@ class ApplyAgent(Agent):
         site = job.get("site") or site_of(url)
         approval = getattr(payload, "approval", None) or (payload.model_extra or {}).get("approval")
         approved = isinstance(approval, dict)
-        edits = dict(approval.get("edits") or {}) if approved else {}
+        # A candidate's replies (core.notify.inbound) fill questions without approving anything.
+        answers = (payload.model_extra or {}).get("answers")
+        edits = {**(answers if isinstance(answers, dict) else {}),
+                 **(dict(approval.get("edits") or {}) if approved else {})}
         docs = resolve_documents(ctx.storage, app.get("documents"), cand["resume_path"] if cand else None)
         policy = stricter(cand["apply_policy"] if cand else settings.apply.default_policy,
                           settings.apply.site_policies.get(site or ""))
