@@ -20,6 +20,7 @@ from core.apply_engine.engine import ApplyEngine, ApplyRequest, resolve_document
 from core.apply_engine.sites import SiteBusy
 from core.crypto import load_cipher
 from core.errors import AwaitingApproval, NeedsHuman, PermanentError, RetryLater
+from core.notify import triggers
 from core.records import candidate_profile, get_application, get_job, site_of
 
 
@@ -100,12 +101,21 @@ class ApplyAgent(Agent):
         data = out.approval_data(documents)
         result = {"outcome": out.outcome, "ats": out.ats, "reason": out.reason, "receipt": out.receipt,
                   "screenshots": out.screenshots, "confirmation": out.confirmation, "timings": out.timings}
-        if out.outcome in ("submitted", "already_applied"):
+        task_id = ctx.task.id
+        if out.outcome == "submitted":
+            return AgentResult(result=result, in_tx=lambda conn: triggers.on_submitted(conn, app["id"]))
+        if out.outcome == "already_applied":
             return AgentResult(result=result)
         if out.outcome == "awaiting_approval":
-            raise AwaitingApproval(out.reason, data)
+            raise AwaitingApproval(out.reason, data, in_tx=lambda conn: triggers.on_awaiting_approval(
+                conn, task_id, app["id"], out.reason))
         if out.outcome == "needs_human" and out.blocked is not None and not out.blocked.until_resumed:
             raise RetryLater(out.reason, out.retry_after_s or 3600.0)
+        if out.outcome == "needs_human" and out.unanswered and out.reason.startswith("required question"):
+            # Questions the profile cannot answer: the candidate is asked, their reply resumes this task.
+            questions = [f for f in out.fields() if (f.get("label") or f.get("name")) in out.unanswered]
+            raise NeedsHuman(out.reason, data, in_tx=lambda conn: triggers.on_needs_answer(
+                conn, task_id, app["id"], questions, answers if isinstance(answers, dict) else None))
         if out.outcome in ("needs_human", "unknown_outcome"):
             raise NeedsHuman(f"{out.outcome}: {out.reason}" if out.outcome == "unknown_outcome" else out.reason, data)
         if out.outcome == "failed" and "closed" in out.reason:

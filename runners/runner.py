@@ -583,12 +583,12 @@ class Runner:
             outcome_name, error, write = "abandoned", str(exc), lambda: None
         except NeedsHuman as exc:
             outcome_name, error = "needs_human", str(exc)
-            write = lambda why=str(exc), data=getattr(exc, "data", None): queue.park(  # noqa: E731
-                self.db, task, "needs_human", why, result=data or None)
+            write = lambda why=str(exc), data=getattr(exc, "data", None), tx=getattr(exc, "in_tx", None): queue.park(  # noqa: E731
+                self.db, task, "needs_human", why, result=data or None, in_tx=tx)
         except AwaitingApproval as exc:
             outcome_name, error = "awaiting_approval", str(exc)
-            write = lambda why=str(exc), data=exc.data: queue.park(  # noqa: E731
-                self.db, task, "awaiting_approval", why, result=data or None)
+            write = lambda why=str(exc), data=exc.data, tx=getattr(exc, "in_tx", None): queue.park(  # noqa: E731
+                self.db, task, "awaiting_approval", why, result=data or None, in_tx=tx)
         except PermanentError as exc:
             outcome_name, error = "dead", str(exc)
             write = lambda why=str(exc): queue.fail(self.db, task, why, retry=False)  # noqa: E731

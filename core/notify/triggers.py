@@ -1,0 +1,66 @@
+"""What causes a notification, written in the transaction of its cause.
+
+Each function takes the open connection of the transaction that records the event (an apply task's
+completion or parking) and adds the outbox rows and their send tasks to it: both commit, or neither.
+"""
+
+from __future__ import annotations
+
+from pathlib import PurePosixPath
+from typing import Any
+
+from core.notify import outbox
+from core.notify import prefs as prefs_mod
+
+
+def _application(conn: Any, application_id: int) -> dict[str, Any] | None:
+    return conn.execute("SELECT id, candidate_id, documents FROM applications WHERE id = %s",
+                        (application_id,)).fetchone()
+
+
+def on_submitted(conn: Any, application_id: int) -> list[outbox.Queued]:
+    """"Application submitted", with the tailored documents attached to the email."""
+    app = _application(conn, application_id)
+    if app is None:
+        return []
+    docs = app["documents"] or {}
+    paths = [str(v["path"]) for v in docs.values() if isinstance(v, dict) and v.get("path")]
+    return outbox.notify(conn, template="application_submitted", candidate_id=app["candidate_id"],
+                         application_id=application_id,
+                         context={"documents": [PurePosixPath(p).name for p in paths], "attachments": paths})
+
+
+def on_needs_answer(conn: Any, task_id: int, application_id: int, questions: list[dict[str, Any]],
+                    already_answered: dict[str, Any] | None = None) -> list[outbox.Queued]:
+    """"Needs your answer": one message per question the form asks and the profile cannot answer.
+
+    ``questions`` are answer-sheet rows (``label``, ``name``). A question the candidate already answered
+    once (their answer did not fit the field) is asked once more, then left to the operator.
+    """
+    app = _application(conn, application_id)
+    if app is None:
+        return []
+    out: list[outbox.Queued] = []
+    already = already_answered or {}
+    for q in questions:
+        field = str(q.get("name") or q.get("label") or "")
+        if not field:
+            continue
+        round_ = 1 if field in already else 0
+        if round_ and str(already.get(field)) == "":
+            continue
+        period = f"task{task_id}:{field}:{round_}"[:100]
+        out += outbox.notify(conn, template="needs_answer", candidate_id=app["candidate_id"],
+                             application_id=application_id, period=period, channels=["whatsapp"],
+                             context={"task_id": task_id, "question": str(q.get("label") or field), "field": field})
+    return out
+
+
+def on_awaiting_approval(conn: Any, task_id: int, application_id: int, reason: str) -> list[outbox.Queued]:
+    """"Approve your application?" only for candidates whose preferences let them decide."""
+    app = _application(conn, application_id)
+    if app is None or not prefs_mod.load(conn, app["candidate_id"]).candidate_decides:
+        return []
+    return outbox.notify(conn, template="approval_request", candidate_id=app["candidate_id"],
+                         application_id=application_id, period=f"task{task_id}", channels=["whatsapp"],
+                         context={"task_id": task_id, "reason": reason[:300]})
