@@ -294,3 +294,17 @@ def resume_with_answers(conn: Any, task_id: int, answers: dict[str, Any], *, who
     queue.audit(conn, "resume_with_answers", target_type="task", target_ids=[row["id"]],
                 details={"fields": sorted(answers)}, who=who)
     return True
+
+
+def replies(db: Any, cipher: Any, *, limit: int = 50, candidate_id: int | None = None) -> list[dict[str, Any]]:
+    """Recent replies with their text decrypted, for the operator (show them literally, never as markup)."""
+    rows = db.execute(
+        """SELECT id, provider, candidate_id, notification_id, kind, outcome, received_at, body_enc
+             FROM inbound_messages WHERE (%(c)s::bigint IS NULL OR candidate_id = %(c)s)
+            ORDER BY id DESC LIMIT %(n)s""", {"c": candidate_id, "n": limit})
+    out = []
+    for r in rows:
+        body = r.pop("body_enc")
+        r["text"] = cipher.decrypt(body, context=b"inbound") if body is not None else None
+        out.append(r)
+    return out

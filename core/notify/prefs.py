@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime, time, timedelta, timezone
+from datetime import UTC, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -98,4 +98,4 @@ def quiet_until(prefs: Prefs, now: datetime) -> datetime | None:
         return None
     end_day = local.date() if t < end else local.date() + timedelta(days=1)
     resume = datetime.combine(end_day, end, tzinfo=local.tzinfo)
-    return resume.astimezone(timezone.utc)
+    return resume.astimezone(UTC)

@@ -16,7 +16,7 @@ Nothing here logs an address or a message body.
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -65,7 +65,7 @@ def _context(conn: Any, row: dict[str, Any]) -> dict[str, Any]:
         if job:
             ctx.setdefault("job_title", job["title"])
             ctx.setdefault("company", job["company"])
-    ctx.setdefault("sent_at", datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"))
+    ctx.setdefault("sent_at", datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"))
     return ctx
 
 

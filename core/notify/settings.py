@@ -92,7 +92,7 @@ class NotifySettings:
     templates_dir: Path | None = None
 
     @classmethod
-    def from_env(cls, env: Mapping[str, str] | None = None, *, data_dir: Path | None = None) -> "NotifySettings":
+    def from_env(cls, env: Mapping[str, str] | None = None, *, data_dir: Path | None = None) -> NotifySettings:
         env = os.environ if env is None else env
         security = (env.get("SMTP_SECURITY") or "").strip().lower()
         port_default = 465 if security == "ssl" else 25 if security == "none" else 587

@@ -28,7 +28,7 @@ log = logging.getLogger("talvix.notify.webhook")
 
 
 class _Handler(BaseHTTPRequestHandler):
-    server: "WebhookServer"  # type: ignore[assignment]
+    server: WebhookServer  # type: ignore[assignment]
     protocol_version = "HTTP/1.1"
 
     def log_message(self, *args: Any) -> None:  # the access log would carry nothing useful; outcomes are logged
@@ -48,7 +48,7 @@ class _Handler(BaseHTTPRequestHandler):
             return parts[1]
         return None
 
-    def do_GET(self) -> None:  # noqa: N802
+    def do_GET(self) -> None:
         url = urlsplit(self.path)
         if url.path == "/healthz":
             return self._reply(200, {"ok": True})
@@ -62,7 +62,7 @@ class _Handler(BaseHTTPRequestHandler):
             return self._reply(403, {"error": "verification failed"})
         self._reply(404, {"error": "not found"})
 
-    def do_POST(self) -> None:  # noqa: N802
+    def do_POST(self) -> None:
         provider = self._provider(urlsplit(self.path).path)
         if provider is None:
             return self._reply(404, {"error": "not found"})

@@ -17,14 +17,26 @@ from core import queue
 from core.crypto import load_cipher
 from core.models import NewTask
 from core.notify import prefs
-from core.notify.webhook import WebhookServer
 from core.notify.settings import NotifySettings
+from core.notify.webhook import WebhookServer
 from tests.support.wa_fakes import FakeWhatsApp
 
 try:  # the test helpers move to tests/support/ with the layout
-    from tests.support.apply_helpers import THANKS, PageServer, company_form, make_application, tune
+    from tests.support.apply_helpers import (
+        THANKS,
+        PageServer,
+        company_form,
+        make_application,
+        tune,
+    )
 except ImportError:  # pragma: no cover - before the move
-    from tests.apply_helpers import THANKS, PageServer, company_form, make_application, tune
+    from tests.apply_helpers import (
+        THANKS,
+        PageServer,
+        company_form,
+        make_application,
+        tune,
+    )
 
 QUESTION = "Why do you want to join us?"
 EXTRA = f'<div><label for="why">{QUESTION} *</label><input id="why" name="why" required></div>'

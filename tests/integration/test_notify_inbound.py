@@ -18,7 +18,12 @@ from core.notify import outbox, prefs
 from core.notify.sender import deliver
 from core.notify.settings import NotifySettings
 from core.notify.webhook import WebhookServer
-from tests.support.notify_setup import PHONE_DIGITS, add_application, add_candidate, claim_notify
+from tests.support.notify_setup import (
+    PHONE_DIGITS,
+    add_application,
+    add_candidate,
+    claim_notify,
+)
 from tests.support.wa_fakes import FakeWhatsApp
 
 SECRET = "hook-secret"

@@ -2,18 +2,24 @@
 
 from __future__ import annotations
 
-from datetime import datetime, time, timezone
+from datetime import UTC, datetime, time
 
 import pytest
 
-from core import queue
 from core.errors import InvalidInput, NeedsHuman, PermanentError, RetryLater
 from core.notify import outbox, prefs
 from core.notify.sender import deliver
 from core.notify.settings import NotifySettings
 from core.storage import Storage
-from tests.support.notify_setup import EMAIL, PHONE_DIGITS, add_application, add_candidate, claim_notify, self_signed
-from tests.support.wa_fakes import FakeState, FakeWhatsApp, SmtpSink
+from tests.support.notify_setup import (
+    EMAIL,
+    PHONE_DIGITS,
+    add_application,
+    add_candidate,
+    claim_notify,
+    self_signed,
+)
+from tests.support.wa_fakes import FakeWhatsApp, SmtpSink
 
 NO_QUIET = {"quiet_start": time(0, 0), "quiet_end": time(0, 0)}
 
@@ -196,7 +202,7 @@ def test_our_own_rate_limit_holds_the_channel_across_runners(db, settings, waha)
 def test_quiet_hours_in_the_candidates_timezone_hold_the_message(db, settings, waha):
     cand = add_candidate(db, settings)
     [q] = _queue(db, cand, add_application(db, cand))
-    now_utc = db.one("SELECT now() AS n")["n"].astimezone(timezone.utc)
+    now_utc = db.one("SELECT now() AS n")["n"].astimezone(UTC)
     # A quiet window around "now" in Kolkata: start one hour ago, end in one hour (local time).
     from zoneinfo import ZoneInfo
     local = now_utc.astimezone(ZoneInfo("Asia/Kolkata"))
@@ -213,9 +219,9 @@ def test_quiet_hours_in_the_candidates_timezone_hold_the_message(db, settings, w
 def test_quiet_until_wraps_midnight():
     p = prefs.Prefs(1, timezone="Asia/Kolkata", quiet_start=time(21, 0), quiet_end=time(8, 0))
     # 23:30 IST = 18:00 UTC -> quiet until 08:00 IST next day = 02:30 UTC
-    until = prefs.quiet_until(p, datetime(2026, 12, 2, 18, 0, tzinfo=timezone.utc))
-    assert until == datetime(2026, 12, 3, 2, 30, tzinfo=timezone.utc)
-    assert prefs.quiet_until(p, datetime(2026, 12, 2, 6, 0, tzinfo=timezone.utc)) is None  # 11:30 IST
+    until = prefs.quiet_until(p, datetime(2026, 12, 2, 18, 0, tzinfo=UTC))
+    assert until == datetime(2026, 12, 3, 2, 30, tzinfo=UTC)
+    assert prefs.quiet_until(p, datetime(2026, 12, 2, 6, 0, tzinfo=UTC)) is None  # 11:30 IST
 
 
 def test_an_opted_out_channel_gets_a_suppressed_row_and_no_task(db, settings):

@@ -11,9 +11,9 @@ from typing import Any
 
 from psycopg.types.json import Jsonb
 
+from core import queue
 from core.crypto import load_cipher
 from core.models import Task
-from core import queue
 
 PHONE = "+91 98765 43210"
 PHONE_DIGITS = "919876543210"
@@ -54,15 +54,16 @@ def free_port() -> int:
 
 def self_signed(tmp: Path) -> tuple[ssl.SSLContext, Path]:
     """A server TLS context for 127.0.0.1 and the certificate file a client trusts it with."""
+    import ipaddress
+
     from cryptography import x509
     from cryptography.hazmat.primitives import hashes, serialization
     from cryptography.hazmat.primitives.asymmetric import ec
     from cryptography.x509.oid import NameOID
-    import ipaddress
 
     key = ec.generate_private_key(ec.SECP256R1())
     name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "127.0.0.1")])
-    now = dt.datetime.now(dt.timezone.utc)
+    now = dt.datetime.now(dt.UTC)
     cert = (x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
             .serial_number(x509.random_serial_number()).not_valid_before(now - dt.timedelta(minutes=5))
             .not_valid_after(now + dt.timedelta(days=1))

@@ -36,7 +36,7 @@ class FakeState:
 
 
 class _Handler(BaseHTTPRequestHandler):
-    server: "FakeWhatsApp"  # type: ignore[assignment]
+    server: FakeWhatsApp  # type: ignore[assignment]
 
     def log_message(self, *args: Any) -> None:  # quiet
         pass
@@ -55,7 +55,7 @@ class _Handler(BaseHTTPRequestHandler):
         n = int(self.headers.get("Content-Length") or 0)
         return json.loads(self.rfile.read(n) or b"null")
 
-    def do_GET(self) -> None:  # noqa: N802
+    def do_GET(self) -> None:
         st, kind = self.server.state, self.server.kind
         url = urlsplit(self.path)
         st.requests.append(("GET", url.path))
@@ -68,7 +68,7 @@ class _Handler(BaseHTTPRequestHandler):
             return self._send(200, {"numberExists": exists, "chatId": f"{phone}@c.us" if exists else None})
         self._send(404, {"statusCode": 404, "message": f"Cannot GET {url.path}", "error": "Not Found"})
 
-    def do_POST(self) -> None:  # noqa: N802
+    def do_POST(self) -> None:
         st, kind = self.server.state, self.server.kind
         path = urlsplit(self.path).path
         st.requests.append(("POST", path))
@@ -203,7 +203,7 @@ class FakeWhatsApp(ThreadingHTTPServer):
                     "WA_CLOUD_TOKEN": self.state.token, "WA_CLOUD_API_VERSION": "v21.0"}
         return {"WA_PROVIDER": self.kind, "WA_GATEWAY_URL": self.url, "WA_GATEWAY_TOKEN": self.state.token}
 
-    def start(self) -> "FakeWhatsApp":
+    def start(self) -> FakeWhatsApp:
         self._thread.start()
         return self
 
@@ -227,13 +227,13 @@ class SmtpSink:
         sink = self
 
         class Handler:
-            async def handle_RCPT(self, server, session, envelope, address, rcpt_options):  # noqa: N802
+            async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
                 if refuse_rcpt and address == refuse_rcpt:
                     return "550 5.1.1 mailbox unavailable"
                 envelope.rcpt_tos.append(address)
                 return "250 OK"
 
-            async def handle_DATA(self, server, session, envelope):  # noqa: N802
+            async def handle_DATA(self, server, session, envelope):
                 sink.envelopes.append((envelope.mail_from, list(envelope.rcpt_tos)))
                 sink.messages.append(message_from_bytes(envelope.original_content or envelope.content))
                 return "250 2.0.0 queued"
@@ -255,7 +255,7 @@ class SmtpSink:
         self.controller = Controller(Handler(), hostname="127.0.0.1", port=port,
                                      ssl_context=tls_context if implicit_tls else None, **kw)
 
-    def start(self) -> "SmtpSink":
+    def start(self) -> SmtpSink:
         self.controller.start()
         return self
 

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import mimetypes
 import smtplib
-import socket
 import ssl
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
@@ -103,7 +102,7 @@ class EmailChannel:
             except (smtplib.SMTPSenderRefused, smtplib.SMTPDataError) as exc:
                 raise DeliveryError(f"message refused: {_reply_text(exc)}", provider="smtp", kind="rejected",
                                     retryable=exc.smtp_code < 500) from None
-            except (smtplib.SMTPServerDisconnected, socket.timeout, TimeoutError, ConnectionError) as exc:
+            except (smtplib.SMTPServerDisconnected, TimeoutError, ConnectionError) as exc:
                 raise DeliveryError(f"connection lost while the message was handed over ({type(exc).__name__}): "
                                     "it may or may not have been accepted", provider="smtp", kind="ambiguous",
                                     sent=None) from None
