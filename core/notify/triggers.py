@@ -64,3 +64,20 @@ def on_awaiting_approval(conn: Any, task_id: int, application_id: int, reason: s
     return outbox.notify(conn, template="approval_request", candidate_id=app["candidate_id"],
                          application_id=application_id, period=f"task{task_id}", channels=["whatsapp"],
                          context={"task_id": task_id, "reason": reason[:300]})
+
+
+def weekly_summary(conn: Any, candidate_id: int, week: str) -> list[outbox.Queued]:
+    """The week's summary for one candidate (``week`` like ``2026-W48``, the key's period: once per week).
+
+    Counts come from the applications and notifications of the last seven days.
+    """
+    row = conn.execute(
+        """SELECT count(*) FILTER (WHERE status = 'submitted' AND submitted_at > now() - interval '7 days') AS submitted,
+                  count(*) FILTER (WHERE status = 'needs_human') AS waiting
+             FROM applications WHERE candidate_id = %s""", (candidate_id,)).fetchone()
+    interviews = conn.execute(
+        """SELECT count(*) AS n FROM notifications WHERE candidate_id = %s AND template = 'interview_invitation'
+             AND created_at > now() - interval '7 days'""", (candidate_id,)).fetchone()["n"]
+    return outbox.notify(conn, template="weekly_summary", candidate_id=candidate_id, period=week,
+                         context={"week": week, "submitted": int(row["submitted"]), "waiting": int(row["waiting"]),
+                                  "interviews": int(interviews)})

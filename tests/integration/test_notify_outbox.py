@@ -284,3 +284,48 @@ def test_email_a_refused_recipient_fails_with_the_servers_answer(db, settings):
         assert row["status"] == "failed" and "mailbox unavailable" in row["error"] and smtp.messages == []
     finally:
         smtp.stop()
+
+
+def test_email_over_implicit_ssl(db, settings, tmp_path):
+    ctx, cert = self_signed(tmp_path)
+    smtp = SmtpSink(tls_context=ctx, implicit_tls=True).start()
+    try:
+        cand = add_candidate(db, settings)
+        [q] = _queue(db, cand, add_application(db, cand), channels=("email",))
+        env = {"SMTP_SERVER": "127.0.0.1", "SMTP_PORT": str(smtp.port), "SENDER_EMAIL": "t@example.test",
+               "SMTP_SECURITY": "ssl", "SMTP_CA_FILE": str(cert)}
+        assert deliver(db, settings, q.id, claim_notify(db), cfg=_cfg(env))["status"] == "sent"
+        assert len(smtp.messages) == 1
+    finally:
+        smtp.stop()
+
+
+def test_a_wrong_smtp_password_fails_with_the_servers_answer(db, settings, tmp_path):
+    ctx, cert = self_signed(tmp_path)
+    smtp = SmtpSink(auth=("u@example.test", "right"), tls_context=ctx).start()
+    try:
+        cand = add_candidate(db, settings)
+        [q] = _queue(db, cand, add_application(db, cand), channels=("email",))
+        env = {"SMTP_SERVER": "127.0.0.1", "SMTP_PORT": str(smtp.port), "SENDER_EMAIL": "u@example.test",
+               "SENDER_PASSWORD": "wrong", "SMTP_CA_FILE": str(cert)}
+        with pytest.raises(PermanentError, match="SMTP login refused: 535"):
+            deliver(db, settings, q.id, claim_notify(db), cfg=_cfg(env))
+        row = db.one("SELECT status, error FROM notifications WHERE id = %s", (q.id,))
+        assert row["status"] == "failed" and "wrong" not in row["error"] and smtp.messages == []
+    finally:
+        smtp.stop()
+
+
+def test_the_weekly_summary_is_once_per_week_with_the_weeks_counts(db, settings):
+    from core.notify import triggers
+
+    cand = add_candidate(db, settings)
+    app = add_application(db, cand)
+    db.execute("UPDATE applications SET submitted_at = now() WHERE id = %s", (app,))
+    add_application(db, cand, title="Other", status="needs_human")
+    with db.transaction() as conn:
+        first = triggers.weekly_summary(conn, cand, "2026-W49")
+        again = triggers.weekly_summary(conn, cand, "2026-W49")
+    assert all(q.created for q in first) and not any(q.created for q in again)
+    ctx = db.one("SELECT context FROM notifications WHERE id = %s", (first[0].id,))["context"]
+    assert (ctx["submitted"], ctx["waiting"], ctx["interviews"]) == (1, 1, 0)

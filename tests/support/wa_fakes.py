@@ -241,7 +241,7 @@ class SmtpSink:
         def authenticator(server, session, envelope, mechanism, data):
             ok = isinstance(data, LoginPassword) and auth is not None and (
                 data.login.decode(), data.password.decode()) == auth
-            return AuthResult(success=ok)
+            return AuthResult(success=ok, handled=False)
 
         kw: dict[str, Any] = {}
         if auth is not None:
