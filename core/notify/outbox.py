@@ -131,3 +131,22 @@ def resolve_unknown(db: Any, notification_id: int, *, sent: bool, who: str, prov
                   kind="state", agent=AGENT, candidate_id=row["candidate_id"], application_id=row["application_id"])
         audit(conn, "notification_resolve", target_type="notification", target_ids=[notification_id],
               details={"sent": sent}, who=who)
+
+
+def sweep_stranded(conn: Any) -> int:
+    """Rows left ``sending`` by a task that will never run again (dead, cancelled): ``unknown``, for a person.
+
+    A reclaimed task finds its own marker; this catches the marker of a task the reaper gave up on.
+    """
+    rows = conn.execute(
+        """UPDATE notifications n SET status = 'unknown', updated_at = now(),
+                  error = 'left sending by a task that stopped for good: check whether it arrived'
+            WHERE n.status = 'sending' AND n.sending_at < now() - interval '1 minute'
+              AND NOT EXISTS (SELECT 1 FROM tasks t WHERE t.id = n.task_id
+                                AND t.status IN ('queued', 'running', 'failed'))
+        RETURNING n.id, n.candidate_id, n.application_id""").fetchall()
+    for r in rows:
+        add_event(conn, f"notification {r['id']}: outcome unknown (its task stopped after the marker); a person decides",
+                  level="error", kind="state", agent=AGENT, candidate_id=r["candidate_id"],
+                  application_id=r["application_id"])
+    return len(rows)

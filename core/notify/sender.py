@@ -27,7 +27,7 @@ from core.notify import prefs as prefs_mod
 from core.notify.channels import Accepted, Channel, DeliveryError, Message
 from core.notify.channels.email import EmailChannel
 from core.notify.channels.whatsapp import digits, whatsapp_client
-from core.notify.outbox import AGENT
+from core.notify.outbox import AGENT, sweep_stranded
 from core.notify.settings import NotifySettings
 from core.notify.templates import TemplateProblem, Templates
 from core.queue import add_event, assert_lease, clean_error
@@ -91,6 +91,8 @@ def deliver(db: Any, settings: Any, notification_id: int, task: Task, *, storage
     cipher = load_cipher(settings)
 
     # ---- 1-2: decide, outside any lock that the provider call could hold up --------------------------
+    with db.transaction() as conn:
+        sweep_stranded(conn)
     with db.transaction() as conn:
         row = conn.execute("SELECT * FROM notifications WHERE id = %s FOR UPDATE", (notification_id,)).fetchone()
         if row is None:

@@ -329,3 +329,18 @@ def test_the_weekly_summary_is_once_per_week_with_the_weeks_counts(db, settings)
     assert all(q.created for q in first) and not any(q.created for q in again)
     ctx = db.one("SELECT context FROM notifications WHERE id = %s", (first[0].id,))["context"]
     assert (ctx["submitted"], ctx["waiting"], ctx["interviews"]) == (1, 1, 0)
+
+
+def test_a_marker_left_by_a_task_that_died_becomes_unknown(db, settings, waha):
+    cand = add_candidate(db, settings)
+    app = add_application(db, cand)
+    [stranded] = _queue(db, cand, app, period="x")
+    db.execute("""UPDATE notifications SET status = 'sending', sending_at = now() - interval '5 minutes'
+                   WHERE id = %s""", (stranded.id,))
+    db.execute("UPDATE tasks SET status = 'dead' WHERE id = (SELECT task_id FROM notifications WHERE id = %s)",
+               (stranded.id,))
+    [other] = _queue(db, cand, app, period="y")
+    deliver(db, settings, other.id, claim_notify(db), cfg=_cfg(waha.env()))
+    row = db.one("SELECT status, error FROM notifications WHERE id = %s", (stranded.id,))
+    assert row["status"] == "unknown" and "stopped for good" in row["error"]
+    assert len(waha.state.sent) == 1
