@@ -11,7 +11,7 @@ from core.notify.channels import Accepted, DeliveryError, Message
 from core.notify.channels.email import EmailChannel
 from core.notify.channels.whatsapp import digits, whatsapp_client
 from core.notify.settings import NotifySettings
-from core.notify.templates import Templates
+from core.notify.templates import templates_for
 
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
@@ -47,7 +47,7 @@ def send_test(cfg: NotifySettings, channel: str, to: str, *, language: str = "en
         to = normalise_phone(to)
     else:
         raise InvalidInput(f"--channel must be email or whatsapp, got {channel!r}")
-    rendered = Templates(cfg.templates_dir).render(
+    rendered = templates_for(cfg.templates_dir).render(
         "test", language, {"sent_at": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")})
     message = Message(to=to, subject=rendered.subject, text=rendered.text, html=rendered.html, template="test",
                       language=language, template_params=rendered.params)

@@ -29,7 +29,7 @@ from core.notify.channels.email import EmailChannel
 from core.notify.channels.whatsapp import digits, whatsapp_client
 from core.notify.outbox import AGENT, sweep_stranded
 from core.notify.settings import NotifySettings
-from core.notify.templates import TemplateProblem, Templates
+from core.notify.templates import TemplateProblem, templates_for
 from core.queue import add_event, assert_lease, clean_error
 
 ChannelFactory = Callable[[str, NotifySettings], Channel]
@@ -142,7 +142,7 @@ def deliver(db: Any, settings: Any, notification_id: int, task: Task, *, storage
                 "AND received_at > now() - interval '24 hours') AS w", (to_hash,)).fetchone()["w"]
 
     try:
-        rendered = Templates(cfg.templates_dir).render(row["template"], row["language"], context)
+        rendered = templates_for(cfg.templates_dir).render(row["template"], row["language"], context)
         attachments = [storage.resolve(p) if storage is not None else Path(p) for p in context.get("attachments", [])]
         missing = [p.name for p in attachments if not p.is_file()]
         if missing:
@@ -164,6 +164,16 @@ def deliver(db: Any, settings: Any, notification_id: int, task: Task, *, storage
                       attachments=attachments if row["channel"] == "email" else [], template=row["template"],
                       language=row["language"], template_params=rendered.params, in_window=bool(in_window))
 
+    try:
+        return _send(db, cfg, row, task, channel, message, prefs, address, to_hash, log)
+    finally:
+        close = getattr(channel, "close", None)
+        if close is not None:
+            close()
+
+
+def _send(db: Any, cfg: NotifySettings, row: dict[str, Any], task: Task, channel: Channel, message: Message, prefs: Any, address: str,
+          to_hash: bytes, log: Callable[..., None]) -> dict[str, Any]:
     if row["channel"] == "whatsapp" and prefs.wa_checked_at is None:
         try:
             exists = channel.exists(address)

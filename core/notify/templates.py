@@ -98,3 +98,15 @@ class Templates:
             raise TemplateProblem(f"template {lang}/email.html: {type(exc).__name__}: {exc}") from None
         params = [str(values.get(k, "")) for k in CLOUD_PARAMS.get(name, ())]
         return Rendered(subject=subject.strip(), text=text, html=html, params=params)
+
+
+_CACHE: dict[str, Templates] = {}
+
+
+def templates_for(override_dir: Path | None) -> Templates:
+    """One environment per override folder (Jinja re-reads a file an operator changed: auto_reload)."""
+    key = str(override_dir) if override_dir is not None and override_dir.is_dir() else ""
+    found = _CACHE.get(key)
+    if found is None:
+        found = _CACHE[key] = Templates(override_dir if key else None)
+    return found
