@@ -81,3 +81,25 @@ def weekly_summary(conn: Any, candidate_id: int, week: str) -> list[outbox.Queue
     return outbox.notify(conn, template="weekly_summary", candidate_id=candidate_id, period=week,
                          context={"week": week, "submitted": int(row["submitted"]), "waiting": int(row["waiting"]),
                                   "interviews": int(interviews)})
+
+
+def on_interview(conn: Any, application_id: int, *, when: str = "", prep_pack: str | None = None,
+                 round_: str = "1") -> list[outbox.Queued]:
+    """"Interview invitation", with the prep pack (a storage path) attached to the email; once per round."""
+    app = _application(conn, application_id)
+    if app is None:
+        return []
+    context: dict[str, Any] = {"when": when}
+    if prep_pack:
+        context.update(prep_pack=PurePosixPath(prep_pack).name, attachments=[prep_pack])
+    return outbox.notify(conn, template="interview_invitation", candidate_id=app["candidate_id"],
+                         application_id=application_id, period=f"round{round_}", context=context)
+
+
+def on_follow_up_sent(conn: Any, application_id: int, *, to: str = "", number: int = 1) -> list[outbox.Queued]:
+    """"Follow-up sent" in the candidate's name (``to``: who it went to, e.g. the recruiter's role)."""
+    app = _application(conn, application_id)
+    if app is None:
+        return []
+    return outbox.notify(conn, template="follow_up_sent", candidate_id=app["candidate_id"],
+                         application_id=application_id, period=f"followup{number}", context={"to": to})

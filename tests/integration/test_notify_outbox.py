@@ -344,3 +344,26 @@ def test_a_marker_left_by_a_task_that_died_becomes_unknown(db, settings, waha):
     row = db.one("SELECT status, error FROM notifications WHERE id = %s", (stranded.id,))
     assert row["status"] == "unknown" and "stopped for good" in row["error"]
     assert len(waha.state.sent) == 1
+
+
+def test_interview_invitation_attaches_the_prep_pack_to_the_email(db, settings):
+    from core.notify import triggers
+
+    smtp = SmtpSink().start()
+    try:
+        storage = Storage(settings.storage_path)
+        storage.ensure()
+        pack = storage.write("tailored", "7", "prep-pack.pdf", data=b"%PDF prep")
+        cand = add_candidate(db, settings)
+        app = add_application(db, cand, company="Zed")
+        with db.transaction() as conn:
+            prefs.save(conn, cand, channels=["email"], **NO_QUIET)
+            [q] = triggers.on_interview(conn, app, when="Mon 7 Dec, 11:00 IST", prep_pack=pack.relpath)
+        env = {"SMTP_SERVER": "127.0.0.1", "SMTP_PORT": str(smtp.port), "SENDER_EMAIL": "t@example.test",
+               "SMTP_SECURITY": "none"}
+        deliver(db, settings, q.id, claim_notify(db), cfg=_cfg(env), storage=storage)
+        [mail] = smtp.messages
+        assert mail["Subject"] == "Interview invitation: Data Engineer at Zed"
+        assert [p.get_filename() for p in mail.walk() if p.get_filename()] == ["prep-pack.pdf"]
+    finally:
+        smtp.stop()
