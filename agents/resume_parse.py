@@ -15,8 +15,8 @@ from typing import Any
 from pydantic import model_validator
 
 from core.agent import Agent, AgentContext, AgentResult, Payload, register
-from core.resume import ResumeError, flat_view, parse_resume
-from core.resume.extract import ResumeText, read_resume
+from core.candidates.resume import ResumeError, flat_view, parse_resume
+from core.candidates.resume.extract import ResumeText, read_resume
 
 __all__ = ["ResumeError", "parse_resume", "flat_view", "read_resume", "ResumeText", "ResumeParse"]
 
@@ -41,7 +41,7 @@ class ResumeParse(Agent):
     max_attempts = 3
 
     def handle(self, payload: ResumeParsePayload, ctx: AgentContext) -> AgentResult:
-        from core import candidates as cands
+        from core.candidates import intake as cands
         from core.crypto import load_cipher
         from core.errors import NeedsHuman
         from core.storage import record_artifact

@@ -22,7 +22,6 @@ Threads, each with one job:
 
 from __future__ import annotations
 
-import json
 import logging
 import os
 import random
@@ -33,15 +32,15 @@ import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
 from typing import Any
 
 import psycopg
 from psycopg.types.json import Jsonb
 from pydantic import ValidationError
 
+from agents import registry
 from core import queue
-from core.agent import Agent, AgentContext, AgentResult, registry
+from core.agent import Agent, AgentContext, AgentResult
 from core.config import Settings
 from core.db import Database, Listener, redact
 from core.errors import (
@@ -56,60 +55,24 @@ from core.errors import (
 from core.models import Task
 from core.safetext import clean
 from core.storage import Storage
+from runners.logs import _LEVELS, install_json_logging
 
 log = logging.getLogger("talvix.runner")
 agent_log = logging.getLogger("talvix.agent")
+
+
 # A library logs nowhere until its host says where: the headless command installs JSON lines on stdout,
 # the console its own handler. (Without this, warnings would go to stderr over a Textual screen.)
 logging.getLogger("talvix").addHandler(logging.NullHandler())
+
+
 VERSION = "0.1.0"
+
 
 #: Errors that mean "the database did not answer": back off and try again.
 DB_ERRORS: tuple[type[BaseException], ...] = (psycopg.OperationalError, psycopg.InterfaceError, DatabaseUnavailable)
-_LEVELS = {"debug": logging.DEBUG, "info": logging.INFO, "warning": logging.WARNING, "error": logging.ERROR}
 
 
-# ------------------------------------------------------------------------------------------------
-# Headless logging: one JSON object per line on stdout
-# ------------------------------------------------------------------------------------------------
-class JsonLineFormatter(logging.Formatter):
-    """Formats a log record as one JSON line: ``ts level logger message`` plus the record's ``fields``.
-
-    Messages pass through :func:`core.safetext.clean` so text from outside (an employer's page title,
-    an error from a site) cannot smuggle escape sequences into an operator's terminal or log pipeline.
-    """
-
-    def format(self, record: logging.LogRecord) -> str:
-        line: dict[str, Any] = {
-            "ts": datetime.fromtimestamp(record.created, tz=timezone.utc).isoformat(timespec="milliseconds"),
-            "level": record.levelname.lower(),
-            "logger": record.name,
-            "message": clean(redact(record.getMessage())),
-        }
-        extra = getattr(record, "fields", None)
-        if isinstance(extra, dict):
-            for key, value in extra.items():
-                line.setdefault(key, value)
-        if record.exc_info and record.exc_info[1] is not None:
-            exc = record.exc_info[1]
-            line["error"] = clean(redact(f"{type(exc).__name__}: {exc}"))
-        return json.dumps(line, default=str, ensure_ascii=False)
-
-
-_JSON_HANDLER: logging.Handler | None = None
-
-
-def install_json_logging(level: str = "info", stream: Any = None) -> logging.Handler:
-    """Send every ``talvix.*`` log record to stdout as one JSON line (idempotent)."""
-    global _JSON_HANDLER
-    root = logging.getLogger("talvix")
-    if _JSON_HANDLER is None:
-        _JSON_HANDLER = logging.StreamHandler(stream or sys.stdout)
-        _JSON_HANDLER.setFormatter(JsonLineFormatter())
-        root.addHandler(_JSON_HANDLER)
-        root.propagate = False
-    root.setLevel(_LEVELS.get(level, logging.INFO))
-    return _JSON_HANDLER
 
 
 def _first_line(exc: BaseException) -> str:
@@ -125,17 +88,23 @@ _REGISTER = """
     VALUES (%s, %s, %s, %s, %s, %s, %s, 'running', %s)
     ON CONFLICT (id) DO UPDATE SET status = 'running', heartbeat_at = now(), stopped_at = NULL
 """
+
+
 _BEAT = "UPDATE runners SET heartbeat_at = now() WHERE id = %s AND status <> 'gone' RETURNING id"
 _SET_STATUS = """
     UPDATE runners SET status = %s, heartbeat_at = now(),
            stopped_at = CASE WHEN %s = 'gone' THEN now() END
      WHERE id = %s
 """
+
+
 _MARK_STALE_GONE = """
     UPDATE runners SET status = 'gone', stopped_at = now()
      WHERE status <> 'gone' AND heartbeat_at < now() - make_interval(secs => %s)
     RETURNING id
 """
+
+
 _IDLE = """
     SELECT count(*) AS n FROM tasks t
      WHERE t.agent = ANY(%s)

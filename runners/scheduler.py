@@ -30,8 +30,8 @@ from apscheduler.events import EVENT_JOB_ERROR, JobExecutionEvent
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.cron import CronTrigger
 
+from agents import registry
 from core import queue
-from core.agent import registry
 from core.config import ScheduleSpec, Settings
 from core.db import Database, redact
 from core.errors import ConfigError, TalvixError

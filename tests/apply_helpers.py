@@ -201,8 +201,10 @@ def make_application(db: Any, settings: Any, url: str, *, profile: dict[str, Any
     """A candidate with a stored resume, a job at ``url`` and their application (status ready)."""
     import hashlib
 
+    from core.applications import create_application
+    from core.candidates.store import save_candidate
     from core.crypto import load_cipher
-    from core.records import create_application, save_candidate, site_of, upsert_job
+    from core.jobs.store import site_of, upsert_job
     from core.storage import Storage
 
     prof = profile or profile_dict()
@@ -227,9 +229,11 @@ def engine_request(db: Any, settings: Any, ids: dict[str, int], *, submit: bool 
                    approved: bool = False, edits: dict[str, Any] | None = None, task: Any = None,
                    runner_id: str = "test-runner") -> Any:
     """The same request the apply agent builds, for driving the engine directly."""
+    from core.applications import get_application
     from core.apply_engine.engine import ApplyRequest, resolve_documents
+    from core.candidates.store import candidate_profile
     from core.crypto import load_cipher
-    from core.records import candidate_profile, get_application, get_job, site_of
+    from core.jobs.store import get_job, site_of
     from core.storage import Storage
 
     app = get_application(db, ids["application_id"])

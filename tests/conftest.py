@@ -125,7 +125,7 @@ def talvix_env(settings: Settings) -> dict[str, str]:
 
 
 def talvix_cmd(*args: str) -> list[str]:
-    return [sys.executable, "-m", "runners.cli", *args]
+    return [sys.executable, "-m", "cli.main", *args]
 
 
 @pytest.fixture

@@ -91,7 +91,7 @@ import pytest  # noqa: E402
 @pytest.fixture
 def demo(settings: Any, db: Database) -> Database:
     """The demo data set, seeded through the real core APIs, at frozen times."""
-    from runners.demo import seed_demo
+    from demo.seed import seed_demo
 
     seed_demo(settings, db)
     freeze_times(db)

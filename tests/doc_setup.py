@@ -5,9 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from core.candidates import add_candidate
+from core.applications import create_application
+from core.candidates.intake import add_candidate
 from core.crypto import load_cipher
-from core.records import create_application, upsert_job
+from core.jobs.store import upsert_job
 from core.storage import Storage
 from tests import resume_samples as rs
 

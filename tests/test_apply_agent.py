@@ -19,8 +19,8 @@ import psutil
 import pytest
 
 from core import queue
+from core.jobs.store import site_of
 from core.models import NewTask
-from core.records import site_of
 from runners.runner import run_until_idle
 from tests.apply_helpers import THANKS, PageServer, company_form, make_application, tune
 from tests.conftest import wait_for
@@ -42,7 +42,7 @@ def _enqueue(db: Any, ids: dict[str, int], url: str) -> int:
 
 
 def test_apply_agent_is_registered_with_a_global_cap_of_two():
-    from core.agent import get_agent
+    from agents import get_agent
 
     agent = get_agent("apply")
     assert agent.global_concurrency == 2

@@ -21,7 +21,15 @@ from core.apply_engine.sites import SiteBusy, reserve
 from core.errors import LeaseLost
 from core.models import NewTask
 from core.storage import Storage
-from tests.apply_helpers import (THANKS, PageServer, company_form, engine_request, make_application, page, tune)
+from tests.apply_helpers import (
+    THANKS,
+    PageServer,
+    company_form,
+    engine_request,
+    make_application,
+    page,
+    tune,
+)
 
 
 @pytest.fixture(scope="module")

@@ -16,7 +16,15 @@ from core.apply_engine.browser import Browser
 from core.apply_engine.engine import ApplyEngine
 from core.storage import Storage
 from sandbox import SandboxServer
-from tests.apply_helpers import THANKS, PageServer, company_form, engine_request, make_application, page, tune
+from tests.apply_helpers import (
+    THANKS,
+    PageServer,
+    company_form,
+    engine_request,
+    make_application,
+    page,
+    tune,
+)
 
 #: First name clears itself on any input event a script made up (isTrusted false).
 TRUSTED_ONLY_INPUT = ("<script>document.getElementById('first').addEventListener('input', e => {"

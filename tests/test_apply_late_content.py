@@ -18,7 +18,14 @@ import pytest
 from core.apply_engine.browser import Browser
 from core.apply_engine.engine import ApplyEngine
 from core.storage import Storage
-from tests.apply_helpers import THANKS, PageServer, company_form, engine_request, make_application, tune
+from tests.apply_helpers import (
+    THANKS,
+    PageServer,
+    company_form,
+    engine_request,
+    make_application,
+    tune,
+)
 
 LATE_SLOT = '<div id="late-slot"></div>'
 LATE_QUESTION = ('<label for="py">Years of Python experience *</label>'

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import json
 
+from core.candidates.store import candidate_profile
 from core.crypto import load_cipher
-from core.records import candidate_profile
 from tests import resume_samples as rs
 
 FLAT_KEYS = ["name", "email", "phone", "location", "links", "summary", "experience", "education", "skills",

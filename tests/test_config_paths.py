@@ -31,7 +31,7 @@ def test_cli_with_a_data_dir_that_is_a_file_exits_2_with_one_line(tmp_path: Path
     afile.write_text("x")
     env = {k: v for k, v in os.environ.items() if not k.startswith("TALVIX_")}
     env |= {"TALVIX_DATA_DIR": str(afile), "PYTHONPATH": str(REPO)}
-    out = subprocess.run([sys.executable, "-m", "runners.cli", "status"], env=env, capture_output=True, text=True,
+    out = subprocess.run([sys.executable, "-m", "cli.main", "status"], env=env, capture_output=True, text=True,
                          timeout=60, cwd=str(tmp_path))
     assert out.returncode == 2
     assert out.stderr.strip().splitlines() == [

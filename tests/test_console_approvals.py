@@ -6,7 +6,15 @@ from __future__ import annotations
 import asyncio
 
 from core import queue
-from tests.console_support import settle, demo, make_app, open_view, screen_text, type_text, until  # noqa: F401
+from tests.console_support import (  # noqa: F401
+    demo,
+    make_app,
+    open_view,
+    screen_text,
+    settle,
+    type_text,
+    until,
+)
 
 
 def _waiting(db):

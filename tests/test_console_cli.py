@@ -7,7 +7,6 @@ import json
 import os
 import pty
 import signal
-import subprocess
 
 from core.db import stop_embedded
 from tests.conftest import talvix_cmd, wait_for

@@ -5,22 +5,23 @@ from __future__ import annotations
 
 import pytest
 
-from core import browse, queue
-from core.browse import FilterError, parse_filter
+from core import queue
+from core.browse import filters, pages
+from core.browse.filters import FilterError, parse_filter
 from core.models import NewTask
 
 
 def test_terms_negation_and_alternatives_parse():
-    f = parse_filter("agent:apply !status:failed,dead site:lever err:timeout", browse.TASK_SPEC)
+    f = parse_filter("agent:apply !status:failed,dead site:lever err:timeout", filters.TASK_SPEC)
     assert [(t.key, t.values, t.negated) for t in f.terms] == [
         ("agent", ("apply",), False), ("status", ("failed", "dead"), True), ("site", ("lever",), False),
         ("err", ("timeout",), False)]
 
 
 def test_a_bare_state_word_is_that_state_and_other_words_search_text():
-    f = parse_filter("failed timeout", browse.TASK_SPEC)
+    f = parse_filter("failed timeout", filters.TASK_SPEC)
     assert [(t.key, t.values) for t in f.terms] == [("status", ("failed",)), ("err", ("timeout",))]
-    assert parse_filter("error", browse.EVENT_SPEC).terms[0].key == "level"
+    assert parse_filter("error", filters.EVENT_SPEC).terms[0].key == "level"
 
 
 @pytest.mark.parametrize("text, message", [
@@ -32,7 +33,7 @@ def test_a_bare_state_word_is_that_state_and_other_words_search_text():
 ])
 def test_bad_filters_say_what_to_type(text, message):
     with pytest.raises(FilterError) as err:
-        parse_filter(text, browse.TASK_SPEC)
+        parse_filter(text, filters.TASK_SPEC)
     assert message in str(err.value)
 
 
@@ -40,9 +41,9 @@ def test_negated_terms_keep_rows_where_the_column_is_empty(db):
     queue.enqueue(db, NewTask("ping", {}, site="jobs.lever.co"))
     queue.enqueue(db, NewTask("ping", {}))
     queue.enqueue(db, NewTask("ping", {}, site="boards.greenhouse.io"))
-    w = browse.task_window(db, parse_filter("!site:jobs.lever.co", browse.TASK_SPEC))
+    w = pages.task_window(db, parse_filter("!site:jobs.lever.co", filters.TASK_SPEC))
     assert sorted(r["site"] or "" for r in w.rows) == ["", "boards.greenhouse.io"]
-    assert browse.task_count(db, parse_filter("site:jobs.lever.co,boards.greenhouse.io", browse.TASK_SPEC)) == 2
+    assert pages.task_count(db, parse_filter("site:jobs.lever.co,boards.greenhouse.io", filters.TASK_SPEC)) == 2
 
 
 def test_like_terms_escape_wildcards(db):
@@ -51,5 +52,5 @@ def test_like_terms_escape_wildcards(db):
     for t, err in ((t1, "100% done"), (t2, "1000 done")):
         claimed = queue.claim(db, ["ping"], 1, "r", 60)[0]
         queue.fail(db, claimed, err, retry=False)
-    rows = browse.task_window(db, parse_filter("err:100%", browse.TASK_SPEC)).rows
+    rows = pages.task_window(db, parse_filter("err:100%", filters.TASK_SPEC)).rows
     assert len(rows) == 1 and "100%" in rows[0]["last_error"]

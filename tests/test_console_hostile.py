@@ -7,10 +7,12 @@ import asyncio
 
 from psycopg.types.json import Jsonb
 
-from core import queue, records
+from core import applications, queue
+from core.candidates import store as candidates
 from core.crypto import load_cipher
+from core.jobs import store as jobs
 from core.models import NewTask
-from tests.console_support import settle, make_app, open_view, screen_text, until
+from tests.console_support import make_app, open_view, screen_text, settle, until
 
 MARKUP = "[bold red]x[/]"
 LINK = "[link=https://evil.example]click[/link]"
@@ -26,11 +28,11 @@ def _segments_are_clean(app) -> None:
 
 
 def _seed(settings, db) -> int:
-    cid, _ = records.save_candidate(db, load_cipher(settings), {"identity": {"first_name": MARKUP, "last_name": CSI}})
+    cid, _ = candidates.save_candidate(db, load_cipher(settings), {"identity": {"first_name": MARKUP, "last_name": CSI}})
     with db.transaction() as conn:
-        jid, _ = records.upsert_job(conn, {"canonical_key": "x:1", "company": CSI, "title": f"{MARKUP} {LINK}",
+        jid, _ = jobs.upsert_job(conn, {"canonical_key": "x:1", "company": CSI, "title": f"{MARKUP} {LINK}",
                                            "location": OSC + "Pune", "url": "https://e.example/1"})
-        aid, _ = records.create_application(conn, cid, jid)
+        aid, _ = applications.create_application(conn, cid, jid)
     task, _ = queue.enqueue(db, NewTask("apply", {"application_id": aid}, application_id=aid, job_id=jid,
                                         candidate_id=cid, site=CSI))
     claimed = queue.claim(db, ["apply"], 1, "r-hostile", 60)[0]

@@ -10,7 +10,15 @@ from datetime import timedelta
 
 from core import queue
 from core.models import NewTask
-from tests.console_support import FROZEN, demo, make_app, open_view, refreshed, screen_text, until  # noqa: F401
+from tests.console_support import (  # noqa: F401
+    FROZEN,
+    demo,
+    make_app,
+    open_view,
+    refreshed,
+    screen_text,
+    until,
+)
 
 
 def test_notify_brings_new_tasks_in_without_a_keypress(settings, demo):

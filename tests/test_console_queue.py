@@ -6,7 +6,16 @@ import asyncio
 
 from core import queue
 from core.models import NewTask
-from tests.console_support import settle, demo, make_app, open_view, refreshed, screen_text, type_text, until  # noqa: F401
+from tests.console_support import (  # noqa: F401
+    demo,
+    make_app,
+    open_view,
+    refreshed,
+    screen_text,
+    settle,
+    type_text,
+    until,
+)
 
 
 def _status(db, tid):

@@ -4,10 +4,18 @@ number keys and ``:name`` open views, ``?`` lists the keys valid here, ``ctrl+p`
 from __future__ import annotations
 
 import asyncio
-from pathlib import Path
 
 from core import queue
-from tests.console_support import settle, demo, make_app, open_view, refreshed, screen_text, type_text, until  # noqa: F401
+from tests.console_support import (  # noqa: F401
+    demo,
+    make_app,
+    open_view,
+    refreshed,
+    screen_text,
+    settle,
+    type_text,
+    until,
+)
 from tui.widgets.halfblock import HalfBlockImage
 
 

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import subprocess
 import sys
-from pathlib import Path
 
 import psycopg
 import pytest
 
-from core import records
+from core.candidates import store as candidates
 from core.crypto import Cipher, generate_key, load_cipher
-from core.db import Database, migrate, migration_files, migration_status
+from core.db import migrate, migration_files, migration_status
+from core.jobs import store as jobs
 from tests.conftest import REPO, new_database
 
 
@@ -87,19 +87,19 @@ def test_personal_data_is_encrypted_at_rest_and_found_by_email(db, settings):
     cipher = load_cipher(settings)
     profile = {"identity": {"first_name": "Asha", "last_name": "Rao", "email": "Asha.Rao@example.com",
                             "phone": "+919876543210"}, "skills": ["Python"]}
-    cid, created = records.save_candidate(db, cipher, profile)
+    cid, created = candidates.save_candidate(db, cipher, profile)
     assert created
     raw = db.one("SELECT * FROM candidates WHERE id = %s", (cid,))
     blob = b"".join(bytes(raw[k]) for k in ("email_enc", "phone_enc"))
     assert b"Asha.Rao" not in blob and b"9876543210" not in blob
     assert "email" not in raw["profile"]["identity"]
-    assert records.find_candidate_by_email(db, cipher, "asha.rao@EXAMPLE.com ") == cid
-    assert records.candidate_profile(db, cipher, cid)["identity"]["phone"] == "+919876543210"
-    again, created2 = records.save_candidate(db, cipher, profile)
+    assert candidates.find_candidate_by_email(db, cipher, "asha.rao@EXAMPLE.com ") == cid
+    assert candidates.candidate_profile(db, cipher, cid)["identity"]["phone"] == "+919876543210"
+    again, created2 = candidates.save_candidate(db, cipher, profile)
     assert (again, created2) == (cid, False)
     # another key cannot read it, and says so
     with pytest.raises(Exception, match="TALVIX_ENCRYPTION_KEY"):
-        records.candidate_profile(db, Cipher(bytes(32)), cid)
+        candidates.candidate_profile(db, Cipher(bytes(32)), cid)
 
 
 def test_embedded_default_creates_a_private_key_file(tmp_path):

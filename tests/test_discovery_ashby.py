@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import httpx
 
-from agents.discover import discover
+from core.jobs.discovery import discover
 
 
 def ashby_job(ident: str, title: str, *, listed: bool = True, compensation: dict | None = None, **extra):

@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import socket
 import threading
+
 import pytest
 
-from agents.discover import discover
-from agents.sources import SourceError
+from core.jobs.discovery import discover
+from core.jobs.sources import SourceError
 
 
 class RawServer:

@@ -5,8 +5,8 @@ from __future__ import annotations
 import httpx
 import pytest
 
-from agents.discover import discover
-from agents.sources import SourceNotFound
+from core.jobs.discovery import discover
+from core.jobs.sources import SourceNotFound
 
 POSTINGS = [
     {
@@ -74,7 +74,7 @@ def test_lever_unknown_site_is_not_found(settings, db):
 
 
 def test_jd_parse_reads_lever_salary_and_commitment(settings, db):
-    from agents.jd_parse import parse_jd
+    from core.jobs.jd import parse_jd
 
     discover(db, settings, "lever:acme", transport=transport([]))
     job = db.one("SELECT * FROM jobs WHERE title = 'Senior Backend Engineer'")
@@ -99,8 +99,8 @@ def test_a_short_retry_after_is_waited_out_within_the_run(settings, db):
 
 
 def test_a_persistent_429_pauses_the_host_and_later_runs_are_refused(settings, db):
-    from agents.discover import SourcePaused
-    from agents.sources import SourceBlocked
+    from core.jobs.discovery import SourcePaused
+    from core.jobs.sources import SourceBlocked
 
     settings.discovery.retries = 1
     settings.discovery.backoff_s = 0

@@ -12,8 +12,8 @@ from collections.abc import Iterator
 
 import pytest
 
-from agents.discover import discover, sync_jobs
-from agents.sources import make_client, parse_source, source_module
+from core.jobs.discovery import discover, sync_jobs
+from core.jobs.sources import make_client, parse_source, source_module
 from sandbox import SandboxServer
 from tests.conftest import wait_for
 

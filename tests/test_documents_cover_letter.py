@@ -6,7 +6,7 @@ import json
 
 from core import queue
 from core.config import DocumentSettings
-from core.fabrication import document_text
+from core.documents.fabrication import document_text
 from core.models import NewTask
 from runners.runner import run_until_idle
 from tests.doc_setup import make_application

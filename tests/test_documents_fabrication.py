@@ -6,11 +6,17 @@ from pathlib import Path
 
 import pytest
 
-from agents.tailor import base_resume
-from core.documents import Doc, to_docx, to_pdf, to_text
+from core.candidates.resume import parse_resume
+from core.documents.fabrication import (
+    FabricationError,
+    check,
+    check_file,
+    facts_of,
+    find_unsupported,
+)
+from core.documents.render import Doc, to_docx, to_pdf, to_text
+from core.documents.tailor import base_resume
 from core.errors import PermanentError
-from core.fabrication import FabricationError, check, check_file, facts_of, find_unsupported
-from core.resume import parse_resume
 from tests import resume_samples as rs
 
 JOB = ["Senior Backend Engineer (Kafka)", "Acme Payments"]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from core import queue
-from core.fabrication import document_text
+from core.documents.fabrication import document_text
 from core.models import NewTask
 from runners.runner import run_until_idle
 from tests.doc_setup import make_application

@@ -6,7 +6,14 @@ import json
 
 import pytest
 
-from agents.jd_parse import employment_type, parse_jd, salary, sponsorship, split_skills, years
+from core.jobs.jd import (
+    employment_type,
+    parse_jd,
+    salary,
+    split_skills,
+    sponsorship,
+    years,
+)
 
 JD = """About us
 We are a payments company. Our stack includes Kafka.
@@ -90,8 +97,8 @@ def test_parse_jd_reads_workplace_and_location():
 
 def test_jd_parse_agent_saves_json_under_jds_and_queues_scoring(settings, db):
     from core import queue
+    from core.jobs.store import upsert_job
     from core.models import NewTask
-    from core.records import upsert_job
     from runners.runner import run_until_idle
 
     with db.transaction() as conn:

@@ -5,10 +5,10 @@ from __future__ import annotations
 import httpx
 import pytest
 
-from agents.sources import make_client
 from core import netguard
 from core.config import DiscoverySettings
 from core.errors import TalvixError
+from core.jobs.sources import make_client
 
 
 def test_loopback_hosts():

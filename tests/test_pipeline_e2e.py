@@ -21,7 +21,7 @@ import pytest
 from core import queue
 from core.config import Settings, load_settings
 from core.db import Database
-from runners.pipeline import PipelineHandle, PipelineSummary, start_sandbox_pipeline
+from demo.pipeline import PipelineHandle, PipelineSummary, start_sandbox_pipeline
 from tests.conftest import TEST_KEY, new_database
 
 RUN_TIMEOUT_S = 240

@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 
 from core import queue
+from core.candidates.store import save_candidate
 from core.crypto import load_cipher
 from core.models import NewTask
-from core.records import save_candidate
 from runners.runner import run_until_idle
 from tests.board_server import BoardServer, greenhouse_job
 

@@ -6,10 +6,10 @@ import json
 from pathlib import Path
 
 from core import queue
-from core.candidates import add_candidate
+from core.candidates.intake import add_candidate
+from core.candidates.store import candidate_profile
 from core.crypto import load_cipher
 from core.models import NewTask
-from core.records import candidate_profile
 from core.storage import Storage
 from runners.runner import run_until_idle
 from tests import resume_samples as rs

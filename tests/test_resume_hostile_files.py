@@ -8,7 +8,12 @@ from pathlib import Path
 
 import pytest
 
-from core.resume.extract import MAX_UNZIPPED_TOTAL, ResumeError, read_resume, read_resume_bytes
+from core.candidates.resume.extract import (
+    MAX_UNZIPPED_TOTAL,
+    ResumeError,
+    read_resume,
+    read_resume_bytes,
+)
 
 TEXT = "Priya Sharma\npriya@example.com\nSenior Python Developer\nBengaluru, India\n"
 

@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 
 from agents.resume_parse import ResumeError, parse_resume
+from core.candidates.resume import flat_view
+from core.candidates.resume.parse import normalise_date, years_of_experience
 from core.errors import TalvixError
-from core.resume import flat_view
-from core.resume.parse import normalise_date, years_of_experience
 from tests import resume_samples as rs
 
 

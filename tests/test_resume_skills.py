@@ -1,6 +1,6 @@
 """The skill vocabulary as resumes use it: aliases, and longer names that contain shorter ones."""
 
-from core.skills import extract, mentions, normalise
+from core.candidates.skills import extract, mentions, normalise
 
 
 def test_reactjs_next_to_react_native_keeps_both() -> None:

@@ -9,7 +9,7 @@ import time
 
 from core import queue
 from core.models import NewTask
-from runners.runner import JsonLineFormatter
+from runners.logs import JsonLineFormatter
 from tests.conftest import wait_for
 from tests.runner_procs import Fleet, fast_env
 

@@ -14,7 +14,13 @@ from core import queue
 from core.config import load_settings
 from core.db import Database
 from core.errors import ConfigError
-from runners.scheduler import Scheduler, load_schedules, parse_cron, period_of, schedule_key
+from runners.scheduler import (
+    Scheduler,
+    load_schedules,
+    parse_cron,
+    period_of,
+    schedule_key,
+)
 from tests.conftest import wait_for
 from tests.runner_procs import Fleet, fast_env
 

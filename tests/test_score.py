@@ -5,9 +5,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from agents.jd_parse import parse_jd
-from core import scoring
 from core.config import load_settings
+from core.jobs.jd import parse_jd
+from core.scoring import fit as scoring
 
 
 def job(jid, title, description, location="Bengaluru, India", workplace="hybrid", **parsed_over):

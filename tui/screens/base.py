@@ -18,7 +18,7 @@ from textual.app import ComposeResult
 from textual.screen import Screen
 from textual.widgets import Footer
 
-from core.browse import Filter, FilterError, Spec, parse_filter
+from core.browse.filters import Filter, FilterError, Spec, parse_filter
 from core.safetext import clean
 from tui.keys import VIEW_BINDINGS, WRITE_ACTIONS
 from tui.widgets.command_bar import CommandBar

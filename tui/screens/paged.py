@@ -14,7 +14,8 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.widgets import DataTable
 
-from core.browse import Filter, Window
+from core.browse.filters import Filter
+from core.browse.pages import Window
 from tui.screens.base import BaseView
 from tui.text import count
 from tui.widgets.keyed_table import Column, KeyedTable

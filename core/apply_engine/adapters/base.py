@@ -12,7 +12,10 @@ import time
 from dataclasses import dataclass
 from typing import Any, Callable
 
-from selenium.common.exceptions import StaleElementReferenceException, WebDriverException
+from selenium.common.exceptions import (
+    StaleElementReferenceException,
+    WebDriverException,
+)
 
 from core.apply_engine import forms
 from core.apply_engine.forms import FormField
