@@ -10,7 +10,6 @@ permanent. Browsers are expensive, so the agent's default global cap is 2 across
 
 from __future__ import annotations
 
-from core.candidates.store import candidate_proxy
 from pydantic import Field
 
 from core.agent import Agent, AgentContext, AgentResult, Payload, register
@@ -23,7 +22,7 @@ from core.apply_engine.engine import (
 )
 from core.apply_engine.proxy import proxy_for
 from core.apply_engine.sites import SiteBusy
-from core.candidates.store import candidate_profile
+from core.candidates.store import apply_settings, candidate_profile, candidate_proxy
 from core.crypto import load_cipher
 from core.errors import AwaitingApproval, NeedsHuman, PermanentError, RetryLater
 from core.jobs.store import get_job, site_of
@@ -54,7 +53,7 @@ class ApplyAgent(Agent):
             raise PermanentError(f"job {job['id']} is closed")
         cipher = load_cipher(settings)
         profile = candidate_profile(db, cipher, app["candidate_id"])
-        cand = db.one("SELECT resume_path, apply_policy FROM candidates WHERE id = %s", (app["candidate_id"],))
+        cand = apply_settings(db, app["candidate_id"])
         site = job.get("site") or site_of(url)
         approval = getattr(payload, "approval", None) or (payload.model_extra or {}).get("approval")
         approved = isinstance(approval, dict)

@@ -35,7 +35,7 @@ class ScorePayload(Payload):
     job_id: int | None = None
 
     @model_validator(mode="after")
-    def _one_target(self) -> "ScorePayload":
+    def _one_target(self) -> ScorePayload:
         if (self.candidate_id is None) == (self.job_id is None):
             raise ValueError("give exactly one of candidate_id or job_id")
         return self

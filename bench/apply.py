@@ -89,8 +89,8 @@ def baseline(driver: Any, sb: SandboxServer, key: str, resume: Path) -> None:
             driver.execute_script("arguments[0].click();", el)
         elif spec.kind == "combobox":
             driver.find_element(By.ID, spec.name).click()
-            option = wait(lambda: [o for o in driver.find_elements(By.CSS_SELECTOR, "[role=option]")
-                                   if o.text == ANSWERS[spec.label]])
+            option = wait(lambda spec=spec: [o for o in driver.find_elements(By.CSS_SELECTOR, "[role=option]")
+                                             if o.text == ANSWERS[spec.label]])
             option[0].click()
         elif spec.kind == "dropdown":
             driver.find_element(By.ID, "education-dropdown").click()

@@ -114,9 +114,9 @@ async def measure_console(settings, db: Database, rounds: int) -> dict:
             n = view.loads
             app.refresh_now()
             if idle:
-                await idle_until(lambda: view.loads > n)
+                await idle_until(lambda n=n: view.loads > n)
             else:
-                await until(pilot, lambda: view.loads > n)
+                await until(pilot, lambda n=n: view.loads > n)
             times.append(view.last_load_ms)
         return statistics.median(times)
 

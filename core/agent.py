@@ -42,9 +42,9 @@ class AgentResult:
 @dataclass
 class AgentContext:
     task: Task
-    db: "Database"
-    storage: "Storage"
-    settings: "Settings"
+    db: Database
+    storage: Storage
+    settings: Settings
     runner_id: str
     cancelled: threading.Event
     log_fn: Callable[..., None]

@@ -167,7 +167,7 @@ class Database:
         ConnectionPool.check_connection(conn)
 
     @classmethod
-    def from_settings(cls, settings: Settings, **kw: Any) -> "Database":
+    def from_settings(cls, settings: Settings, **kw: Any) -> Database:
         db = settings.database
         return cls(
             resolve_url(settings),
@@ -211,7 +211,7 @@ class Database:
     def close(self) -> None:
         self.pool.close()
 
-    def __enter__(self) -> "Database":
+    def __enter__(self) -> Database:
         return self
 
     def __exit__(self, *exc: object) -> None:
@@ -369,3 +369,14 @@ class Listener:
             if self._conn is not None:
                 self._conn.close()
                 self._conn = None
+
+
+def server_version(db: Database) -> str:
+    """The server's version string (``15.4``, ``16.2 (Debian ...)``)."""
+    row = db.one("SELECT current_setting('server_version') AS v")
+    return str(row["v"]) if row else "unknown"
+
+
+def like_escape(text: str) -> str:
+    """``text`` with LIKE's wildcards and escape character escaped, to match it literally."""
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")

@@ -307,7 +307,7 @@ class PipelineHandle:
 
     def watch(self, *, until_done: bool = True, timeout_s: float | None = None,
               progress: Callable[[dict[str, dict[str, int]]], None] | None = None,
-              on_idle: Callable[["PipelineSummary"], None] | None = None, stop: threading.Event | None = None,
+              on_idle: Callable[[PipelineSummary], None] | None = None, stop: threading.Event | None = None,
               poll_s: float = 0.25, horizon_s: float = 60.0) -> bool:
         """Follow the pipeline while runners (this handle's, or anyone's) carry it.
 
@@ -363,7 +363,7 @@ class PipelineHandle:
         finally:
             self.sandbox.stop()
 
-    def __enter__(self) -> "PipelineHandle":
+    def __enter__(self) -> PipelineHandle:
         return self
 
     def __exit__(self, *exc: object) -> None:

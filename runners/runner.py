@@ -39,7 +39,7 @@ from psycopg.types.json import Jsonb
 from pydantic import ValidationError
 
 from agents import registry
-from core import queue
+from core import fleet, queue
 from core.agent import Agent, AgentContext, AgentResult
 from core.config import Settings
 from core.db import Database, Listener, redact
@@ -78,51 +78,6 @@ DB_ERRORS: tuple[type[BaseException], ...] = (psycopg.OperationalError, psycopg.
 def _first_line(exc: BaseException) -> str:
     text = redact(str(exc)).strip()
     return text.splitlines()[0] if text else type(exc).__name__
-
-
-# ------------------------------------------------------------------------------------------------
-# Small named queries the runner owns
-# ------------------------------------------------------------------------------------------------
-_REGISTER = """
-    INSERT INTO runners (id, host, pid, agents, concurrency, version, mode, status, info)
-    VALUES (%s, %s, %s, %s, %s, %s, %s, 'running', %s)
-    ON CONFLICT (id) DO UPDATE SET status = 'running', heartbeat_at = now(), stopped_at = NULL
-"""
-
-
-_BEAT = "UPDATE runners SET heartbeat_at = now() WHERE id = %s AND status <> 'gone' RETURNING id"
-_SET_STATUS = """
-    UPDATE runners SET status = %s, heartbeat_at = now(),
-           stopped_at = CASE WHEN %s = 'gone' THEN now() END
-     WHERE id = %s
-"""
-
-
-_MARK_STALE_GONE = """
-    UPDATE runners SET status = 'gone', stopped_at = now()
-     WHERE status <> 'gone' AND heartbeat_at < now() - make_interval(secs => %s)
-    RETURNING id
-"""
-
-
-_IDLE = """
-    SELECT count(*) AS n FROM tasks t
-     WHERE t.agent = ANY(%s)
-       AND (t.status = 'running'
-            OR (t.status IN ('queued', 'failed') AND t.run_at <= now()
-                AND NOT EXISTS (SELECT 1 FROM agent_controls ac WHERE ac.agent = t.agent AND ac.paused)))
-"""
-
-
-def mark_stale_runners_gone(db: Database, stale_s: float) -> list[str]:
-    """Runners that stopped heartbeating (SIGKILL, power loss) are marked gone so consoles stop listing them."""
-    return [r["id"] for r in db.execute(_MARK_STALE_GONE, (float(stale_s),))]
-
-
-def work_left(db: Database, agents: list[str]) -> int:
-    """Tasks of ``agents`` that are running or could be claimed now (paused agents' tasks do not count)."""
-    row = db.one(_IDLE, (agents,))
-    return int(row["n"]) if row else 0
 
 
 # ------------------------------------------------------------------------------------------------
@@ -193,7 +148,7 @@ class Runner:
     # -------------------------------------------------------------------------------------------
     # Lifecycle
     # -------------------------------------------------------------------------------------------
-    def start(self) -> "Runner":
+    def start(self) -> Runner:
         """Register, then start claiming. Raises if the database cannot be reached at all."""
         if self._started:
             return self
@@ -251,7 +206,7 @@ class Runner:
         if self.active:
             return False
         try:
-            return work_left(self.db, list(self.agents)) == 0 and self.active == 0
+            return fleet.work_left(self.db, list(self.agents)) == 0 and self.active == 0
         except DB_ERRORS + (psycopg.Error,):
             return False
 
@@ -312,12 +267,12 @@ class Runner:
     # Registration and heartbeats
     # -------------------------------------------------------------------------------------------
     def _register(self) -> None:
-        self.db.execute(_REGISTER, (self.id, self.host, self.pid, list(self.agents), self.concurrency, VERSION,
+        fleet.register(self.db, (self.id, self.host, self.pid, list(self.agents), self.concurrency, VERSION,
                                     self.mode, Jsonb({"python": sys.version.split()[0]})))
 
     def _set_status(self, status: str) -> None:
         try:
-            self.db.execute(_SET_STATUS, (status, status, self.id))
+            fleet.set_status(self.db, self.id, status)
         except (psycopg.Error, TalvixError) as exc:
             log.warning("could not record runner status %s: %s", status, _first_line(exc))
 
@@ -342,7 +297,7 @@ class Runner:
     def beat(self) -> None:
         """One heartbeat: refresh the runner row, extend every held lease, cancel tasks whose lease is gone."""
         try:
-            if not self.db.execute(_BEAT, (self.id,)) and not self._stop.is_set() and self._started:
+            if not fleet.beat(self.db, self.id) and not self._stop.is_set() and self._started:
                 # Another runner marked us gone (we were unreachable too long): come back.
                 self._register()
                 log.warning("runner row was marked gone; registered again",
@@ -411,7 +366,7 @@ class Runner:
         """Rescue tasks of dead runners and expired leases; cheap (SKIP LOCKED), safe on every host."""
         q = self.settings.queue
         try:
-            gone = mark_stale_runners_gone(self.db, q.runner_stale_seconds)
+            gone = fleet.mark_stale_gone(self.db, q.runner_stale_seconds)
             counts = queue.reap(self.db, runner_stale_s=q.runner_stale_seconds, backoff_base=q.backoff_base_seconds)
         except (psycopg.Error, TalvixError) as exc:
             self._db_down = True

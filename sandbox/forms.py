@@ -483,7 +483,7 @@ def lever_form(base: str, job: Job, action_query: str = "") -> str:
          "text": s.label, "description": "", "required": s.required,
          "options": [{"text": t} for _, t in s.options]} for s in specs]}
     card_rows = []
-    for i, s in enumerate(specs):
+    for _i, s in enumerate(specs):
         r = " required" if s.required else ""
         if s.kind == "radio":
             control = "<ul data-qa=\"multiple-choice\">" + "".join(

@@ -15,7 +15,7 @@ import threading
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -85,7 +85,7 @@ class TalvixApp(App[None]):
     # -- time ---------------------------------------------------------------------------------
     def now(self) -> datetime:
         """The console's clock (frozen in snapshot tests)."""
-        return self.clock() if self.clock is not None else datetime.now(timezone.utc)
+        return self.clock() if self.clock is not None else datetime.now(UTC)
 
     def clock_now(self) -> datetime | None:
         """The frozen clock for SQL, or None for the database's own ``now()``."""
@@ -274,7 +274,7 @@ class TalvixApp(App[None]):
         screen = self.screen
         rows: list[tuple[str, str, str]] = []
         seen: set[tuple[str, str]] = set()
-        for key, active in screen.active_bindings.items():
+        for _key, active in screen.active_bindings.items():
             bnd = active.binding
             if not active.enabled or not bnd.description:
                 continue

@@ -73,7 +73,7 @@ def cmd_apply(ctx: Context) -> int:
     from core.apply_engine.browser import install_sigterm_cleanup
     from core.apply_engine.engine import ApplyEngine, ApplyRequest, stricter
     from core.apply_engine.sites import SiteBusy
-    from core.candidates.store import save_candidate
+    from core.candidates.store import apply_settings, save_candidate
     from core.crypto import load_cipher
     from core.jobs.store import canonical_url, site_of, upsert_job
     from core.storage import Storage
@@ -108,7 +108,7 @@ def cmd_apply(ctx: Context) -> int:
         job_id, _ = upsert_job(conn, {"canonical_key": f"{ats}:url:{canonical_url(url)}", "source": "cli", "ats": ats,
                                       "url": url, "apply_url": url, "site": site})
         app_id, _ = create_application(conn, cand_id, job_id, status="ready", decision="apply")
-    policy_row = db.one("SELECT apply_policy FROM candidates WHERE id = %s", (cand_id,))
+    policy_row = apply_settings(db, cand_id)
     policy = stricter(policy_row["apply_policy"] if policy_row else settings.apply.default_policy,
                       settings.apply.site_policies.get(site or ""))
     req = ApplyRequest(application_id=app_id, url=url, profile=profile,

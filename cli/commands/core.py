@@ -13,6 +13,7 @@ from rich.table import Table
 
 from cli.main import Context
 from cli.output import print_json
+from core.apply_engine.sites import paused_sites
 from core.errors import InvalidInput, NotFound, TalvixError
 from core.safetext import literal
 
@@ -118,13 +119,13 @@ def cmd_db_migrate(ctx: Context) -> int:
 
 
 def cmd_db_status(ctx: Context) -> int:
-    from core.db import migration_status, redact
+    from core.db import migration_status, redact, server_version
 
     db = ctx.db(migrate=False)
     rows = migration_status(db)
     settings = ctx.settings
     where = "embedded" if settings.uses_embedded_database else "configured"
-    server = db.one("SELECT current_setting('server_version') AS v")["v"]
+    server = server_version(db)
     if ctx.args.json:
 
         print_json({"database": where, "url": redact(db.url), "server_version": server,
@@ -271,7 +272,7 @@ def status_data(db: Any) -> dict[str, Any]:
         "runners": runners,
         "oldest_queued_age_s": queue.oldest_waiting_age(db),
         "paused_agents": sorted(a for a, c in controls.items() if c["paused"]),
-        "paused_sites": [r["site"] for r in db.execute("SELECT site FROM sites WHERE paused ORDER BY site")],
+        "paused_sites": paused_sites(db),
     }
 
 

@@ -16,6 +16,7 @@ from rich.table import Table
 from cli.main import Context
 from cli.output import print_json
 from core.errors import TalvixError
+from core.jobs import store as jobs_store
 from core.safetext import literal
 
 JOB_FIELDS = ("id", "source", "company", "title", "location", "url", "apply_url", "ats", "status")
@@ -93,26 +94,9 @@ def cmd_discover(ctx: Context) -> int:
     return 0
 
 
-def list_jobs(db: Any, *, status: str = "all", source: str | None = None, limit: int = 200) -> list[dict[str, Any]]:
-    where, params = ["TRUE"], []
-    if status != "all":
-        where.append("status = %s")
-        params.append(status)
-    if source:
-        where.append("source LIKE %s")
-        params.append(source.replace("%", r"\%").replace("_", r"\_") + "%")
-    params.append(limit)
-    return db.execute(
-        f"""SELECT id, source, company, title, location, url, apply_url, ats, status, workplace, canonical_key,
-                   posted_at, first_seen_at, closed_at, parsed IS NOT NULL AS parsed
-              FROM jobs WHERE {' AND '.join(where)} ORDER BY id DESC LIMIT %s""",
-        params,
-    )
-
-
 def cmd_jobs(ctx: Context) -> int:
     args = ctx.args
-    rows = list_jobs(ctx.db(), status=args.status, source=args.source, limit=args.limit)
+    rows = jobs_store.list_jobs(ctx.db(), status=args.status, source=args.source, limit=args.limit)
     if args.json:
 
         print_json(rows)

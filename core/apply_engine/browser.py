@@ -39,9 +39,10 @@ import tempfile
 import threading
 import time
 import weakref
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 from urllib.parse import unquote, urlsplit
 
 import psutil
@@ -81,7 +82,7 @@ class BrowserConfig:
     window: tuple[int, int] = (1280, 1600)
 
     @classmethod
-    def from_settings(cls, apply: Any) -> "BrowserConfig":
+    def from_settings(cls, apply: Any) -> BrowserConfig:
         return cls(chromium_path=apply.chromium_path, chromedriver_path=apply.chromedriver_path,
                    headless=apply.headless, page_timeout_s=apply.page_timeout_s,
                    script_timeout_s=getattr(apply, "script_timeout_s", 20.0))
@@ -148,7 +149,7 @@ class _Watchdog:
 
 
 WATCHDOG = _Watchdog()
-_LIVE: "weakref.WeakSet[Browser]" = weakref.WeakSet()
+_LIVE: weakref.WeakSet[Browser] = weakref.WeakSet()
 
 
 def _close_all_live() -> None:
@@ -494,7 +495,7 @@ class Browser:
         self._pool: concurrent.futures.ThreadPoolExecutor | None = None
 
     # -- lifecycle ---------------------------------------------------------------------------------
-    def start(self) -> "Browser":
+    def start(self) -> Browser:
         from selenium import webdriver
         from selenium.common.exceptions import WebDriverException
         from selenium.webdriver.chrome.service import Service
@@ -555,7 +556,7 @@ class Browser:
         _LIVE.add(self)
         return self
 
-    def __enter__(self) -> "Browser":
+    def __enter__(self) -> Browser:
         return self.start() if self.driver is None else self
 
     def __exit__(self, *exc: object) -> None:

@@ -14,9 +14,10 @@ from __future__ import annotations
 import json
 import logging
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from psycopg.types.json import Jsonb
 from selenium.common.exceptions import TimeoutException, WebDriverException
@@ -182,7 +183,7 @@ class ApplyEngine:
         loaded.record()  # paths that returned before reading the form (walls, blocks, closed postings)
         return out
 
-    def _after_load(self, req: ApplyRequest, browser: Browser, receipt: Receipt, ats: str, loaded: "_PendingStep",
+    def _after_load(self, req: ApplyRequest, browser: Browser, receipt: Receipt, ats: str, loaded: _PendingStep,
                     probe: dict[str, Any], timings: dict[str, float], t0: float) -> ApplyOutcome:
         driver = browser.driver
         cfg = self.settings.apply

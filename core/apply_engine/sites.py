@@ -176,3 +176,8 @@ def list_sites(db: Database) -> list[dict[str, Any]]:
     return db.execute(
         """SELECT site, paused, paused_until, pause_reason, min_interval_s, daily_cap, last_action_at
              FROM sites ORDER BY paused DESC, site""")
+
+
+def paused_sites(db: Database) -> list[str]:
+    """The sites paused now, by name."""
+    return [r["site"] for r in db.execute("SELECT site FROM sites WHERE paused ORDER BY site")]

@@ -7,6 +7,7 @@ import shlex
 from dataclasses import dataclass, field
 from typing import Any
 
+from core.db import like_escape
 from core.errors import TalvixError
 from core.models import TASK_STATES
 
@@ -184,7 +185,7 @@ def parse_filter(text: str, spec: Spec) -> Filter:
 
 
 def like_pattern(text: str) -> str:
-    return "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+    return "%" + like_escape(text) + "%"
 
 
 def where_sql(flt: Filter, spec: Spec, params: dict[str, Any]) -> str:

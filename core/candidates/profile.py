@@ -167,7 +167,7 @@ class _LinksFile(Links):
     """Any other link is kept too (``[links] blog = ...``), as long as it is text."""
 
     @model_validator(mode="after")
-    def _text_only(self) -> "_LinksFile":
+    def _text_only(self) -> _LinksFile:
         for key, value in (self.model_extra or {}).items():
             if not isinstance(value, str):
                 raise ValueError(f"link {key!r} must be text (a URL), got {type(value).__name__}")

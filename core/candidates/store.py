@@ -113,3 +113,14 @@ def candidate_proxy(db: Any, cipher: Any, candidate_id: int) -> str | None:
         return (json.loads(text) or {}).get("proxy_url") if text else None
     except ValueError:
         return None
+
+
+def apply_settings(db: Database, candidate_id: int) -> dict[str, Any] | None:
+    """The candidate's stored resume path and apply policy (``None`` for an unknown candidate)."""
+    return db.one("SELECT resume_path, apply_policy FROM candidates WHERE id = %s", (candidate_id,))
+
+
+def other_with_email(db: Database, cipher: Cipher, email: str, candidate_id: int) -> int | None:
+    """Another candidate whose email is ``email`` (by its lookup hash), if there is one."""
+    row = db.one("SELECT id FROM candidates WHERE email_hash = %s AND id <> %s", (cipher.lookup_hash(email), candidate_id))
+    return int(row["id"]) if row else None

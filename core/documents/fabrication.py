@@ -34,7 +34,7 @@ from core.errors import PermanentError
 class FabricationError(PermanentError):
     """A generated document states a fact that is not in the candidate's profile."""
 
-    def __init__(self, message: str, violations: list["Violation"]) -> None:
+    def __init__(self, message: str, violations: list[Violation]) -> None:
         super().__init__(message)
         self.violations = violations
 
@@ -123,7 +123,7 @@ def facts_of(profile: dict[str, Any], *, allowed: Iterable[str] = ()) -> Facts:
     if work.get("current_title"):
         f.titles.add(_norm(str(work["current_title"])))
     profile_text = json.dumps(_without_contact(profile), ensure_ascii=False, default=str)
-    f.skills = set(vocab.normalise_list(list(profile.get("skills") or []) + list((profile.get("skills_years") or {}))))
+    f.skills = set(vocab.normalise_list(list(profile.get("skills") or []) + list(profile.get("skills_years") or {})))
     f.skills.update(vocab.extract(profile_text))
     for m in re.finditer(r"\b((?:19|20)\d{2})-(\d{2})\b", profile_text):
         f.month_years.add(f"{m.group(1)}-{m.group(2)}")

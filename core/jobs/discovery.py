@@ -54,7 +54,7 @@ class DiscoveryReport:
                 "jd_parse_queued": len(self.follow_ons), "job_ids": self.job_ids}
 
 
-def base_url_for(spec: SourceSpec, settings: "Settings", override: str | None = None) -> str | None:
+def base_url_for(spec: SourceSpec, settings: Settings, override: str | None = None) -> str | None:
     """The host to read: ``--base-url``/payload first, then ``[discovery]`` in talvix.toml."""
     if override:
         return override
@@ -74,7 +74,7 @@ def site_for(spec: SourceSpec, base_url: str | None) -> str:
 # ------------------------------------------------------------------------------------------------
 # Sites: pauses with a visible reason
 # ------------------------------------------------------------------------------------------------
-def site_pause(db: "Database", site: str) -> dict[str, Any] | None:
+def site_pause(db: Database, site: str) -> dict[str, Any] | None:
     """The pause in force on ``site`` (reason, seconds remaining; None remaining = until resumed), else None."""
     return db.one(
         """SELECT site, pause_reason, paused_until,
@@ -84,7 +84,7 @@ def site_pause(db: "Database", site: str) -> dict[str, Any] | None:
     )
 
 
-def pause_site(db: "Database", site: str, reason: str, seconds: float, *, source: str,
+def pause_site(db: Database, site: str, reason: str, seconds: float, *, source: str,
                task: Task | None = None) -> None:
     """Pause ``site`` for ``seconds`` with ``reason``, and say so in a warning event the console shows."""
     with db.transaction() as conn:
@@ -184,7 +184,7 @@ def sync_jobs(conn: Any, spec: SourceSpec, site: str, jobs: list[dict[str, Any]]
     return report
 
 
-def discover(db: "Database", settings: "Settings", source: str, *, base_url: str | None = None,
+def discover(db: Database, settings: Settings, source: str, *, base_url: str | None = None,
              transport: httpx.BaseTransport | None = None, task: Task | None = None,
              enqueue_follow_ons: bool = True) -> DiscoveryReport:
     """Read ``source`` and sync it. With ``task`` the writes are lease-fenced and the follow-ons are left

@@ -10,7 +10,7 @@ from urllib.parse import urlsplit
 
 from psycopg.types.json import Jsonb
 
-from core.db import Database
+from core.db import Database, like_escape
 from core.errors import NotFound, TalvixError
 
 
@@ -88,7 +88,7 @@ def close_missing_jobs(conn: Any, source_prefix: str, seen_keys: list[str]) -> i
     rows = conn.execute(
         """UPDATE jobs SET status = 'closed', closed_at = now(), updated_at = now()
             WHERE status = 'open' AND canonical_key LIKE %s AND NOT (canonical_key = ANY(%s)) RETURNING id""",
-        (source_prefix.replace("%", r"\%").replace("_", r"\_") + "%", seen_keys),
+        (like_escape(source_prefix) + "%", seen_keys),
     ).fetchall()
     return len(rows)
 
@@ -98,3 +98,22 @@ def get_job(db: Database, job_id: int) -> dict[str, Any]:
     if row is None:
         raise NotFound(f"no job with id {job_id}")
     return row
+
+
+def list_jobs(db: Database, *, status: str = "all", source: str | None = None, limit: int = 200) -> list[dict[str, Any]]:
+    """The newest jobs, optionally only one status or sources under a prefix (``greenhouse:acme``)."""
+    where: list[str] = ["TRUE"]
+    params: list[Any] = []
+    if status != "all":
+        where.append("status = %s")
+        params.append(status)
+    if source:
+        where.append("source LIKE %s")
+        params.append(like_escape(source) + "%")
+    params.append(limit)
+    return db.execute(
+        f"""SELECT id, source, company, title, location, url, apply_url, ats, status, workplace, canonical_key,
+                   posted_at, first_seen_at, closed_at, parsed IS NOT NULL AS parsed
+              FROM jobs WHERE {' AND '.join(where)} ORDER BY id DESC LIMIT %s""",
+        params,
+    )

@@ -184,7 +184,7 @@ class JobIndex:
             cached = self._weighted[required_weight] = (self.required * np.float32(required_weight) + self.nice).tocsr()
         return cached
 
-    def subset(self, n: int) -> "JobIndex":
+    def subset(self, n: int) -> JobIndex:
         """The first ``n`` jobs, keeping this index's vocabularies and IDF (jobs after ``n`` only lent
         their term statistics)."""
         sl = slice(0, n)
@@ -435,7 +435,7 @@ class Weights:
     block_jobs: int = 20_000
 
     @classmethod
-    def from_settings(cls, s: "ScoreSettings") -> "Weights":
+    def from_settings(cls, s: ScoreSettings) -> Weights:
         return cls(skills=s.weight_skills, text=s.weight_text, experience=s.weight_experience,
                    location=s.weight_location, salary=s.weight_salary, required_skill_weight=s.required_skill_weight,
                    knockout_years_short=s.knockout_years_short, knockout_location=s.knockout_location,

@@ -35,11 +35,11 @@ def _with_parsed(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return rows
 
 
-def open_jobs(db: "Database") -> list[dict[str, Any]]:
+def open_jobs(db: Database) -> list[dict[str, Any]]:
     return _with_parsed(db.execute(f"SELECT {_JOB_COLUMNS} FROM jobs WHERE status = 'open' ORDER BY id"))
 
 
-def job_with_idf_sample(db: "Database", job_id: int) -> list[dict[str, Any]]:
+def job_with_idf_sample(db: Database, job_id: int) -> list[dict[str, Any]]:
     """The job first, then up to IDF_SAMPLE_JOBS recent open jobs that only lend their term statistics."""
     row = db.one(f"SELECT {_JOB_COLUMNS} FROM jobs WHERE id = %s", (job_id,))
     if row is None:
@@ -59,7 +59,7 @@ def _profile(row: dict[str, Any]) -> dict[str, Any]:
     return profile
 
 
-def candidate_rows(db: "Database", candidate_id: int | None = None, *, after_id: int = 0,
+def candidate_rows(db: Database, candidate_id: int | None = None, *, after_id: int = 0,
                    limit: int = CANDIDATE_CHUNK) -> list[tuple[int, dict[str, Any]]]:
     """(id, profile) of one candidate (any status), or a page of active candidates. No PII is read."""
     if candidate_id is not None:
@@ -118,7 +118,7 @@ def _collect(run: ScoreRun, result: scoring.ScoreResult, job_cols: np.ndarray | 
     run.matches.sort(key=lambda m: (-m.score, m.candidate_id, m.job_id))
 
 
-def score_candidate(db: "Database", settings: "Settings", candidate_id: int, *, keep_skips: int = 0) -> ScoreRun:
+def score_candidate(db: Database, settings: Settings, candidate_id: int, *, keep_skips: int = 0) -> ScoreRun:
     """Score one active candidate against every open job."""
     run = ScoreRun()
     cands = candidate_rows(db, candidate_id)
@@ -131,7 +131,7 @@ def score_candidate(db: "Database", settings: "Settings", candidate_id: int, *, 
     return run
 
 
-def score_job(db: "Database", settings: "Settings", job_id: int, *, keep_skips: int = 0) -> ScoreRun:
+def score_job(db: Database, settings: Settings, job_id: int, *, keep_skips: int = 0) -> ScoreRun:
     """Score one open job against every active candidate, a page of candidates at a time."""
     run = ScoreRun()
     jobs = job_with_idf_sample(db, job_id)
@@ -182,7 +182,7 @@ def save_matches(conn: Any, matches: list[Match]) -> tuple[int, list[NewTask]]:
     return created_n, follow
 
 
-def run_score(db: "Database", settings: "Settings", *, candidate_id: int | None = None, job_id: int | None = None,
+def run_score(db: Database, settings: Settings, *, candidate_id: int | None = None, job_id: int | None = None,
               task: Task | None = None) -> tuple[ScoreRun, int, list[NewTask]]:
     run = score_candidate(db, settings, candidate_id) if candidate_id is not None else score_job(db, settings, job_id or 0)
     with db.transaction() as conn:

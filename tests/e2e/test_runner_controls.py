@@ -83,7 +83,7 @@ class _RunningSampler:
                 continue
             self.samples.append((time.monotonic(), n))
 
-    def __enter__(self) -> "_RunningSampler":
+    def __enter__(self) -> _RunningSampler:
         self._thread.start()
         return self
 

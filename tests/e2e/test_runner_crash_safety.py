@@ -59,7 +59,7 @@ def test_sigkilled_runners_lose_no_task(db, talvix_env, tmp_path):
         thresholds = sorted(rng.sample(range(50, 500), 3))
         killed = []
         for threshold in thresholds:
-            wait_for(lambda: _counts(db).get("succeeded", 0) >= threshold, timeout=40,
+            wait_for(lambda threshold=threshold: _counts(db).get("succeeded", 0) >= threshold, timeout=40,
                      message=f"{threshold} tasks succeeded")
             # The victim is a runner that holds tasks now (a runner started after the last kill may still be
             # booting while the others drain the queue).

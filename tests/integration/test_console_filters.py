@@ -49,7 +49,7 @@ def test_negated_terms_keep_rows_where_the_column_is_empty(db):
 def test_like_terms_escape_wildcards(db):
     t1, _ = queue.enqueue(db, NewTask("ping", {}))
     t2, _ = queue.enqueue(db, NewTask("ping", {}))
-    for t, err in ((t1, "100% done"), (t2, "1000 done")):
+    for _t, err in ((t1, "100% done"), (t2, "1000 done")):
         claimed = queue.claim(db, ["ping"], 1, "r", 60)[0]
         queue.fail(db, claimed, err, retry=False)
     rows = pages.task_window(db, parse_filter("err:100%", filters.TASK_SPEC)).rows

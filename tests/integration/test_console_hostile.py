@@ -52,7 +52,7 @@ def _seed(settings, db) -> int:
 
 
 def test_hostile_strings_render_literally_in_every_view(settings, db):
-    tid = _seed(settings, db)
+    _seed(settings, db)
 
     async def main():
         app = make_app(settings, db)

@@ -23,11 +23,11 @@ def test_migrations_run_twice_without_change(db):
 def test_migrations_from_two_hosts_at_once_apply_once(pg_base_url):
     url = new_database(pg_base_url, "template1")
     code = (
-        "import sys; sys.path.insert(0, %r)\n"
+        f"import sys; sys.path.insert(0, {str(REPO)!r})\n"
         "from core.db import Database, migrate\n"
-        "db = Database(%r, min_size=0, max_size=2)\n"
+        f"db = Database({url!r}, min_size=0, max_size=2)\n"
         "print(len(migrate(db)))\n"
-    ) % (str(REPO), url)
+    )
     procs = [subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, text=True) for _ in range(2)]
     outs = sorted(p.communicate(timeout=120)[0].strip() for p in procs)
     assert all(p.returncode == 0 for p in procs)
@@ -64,12 +64,12 @@ def test_an_api_role_sees_nothing(db):
 def test_embedded_server_starts_once_and_other_processes_join(tmp_path):
     data = tmp_path / "d"
     code = (
-        "import sys; sys.path.insert(0, %r)\n"
+        f"import sys; sys.path.insert(0, {str(REPO)!r})\n"
         "from core.db import ensure_embedded\n"
         "import psycopg\n"
-        "url = ensure_embedded(__import__('pathlib').Path(%r))\n"
+        f"url = ensure_embedded(__import__('pathlib').Path({str(data)!r}))\n"
         "print(psycopg.connect(url).execute('select pg_postmaster_start_time()').fetchone()[0])\n"
-    ) % (str(REPO), str(data))
+    )
     try:
         first = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
         assert first.returncode == 0, first.stderr

@@ -24,7 +24,7 @@ def test_tailor_writes_docx_pdf_and_diff_and_records_them(settings, db, tmp_path
     assert app["status"] == "preparing"
     docs = app["documents"]
     assert set(docs) == {"resume_docx", "resume_pdf", "resume_diff"}
-    for kind, entry in docs.items():
+    for _kind, entry in docs.items():
         assert entry["path"].startswith(f"tailored/{aid}/")
         assert (settings.storage_path / entry["path"]).is_file()
     arts = db.execute("SELECT kind, sha256 FROM artifacts WHERE application_id = %s ORDER BY kind", (aid,))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import threading
 from collections import Counter
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import psycopg
 import pytest
@@ -65,7 +65,7 @@ def test_enqueue_with_the_same_key_returns_the_existing_task(db):
 def test_higher_priority_first_and_run_at_is_respected(db):
     low, _ = queue.enqueue(db, NewTask("ping", priority=0))
     high, _ = queue.enqueue(db, NewTask("ping", priority=10))
-    later, _ = queue.enqueue(db, NewTask("ping", priority=99, run_at=datetime.now(timezone.utc) + timedelta(hours=1)))
+    later, _ = queue.enqueue(db, NewTask("ping", priority=99, run_at=datetime.now(UTC) + timedelta(hours=1)))
     claimed = queue.claim(db, ["ping"], 10, "r", 30)
     assert [t.id for t in claimed] == [high.id, low.id]
     assert later.id not in [t.id for t in claimed]
@@ -359,22 +359,24 @@ def test_counts_and_oldest_waiting_age(db):
 
 
 def test_events_are_paged_and_filtered(db):
-    from core.events import EventFilter, query_events
+    from core.browse.filters import EVENT_SPEC, parse_filter
+    from core.browse.pages import event_page
+
+    def page(text: str = "", **kw):
+        return event_page(db, parse_filter(text, EVENT_SPEC), **kw)
 
     with db.connection() as conn:
         for i in range(30):
             queue.add_event(conn, f"message {i} {'[bold]' if i == 7 else ''}", agent="a" if i % 2 else "b",
                             level="error" if i % 10 == 0 else "info", candidate_id=5 if i < 3 else None)
-    page1 = query_events(db, EventFilter(agent="a"), limit=5)
-    assert [e["message"].split()[1] for e in page1] == ["29", "27", "25", "23", "21"]
-    page2 = query_events(db, EventFilter(agent="a"), limit=5, before_id=page1[-1]["id"])
-    assert page2[0]["message"].startswith("message 19")
-    assert len(query_events(db, EventFilter(level="error"))) == 3
-    assert len(query_events(db, EventFilter(candidate_id=5))) == 3
-    assert [e["message"] for e in query_events(db, EventFilter(text="[bold]"))] == ["message 7 [bold]"]
-    tail = query_events(db, after_id=page1[0]["id"] - 2)
-    assert [e["id"] for e in tail] == sorted(e["id"] for e in tail)
-    counts = Counter(e["agent"] for e in query_events(db, limit=100))
+    newest = page("agent:a", limit=5)
+    assert [e["message"].split()[1] for e in newest] == ["21", "23", "25", "27", "29"]
+    assert len(page("level:error")) == 3
+    assert len(page("candidate:5")) == 3
+    assert [e["message"] for e in page('"[bold]"')] == ["message 7 [bold]"]
+    tail = page(after_id=newest[0]["id"] - 2)
+    assert [e["id"] for e in tail] == sorted(e["id"] for e in tail) and tail[0]["id"] == newest[0]["id"] - 1
+    counts = Counter(e["agent"] for e in page(limit=100))
     assert counts == {"a": 15, "b": 15}
 
 

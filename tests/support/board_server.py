@@ -47,7 +47,7 @@ class BoardServer:
     def raw(self, path: str, body: str | bytes, content_type: str, status: int = 200) -> None:
         self.routes[path] = (status, {"Content-Type": content_type}, body.encode() if isinstance(body, str) else body)
 
-    def __enter__(self) -> "BoardServer":
+    def __enter__(self) -> BoardServer:
         self.thread.start()
         return self
 

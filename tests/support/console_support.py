@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import asyncio
 import time
-from datetime import datetime, timezone
-from typing import Any, Callable
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import Any
 
 from core.db import Database
 
-FROZEN = datetime(2026, 1, 15, 10, 0, 0, tzinfo=timezone.utc)
+FROZEN = datetime(2026, 1, 15, 10, 0, 0, tzinfo=UTC)
 
 
 def freeze_times(db: Database, at: datetime = FROZEN) -> None:

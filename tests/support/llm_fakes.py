@@ -76,7 +76,7 @@ class LoopbackLLM:
         host, port = self.server.server_address[:2]
         return f"http://{host}:{port}"
 
-    def __enter__(self) -> "LoopbackLLM":
+    def __enter__(self) -> LoopbackLLM:
         self.thread.start()
         return self
 

@@ -7,7 +7,8 @@ withdrawn), or, for an application whose submission is unknown, record what the 
 
 from __future__ import annotations
 
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from rich.text import Text
 from textual import on, work

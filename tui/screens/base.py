@@ -119,7 +119,7 @@ class BaseView(Fetching, Screen[None]):
         self.filter: Filter = Filter()
 
     @property
-    def tapp(self) -> "TalvixApp":
+    def tapp(self) -> TalvixApp:
         return self.app  # type: ignore[return-value]
 
     def compose(self) -> ComposeResult:

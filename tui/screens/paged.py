@@ -7,7 +7,7 @@ millions of rows take longer, and give up after a few seconds, showing "?").
 from __future__ import annotations
 
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 from textual import on, work
@@ -21,7 +21,7 @@ from tui.text import count
 from tui.widgets.keyed_table import Column, KeyedTable
 
 COUNT_EVERY_S = 5.0
-_NEVER = datetime.max.replace(tzinfo=timezone.utc)
+_NEVER = datetime.max.replace(tzinfo=UTC)
 
 
 class PagedView(BaseView):

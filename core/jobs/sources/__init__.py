@@ -130,7 +130,7 @@ def source_module(spec: SourceSpec) -> Any:
 # ------------------------------------------------------------------------------------------------
 # HTTP
 # ------------------------------------------------------------------------------------------------
-def make_client(settings: "DiscoverySettings", transport: httpx.BaseTransport | None = None) -> httpx.Client:
+def make_client(settings: DiscoverySettings, transport: httpx.BaseTransport | None = None) -> httpx.Client:
     from core.netguard import httpx_hooks
 
     return httpx.Client(timeout=settings.timeout_s, follow_redirects=True, transport=transport,
@@ -157,7 +157,7 @@ class _Overrun(Exception):
 
 
 def _read_bounded(client: httpx.Client, url: str, params: dict[str, Any] | None,
-                  settings: "DiscoverySettings") -> httpx.Response:
+                  settings: DiscoverySettings) -> httpx.Response:
     """One GET, read whole within ``timeout_s`` in total and ``max_response_mb`` in size.
 
     httpx's timeouts bound each read, so a server that trickles a byte at a time would never time out;
@@ -180,7 +180,7 @@ def _read_bounded(client: httpx.Client, url: str, params: dict[str, Any] | None,
     return httpx.Response(resp.status_code, headers=headers, content=bytes(body), request=resp.request)
 
 
-def get(client: httpx.Client, url: str, what: str, settings: "DiscoverySettings",
+def get(client: httpx.Client, url: str, what: str, settings: DiscoverySettings,
         params: dict[str, Any] | None = None, sleep: Any = time.sleep) -> httpx.Response:
     """GET with backoff on 429/5xx; maps 404/410 to :class:`SourceNotFound`, 403/429 to :class:`SourceBlocked`.
 
@@ -221,7 +221,7 @@ def get(client: httpx.Client, url: str, what: str, settings: "DiscoverySettings"
         raise SourceError(f"{what}: HTTP {status} from {_host(url)}")
 
 
-def get_json(client: httpx.Client, url: str, what: str, settings: "DiscoverySettings",
+def get_json(client: httpx.Client, url: str, what: str, settings: DiscoverySettings,
              params: dict[str, Any] | None = None) -> Any:
     resp = get(client, url, what, settings, params)
     try:

@@ -9,7 +9,7 @@ whichever host served it.
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import quote
 
@@ -67,7 +67,7 @@ def to_job(site: str, item: Any) -> dict[str, Any] | None:
     location = "; ".join(dict.fromkeys(locations))
     workplace = _WORKPLACE.get(str(item.get("workplaceType") or "").lower()) or workplace_from_text(location)
     created = item.get("createdAt")
-    posted = datetime.fromtimestamp(created / 1000, tz=timezone.utc) if isinstance(created, (int, float)) else None
+    posted = datetime.fromtimestamp(created / 1000, tz=UTC) if isinstance(created, (int, float)) else None
     raw = {k: v for k, v in item.items() if k not in ("description", "descriptionPlain", "lists", "additional",
                                                      "additionalPlain", "descriptionBody", "descriptionBodyPlain",
                                                      "opening", "openingPlain")}
