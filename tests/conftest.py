@@ -127,3 +127,10 @@ def demo(settings: Settings, db: Database) -> Database:
     seed_demo(settings, db)
     freeze_times(db)
     return db
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Tests marked ``serial`` all go to one xdist worker (``--dist loadgroup``), so they never overlap."""
+    for item in items:
+        if item.get_closest_marker("serial") is not None:
+            item.add_marker(pytest.mark.xdist_group("serial"))

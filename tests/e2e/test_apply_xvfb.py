@@ -23,6 +23,8 @@ from PIL import Image
 
 from core.apply_engine.browser import Browser, BrowserConfig
 from sandbox import SandboxServer
+
+pytestmark = pytest.mark.serial
 from tests.support.apply_helpers import PROFILE_TOML, PageServer, page
 from tests.support.common import REPO, talvix_cmd, wait_for
 

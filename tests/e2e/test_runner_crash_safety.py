@@ -9,12 +9,15 @@ import sys
 from pathlib import Path
 
 import psycopg
+import pytest
 
 from core import queue
 from core.db import Database, ensure_embedded, migrate, stop_embedded
 from core.models import NewTask
 from tests.support.common import REPO, wait_for
 from tests.support.runner_procs import Fleet, fast_env
+
+pytestmark = pytest.mark.serial
 
 
 def _counts(db: Database) -> dict[str, int]:
