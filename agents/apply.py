@@ -57,7 +57,7 @@ class ApplyAgent(Agent):
         site = job.get("site") or site_of(url)
         approval = getattr(payload, "approval", None) or (payload.model_extra or {}).get("approval")
         approved = isinstance(approval, dict)
-        edits = dict(approval.get("edits") or {}) if approved else {}
+        edits = dict(approval.get("edits") or {}) if isinstance(approval, dict) else {}
         docs = resolve_documents(ctx.storage, app.get("documents"), cand["resume_path"] if cand else None)
         policy = stricter(cand["apply_policy"] if cand else settings.apply.default_policy,
                           settings.apply.site_policies.get(site or ""))
@@ -67,7 +67,7 @@ class ApplyAgent(Agent):
             task=ctx.task, runner_id=ctx.runner_id,
         )
         engine = ApplyEngine(settings, db, ctx.storage, proxy=proxy_for(settings, site, candidate_proxy(db, cipher, app["candidate_id"])),
-                             log_fn=lambda msg, level="info": ctx.log(msg, level),
+                             log_fn=ctx.log,
                              cancelled=ctx.cancelled.is_set)
         ctx.log(f"applying on {site} ({'approved' if approved else policy})")
         try:

@@ -261,7 +261,8 @@ class Settings(BaseSettings):
         settings_cls: type[BaseSettings],
         init_settings: PydanticBaseSettingsSource,
         env_settings: PydanticBaseSettingsSource,
-        **_unused_sources: PydanticBaseSettingsSource,  # the env-file and secrets-dir sources: never used
+        dotenv_settings: PydanticBaseSettingsSource,  # never used: secrets come from the environment only
+        file_secret_settings: PydanticBaseSettingsSource,  # never used
     ) -> tuple[PydanticBaseSettingsSource, ...]:
         sources: list[PydanticBaseSettingsSource] = [init_settings, env_settings]
         toml = _CONFIG_FILE.get("path")

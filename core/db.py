@@ -208,6 +208,13 @@ class Database:
         rows = self.execute(query, params)
         return rows[0] if rows else None
 
+    def value(self, query: Any, params: Any = None) -> Any:
+        """The first column of the one row a query always returns (an aggregate, ``RETURNING``)."""
+        rows = self.execute(query, params)
+        if not rows:
+            raise TalvixError("the database returned no row where one was expected")
+        return next(iter(rows[0].values()))
+
     def close(self) -> None:
         self.pool.close()
 
@@ -286,7 +293,7 @@ def migrate(db: Database) -> list[tuple[int, str]]:
             for version, name, body in migration_files():
                 if version in done:
                     continue
-                conn.execute(body)  # type: ignore[arg-type]
+                conn.execute(body)
                 conn.execute(
                     "INSERT INTO schema_migrations (version, name) VALUES (%s, %s)", (version, name)
                 )

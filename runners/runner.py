@@ -32,6 +32,7 @@ import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any
 
 import psycopg
@@ -438,7 +439,7 @@ class Runner:
             n = min(n, self.concurrency - self.active)
             if n <= 0 or self._stop.is_set():
                 break
-            tasks = queue.claim(self.db, agents, n, self.id, lease, caps={a: caps[a] for a in agents if a in caps})
+            tasks = queue.claim(self.db, agents, n, self.id, lease, caps={a: c for a in agents if (c := caps.get(a)) is not None})
             for task in tasks:
                 self._start_task(task, lease)
             got += len(tasks)
@@ -481,14 +482,25 @@ class Runner:
         agent_log.log(_LEVELS[level], message, extra={"fields": fields})
 
     def _execute(self, r: _Running) -> None:
+        """Run one task: the agent's handler, its outcome written (fenced by the lease), one log line."""
+        outcome_name, error, write = self._run_handler(r)
+        try:
+            r.finishing = True
+            outcome_name, error = self._record(r, outcome_name, error, write)
+            self._count(outcome_name)
+        finally:
+            with self._lock:
+                self._running.pop(r.task.id, None)
+            self._wake.set()
+            self._notify_change()
+        self._log_outcome(r, outcome_name, error)
+
+    def _run_handler(self, r: _Running) -> tuple[str, str | None, Callable[[], Any]]:
+        """The agent's handler run on the task's payload: the outcome's name, its error, and its queue write."""
         task = r.task
         agent = self.agents[task.agent]
         ctx = AgentContext(task=task, db=self.db, storage=self.storage, settings=self.settings, runner_id=self.id,
                            cancelled=r.cancel, log_fn=self._log_event, llm=self.llm)
-        q = self.settings.queue
-        outcome_name = "succeeded"
-        error: str | None = None
-        write: Callable[[], Any]
         try:
             try:
                 payload = agent.parse_payload(task.payload)
@@ -500,61 +512,59 @@ class Runner:
             if r.cancel.is_set():
                 raise LeaseLost(f"task {task.id} was {'released' if r.reason == 'stopping' else 'lost'} while running")
             if outcome.follow_ons or outcome.in_tx is not None:
-                write = lambda: queue.complete(self.db, task, outcome.result, outcome.follow_ons, outcome.in_tx)  # noqa: E731
-            else:
-                write = lambda: self._completer.complete(task, outcome.result)  # noqa: E731
+                return "succeeded", None, partial(queue.complete, self.db, task, outcome.result, outcome.follow_ons,
+                                                  outcome.in_tx)
+            return "succeeded", None, partial(self._completer.complete, task, outcome.result)
         except LeaseLost as exc:
-            outcome_name, error, write = "abandoned", str(exc), lambda: None
+            return "abandoned", str(exc), _nothing
         except NeedsHuman as exc:
-            outcome_name, error = "needs_human", str(exc)
-            write = lambda why=str(exc), data=getattr(exc, "data", None): queue.park(  # noqa: E731
-                self.db, task, "needs_human", why, result=data or None)
+            return "needs_human", str(exc), partial(queue.park, self.db, task, "needs_human", str(exc),
+                                                    result=getattr(exc, "data", None) or None)
         except AwaitingApproval as exc:
-            outcome_name, error = "awaiting_approval", str(exc)
-            write = lambda why=str(exc), data=exc.data: queue.park(  # noqa: E731
-                self.db, task, "awaiting_approval", why, result=data or None)
+            return "awaiting_approval", str(exc), partial(queue.park, self.db, task, "awaiting_approval", str(exc),
+                                                          result=exc.data or None)
         except PermanentError as exc:
-            outcome_name, error = "dead", str(exc)
-            write = lambda why=str(exc): queue.fail(self.db, task, why, retry=False)  # noqa: E731
+            return "dead", str(exc), partial(queue.fail, self.db, task, str(exc), retry=False)
         except RetryLater as exc:
-            outcome_name, error = "postponed", str(exc)
-            write = lambda why=str(exc), delay=exc.delay_s: queue.fail(  # noqa: E731
-                self.db, task, why, delay_s=delay, count_attempt=False)
+            return "postponed", str(exc), partial(queue.fail, self.db, task, str(exc), delay_s=exc.delay_s,
+                                                  count_attempt=False)
         except Exception as exc:  # the agent's own failure: retried with backoff, then dead
-            outcome_name, error = "failed", f"{type(exc).__name__}: {exc}"
-            write = lambda err=exc: queue.fail(self.db, task, err, backoff_base=q.backoff_base_seconds,  # noqa: E731
-                                               backoff_cap=q.backoff_max_seconds)
+            return "failed", f"{type(exc).__name__}: {exc}", self._retry_later(task, exc)
+
+    def _retry_later(self, task: Task, error: BaseException | str) -> Callable[[], Any]:
+        q = self.settings.queue
+        return partial(queue.fail, self.db, task, error, backoff_base=q.backoff_base_seconds,
+                       backoff_cap=q.backoff_max_seconds)
+
+    def _record(self, r: _Running, outcome_name: str, error: str | None,
+                write: Callable[[], Any]) -> tuple[str, str | None]:
+        """Write the outcome through a dropped connection; what was recorded, and its error."""
+        deadline_s = max(60.0, r.lease_s)
         try:
-            r.finishing = True
-            try:
-                done = self._write_until_done(write, deadline_s=max(60.0, r.lease_s))
-            except Exception as exc:  # e.g. an agent's in_tx write broke a constraint: nothing was committed
-                log.exception("could not record the outcome of task %s", task.id,
-                              extra={"fields": {"event": "runner.write_failed", "runner": self.id, "task": task.id}})
-                outcome_name, error = "failed", f"recording the outcome failed: {type(exc).__name__}: {exc}"
-                done = self._write_until_done(
-                    lambda err=error: queue.fail(self.db, task, err, backoff_base=q.backoff_base_seconds,
-                                                 backoff_cap=q.backoff_max_seconds),
-                    deadline_s=max(60.0, r.lease_s))
-            if done is _LOST and outcome_name != "abandoned":
-                outcome_name = "abandoned"
-                error = error or "lease lost before the outcome was written"
-            elif done is _GAVE_UP:
-                error = f"{outcome_name} but not recorded (database unreachable); the lease will expire and it runs again"
-                outcome_name = "unrecorded"
-            elif outcome_name == "failed" and done == "dead":
-                outcome_name = "dead"  # that was its last attempt
+            done = self._write_until_done(write, deadline_s=deadline_s)
+        except Exception as exc:  # e.g. an agent's in_tx write broke a constraint: nothing was committed
+            log.exception("could not record the outcome of task %s", r.task.id,
+                          extra={"fields": {"event": "runner.write_failed", "runner": self.id, "task": r.task.id}})
+            outcome_name, error = "failed", f"recording the outcome failed: {type(exc).__name__}: {exc}"
+            done = self._write_until_done(self._retry_later(r.task, error), deadline_s=deadline_s)
+        if done is _LOST and outcome_name != "abandoned":
+            return "abandoned", error or "lease lost before the outcome was written"
+        if done is _GAVE_UP:
+            return "unrecorded", (f"{outcome_name} but not recorded (database unreachable); the lease will expire "
+                                  "and it runs again")
+        if outcome_name == "failed" and done == "dead":
+            return "dead", error  # that was its last attempt
+        return outcome_name, error
+
+    def _count(self, outcome_name: str) -> None:
+        with self._lock:
             if outcome_name == "succeeded":
-                with self._lock:
-                    self.completed += 1
+                self.completed += 1
             elif outcome_name in ("failed", "dead"):
-                with self._lock:
-                    self.failed += 1
-        finally:
-            with self._lock:
-                self._running.pop(task.id, None)
-            self._wake.set()
-            self._notify_change()
+                self.failed += 1
+
+    def _log_outcome(self, r: _Running, outcome_name: str, error: str | None) -> None:
+        task = r.task
         fields: dict[str, Any] = {"event": f"task.{outcome_name}", "runner": self.id, "agent": task.agent,
                                   "task": task.id, "attempt": task.attempts,
                                   "duration_ms": round((time.monotonic() - r.started) * 1000, 1)}
@@ -596,6 +606,10 @@ class Runner:
 
 _LOST = object()
 _GAVE_UP = object()
+
+
+def _nothing() -> None:
+    """The queue write of an abandoned task: none (the task is someone else's now)."""
 
 
 def run_until_idle(settings: Settings, db: Database, agents: list[str] | None = None, *, concurrency: int = 4,

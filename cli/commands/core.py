@@ -417,7 +417,7 @@ def cmd_agents(ctx: Context) -> int:
         return 0
     table = Table("agent", "concurrency", "global cap", "description")
     for r in rows:
-        table.add_row(r["name"], str(r["default_concurrency"]), str(r["global_concurrency"] or "-"), r["description"])
+        table.add_row(str(r["name"]), str(r["default_concurrency"]), str(r["global_concurrency"] or "-"), str(r["description"]))
     _console().print(table)
     return 0
 

@@ -700,7 +700,7 @@ class Browser:
         try:
             address = (self.driver.capabilities.get("goog:chromeOptions") or {}).get("debuggerAddress")
             host = (address or "").rsplit(":", 1)[0]
-            if host not in ("localhost", "127.0.0.1", "[::1]"):
+            if not address or host not in ("localhost", "127.0.0.1", "[::1]"):
                 raise RuntimeError("no local DevTools address")
             self._devtools = _DevTools(address, self.driver.current_window_handle, self.config.page_timeout_s)
         except Exception:

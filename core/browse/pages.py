@@ -78,7 +78,7 @@ def _count(db: Database, from_sql: str, flt_sql: str, params: dict[str, Any]) ->
         with db.transaction() as conn:
             conn.execute(f"SET LOCAL statement_timeout = {int(COUNT_TIMEOUT_MS)}")
             row = conn.execute(f"SELECT count(*) AS n FROM {from_sql} WHERE {flt_sql}", params).fetchone()
-            return int(row["n"])
+            return int(row["n"]) if row else 0
     except psycopg.errors.QueryCanceled:
         return None
 
@@ -97,7 +97,7 @@ def task_window_query(flt: Filter, *, limit: int = 200, before_id: int | None = 
                          before_id=before_id)
 
 
-class Row(tuple):  # type: ignore[type-arg]
+class Row(tuple):
     """A row as a plain tuple that also answers ``row["column"]``.
 
     Built by :func:`row_tuple` straight from psycopg's tuple (tuple's own constructor, no per-row
@@ -108,7 +108,7 @@ class Row(tuple):  # type: ignore[type-arg]
     __slots__ = ()
     _index: dict[str, int] = {}
 
-    def __getitem__(self, i: Any) -> Any:  # type: ignore[override]
+    def __getitem__(self, i: Any) -> Any:
         return tuple.__getitem__(self, self._index[i] if isinstance(i, str) else i)
 
 
@@ -185,7 +185,7 @@ def overview(db: Database, now: datetime | None = None, *, buckets: int = 30, bu
 
     ``now`` lets a caller freeze the clock (tests and snapshots); by default the database's clock.
     """
-    ref = db.one("SELECT COALESCE(%s::timestamptz, now()) AS now", (now,))["now"]
+    ref = db.value("SELECT COALESCE(%s::timestamptz, now()) AS now", (now,))
     counts = queue.counts_by_agent(db)
     oldest = {r["agent"]: max(0.0, float(r["age"])) for r in db.execute(
         """SELECT agent, extract(epoch FROM %s::timestamptz - min(run_at))::float8 AS age
@@ -374,7 +374,7 @@ def event_page(db: Database, flt: Filter, *, limit: int = 500, after_id: int | N
 
 
 def last_event_id(db: Database) -> int:
-    return int(db.one("SELECT COALESCE(max(id), 0) AS m FROM events")["m"])
+    return int(db.value("SELECT COALESCE(max(id), 0) AS m FROM events"))
 
 
 _JOB_SELECT = """SELECT j.id, j.company, j.title, j.location, j.site, j.ats, j.status, j.workplace, j.posted_at,

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from psycopg.types.json import Jsonb
+from pydantic import ValidationError
 
 from core.candidates.profile import Profile, e164, load_profile_file, merge
 from core.candidates.resume import ResumeError, parse_resume
@@ -71,7 +72,7 @@ def merged_profile(parsed: dict[str, Any], overrides: dict[str, Any]) -> dict[st
     try:
         Profile.model_validate(profile)
     except Exception as exc:  # pydantic ValidationError: say which field
-        errs = getattr(exc, "errors", lambda: [{}])()
+        errs: list[Any] = list(exc.errors()) if isinstance(exc, ValidationError) else [{}]
         where = ".".join(str(x) for x in (errs[0].get("loc") or ())) if errs else ""
         raise TalvixError(f"the merged profile is invalid at '{where}': {errs[0].get('msg') if errs else exc}") from None
     return profile

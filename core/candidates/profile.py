@@ -199,8 +199,8 @@ class ProfileFile(Profile):
     links: _LinksFile = _LinksFile()
     work: _WorkFile = _WorkFile()
     preferences: _PreferencesFile = _PreferencesFile()
-    experience: list[_ExperienceFile] = []
-    education: list[_EducationFile] = []
+    experience: list[_ExperienceFile] = []  # type: ignore[assignment]  # narrower on purpose: unknown keys refused
+    education: list[_EducationFile] = []  # type: ignore[assignment]
     apply_policy: Literal["always", "when_uncertain", "never"] | None = None
 
 
@@ -210,7 +210,7 @@ def _known_keys(loc: tuple[Any, ...]) -> list[str]:
     for part in loc[:-1]:
         if isinstance(part, int):
             continue
-        field = model.model_fields.get(str(part)) if isinstance(model, type) else None
+        field = getattr(model, "model_fields", {}).get(str(part)) if isinstance(model, type) else None
         if field is None:
             return []
         annotation = field.annotation

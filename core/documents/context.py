@@ -115,13 +115,13 @@ def job_skills(job: dict[str, Any]) -> tuple[list[str], list[str], str]:
     """(required, nice-to-have, source): from ``jobs.parsed`` when jd_parse has run, else from the description."""
     parsed = job.get("parsed")
     if isinstance(parsed, dict):
-        skills_obj = parsed.get("skills") if isinstance(parsed.get("skills"), dict) else {}
+        skills_obj: dict[str, Any] = parsed["skills"] if isinstance(parsed.get("skills"), dict) else {}
         req = _first_list(parsed, ("required_skills", "required", "must_have")) or _first_list(skills_obj, ("required",))
-        nice = (_first_list(parsed, ("nice_to_have_skills", "nice_skills", "nice_to_have", "nice", "preferred_skills"))
-                or _first_list(skills_obj, ("nice", "nice_to_have", "preferred")))
-        if req or nice:
+        nice_p = (_first_list(parsed, ("nice_to_have_skills", "nice_skills", "nice_to_have", "nice", "preferred_skills"))
+                  or _first_list(skills_obj, ("nice", "nice_to_have", "preferred")))
+        if req or nice_p:
             req_n = vocab.normalise_list(req)
-            return req_n, [s for s in vocab.normalise_list(nice) if s not in req_n], "parsed"
+            return req_n, [s for s in vocab.normalise_list(nice_p) if s not in req_n], "parsed"
     text = plain_description(job.get("description"))
     required: list[str] = []
     nice: list[str] = []

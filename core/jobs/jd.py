@@ -132,9 +132,9 @@ def years(text: str) -> tuple[float | None, float | None]:
         found: list[tuple[float, float | None]] = []
         spans: list[tuple[int, int]] = []
         for m in _YEARS_RANGE.finditer(line):
-            lo, hi = float(m.group(1)), float(m.group(2))
-            if lo <= hi <= 40:
-                found.append((lo, hi))
+            low, high = float(m.group(1)), float(m.group(2))
+            if low <= high <= 40:
+                found.append((low, high))
                 spans.append(m.span())
         for m in _YEARS_MIN.finditer(line):
             if any(a <= m.start() < b for a, b in spans):
@@ -186,7 +186,7 @@ def _amount(num: str, suffix: str | None = None) -> float:
 def _inr(lo: float | None, hi: float | None, text: str, period: str = "year") -> dict[str, Any]:
     return {"currency": "INR", "min": lo, "max": hi if hi is not None else lo, "period": period,
             "min_lpa": round(lo / 100_000, 2) if lo is not None else None,
-            "max_lpa": round((hi if hi is not None else lo) / 100_000, 2) if (hi or lo) is not None else None,
+            "max_lpa": round(top / 100_000, 2) if (top := hi if hi is not None else lo) is not None else None,
             "text": text.strip()}
 
 
@@ -240,8 +240,9 @@ def normalise_salary(value: Any) -> dict[str, Any] | None:
     if out.get("currency") == "INR":
         factor = 12 if out["period"] == "month" else 1
         for k in ("min", "max"):
-            if out.get(k) is not None:
-                out[f"{k}_lpa"] = round(float(out[k]) * factor / 100_000, 2)
+            amount = out.get(k)
+            if amount is not None:
+                out[f"{k}_lpa"] = round(float(amount) * factor / 100_000, 2)
     return out
 
 

@@ -571,7 +571,7 @@ class ScoreResult:
         req = [names[j] for j in idx.required[ji].indices]
         nice = [names[j] for j in idx.nice[ji].indices]
         have = self.candidates.skill_names[ci]
-        out_comp = {}
+        out_comp: dict[str, dict[str, Any]] = {}
         for weight, name in zip(wn, COMPONENTS):
             out_comp[name] = {"score": round(float(comp[name][0, 0]), 3), "weight": round(float(weight), 3)}
         out_comp["skills"].update({

@@ -23,10 +23,10 @@ from PIL import Image
 
 from core.apply_engine.browser import Browser, BrowserConfig
 from sandbox import SandboxServer
-
-pytestmark = pytest.mark.serial
 from tests.support.apply_helpers import PROFILE_TOML, PageServer, page
 from tests.support.common import REPO, talvix_cmd, wait_for
+
+pytestmark = pytest.mark.serial
 
 FORM = page("Form", "<h1>Headed</h1><form><label for=q>Why us?</label><input id=q name=q size=40></form>")
 

@@ -152,12 +152,12 @@ def years_of_experience(experience: list[dict[str, Any]], today: date | None = N
     spans.sort()
     total = 0
     cur_s, cur_e = spans[0]
-    for s, e in spans[1:]:
-        if s <= cur_e:
-            cur_e = max(cur_e, e)
+    for start, stop in spans[1:]:
+        if start <= cur_e:
+            cur_e = max(cur_e, stop)
         else:
             total += cur_e - cur_s
-            cur_s, cur_e = s, e
+            cur_s, cur_e = start, stop
     total += cur_e - cur_s
     return round(total / 12, 1)
 

@@ -49,8 +49,8 @@ def to_job(board: str, item: Any) -> dict[str, Any] | None:
     if not isinstance(item, dict) or item.get("id") is None or not item.get("title"):
         raise MalformedEntry("no id or title")
     location = ((item.get("location") or {}).get("name") or "").strip()
-    offices = [o.get("name") or o.get("location") for o in item.get("offices") or [] if isinstance(o, dict)]
-    offices = [o for o in offices if o]
+    offices = [str(name) for o in item.get("offices") or [] if isinstance(o, dict)
+               if (name := o.get("name") or o.get("location"))]
     workplace = workplace_from_text(location)
     place = location
     if is_work_model_only(location):

@@ -18,7 +18,7 @@ INSTALL_HINT = "the JobSpy source needs the optional extra: pip install python-j
 
 def _load() -> Any:
     try:
-        import jobspy  # type: ignore[import-not-found]
+        import jobspy
     except ImportError:
         raise TalvixError(f"jobspy source unavailable: {INSTALL_HINT}") from None
     return jobspy

@@ -59,7 +59,7 @@ def _when(entry: Any) -> datetime | None:
     for key in ("published_parsed", "updated_parsed"):
         t = entry.get(key)
         if t:
-            return datetime(*t[:6], tzinfo=UTC)
+            return datetime(t[0], t[1], t[2], t[3], t[4], t[5], tzinfo=UTC)
     return None
 
 
