@@ -1,5 +1,4 @@
-"""The ``applications`` table: create one, set its status, read it with its job and candidate.
-"""
+"""The ``applications`` table: create one, set its status, read it with its job and candidate."""
 
 from __future__ import annotations
 

@@ -1,5 +1,4 @@
-"""JSON-lines logging for headless runners: one object per line, secrets redacted.
-"""
+"""JSON-lines logging for headless runners: one object per line, secrets redacted."""
 
 from __future__ import annotations
 

@@ -70,9 +70,9 @@ def cmd_apply(ctx: Context) -> int:
     from core.applications import create_application
     from core.apply_engine.adapters import ats_of
     from core.apply_engine.answers import Documents
-    from core.apply_engine.browser import install_sigterm_cleanup
     from core.apply_engine.engine import ApplyEngine, ApplyRequest, stricter
     from core.apply_engine.sites import SiteBusy
+    from core.apply_engine.watchdog import install_sigterm_cleanup
     from core.candidates.store import apply_settings, save_candidate
     from core.crypto import load_cipher
     from core.jobs.store import canonical_url, site_of, upsert_job
@@ -123,7 +123,7 @@ def cmd_apply(ctx: Context) -> int:
     except SiteBusy as exc:
         raise TalvixError(str(exc), hint="try again later, or change [sites] budgets in talvix.toml") from None
     except Exception as exc:
-        from core.apply_engine.browser import BrowserError
+        from core.errors import BrowserError
 
         if isinstance(exc, (TalvixError, BrowserError)):
             raise

@@ -1,5 +1,4 @@
-"""Which proxy an application goes through: the candidate's own, else the site's, else the global one.
-"""
+"""Which proxy an application goes through: the candidate's own, else the site's, else the global one."""
 
 from __future__ import annotations
 

@@ -1,5 +1,4 @@
-"""The console's filter language (``status:failed agent:apply text``): parsing, per-view field specs, SQL.
-"""
+"""The console's filter language (``status:failed agent:apply text``): parsing, per-view field specs, SQL."""
 
 from __future__ import annotations
 

@@ -1,5 +1,4 @@
-"""The ``candidates`` table: save a profile (email and phone encrypted), read it back, find and list candidates.
-"""
+"""The ``candidates`` table: save a profile (email and phone encrypted), read it back, find and list candidates."""
 
 from __future__ import annotations
 

@@ -1,5 +1,4 @@
-"""Cover letters: evidence from the profile for the job, a template or the default body, the letter as a document.
-"""
+"""Cover letters: evidence from the profile for the job, a template or the default body, the letter as a document."""
 
 from __future__ import annotations
 

@@ -1,5 +1,4 @@
-"""Interview preparation: a question bank from the job and the candidate's profile, as Markdown.
-"""
+"""Interview preparation: a question bank from the job and the candidate's profile, as Markdown."""
 
 from __future__ import annotations
 

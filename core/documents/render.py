@@ -1,5 +1,4 @@
-"""Documents as data (:class:`Doc` of blocks) and their renderings: plain text, DOCX, PDF, and a diff between two.
-"""
+"""Documents as data (:class:`Doc` of blocks) and their renderings: plain text, DOCX, PDF, and a diff between two."""
 
 from __future__ import annotations
 

@@ -1,5 +1,4 @@
-"""Tailoring a resume to one application: the summary, the skills, the roles and bullets most relevant to the job.
-"""
+"""Tailoring a resume to one application: the summary, the skills, the roles and bullets most relevant to the job."""
 
 from __future__ import annotations
 

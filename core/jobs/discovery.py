@@ -1,5 +1,4 @@
-"""Discovery: read a source's board, sync its jobs into ``jobs`` (new, changed, closed), site pauses, reports.
-"""
+"""Discovery: read a source's board, sync its jobs into ``jobs`` (new, changed, closed), site pauses, reports."""
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""Job-description parsing: sections, required and nice-to-have skills, years, salary (LPA, crore, foreign), employment type, sponsorship, workplace.
+"""Job-description parsing: sections, required and nice-to-have skills, years, salary (LPA, crore, foreign),
+employment type, sponsorship, workplace.
 """
 
 from __future__ import annotations

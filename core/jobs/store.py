@@ -1,4 +1,5 @@
-"""The ``jobs`` table: canonical URLs, the site of a URL, upserting a board's job, closing the jobs a board no longer lists.
+"""The ``jobs`` table: canonical URLs, the site of a URL, upserting a board's job, closing the jobs a board no
+longer lists.
 """
 
 from __future__ import annotations

@@ -1,5 +1,4 @@
-"""Scoring against the database: load candidates and open jobs, score in blocks, save matches, enqueue follow-ons.
-"""
+"""Scoring against the database: load candidates and open jobs, score in blocks, save matches, enqueue follow-ons."""
 
 from __future__ import annotations
 

@@ -16,7 +16,9 @@ from urllib.request import urlopen
 import psutil
 import pytest
 
-from core.apply_engine.browser import Browser, BrowserConfig, BrowserError, reap_orphans
+from core.apply_engine.browser import Browser, BrowserConfig
+from core.apply_engine.watchdog import reap_orphans
+from core.errors import BrowserError
 from tests.support.apply_helpers import PageServer, page
 from tests.support.common import REPO, wait_for
 
