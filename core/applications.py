@@ -42,3 +42,10 @@ def get_application(db: Database, application_id: int) -> dict[str, Any]:
     if row is None:
         raise NotFound(f"no application with id {application_id}")
     return row
+
+
+def ready_to_tailor(conn: Any, ids: list[int]) -> list[dict[str, Any]]:
+    """Of ``ids``, the applications decided ``apply`` and still ``preparing`` (tailoring has not started)."""
+    return conn.execute("""SELECT id, candidate_id, job_id FROM applications
+                            WHERE id = ANY(%s) AND decision = 'apply' AND status = 'preparing' ORDER BY id""",
+                        (ids,)).fetchall()

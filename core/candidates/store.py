@@ -123,3 +123,24 @@ def other_with_email(db: Database, cipher: Cipher, email: str, candidate_id: int
     """Another candidate whose email is ``email`` (by its lookup hash), if there is one."""
     row = db.one("SELECT id FROM candidates WHERE email_hash = %s AND id <> %s", (cipher.lookup_hash(email), candidate_id))
     return int(row["id"]) if row else None
+
+
+def _scoring_profile(row: dict[str, Any]) -> dict[str, Any]:
+    profile = dict(row.get("profile") or {})
+    ident = dict(profile.get("identity") or {})
+    ident.setdefault("location", row.get("location"))
+    profile["identity"] = ident
+    return profile
+
+
+def profiles_to_score(db: Database, candidate_id: int | None = None, *, after_id: int = 0,
+                      limit: int = 2_000) -> list[tuple[int, dict[str, Any]]]:
+    """(id, profile) of one candidate (any status), or a page of active candidates. No PII is read."""
+    if candidate_id is not None:
+        row = db.one("SELECT id, profile, location, status FROM candidates WHERE id = %s", (candidate_id,))
+        if row is None:
+            raise NotFound(f"no candidate with id {candidate_id}")
+        return [(int(row["id"]), _scoring_profile(row))] if row["status"] == "active" else []
+    rows = db.execute("""SELECT id, profile, location FROM candidates WHERE status = 'active' AND id > %s
+                          ORDER BY id LIMIT %s""", (after_id, limit))
+    return [(int(r["id"]), _scoring_profile(r)) for r in rows]

@@ -118,3 +118,24 @@ def list_jobs(db: Database, *, status: str = "all", source: str | None = None, l
               FROM jobs WHERE {' AND '.join(where)} ORDER BY id DESC LIMIT %s""",
         params,
     )
+
+
+#: What scoring reads of a job.
+_SCORING_COLUMNS = "id, title, description, location, workplace, salary, raw, parsed, description_sha256, status, company"
+
+
+def open_jobs_to_score(db: Database) -> list[dict[str, Any]]:
+    """Every open job, with what scoring reads, oldest first."""
+    return db.execute(f"SELECT {_SCORING_COLUMNS} FROM jobs WHERE status = 'open' ORDER BY id")
+
+
+def job_and_recent_open(db: Database, job_id: int, others: int) -> list[dict[str, Any]]:
+    """The job (refused if unknown; nothing if it is not open), then up to ``others`` recent open jobs."""
+    row = db.one(f"SELECT {_SCORING_COLUMNS} FROM jobs WHERE id = %s", (job_id,))
+    if row is None:
+        raise NotFound(f"no job with id {job_id}")
+    if row["status"] != "open":
+        return []
+    rest = db.execute(f"SELECT {_SCORING_COLUMNS} FROM jobs WHERE status = 'open' AND id <> %s ORDER BY id DESC LIMIT %s",
+                      (job_id, others))
+    return [row, *rest]

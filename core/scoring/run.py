@@ -8,8 +8,9 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from core import queue
-from core.applications import create_application, set_application_status
-from core.errors import NotFound
+from core.applications import create_application, ready_to_tailor, set_application_status
+from core.candidates import store as candidates_store
+from core.jobs import store as jobs_store
 from core.jobs.jd import parse_jd
 from core.models import NewTask, Task
 from core.scoring import fit as scoring
@@ -18,10 +19,8 @@ if TYPE_CHECKING:
     from core.config import Settings
     from core.db import Database
 
-
 IDF_SAMPLE_JOBS = 2_000
 CANDIDATE_CHUNK = 2_000
-_JOB_COLUMNS = "id, title, description, location, workplace, salary, raw, parsed, description_sha256, status, company"
 
 
 # ------------------------------------------------------------------------------------------------
@@ -35,40 +34,18 @@ def _with_parsed(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 
 def open_jobs(db: Database) -> list[dict[str, Any]]:
-    return _with_parsed(db.execute(f"SELECT {_JOB_COLUMNS} FROM jobs WHERE status = 'open' ORDER BY id"))
+    return _with_parsed(jobs_store.open_jobs_to_score(db))
 
 
 def job_with_idf_sample(db: Database, job_id: int) -> list[dict[str, Any]]:
     """The job first, then up to IDF_SAMPLE_JOBS recent open jobs that only lend their term statistics."""
-    row = db.one(f"SELECT {_JOB_COLUMNS} FROM jobs WHERE id = %s", (job_id,))
-    if row is None:
-        raise NotFound(f"no job with id {job_id}")
-    if row["status"] != "open":
-        return []
-    others = db.execute(f"SELECT {_JOB_COLUMNS} FROM jobs WHERE status = 'open' AND id <> %s ORDER BY id DESC LIMIT %s",
-                        (job_id, IDF_SAMPLE_JOBS))
-    return _with_parsed([row, *others])
-
-
-def _profile(row: dict[str, Any]) -> dict[str, Any]:
-    profile = dict(row.get("profile") or {})
-    ident = dict(profile.get("identity") or {})
-    ident.setdefault("location", row.get("location"))
-    profile["identity"] = ident
-    return profile
+    return _with_parsed(jobs_store.job_and_recent_open(db, job_id, IDF_SAMPLE_JOBS))
 
 
 def candidate_rows(db: Database, candidate_id: int | None = None, *, after_id: int = 0,
                    limit: int = CANDIDATE_CHUNK) -> list[tuple[int, dict[str, Any]]]:
     """(id, profile) of one candidate (any status), or a page of active candidates. No PII is read."""
-    if candidate_id is not None:
-        row = db.one("SELECT id, profile, location, status FROM candidates WHERE id = %s", (candidate_id,))
-        if row is None:
-            raise NotFound(f"no candidate with id {candidate_id}")
-        return [(int(row["id"]), _profile(row))] if row["status"] == "active" else []
-    rows = db.execute("""SELECT id, profile, location FROM candidates WHERE status = 'active' AND id > %s
-                          ORDER BY id LIMIT %s""", (after_id, limit))
-    return [(int(r["id"]), _profile(r)) for r in rows]
+    return candidates_store.profiles_to_score(db, candidate_id, after_id=after_id, limit=limit)
 
 
 # ------------------------------------------------------------------------------------------------
@@ -152,12 +129,6 @@ def score_job(db: Database, settings: Settings, job_id: int, *, keep_skips: int 
 # ------------------------------------------------------------------------------------------------
 # Applications
 # ------------------------------------------------------------------------------------------------
-def _apply_ready(conn: Any, ids: list[int]) -> list[dict[str, Any]]:
-    return conn.execute("""SELECT id, candidate_id, job_id FROM applications
-                            WHERE id = ANY(%s) AND decision = 'apply' AND status = 'preparing' ORDER BY id""",
-                        (ids,)).fetchall()
-
-
 def save_matches(conn: Any, matches: list[Match]) -> tuple[int, list[NewTask]]:
     """Create the applications of ``apply``/``review`` matches; return (created, tailor follow-ons)."""
     created_n = 0
@@ -177,7 +148,7 @@ def save_matches(conn: Any, matches: list[Match]) -> tuple[int, list[NewTask]]:
         if m.decision == "apply":
             apply_ids.append(app_id)
     follow = [NewTask("tailor", {"application_id": r["id"]}, key=f"tailor:{r['id']}", candidate_id=r["candidate_id"],
-                      job_id=r["job_id"], application_id=r["id"]) for r in _apply_ready(conn, apply_ids)]
+                      job_id=r["job_id"], application_id=r["id"]) for r in ready_to_tailor(conn, apply_ids)]
     return created_n, follow
 
 
