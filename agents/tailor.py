@@ -10,34 +10,11 @@ enqueues ``cover_letter``.
 
 from __future__ import annotations
 
-from typing import Any
+from functools import partial
 
 from core.agent import Agent, AgentContext, AgentResult, register
-from core.documents.context import (
-    PREPARABLE,
-    ApplicationPayload,
-    facts_for_prompt,
-    llm_wording,
-    load_preparable,
-    ordered_skills,
-    set_status_if,
-    update_documents,
-)
-from core.documents.render import (
-    MIME,
-    file_stem,
-    to_docx,
-    to_pdf,
-    to_text,
-    unified_diff,
-)
-from core.documents.tailor import (
-    SummaryAnswer,
-    base_resume,
-    default_summary,
-    resume_doc,
-    tailored_roles,
-)
+from core.documents.context import ApplicationPayload
+from core.documents.tailor import tailor_resume
 from core.models import NewTask
 
 
@@ -49,60 +26,12 @@ class Tailor(Agent):
     default_concurrency = 2
 
     def handle(self, payload: ApplicationPayload, ctx: AgentContext) -> AgentResult:
-        from core.documents.fabrication import check, check_file
-        from core.storage import record_artifact
-
-        app = load_preparable(ctx, payload.application_id)
-        aid = app.application_id
-        cfg = ctx.settings.documents
-        profile = app.profile
-        if not (profile.get("experience") or profile.get("skills")):
-            from core.errors import NeedsHuman
-
-            raise NeedsHuman(f"candidate {app.application['candidate_id']} has no experience or skills to tailor; "
-                             "re-parse the resume or complete the profile")
-        summary = default_summary(app)
-        summary_source = "rules"
-
-        def verify(answer: SummaryAnswer) -> None:
-            check(answer.summary, profile, allowed=app.allowed_phrases, what="LLM summary")
-
-        prompt = (f"Write a 2-3 sentence professional summary for this candidate's resume, aimed at the job below.\n"
-                  f"{facts_for_prompt(app)}\nCurrent summary: {summary or '(none)'}")
-        answer = llm_wording(ctx, "resume summary", prompt, SummaryAnswer, verify)
-        if answer is not None:
-            summary, summary_source = answer.summary.strip(), "llm"
-        skills = ordered_skills(app, cfg.max_skills)
-        doc = resume_doc(profile, summary=summary, skills=skills, roles=tailored_roles(app, cfg.max_bullets_per_role))
-        text = to_text(doc)
-        check(text, profile, allowed=app.allowed_phrases, what="tailored resume")
-        ctx.check_cancelled()
-
-        stem = file_stem(profile, "Resume")
-        files = {
-            "resume_docx": ctx.storage.write("tailored", aid, f"{stem}.docx", data=to_docx(doc)),
-            "resume_pdf": ctx.storage.write("tailored", aid, f"{stem}.pdf", data=to_pdf(doc)),
-            "resume_diff": ctx.storage.write("tailored", aid, "resume.diff",
-                                             data=unified_diff(to_text(base_resume(profile)), text)),
-        }
-        for kind in ("resume_docx", "resume_pdf"):  # what was written, not what was meant to be
-            check_file(files[kind].path, profile, allowed=app.allowed_phrases, what=f"tailored resume ({kind[7:]})")
-        docs = {k: {"path": f.relpath, "sha256": f.sha256} for k, f in files.items()}
-
-        def save(conn: Any) -> None:
-            for kind, f in files.items():
-                record_artifact(conn, kind, f, mime=MIME.get(f.path.suffix), candidate_id=app.application["candidate_id"],
-                                job_id=app.job["id"], application_id=aid, task_id=ctx.task.id,
-                                meta={"summary": summary_source, "skills_from": app.skills_source})
-            update_documents(conn, aid, docs)
-            set_status_if(conn, aid, "preparing", PREPARABLE)
-
+        made = tailor_resume(ctx, payload.application_id)
+        aid = made.app.application_id
         return AgentResult(
-            result={"application_id": aid, "documents": docs, "summary_source": summary_source,
-                    "skills_from": app.skills_source, "matched_required": app.matched_required,
-                    "matched_nice": app.matched_nice, "gaps": app.gaps},
+            result=made.result,
             follow_ons=[NewTask(agent="cover_letter", payload={"application_id": aid}, key=f"cover_letter:{aid}",
-                                candidate_id=app.application["candidate_id"], job_id=app.job["id"],
+                                candidate_id=made.app.application["candidate_id"], job_id=made.app.job["id"],
                                 application_id=aid)],
-            in_tx=save,
+            in_tx=partial(made.record, task_id=ctx.task.id),
         )

@@ -17,10 +17,12 @@ from psycopg.types.json import Jsonb
 from core.agent import Payload
 from core.candidates import skills as vocab
 from core.documents.render import (
+    MIME,
     full_name,
     month_year,
 )
 from core.errors import PermanentError
+from core.storage import StoredFile, record_artifact
 
 REQUIRED_WEIGHT = 3.0
 NICE_WEIGHT = 1.5
@@ -271,3 +273,31 @@ def llm_wording(agent_ctx: Any, purpose: str, prompt: str, schema: type[Any], ve
 
 class ApplicationPayload(Payload):
     application_id: int
+
+
+@dataclass
+class Made:
+    """Documents written for one application, recorded in the task's own transaction by :meth:`record`."""
+
+    app: AppContext
+    files: dict[str, StoredFile]
+    result: dict[str, Any]
+    meta: dict[str, Any] | None = None
+    #: The application's status once recorded (from a preparable one), or None to leave it.
+    status: str | None = None
+    #: Which files ``applications.documents`` names (default: all of them).
+    listed: tuple[str, ...] | None = None
+
+    @property
+    def documents(self) -> dict[str, dict[str, str]]:
+        kinds = self.listed or tuple(self.files)
+        return {k: {"path": self.files[k].relpath, "sha256": self.files[k].sha256} for k in kinds}
+
+    def record(self, conn: Any, *, task_id: int | None) -> None:
+        aid = self.app.application_id
+        for kind, f in self.files.items():
+            record_artifact(conn, kind, f, mime=MIME.get(f.path.suffix), candidate_id=self.app.application["candidate_id"],
+                            job_id=self.app.job["id"], application_id=aid, task_id=task_id, meta=self.meta)
+        update_documents(conn, aid, self.documents)
+        if self.status is not None:
+            set_status_if(conn, aid, self.status, PREPARABLE)

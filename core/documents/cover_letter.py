@@ -7,14 +7,20 @@ from pathlib import Path
 
 from pydantic import BaseModel, Field
 
+from core.agent import AgentContext
 from core.documents.context import (
     AppContext,
+    Made,
     _words,
     bullet_relevance,
+    facts_for_prompt,
+    llm_wording,
+    load_preparable,
     plain_description,
     years_text,
 )
-from core.documents.render import Doc, full_name
+from core.documents.fabrication import check, check_file
+from core.documents.render import Doc, file_stem, full_name, to_docx, to_pdf
 from core.errors import PermanentError
 
 
@@ -117,3 +123,45 @@ def letter_text(doc: Doc) -> str:
         else:
             lines += ["", b.text]
     return "\n".join(lines).strip() + "\n"
+
+
+def write_cover_letter(ctx: AgentContext, application_id: int) -> Made:
+    """The cover letter of one application (TXT, DOCX, PDF) from the matched evidence, the template or an LLM's
+    wording, checked for anything the profile does not say, written under ``cover-letters/<application_id>/``."""
+    app = load_preparable(ctx, application_id)
+    aid = app.application_id
+    profile = app.profile
+    ev = evidence(app)
+    template = ctx.settings.documents.cover_letter_template
+    if template is not None:
+        body, source = from_template(Path(template), app, ev), "template"
+    else:
+        body, source = default_body(app, ev), "rules"
+
+        # The letter around the body (greeting, sign-off) is fixed, so only the body is asked for.
+        def verify(answer: LetterBody) -> None:
+            check(letter_text(letter_doc(app, answer.paragraphs)), profile, allowed=app.allowed_phrases,
+                  what="LLM cover letter")
+
+        prompt = ("Write the body of a cover letter (3-4 short paragraphs, no greeting or sign-off) for this "
+                  f"candidate and job. Quote evidence only from the facts.\n{facts_for_prompt(app, ev)}")
+        answer = llm_wording(ctx, "cover letter", prompt, LetterBody, verify)
+        if answer is not None:
+            body, source = [p.strip() for p in answer.paragraphs if p.strip()], "llm"
+    doc = letter_doc(app, body)
+    text = letter_text(doc)
+    check(text, profile, allowed=app.allowed_phrases, what="cover letter")
+    ctx.check_cancelled()
+
+    stem = file_stem(profile, "Cover_Letter")
+    files = {
+        "cover_letter_txt": ctx.storage.write("cover-letters", aid, f"{stem}.txt", data=text),
+        "cover_letter_docx": ctx.storage.write("cover-letters", aid, f"{stem}.docx", data=to_docx(doc)),
+        "cover_letter_pdf": ctx.storage.write("cover-letters", aid, f"{stem}.pdf", data=to_pdf(doc)),
+    }
+    for kind in ("cover_letter_docx", "cover_letter_pdf"):
+        check_file(files[kind].path, profile, allowed=app.allowed_phrases, what=f"cover letter ({kind[13:]})")
+    made = Made(app, files, result={}, meta={"source": source, "evidence": len(ev)}, status="ready")
+    made.result = {"application_id": aid, "documents": made.documents, "source": source,
+                   "evidence": [b for b, _ in ev]}
+    return made

@@ -2,11 +2,18 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
+from core.agent import AgentContext
+from core.crypto import load_cipher
 from core.documents.context import (
     AppContext,
+    Made,
+    load_context,
 )
+from core.documents.fabrication import check
+from core.errors import PermanentError
 
 GENERAL = [
     ("Tell me about a time you disagreed with a teammate about a technical decision. What happened?",
@@ -84,3 +91,27 @@ def to_markdown(bank: dict[str, Any]) -> str:
                 lines.append(f"   - Your evidence: {q['evidence']}")
         lines.append("")
     return "\n".join(lines)
+
+
+def prepare_interview(ctx: AgentContext, application_id: int) -> Made:
+    """The question bank of one application, as Markdown and JSON under ``tailored/<application_id>/``, checked
+    like every generated document (the job's own skill names may appear: gaps are named as gaps)."""
+    app = load_context(ctx.db, load_cipher(ctx.settings), application_id)
+    aid = app.application_id
+    if app.application["status"] == "withdrawn":
+        raise PermanentError(f"application {aid} was withdrawn")
+    bank = question_bank(app)
+    md = to_markdown(bank)
+    # Question numbers ("1.", "2.") are list markers, not claims: checked without them.
+    body = "\n".join(line.split(". ", 1)[1] if line[:1].isdigit() and ". " in line else line
+                     for line in md.splitlines())
+    check(body, app.profile, allowed=app.allowed_phrases + app.required + app.nice, what="interview prep")
+    files = {
+        "interview_prep": ctx.storage.write("tailored", aid, "interview_prep.md", data=md),
+        "interview_prep_json": ctx.storage.write("tailored", aid, "interview_prep.json",
+                                                 data=json.dumps(bank, indent=2, ensure_ascii=False)),
+    }
+    count = sum(len(s["questions"]) for s in bank["sections"])
+    return Made(app, files, listed=("interview_prep",),
+                result={"application_id": aid, "questions": count, "gaps": bank["gaps"],
+                        "path": files["interview_prep"].relpath})

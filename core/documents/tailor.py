@@ -6,19 +6,32 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
+from core.agent import AgentContext
 from core.documents.context import (
     AppContext,
+    Made,
     _words,
     bullet_relevance,
+    facts_for_prompt,
+    llm_wording,
+    load_preparable,
+    ordered_skills,
     plain_description,
     years_text,
 )
+from core.documents.fabrication import check, check_file
 from core.documents.render import (
     Doc,
     contact_line,
+    file_stem,
     full_name,
     month_year,
+    to_docx,
+    to_pdf,
+    to_text,
+    unified_diff,
 )
+from core.errors import NeedsHuman
 
 
 class SummaryAnswer(BaseModel):
@@ -88,3 +101,47 @@ def tailored_roles(app: AppContext, max_bullets: int) -> list[tuple[dict[str, An
         keep = max_bullets if i < 2 else max(2, max_bullets // 2)
         out.append((role, [bullets[k] for k in ranked[:keep]]))
     return out
+
+
+def tailor_resume(ctx: AgentContext, application_id: int) -> Made:
+    """The tailored resume of one application (DOCX, PDF, and a diff against the base resume), checked for
+    anything the profile does not say, written under ``tailored/<application_id>/``."""
+    app = load_preparable(ctx, application_id)
+    aid = app.application_id
+    cfg = ctx.settings.documents
+    profile = app.profile
+    if not (profile.get("experience") or profile.get("skills")):
+        raise NeedsHuman(f"candidate {app.application['candidate_id']} has no experience or skills to tailor; "
+                         "re-parse the resume or complete the profile")
+    summary = default_summary(app)
+    summary_source = "rules"
+
+    def verify(answer: SummaryAnswer) -> None:
+        check(answer.summary, profile, allowed=app.allowed_phrases, what="LLM summary")
+
+    prompt = (f"Write a 2-3 sentence professional summary for this candidate's resume, aimed at the job below.\n"
+              f"{facts_for_prompt(app)}\nCurrent summary: {summary or '(none)'}")
+    answer = llm_wording(ctx, "resume summary", prompt, SummaryAnswer, verify)
+    if answer is not None:
+        summary, summary_source = answer.summary.strip(), "llm"
+    skills = ordered_skills(app, cfg.max_skills)
+    doc = resume_doc(profile, summary=summary, skills=skills, roles=tailored_roles(app, cfg.max_bullets_per_role))
+    text = to_text(doc)
+    check(text, profile, allowed=app.allowed_phrases, what="tailored resume")
+    ctx.check_cancelled()
+
+    stem = file_stem(profile, "Resume")
+    files = {
+        "resume_docx": ctx.storage.write("tailored", aid, f"{stem}.docx", data=to_docx(doc)),
+        "resume_pdf": ctx.storage.write("tailored", aid, f"{stem}.pdf", data=to_pdf(doc)),
+        "resume_diff": ctx.storage.write("tailored", aid, "resume.diff",
+                                         data=unified_diff(to_text(base_resume(profile)), text)),
+    }
+    for kind in ("resume_docx", "resume_pdf"):  # what was written, not what was meant to be
+        check_file(files[kind].path, profile, allowed=app.allowed_phrases, what=f"tailored resume ({kind[7:]})")
+    made = Made(app, files, result={}, meta={"summary": summary_source, "skills_from": app.skills_source},
+                status="preparing")
+    made.result = {"application_id": aid, "documents": made.documents, "summary_source": summary_source,
+                   "skills_from": app.skills_source, "matched_required": app.matched_required,
+                   "matched_nice": app.matched_nice, "gaps": app.gaps}
+    return made
