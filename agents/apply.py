@@ -92,13 +92,12 @@ class ApplyAgent(Agent):
                 conn, task_id, app["id"], out.reason))
         if out.outcome == "needs_human" and out.blocked is not None and not out.blocked.until_resumed:
             raise RetryLater(out.reason, out.retry_after_s or 3600.0)
-        if out.outcome == "needs_human" and out.unanswered and out.reason.startswith("required question"):
-            # Questions the profile cannot answer: the candidate is asked, their reply resumes this task.
-            questions = [f for f in out.fields() if (f.get("label") or f.get("name")) in out.unanswered]
+        if out.outcome == "needs_human":
+            # Questions the profile cannot answer are put to the candidate; their reply resumes this task.
             raise NeedsHuman(out.reason, data, in_tx=lambda conn: triggers.on_needs_answer(
-                conn, task_id, app["id"], questions, answers if isinstance(answers, dict) else None))
-        if out.outcome in ("needs_human", "unknown_outcome"):
-            raise NeedsHuman(f"{out.outcome}: {out.reason}" if out.outcome == "unknown_outcome" else out.reason, data)
+                conn, task_id, app["id"], out.reason, out.unanswered, out.fields(), answers))
+        if out.outcome == "unknown_outcome":
+            raise NeedsHuman(f"{out.outcome}: {out.reason}", data)
         if out.outcome == "failed" and "closed" in out.reason:
             raise PermanentError(out.reason)
         raise RuntimeError(out.reason or "apply failed")

@@ -30,25 +30,25 @@ def on_submitted(conn: Any, application_id: int) -> list[outbox.Queued]:
                          context={"documents": [PurePosixPath(p).name for p in paths], "attachments": paths})
 
 
-def on_needs_answer(conn: Any, task_id: int, application_id: int, questions: list[dict[str, Any]],
-                    already_answered: dict[str, Any] | None = None) -> list[outbox.Queued]:
-    """"Needs your answer": one message per question the form asks and the profile cannot answer.
+def on_needs_answer(conn: Any, task_id: int, application_id: int, reason: str, unanswered: list[str],
+                    fields: list[dict[str, Any]], already_answered: Any = None) -> list[outbox.Queued]:
+    """"Needs your answer": one message per required question the profile cannot answer.
 
-    ``questions`` are answer-sheet rows (``label``, ``name``). A question the candidate already answered
-    once (their answer did not fit the field) is asked once more, then left to the operator.
+    Only for an apply task parked because of such questions (``reason`` from the apply engine); an account
+    wall, a blocked site or a field that could not be filled stays with the operator. ``fields`` are the
+    answer-sheet rows. A question the candidate already answered once (their answer did not fit the field)
+    is asked once more, then left to the operator.
     """
+    if not unanswered or not reason.startswith("required question"):
+        return []
     app = _application(conn, application_id)
     if app is None:
         return []
+    already = already_answered if isinstance(already_answered, dict) else {}
     out: list[outbox.Queued] = []
-    already = already_answered or {}
-    for q in questions:
+    for q in (f for f in fields if (f.get("label") or f.get("name")) in unanswered):
         field = str(q.get("name") or q.get("label") or "")
-        if not field:
-            continue
         round_ = 1 if field in already else 0
-        if round_ and str(already.get(field)) == "":
-            continue
         period = f"task{task_id}:{field}:{round_}"[:100]
         out += outbox.notify(conn, template="needs_answer", candidate_id=app["candidate_id"],
                              application_id=application_id, period=period, channels=["whatsapp"],
