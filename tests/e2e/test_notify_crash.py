@@ -38,15 +38,17 @@ def _env(talvix_env, waha) -> dict[str, str]:
     return {**talvix_env, **waha.env(), "TALVIX_NOTIFY_WHATSAPP_PER_MINUTE": "1000"}
 
 
-def _lock_waiters(db) -> int:
-    return db.one("SELECT count(*) AS n FROM pg_locks WHERE NOT granted")["n"]
+def _waiting(db, like: str) -> int:
+    """Backends blocked on a lock while running a statement that matches ``like``."""
+    return db.one("""SELECT count(*) AS n FROM pg_stat_activity
+                      WHERE wait_event_type = 'Lock' AND query LIKE %s AND pid <> pg_backend_pid()""", (like,))["n"]
 
 
-def _kill_waiting_backend(db) -> None:
-    """The killed runner's connection dies with it: its statement waiting on our lock never commits."""
-    n = db.one("""SELECT count(pg_terminate_backend(l.pid)) AS n FROM pg_locks l
-                   WHERE NOT l.granted AND l.pid <> pg_backend_pid()""")["n"]
-    assert n >= 1
+def _kill_waiting_backend(db, like: str) -> None:
+    """The killed runner's connection dies with it: its statement waiting on our lock never runs."""
+    n = db.one("""SELECT count(pg_terminate_backend(pid)) AS n FROM pg_stat_activity
+                   WHERE wait_event_type = 'Lock' AND query LIKE %s AND pid <> pg_backend_pid()""", (like,))["n"]
+    assert n == 1
 
 
 def _status(db, nid: int) -> tuple[str, str]:
@@ -62,10 +64,11 @@ def test_crash_before_the_provider_call_sends_exactly_once_on_the_rerun(db, sett
         holder.execute("SELECT id FROM notifications WHERE id = %s FOR UPDATE", (nid,))
         first = Runner(_env(talvix_env, waha), tmp_path / "r1.log")
         try:
-            wait_until(lambda: _lock_waiters(db) > 0, message="the runner blocked before the provider call")
+            wait_until(lambda: _waiting(db, "%FROM notifications%FOR UPDATE%") == 1,
+                       message="the runner blocked before the provider call")
         finally:
             first.kill()
-        _kill_waiting_backend(db)
+        _kill_waiting_backend(db, "%FROM notifications%FOR UPDATE%")
         holder.rollback()
     assert waha.state.sent == []
     second = Runner(_env(talvix_env, waha), tmp_path / "r2.log")
@@ -111,9 +114,10 @@ def test_crash_after_the_commit_completes_without_sending_again(db, settings, ta
             holder.execute("SELECT id FROM tasks WHERE id = %s FOR UPDATE", (task_id,))
             waha.state.hold.set()
             wait_until(lambda: _status(db, nid)[0] == "sent", message="the acceptance committed")
-            wait_until(lambda: _lock_waiters(db) > 0, message="the runner blocked completing the task")
+            wait_until(lambda: _waiting(db, "%UPDATE tasks t SET status = 'succeeded'%") == 1,
+                       message="the runner blocked completing the task")
             first.kill()
-            _kill_waiting_backend(db)
+            _kill_waiting_backend(db, "%UPDATE tasks t SET status = 'succeeded'%")
             holder.rollback()
     finally:
         first.kill()

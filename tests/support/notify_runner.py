@@ -4,47 +4,22 @@ from __future__ import annotations
 
 import signal
 import subprocess
-import sys
-import time
 from pathlib import Path
-from typing import Any
 
-FAST_ENV = {
-    "TALVIX_QUEUE__LEASE_SECONDS": "5",
-    "TALVIX_QUEUE__HEARTBEAT_SECONDS": "1",
-    "TALVIX_QUEUE__REAPER_SECONDS": "1",
-    "TALVIX_QUEUE__BACKOFF_BASE_SECONDS": "0",
-    "TALVIX_QUEUE__POLL_SECONDS": "0.5",
-    "TALVIX_AGENTS__NOTIFY__LEASE_SECONDS": "5",
-    "PYTHONUNBUFFERED": "1",
-}
+from tests.support.common import talvix_cmd, wait_for
+from tests.support.runner_procs import FAST_ENV as QUEUE_FAST_ENV
 
-
-def talvix(*args: str) -> list[str]:
-    try:
-        from cli import main as _cli  # noqa: F401  (after the layout move)
-        return [sys.executable, "-m", "cli.main", *args]
-    except ImportError:
-        return [sys.executable, "-m", "runners.cli", *args]
-
-
-def wait_until(predicate: Any, timeout: float = 30.0, message: str = "condition") -> Any:
-    """Poll ``predicate`` until it returns a truthy value (a condition, never a fixed sleep)."""
-    deadline = time.monotonic() + timeout
-    while True:
-        value = predicate()
-        if value:
-            return value
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out after {timeout}s waiting for {message}")
-        time.sleep(0.05)
+#: The queue's fast timers, and the notify agent's own lease (60 s by default) as short.
+FAST_ENV = {**QUEUE_FAST_ENV, "TALVIX_AGENTS__NOTIFY__LEASE_SECONDS": "5", "PYTHONUNBUFFERED": "1"}
+wait_until = wait_for
+talvix = talvix_cmd
 
 
 class Runner:
     def __init__(self, env: dict[str, str], log: Path) -> None:
         self.log = log
         self._out = open(log, "wb")
-        self.proc = subprocess.Popen(talvix("runner", "--agents", "notify", "--concurrency", "1"),
+        self.proc = subprocess.Popen(talvix_cmd("runner", "--agents", "notify", "--concurrency", "1"),
                                      env={**env, **FAST_ENV}, stdout=self._out, stderr=subprocess.STDOUT)
 
     def kill(self) -> None:
