@@ -35,6 +35,19 @@ def register(sub: argparse._SubParsersAction) -> None:
     r.add_argument("--provider-ref", default=None, help="the provider's message id, if found")
     r.set_defaults(handler=cmd_notify_resolve)
 
+    pr = nsub.add_parser("prefs", help="show or set a candidate's channels, language, timezone, quiet hours, opt-out")
+    pr.add_argument("candidate", type=int, metavar="CANDIDATE_ID")
+    pr.add_argument("--channels", help="comma-separated, in order (whatsapp,email)")
+    pr.add_argument("--language", choices=("en", "hi"))
+    pr.add_argument("--timezone", help="e.g. Asia/Kolkata")
+    pr.add_argument("--quiet", metavar="HH:MM-HH:MM", help="quiet hours in the candidate's timezone, or 'off'")
+    pr.add_argument("--candidate-decides", choices=("yes", "no"),
+                    help="whether the candidate's YES/NO replies approve or reject")
+    pr.add_argument("--opt-in", action="append", default=[], metavar="CHANNEL",
+                    help="undo an opt-out for a channel (the candidate asked again)")
+    pr.add_argument("--json", action="store_true")
+    pr.set_defaults(handler=cmd_notify_prefs)
+
     ls = sub.add_parser("notifications", help="list the outbox, newest first (or the candidates' replies)")
     ls.add_argument("--status", choices=STATES)
     ls.add_argument("--candidate", type=int, default=None, metavar="ID")
@@ -81,6 +94,47 @@ def cmd_notify_resolve(ctx: Context) -> int:
     args = ctx.args
     resolve_unknown(ctx.db(), args.id, sent=bool(args.sent), who=actor(), provider_ref=args.provider_ref)
     console().print(f"notification {args.id}: recorded as {'sent' if args.sent else 'not sent'}")
+    return 0
+
+
+def cmd_notify_prefs(ctx: Context) -> int:
+    from core.notify import prefs as prefs_mod
+    from core.queue import audit
+
+    args = ctx.args
+    changes: dict[str, Any] = {}
+    if args.channels is not None:
+        changes["channels"] = [c.strip() for c in args.channels.split(",") if c.strip()]
+        if not changes["channels"]:
+            raise InvalidInput("--channels needs at least one channel (whatsapp, email)")
+    if args.language:
+        changes["language"] = args.language
+    if args.timezone:
+        changes["timezone"] = args.timezone
+    if args.quiet:
+        changes["quiet_start"], changes["quiet_end"] = prefs_mod.parse_quiet(args.quiet)
+    if args.candidate_decides:
+        changes["candidate_decides"] = args.candidate_decides == "yes"
+    db = ctx.db()
+    with db.transaction() as conn:
+        if conn.execute("SELECT 1 FROM candidates WHERE id = %s", (args.candidate,)).fetchone() is None:
+            raise InvalidInput(f"no candidate with id {args.candidate}")
+        current = prefs_mod.load(conn, args.candidate)
+        if args.opt_in:
+            bad = [c for c in args.opt_in if c not in prefs_mod.CHANNELS]
+            if bad:
+                raise InvalidInput(f"--opt-in: unknown channel {bad[0]!r} (channels: whatsapp, email)")
+            changes["opted_out"] = [c for c in current.opted_out if c not in args.opt_in]
+        if changes:
+            current = prefs_mod.save(conn, args.candidate, **changes)
+            audit(conn, "notification_prefs", target_type="candidate", target_ids=[args.candidate],
+                  details={k: str(v) for k, v in changes.items()})
+    out = prefs_mod.as_dict(current)
+    if args.json:
+        print_json(out)
+    else:
+        for k, v in out.items():
+            console().print(literal(f"{k}: {', '.join(v) if isinstance(v, list) else v}"))
     return 0
 
 

@@ -99,3 +99,20 @@ def quiet_until(prefs: Prefs, now: datetime) -> datetime | None:
     end_day = local.date() if t < end else local.date() + timedelta(days=1)
     resume = datetime.combine(end_day, end, tzinfo=local.tzinfo)
     return resume.astimezone(UTC)
+
+
+def parse_quiet(text: str) -> tuple[time, time]:
+    """``21:00-08:00`` (or ``off``) as the quiet window's start and end."""
+    if text.strip().lower() == "off":
+        return time(0, 0), time(0, 0)
+    try:
+        start, end = (time.fromisoformat(p.strip()) for p in text.split("-", 1))
+    except ValueError:
+        raise InvalidInput(f"--quiet: {text[:40]!r} is not HH:MM-HH:MM (e.g. 21:00-08:00) or 'off'") from None
+    return start, end
+
+
+def as_dict(p: Prefs) -> dict[str, Any]:
+    quiet = "off" if p.quiet_start == p.quiet_end else f"{p.quiet_start:%H:%M}-{p.quiet_end:%H:%M}"
+    return {"candidate_id": p.candidate_id, "channels": p.channels, "language": p.language, "timezone": p.timezone,
+            "quiet": quiet, "opted_out": p.opted_out, "candidate_decides": p.candidate_decides}

@@ -117,3 +117,22 @@ def test_webhook_refuses_unsigned_requests_and_takes_signed_ones(talvix_env, db,
     lines = [json.loads(x) for x in text.splitlines() if x.strip()]
     assert any(x.get("event") == "webhook.refused" for x in lines)
     assert "919876543210" not in text and "STOP" not in text  # no number, no body in the logs
+
+
+def test_notify_prefs_shows_and_sets_a_candidates_preferences(run_talvix, db, settings):
+    cand = add_candidate(db, settings)
+    r = run_talvix("notify", "prefs", str(cand), "--json")
+    assert r.returncode == 0, r.stderr
+    assert json.loads(r.stdout) == {"candidate_id": cand, "channels": ["whatsapp", "email"], "language": "en",
+                                    "timezone": "Asia/Kolkata", "quiet": "21:00-08:00", "opted_out": [],
+                                    "candidate_decides": False}
+    r = run_talvix("notify", "prefs", str(cand), "--channels", "email", "--language", "hi", "--quiet", "22:30-07:00",
+                   "--candidate-decides", "yes", "--timezone", "Asia/Dubai", "--json")
+    out = json.loads(r.stdout)
+    assert (out["channels"], out["language"], out["quiet"], out["candidate_decides"], out["timezone"]) == (
+        ["email"], "hi", "22:30-07:00", True, "Asia/Dubai")
+    for bad, words in ((["--timezone", "Mars/Base"], "unknown timezone"), (["--quiet", "late"], "HH:MM-HH:MM"),
+                       (["--channels", "sms"], "unknown channel")):
+        r = run_talvix("notify", "prefs", str(cand), *bad)
+        assert r.returncode == 2 and words in r.stderr, r.stderr
+    assert run_talvix("notify", "prefs", "999").returncode == 2

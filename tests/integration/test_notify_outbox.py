@@ -367,3 +367,22 @@ def test_interview_invitation_attaches_the_prep_pack_to_the_email(db, settings):
         assert [p.get_filename() for p in mail.walk() if p.get_filename()] == ["prep-pack.pdf"]
     finally:
         smtp.stop()
+
+
+def test_email_whose_answer_is_lost_after_the_data_goes_to_a_person(db, settings):
+    smtp = SmtpSink(drop_after_data=True).start()
+    try:
+        cand = add_candidate(db, settings)
+        [q] = _queue(db, cand, add_application(db, cand), channels=("email",))
+        env = {"SMTP_SERVER": "127.0.0.1", "SMTP_PORT": str(smtp.port), "SENDER_EMAIL": "t@example.test",
+               "SMTP_SECURITY": "none"}
+        task = claim_notify(db)
+        with pytest.raises(NeedsHuman, match="may or may not"):
+            deliver(db, settings, q.id, task, cfg=_cfg(env))
+        assert len(smtp.messages) == 1
+        assert db.one("SELECT status FROM notifications WHERE id = %s", (q.id,))["status"] == "unknown"
+        with pytest.raises(NeedsHuman):  # a retry never sends it again
+            deliver(db, settings, q.id, task, cfg=_cfg(env))
+        assert len(smtp.messages) == 1
+    finally:
+        smtp.stop()

@@ -218,7 +218,7 @@ class SmtpSink:
     """A real SMTP server (aiosmtpd) on loopback that keeps every message it accepted."""
 
     def __init__(self, *, auth: tuple[str, str] | None = None, tls_context: Any = None, require_tls: bool = False,
-                 implicit_tls: bool = False, refuse_rcpt: str | None = None) -> None:
+                 implicit_tls: bool = False, refuse_rcpt: str | None = None, drop_after_data: bool = False) -> None:
         from aiosmtpd.controller import Controller
         from aiosmtpd.smtp import AuthResult, LoginPassword
 
@@ -236,6 +236,9 @@ class SmtpSink:
             async def handle_DATA(self, server, session, envelope):
                 sink.envelopes.append((envelope.mail_from, list(envelope.rcpt_tos)))
                 sink.messages.append(message_from_bytes(envelope.original_content or envelope.content))
+                if drop_after_data:  # took the message, then the connection died before the answer
+                    server.transport.abort()
+                    return "421 closing"
                 return "250 2.0.0 queued"
 
         def authenticator(server, session, envelope, mechanism, data):
