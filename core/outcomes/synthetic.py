@@ -11,8 +11,8 @@ from core.outcomes.calibration import Dataset
 #: The default fit's weights (core.scoring.Weights), for the raw score.
 DEFAULT_WEIGHTS = np.array([0.45, 0.15, 0.15, 0.15, 0.10])
 #: The known signal: text similarity and location predict interviews, skills only a little, salary against.
-SIGNAL_INTERCEPT = -4.2
-SIGNAL_COEF = np.array([0.8, 4.0, 0.6, 2.2, -1.2])
+SIGNAL_INTERCEPT = -5.0
+SIGNAL_COEF = np.array([0.5, 5.0, 0.5, 3.0, -2.0])
 
 
 def components(n: int, rng: np.random.Generator) -> np.ndarray:
