@@ -95,6 +95,8 @@ AGENT_MODULES = [
     "agents.jd_parse",
     "agents.score",
     "agents.apply",
+    "agents.calibrate",
+    "agents.follow_up",
 ]
 
 _REGISTRY: dict[str, Agent] = {}

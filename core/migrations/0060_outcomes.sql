@@ -3,7 +3,7 @@
 -- Outcomes: an operator's record counts at once; one read from a mailbox waits ('pending') for an
 -- operator's confirmation before calibration or follow-ups count it.
 ALTER TABLE outcomes ADD COLUMN IF NOT EXISTS status text NOT NULL DEFAULT 'confirmed';
-ALTER TABLE outcomes ADD COLUMN IF NOT EXISTS note text;
+ALTER TABLE outcomes ADD COLUMN IF NOT EXISTS note_enc bytea;           -- the operator's note, AES-GCM
 ALTER TABLE outcomes ADD COLUMN IF NOT EXISTS created_by text;
 ALTER TABLE outcomes ADD COLUMN IF NOT EXISTS confirmed_by text;
 ALTER TABLE outcomes ADD COLUMN IF NOT EXISTS confirmed_at timestamptz;
@@ -66,7 +66,7 @@ CREATE TABLE IF NOT EXISTS followups (
     id              bigserial PRIMARY KEY,
     application_id  bigint NOT NULL REFERENCES applications(id),
     candidate_id    bigint NOT NULL REFERENCES candidates(id),
-    seq             integer NOT NULL CHECK (seq >= 1),
+    seq             integer NOT NULL CHECK (seq >= 1),   -- the period: business days since submission // N
     kind            text NOT NULL CHECK (kind IN ('recruiter', 'candidate_reminder')),
     recipient_enc   bytea,
     subject         text NOT NULL,
