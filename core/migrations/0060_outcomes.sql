@@ -29,6 +29,7 @@ CREATE TABLE IF NOT EXISTS mail_messages (
     message_id      text,
     sender          text NOT NULL DEFAULT '',
     sender_domain   text NOT NULL DEFAULT '',
+    reply_to        text,                        -- a person behind an ATS's no-reply sender
     subject_enc     bytea,
     excerpt_enc     bytea,
     received_at     timestamptz,

@@ -142,13 +142,13 @@ def _recruiter(conn: Any, app: dict[str, Any]) -> Recipient | None:
     """A person at the employer who is known to be about this application, if any."""
     from core.outcomes.mail import is_automated_sender
 
-    rows = conn.execute("""SELECT id, sender, status FROM mail_messages
+    rows = conn.execute("""SELECT id, sender, reply_to, status FROM mail_messages
                             WHERE application_id = %s AND status IN ('pending', 'confirmed')
                             ORDER BY (status = 'confirmed') DESC, id DESC""", (app["id"],)).fetchall()
     for r in rows:
-        addr = (r["sender"] or "").strip().lower()
-        if _EMAIL.match(addr) and not is_automated_sender(addr):
-            return Recipient(addr, None, f"mail:{r['id']}", r["status"] == "confirmed")
+        for addr in ((r["reply_to"] or "").strip().lower(), (r["sender"] or "").strip().lower()):
+            if addr and _EMAIL.match(addr) and not is_automated_sender(addr):
+                return Recipient(addr, None, f"mail:{r['id']}", r["status"] == "confirmed")
     raw = app.get("raw") or {}
     for key in JOB_CONTACT_KEYS:
         value = raw.get(key) if isinstance(raw, dict) else None
