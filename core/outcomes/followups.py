@@ -96,7 +96,7 @@ SELECT a.id, a.candidate_id, a.job_id, a.submitted_at,
        (SELECT count(*) FROM followups f WHERE f.application_id = a.id AND f.status <> 'cancelled') AS sent_count
   FROM applications a
  WHERE a.status = 'submitted' AND a.submitted_at IS NOT NULL
-   AND a.submitted_at <= now() - make_interval(days => %(min_days)s)
+   AND a.submitted_at <= %(now)s - make_interval(days => %(min_days)s)
    AND a.id > %(after)s
    AND NOT EXISTS (SELECT 1 FROM outcomes o WHERE o.application_id = a.id AND o.status = 'confirmed')
  ORDER BY a.id
@@ -115,7 +115,8 @@ def sweep(db: "Database", settings: "Settings", now: datetime | None = None) -> 
     out: list[NewTask] = []
     after = 0
     while True:
-        rows = db.execute(_DUE_SQL, {"min_days": cfg.followup_business_days, "after": after, "limit": SWEEP_BATCH})
+        rows = db.execute(_DUE_SQL, {"min_days": cfg.followup_business_days, "after": after, "limit": SWEEP_BATCH,
+                                     "now": now})
         for r in rows:
             seq = period_of(r["submitted_at"], now, cfg.followup_business_days, tz, hol)
             if seq >= 1 and (r["last_seq"] or 0) < seq and int(r["sent_count"]) < cfg.followup_max:
