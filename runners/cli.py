@@ -27,6 +27,7 @@ COMMAND_MODULES = [
     "runners.commands.apply",
     "runners.commands.console",
     "runners.commands.pipeline",
+    "runners.commands.outcomes",
 ]
 
 

@@ -41,6 +41,8 @@ FOLDER = "calibration"
 class NotEnoughOutcomes(TalvixError):
     """Fewer confirmed outcomes than ``outcomes.min_outcomes``: nothing is fitted, nothing moves."""
 
+    exit_code = 3
+
 
 # ------------------------------------------------------------------------------------------------
 # The model
