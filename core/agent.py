@@ -97,6 +97,7 @@ AGENT_MODULES = [
     "agents.apply",
     "agents.calibrate",
     "agents.follow_up",
+    "agents.read_mail",
 ]
 
 _REGISTRY: dict[str, Agent] = {}

@@ -174,3 +174,19 @@ def test_a_refused_login_or_a_missing_password_is_one_line_without_the_secret(db
         mail.sync(db, cipher, settings)
     with pytest.raises(ConfigError, match="no mailbox 'nope'"):
         mail.sync(db, cipher, settings, mailbox="nope")
+
+
+def test_the_read_mail_agent_reads_the_mailboxes_through_the_queue(db, imap, world):
+    from core import queue
+    from core.models import NewTask
+    from runners.runner import run_until_idle
+
+    settings, _, apps, _ = world
+    imap.append(corpus("05_ashby_assessment.eml"), corpus("09_job_alert_newsletter.eml"))
+    task, _ = queue.enqueue(db, NewTask("read_mail", {}))
+    run_until_idle(settings, db, agents=["read_mail"], timeout_s=60)
+    done = queue.get_task(db, task.id)
+    assert done.status == "succeeded", done.last_error
+    assert done.result == {"mailboxes": [{"mailbox": "shared", "fetched": 2, "counts": {"pending": 1, "ignored": 1}}]}
+    row = db.one("SELECT application_id, classification FROM mail_messages WHERE status = 'pending'")
+    assert row == {"application_id": apps["ashby:orbitlabs:22aa"], "classification": "assessment"}
