@@ -64,6 +64,15 @@ class Model:
         """The calibrated fit, 0-100."""
         return 100.0 * self.probability(x)
 
+    def apply(self, components: dict[str, np.ndarray]) -> np.ndarray:
+        """The calibrated fit (0-100, float32) of component matrices as the scorer computes them
+        (candidates x jobs each, keyed by :data:`FEATURES`); the matrices are not changed."""
+        z = np.full(np.shape(components[FEATURES[0]]), self.intercept, dtype=np.float64)
+        for name, coef in zip(FEATURES, self.coefficients):
+            z += float(coef) * components[name]
+        np.clip(z, -35, 35, out=z)
+        return (100.0 / (1.0 + np.exp(-z))).astype(np.float32)
+
     def as_json(self) -> dict[str, Any]:
         return {"intercept": float(self.intercept),
                 "coefficients": {f: float(c) for f, c in zip(FEATURES, self.coefficients)},

@@ -126,3 +126,14 @@ def test_moved_threshold_keeps_the_share_above_it() -> None:
     t = cal.moved_threshold(raw, calibrated, 70)
     assert np.mean(calibrated >= t) == np.mean(raw >= 70)
     assert cal.moved_threshold(raw, calibrated, 5) <= calibrated.min()
+
+
+def test_the_scorer_hook_gives_the_same_fit_as_the_model_on_component_matrices() -> None:
+    ev = cal.evaluate(synthetic.signal(600, seed=3), OutcomeSettings())
+    rows = synthetic.signal(12, seed=4).x
+    matrices = {f: rows[:, i].reshape(3, 4).astype(np.float32) for i, f in enumerate(cal.FEATURES)}
+    before = {f: m.copy() for f, m in matrices.items()}
+    fit = ev.model.apply(matrices)
+    assert fit.shape == (3, 4) and fit.dtype == np.float32
+    assert np.allclose(fit.ravel(), ev.model.score(rows), atol=1e-3)
+    assert all(np.array_equal(matrices[f], before[f]) for f in cal.FEATURES)
