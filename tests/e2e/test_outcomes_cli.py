@@ -7,8 +7,7 @@ from datetime import datetime, timedelta, timezone
 
 from core.crypto import load_cipher
 from core.outcomes import synthetic
-from tests.integration.test_outcomes_calibration_db import seed_outcomes
-from tests.support.outcomes import add_application, add_candidate, add_job
+from tests.support.outcomes import add_application, add_candidate, add_job, seed_outcomes
 
 
 def test_outcome_records_and_refuses_in_one_line(settings, db, run_talvix):

@@ -144,7 +144,8 @@ def test_a_recruiter_who_wrote_is_used_and_an_unconfirmed_one_is_held(settings, 
 
 
 def test_payloads_are_checked_at_the_door():
-    from core.agent import check_payload, get_agent
+    from agents import get_agent
+    from core.agent import check_payload
     from core.errors import InvalidInput
 
     agent = get_agent("follow_up")

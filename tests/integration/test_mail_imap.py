@@ -14,7 +14,7 @@ from core.crypto import load_cipher
 from core.errors import ConfigError, InvalidInput
 from core.outcomes import calibration as cal
 from core.outcomes import mail, records
-from tests.conftest import TEST_KEY
+from tests.support.common import TEST_KEY
 from tests.support.imap_server import pymap_server
 from tests.support.outcomes import add_application, add_candidate, add_job
 

@@ -14,7 +14,7 @@ from core.errors import InvalidInput, NotFound, TalvixError
 from core.outcomes import calibration as cal
 from core.outcomes import records, synthetic
 from core.storage import Storage
-from tests.support.outcomes import add_application, add_candidate, add_job
+from tests.support.outcomes import add_application, add_candidate, add_job, seed_outcomes
 
 NOW = datetime.now(timezone.utc)
 
@@ -38,21 +38,6 @@ def app_id(db, cipher):
         jid = add_job(conn, "greenhouse:acme:1001", "Acme Payments", "Senior Backend Engineer",
                       "https://boards.greenhouse.io/acmepayments/jobs/1001", ats="greenhouse")
         return add_application(conn, cid, jid, submitted_at=NOW - timedelta(days=9))
-
-
-def seed_outcomes(db, cipher, data, *, status: str = "confirmed") -> list[int]:
-    """One submitted application per synthetic row, with its components, and its outcome."""
-    ids = []
-    with db.transaction() as conn:
-        cid = add_candidate(conn, cipher, "Synthetic", f"synthetic{len(data)}{status}@example.in")
-        for i in range(len(data)):
-            jid = add_job(conn, f"synthetic:{status}:{i}", f"Company {i}", "Engineer", f"https://c{i}.example/jobs/1")
-            aid = add_application(conn, cid, jid, submitted_at=NOW - timedelta(days=20), x=data.x[i])
-            kind = "interview" if data.y[i] else "rejected"
-            conn.execute("INSERT INTO outcomes (application_id, kind, source, status) VALUES (%s, %s, 'test', %s)",
-                         (aid, kind, status))
-            ids.append(aid)
-    return ids
 
 
 # ------------------------------------------------------------------------------------------------
@@ -156,3 +141,18 @@ def test_noise_is_kept_but_marked_rejected(db, cipher, storage, settings):
     assert (storage.root / out["path"]).is_file()
     assert cal.active_model(db, storage) is None
     assert db.one("SELECT count(*) AS n FROM calibrations WHERE active")["n"] == 0
+
+
+def test_scoring_uses_the_active_calibration_and_the_raw_fit_after_a_rollback(db, cipher, storage, settings):
+    from core.scoring.run import weights_for
+
+    assert weights_for(db, settings).calibration is None
+    seed_outcomes(db, cipher, synthetic.signal(900, seed=8))
+    shipped = cal.run(db, storage, settings)
+    w = weights_for(db, settings)
+    assert w.calibration is not None and w.calibration.version == shipped["version"]
+    assert (w.apply_threshold, w.review_threshold) == (shipped["model"]["thresholds"]["apply"],
+                                                       shipped["model"]["thresholds"]["review"])
+    cal.rollback(db)
+    w = weights_for(db, settings)
+    assert w.calibration is None and w.apply_threshold == settings.score.apply_threshold

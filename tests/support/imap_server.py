@@ -14,7 +14,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from tests.conftest import wait_for
+from tests.support.common import wait_for
 
 
 @dataclass
