@@ -23,7 +23,7 @@ class FollowUpPayload(Payload):
     seq: int | None = None
 
     @model_validator(mode="after")
-    def _one_kind(self) -> "FollowUpPayload":
+    def _one_kind(self) -> FollowUpPayload:
         if self.sweep == (self.application_id is not None):
             raise ValueError("give either sweep=true or an application_id (with seq)")
         if self.application_id is not None and (self.seq is None or self.seq < 1):

@@ -17,7 +17,7 @@ from __future__ import annotations
 import json
 import math
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -80,7 +80,7 @@ class Model:
                                "review": round(float(self.review_threshold), 4)}}
 
     @classmethod
-    def from_json(cls, data: dict[str, Any], version: int | None = None) -> "Model":
+    def from_json(cls, data: dict[str, Any], version: int | None = None) -> Model:
         coef = data["coefficients"]
         th = data.get("thresholds") or {}
         return cls(float(data["intercept"]), np.array([float(coef[f]) for f in FEATURES]),
@@ -140,7 +140,7 @@ class Dataset:
         return int(self.y.size)
 
     @classmethod
-    def of(cls, x: Any, raw: Any, y: Any, ids: Any = None) -> "Dataset":
+    def of(cls, x: Any, raw: Any, y: Any, ids: Any = None) -> Dataset:
         x = np.asarray(x, dtype=np.float64).reshape(-1, len(FEATURES))
         y = np.asarray(y, dtype=bool).ravel()
         ids = np.arange(y.size) if ids is None else np.asarray(ids)
@@ -193,7 +193,7 @@ def _round(x: float) -> float | None:
     return None if not math.isfinite(x) else round(float(x), 4)
 
 
-def evaluate(data: Dataset, cfg: "OutcomeSettings", *, current: Model | None = None,
+def evaluate(data: Dataset, cfg: OutcomeSettings, *, current: Model | None = None,
              apply_threshold: float = 70.0, review_threshold: float = 50.0) -> Evaluation:
     """Fit on the training share, judge on the held-back share against ``current`` (None: the raw fit).
 
@@ -263,7 +263,7 @@ def components_of(breakdown: dict[str, Any]) -> tuple[list[float], float] | None
     return x, raw_fit
 
 
-def load_dataset(db: "Database") -> Dataset:
+def load_dataset(db: Database) -> Dataset:
     """Every application with a confirmed labelled outcome: positive if any confirmed interview or offer."""
     rows = db.execute(_DATASET_SQL, {"pos": list(POSITIVE), "labelled": list(POSITIVE + NEGATIVE)})
     xs, raws, ys, ids = [], [], [], []
@@ -278,7 +278,7 @@ def load_dataset(db: "Database") -> Dataset:
     return Dataset.of(np.array(xs).reshape(-1, len(FEATURES)), raws, ys, ids)
 
 
-def confirmed_count(db: "Database") -> int:
+def confirmed_count(db: Database) -> int:
     row = db.one("""SELECT count(DISTINCT application_id) AS n FROM outcomes
                      WHERE status = 'confirmed' AND kind = ANY(%s)""", (list(POSITIVE + NEGATIVE),))
     return int(row["n"]) if row else 0
@@ -287,7 +287,7 @@ def confirmed_count(db: "Database") -> int:
 # ------------------------------------------------------------------------------------------------
 # Versions
 # ------------------------------------------------------------------------------------------------
-def active_model(db: "Database", storage: "Storage") -> Model | None:
+def active_model(db: Database, storage: Storage) -> Model | None:
     """The calibration scoring uses now, or None (the raw weighted fit)."""
     row = db.one("SELECT version, path FROM calibrations WHERE active ORDER BY version DESC LIMIT 1")
     if row is None:
@@ -295,7 +295,7 @@ def active_model(db: "Database", storage: "Storage") -> Model | None:
     return load_model(storage, row["path"], int(row["version"]))
 
 
-def load_model(storage: "Storage", relpath: str, version: int) -> Model:
+def load_model(storage: Storage, relpath: str, version: int) -> Model:
     path = storage.resolve(relpath)
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
@@ -304,7 +304,7 @@ def load_model(storage: "Storage", relpath: str, version: int) -> Model:
     return Model.from_json(data["model"], version)
 
 
-def run(db: "Database", storage: "Storage", settings: "Settings", *, who: str | None = None) -> dict[str, Any]:
+def run(db: Database, storage: Storage, settings: Settings, *, who: str | None = None) -> dict[str, Any]:
     """Fit, judge, save a new version (shipped and active, or rejected); return what the operator sees.
 
     Raises :class:`NotEnoughOutcomes` (nothing saved) below the minimum."""
@@ -317,9 +317,10 @@ def run(db: "Database", storage: "Storage", settings: "Settings", *, who: str | 
                   review_threshold=settings.score.review_threshold)
     with db.transaction() as conn:
         conn.execute("LOCK TABLE calibrations IN SHARE ROW EXCLUSIVE MODE")
-        version = int(conn.execute("SELECT COALESCE(max(version), 0) + 1 AS v FROM calibrations").fetchone()["v"])
+        top = conn.execute("SELECT COALESCE(max(version), 0) + 1 AS v FROM calibrations").fetchone()
+        version = int(top["v"]) if top else 1
         ev.model.version = version
-        doc = {"version": version, "created_at": datetime.now(timezone.utc).isoformat(),
+        doc = {"version": version, "created_at": datetime.now(UTC).isoformat(),
                "features": list(FEATURES), "against": current.version if current else None,
                "settings": {"min_outcomes": cfg.min_outcomes, "holdout_fraction": cfg.holdout_fraction,
                             "ship_alpha": cfg.ship_alpha, "ship_test": cfg.ship_test, "l2": cfg.l2, "seed": cfg.seed},
@@ -345,14 +346,14 @@ def run(db: "Database", storage: "Storage", settings: "Settings", *, who: str | 
     return {"version": version, "status": status, "active": ev.shipped, "path": stored.relpath, **ev.as_json()}
 
 
-def versions(db: "Database") -> list[dict[str, Any]]:
+def versions(db: Database) -> list[dict[str, Any]]:
     """Every calibration, newest first, with its figures (what the console and ``talvix calibrate --list`` show)."""
     return db.execute("""SELECT version, status, active, n_outcomes, n_holdout, auc, brier, auc_current, brier_current,
                                 p_value, test, reason, against, path, created_at, activated_at
                            FROM calibrations ORDER BY version DESC""")
 
 
-def rollback(db: "Database", *, to_version: int | None = None, who: str | None = None) -> dict[str, Any]:
+def rollback(db: Database, *, to_version: int | None = None, who: str | None = None) -> dict[str, Any]:
     """Stop using the active calibration: the previous shipped one (or ``to_version``, or the raw fit when
     there is none) becomes active; the one rolled back is marked ``rolled_back``."""
     from core import queue

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
@@ -83,7 +83,7 @@ def period_of(submitted_at: datetime, now: datetime, every: int, tz: ZoneInfo,
     return business_days_between(start, today, holidays) // every
 
 
-def holidays_of(settings: "Settings") -> frozenset[date]:
+def holidays_of(settings: Settings) -> frozenset[date]:
     return frozenset(date.fromisoformat(d) for d in settings.outcomes.holidays)
 
 
@@ -104,13 +104,13 @@ SELECT a.id, a.candidate_id, a.job_id, a.submitted_at,
 """
 
 
-def sweep(db: "Database", settings: "Settings", now: datetime | None = None) -> list[NewTask]:
+def sweep(db: Database, settings: Settings, now: datetime | None = None) -> list[NewTask]:
     """One ``follow_up`` task per application whose current period has no follow-up yet."""
     cfg = settings.outcomes
     if cfg.followup_max < 1:
         return []
     tz = ZoneInfo(settings.timezone)
-    now = now or datetime.now(timezone.utc)
+    now = now or datetime.now(UTC)
     hol = holidays_of(settings)
     out: list[NewTask] = []
     after = 0
@@ -177,17 +177,17 @@ def compose(kind: str, *, candidate_name: str, job_title: str, company: str, app
     return subject, body
 
 
-def _policy(conn: Any, settings: "Settings", app: dict[str, Any]) -> str:
+def _policy(conn: Any, settings: Settings, app: dict[str, Any]) -> str:
     site_policy = settings.apply.site_policies.get(app.get("site") or "")
     known = [p for p in (app.get("apply_policy") or settings.apply.default_policy, site_policy) if p in POLICY_ORDER]
     return max(known, key=lambda p: POLICY_ORDER[p]) if known else "when_uncertain"
 
 
-def draft(db: "Database", settings: "Settings", cipher: "Cipher", application_id: int, seq: int,
+def draft(db: Database, settings: Settings, cipher: Cipher, application_id: int, seq: int,
           now: datetime | None = None) -> dict[str, Any]:
     """The follow-up of ``seq`` for an application (written once; a second call returns the first)."""
     tz = ZoneInfo(settings.timezone)
-    now = now or datetime.now(timezone.utc)
+    now = now or datetime.now(UTC)
     with db.transaction() as conn:
         existing = conn.execute("SELECT * FROM followups WHERE application_id = %s AND seq = %s",
                                 (application_id, seq)).fetchone()
@@ -222,6 +222,8 @@ def draft(db: "Database", settings: "Settings", cipher: "Cipher", application_id
         if row is None:  # a concurrent draft of the same period won
             row = conn.execute("SELECT * FROM followups WHERE application_id = %s AND seq = %s",
                                (application_id, seq)).fetchone()
+            if row is None:
+                raise NotFound(f"follow-up {seq} of application {application_id} vanished while being drafted")
             return _public(cipher, row, created=False)
         queue.add_event(conn, f"follow-up {seq} drafted ({kind})", agent=AGENT, candidate_id=app["candidate_id"],
                         job_id=app["job_id"], application_id=application_id,
@@ -232,7 +234,7 @@ def draft(db: "Database", settings: "Settings", cipher: "Cipher", application_id
     return out
 
 
-def _public(cipher: "Cipher", row: dict[str, Any], *, created: bool) -> dict[str, Any]:
+def _public(cipher: Cipher, row: dict[str, Any], *, created: bool) -> dict[str, Any]:
     return {"id": row["id"], "application_id": row["application_id"], "candidate_id": row["candidate_id"],
             "seq": row["seq"], "kind": row["kind"], "status": row["status"], "subject": row["subject"],
             "recipient": cipher.decrypt(row["recipient_enc"], context=_RECIPIENT_CONTEXT),
@@ -240,7 +242,7 @@ def _public(cipher: "Cipher", row: dict[str, Any], *, created: bool) -> dict[str
             "created": created, "hold": row["reason"] if row["status"] == "draft" else None}
 
 
-def set_status(db: "Database", followup_id: int, status: str, *, task_id: int | None = None,
+def set_status(db: Database, followup_id: int, status: str, *, task_id: int | None = None,
                reason: str | None = None) -> None:
     with db.transaction() as conn:
         conn.execute("""UPDATE followups SET status = %s, task_id = COALESCE(%s, task_id),
@@ -249,7 +251,7 @@ def set_status(db: "Database", followup_id: int, status: str, *, task_id: int | 
                      (status, task_id, reason, status, followup_id))
 
 
-def still_wanted(db: "Database", application_id: int) -> str | None:
+def still_wanted(db: Database, application_id: int) -> str | None:
     """Why a follow-up should no longer go out (an outcome came in, or the application is no longer
     submitted), or None."""
     row = db.one("""SELECT a.status, (SELECT kind FROM outcomes o WHERE o.application_id = a.id
@@ -264,13 +266,13 @@ def still_wanted(db: "Database", application_id: int) -> str | None:
     return None
 
 
-def list_followups(db: "Database", cipher: "Cipher", *, status: str | None = None, limit: int = 100) -> list[dict[str, Any]]:
+def list_followups(db: Database, cipher: Cipher, *, status: str | None = None, limit: int = 100) -> list[dict[str, Any]]:
     rows = db.execute("""SELECT * FROM followups WHERE (%(s)s::text IS NULL OR status = %(s)s)
                           ORDER BY id DESC LIMIT %(n)s""", {"s": status, "n": limit})
     return [_public(cipher, r, created=False) for r in rows]
 
 
-def cancel(db: "Database", application_id: int, seq: int, reason: str) -> None:
+def cancel(db: Database, application_id: int, seq: int, reason: str) -> None:
     """Stop a follow-up that is no longer wanted (nothing is sent)."""
     with db.transaction() as conn:
         conn.execute("""UPDATE followups SET status = 'cancelled', reason = %s, updated_at = now()
@@ -296,7 +298,7 @@ def _edited(fu: dict[str, Any], edits: dict[str, Any]) -> tuple[str, str]:
     return subject, body
 
 
-def hand_over(db: "Database", settings: "Settings", cipher: "Cipher", followup_id: int, *, task: Any = None,
+def hand_over(db: Database, settings: Settings, cipher: Cipher, followup_id: int, *, task: Any = None,
               edits: dict[str, Any] | None = None) -> dict[str, Any]:
     """Give an approved (or not held) follow-up to its sender.
 
@@ -325,7 +327,7 @@ def hand_over(db: "Database", settings: "Settings", cipher: "Cipher", followup_i
             "status": "ready", "subject": subject, "edited": sorted((edits or {}).keys())}
 
 
-def mark_sent(db: "Database", followup_id: int, *, provider_ref: str | None = None) -> None:
+def mark_sent(db: Database, followup_id: int, *, provider_ref: str | None = None) -> None:
     """A sender's acknowledgement: the follow-up went out (recorded once)."""
     with db.transaction() as conn:
         row = conn.execute("""UPDATE followups SET status = 'sent', sent_at = now(), updated_at = now(),

@@ -23,10 +23,9 @@ import html
 import imaplib
 import os
 import re
-import socket
 import ssl
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from email.message import EmailMessage
 from email.utils import getaddresses, parseaddr, parsedate_to_datetime
 from typing import TYPE_CHECKING, Any
@@ -136,7 +135,7 @@ def _ics_datetime(value: str, params: dict[str, str]) -> str | None:
         if len(value) == 8:
             return datetime.strptime(value, "%Y%m%d").date().isoformat()
         if value.endswith("Z"):
-            return datetime.strptime(value[:-1], "%Y%m%dT%H%M%S").replace(tzinfo=timezone.utc).isoformat()
+            return datetime.strptime(value[:-1], "%Y%m%dT%H%M%S").replace(tzinfo=UTC).isoformat()
         naive = datetime.strptime(value, "%Y%m%dT%H%M%S")
     except ValueError:
         return None
@@ -147,6 +146,12 @@ def _ics_datetime(value: str, params: dict[str, str]) -> str | None:
         except (ZoneInfoNotFoundError, ValueError):
             pass
     return naive.isoformat()
+
+
+def _ics_text(v: str) -> str:
+    """An iCalendar TEXT value unescaped (RFC 5545 3.3.11) and made safe for a terminal."""
+    return clean(v.replace("\\n", " ").replace("\\N", " ").replace("\\,", ",").replace("\\;", ";")
+                 .replace("\\\\", "\\")).strip()
 
 
 def parse_ics(text: str) -> list[CalendarEvent]:
@@ -175,10 +180,8 @@ def parse_ics(text: str) -> list[CalendarEvent]:
         elif name == "BEGIN" and value.strip().upper() == "VEVENT":
             cur = {}
         elif name == "END" and value.strip().upper() == "VEVENT" and cur is not None:
-            def txt(key: str) -> str:
-                v = cur.get(key, ("", {}))[0] if cur else ""
-                return clean(v.replace("\\n", " ").replace("\\N", " ").replace("\\,", ",").replace("\\;", ";")
-                             .replace("\\\\", "\\")).strip()
+            def txt(key: str, ev: dict[str, tuple[str, dict[str, str]]] = cur) -> str:
+                return _ics_text(ev.get(key, ("", {}))[0])
             start = cur.get("DTSTART")
             end = cur.get("DTEND")
             org = cur.get("ORGANIZER", ("", {}))[0]
@@ -208,7 +211,7 @@ def parse(raw: bytes) -> Parsed:
     try:
         date = parsedate_to_datetime(header("Date")) if header("Date") else None
         if date is not None and date.tzinfo is None:
-            date = date.replace(tzinfo=timezone.utc)
+            date = date.replace(tzinfo=UTC)
     except (TypeError, ValueError):
         date = None
     plain: list[str] = []
@@ -221,9 +224,10 @@ def parse(raw: bytes) -> Parsed:
         ctype = part.get_content_type()
         filename = part.get_filename() or ""
         try:
-            payload = part.get_payload(decode=True) or b""
+            got = part.get_payload(decode=True)
         except Exception:
-            payload = b""
+            got = None
+        payload: bytes = got if isinstance(got, bytes) else b""
         charset = part.get_content_charset() or "utf-8"
         if ctype == "text/calendar" or filename.lower().endswith(".ics"):
             events.extend(parse_ics(payload.decode(charset, errors="replace")))
@@ -419,7 +423,7 @@ def link_score(p: Parsed, app: dict[str, Any], now: datetime) -> tuple[float, li
 
 def link(p: Parsed, apps: list[dict[str, Any]], threshold: float, now: datetime | None = None) -> Link:
     """The application a message is about, when one stands out at or above ``threshold``."""
-    now = now or datetime.now(timezone.utc)
+    now = now or datetime.now(UTC)
     scored = sorted(((link_score(p, a, now), a) for a in apps), key=lambda t: -t[0][0])
     if not scored:
         return Link(None, 0.0, ["no submitted application of this candidate to link to"])
@@ -439,19 +443,19 @@ class MailboxError(TalvixError):
     """A mailbox could not be read (connection, login, folder): one line, never the password."""
 
 
-def _password(name: str, box: "MailboxSettings") -> str:
+def _password(name: str, box: MailboxSettings) -> str:
     value = os.environ.get(box.password_env)
     if not value:
         raise ConfigError(f"mailbox '{name}': environment variable {box.password_env} (its password) is not set")
     return value
 
 
-def _connect(name: str, box: "MailboxSettings") -> imaplib.IMAP4:
+def _connect(name: str, box: MailboxSettings) -> imaplib.IMAP4:
     try:
         if box.tls:
             return imaplib.IMAP4_SSL(box.host, box.port, ssl_context=ssl.create_default_context(), timeout=box.timeout_s)
         return imaplib.IMAP4(box.host, box.port, timeout=box.timeout_s)
-    except (OSError, socket.timeout, imaplib.IMAP4.error) as exc:
+    except (TimeoutError, OSError, imaplib.IMAP4.error) as exc:
         raise MailboxError(f"mailbox '{name}': cannot connect to {box.host}:{box.port}: {exc}") from None
 
 
@@ -470,7 +474,7 @@ class Fetched:
     raw: bytes | None  # None: larger than max_message_kb, not read
 
 
-def fetch_new(name: str, box: "MailboxSettings", last_uid: int, uidvalidity: int | None,
+def fetch_new(name: str, box: MailboxSettings, last_uid: int, uidvalidity: int | None,
               limit: int = 500) -> tuple[int, list[Fetched]]:
     """(UIDVALIDITY, messages after ``last_uid``) of one mailbox, read-only (messages stay unread)."""
     conn = _connect(name, box)
@@ -482,7 +486,7 @@ def fetch_new(name: str, box: "MailboxSettings", last_uid: int, uidvalidity: int
         _ok(name, f"opening folder {box.folder!r}", conn.select(_quote(box.folder), readonly=True))
         validity = int((conn.response("UIDVALIDITY")[1] or [b"0"])[0] or 0)
         start = last_uid + 1 if uidvalidity == validity else 1
-        data = _ok(name, "search", conn.uid("SEARCH", None, "UID", f"{start}:*"))
+        data = _ok(name, "search", conn.uid("SEARCH", "UID", f"{start}:*"))
         uids = sorted(u for u in (int(x) for x in (data[0] or b"").split()) if u >= start)[:limit]
         out: list[Fetched] = []
         max_bytes = box.max_message_kb * 1024
@@ -517,7 +521,7 @@ SELECT a.id, a.candidate_id, a.submitted_at, j.company, j.title, j.url, j.apply_
 """
 
 
-def _candidate_for(conn: Any, cipher: "Cipher", p: Parsed, box: "MailboxSettings") -> int | None:
+def _candidate_for(conn: Any, cipher: Cipher, p: Parsed, box: MailboxSettings) -> int | None:
     if box.candidate_id is not None:
         return box.candidate_id
     for addr in p.recipients:
@@ -527,7 +531,7 @@ def _candidate_for(conn: Any, cipher: "Cipher", p: Parsed, box: "MailboxSettings
     return None
 
 
-def store(conn: Any, cipher: "Cipher", settings: "Settings", mailbox: str, box: "MailboxSettings",
+def store(conn: Any, cipher: Cipher, settings: Settings, mailbox: str, box: MailboxSettings,
           uidvalidity: int, f: Fetched, now: datetime | None = None) -> dict[str, Any] | None:
     """Parse, link, classify and store one fetched message (None: already stored)."""
     if f.raw is None:
@@ -575,7 +579,7 @@ def _jsonb(value: Any) -> Any:
     return Jsonb(value)
 
 
-def sync(db: "Database", cipher: "Cipher", settings: "Settings", mailbox: str | None = None,
+def sync(db: Database, cipher: Cipher, settings: Settings, mailbox: str | None = None,
          now: datetime | None = None) -> list[dict[str, Any]]:
     """Read every configured mailbox (or one) and store what is new; returns one summary per mailbox."""
     boxes = settings.outcomes.mailboxes
@@ -610,7 +614,7 @@ def sync(db: "Database", cipher: "Cipher", settings: "Settings", mailbox: str | 
     return out
 
 
-def decrypt_message_row(cipher: "Cipher", row: dict[str, Any]) -> dict[str, Any]:
+def decrypt_message_row(cipher: Cipher, row: dict[str, Any]) -> dict[str, Any]:
     """A stored message for display: subject and excerpt decrypted (show them through safetext.literal)."""
     out = {k: v for k, v in row.items() if not k.endswith("_enc")}
     out["subject"] = cipher.decrypt(row.get("subject_enc"), context=_SUBJECT_CONTEXT)

@@ -56,7 +56,7 @@ def notify_interview(conn: Any, app: dict[str, Any], outcome_id: int, when: str 
     """Queue the candidate's ``interview_invitation`` message in this transaction through the outbox of
     ``core.notify`` (issue 12), once per outcome. Without notifications installed the event log says so."""
     try:
-        from core.notify import outbox  # type: ignore[import-not-found]
+        from core.notify import outbox
     except ImportError:
         outbox = None
     if outbox is None:
@@ -79,7 +79,7 @@ def _application(conn: Any, application_id: int) -> dict[str, Any]:
     return row
 
 
-def add_outcome(conn: Any, cipher: "Cipher", application_id: int, kind: str, *, note: str | None = None,
+def add_outcome(conn: Any, cipher: Cipher, application_id: int, kind: str, *, note: str | None = None,
                 source: str = "operator", status: str = "confirmed", who: str | None = None,
                 details: dict[str, Any] | None = None, mail_message_id: int | None = None) -> dict[str, Any]:
     """Record an outcome inside the caller's transaction. A confirmed outcome of a kind the application
@@ -141,7 +141,7 @@ def _confirmed(conn: Any, app: dict[str, Any], oid: int, kind: str, who: str, so
     return out
 
 
-def record_outcome(db: "Database", cipher: "Cipher", application_id: int, kind: str, *, note: str | None = None,
+def record_outcome(db: Database, cipher: Cipher, application_id: int, kind: str, *, note: str | None = None,
                    who: str | None = None) -> dict[str, Any]:
     """An operator's outcome, confirmed at once (``talvix outcome APPLICATION KIND [--note]``)."""
     if kind not in OPERATOR_KINDS:
@@ -150,7 +150,7 @@ def record_outcome(db: "Database", cipher: "Cipher", application_id: int, kind: 
         return add_outcome(conn, cipher, application_id, kind, note=note, who=who)
 
 
-def list_outcomes(db: "Database", cipher: "Cipher", application_id: int) -> list[dict[str, Any]]:
+def list_outcomes(db: Database, cipher: Cipher, application_id: int) -> list[dict[str, Any]]:
     rows = db.execute("""SELECT id, application_id, kind, source, status, note_enc, created_by, confirmed_by, ts,
                                 confirmed_at, mail_message_id FROM outcomes WHERE application_id = %s ORDER BY id""",
                       (application_id,))
@@ -162,7 +162,7 @@ def list_outcomes(db: "Database", cipher: "Cipher", application_id: int) -> list
 # ------------------------------------------------------------------------------------------------
 # Mail suggestions: the operator's confirmation
 # ------------------------------------------------------------------------------------------------
-def pending_messages(db: "Database", cipher: "Cipher", *, limit: int = 100) -> list[dict[str, Any]]:
+def pending_messages(db: Database, cipher: Cipher, *, limit: int = 100) -> list[dict[str, Any]]:
     """Messages linked and classified, waiting for an operator (what the console's list shows)."""
     from core.outcomes.mail import decrypt_message_row
 
@@ -172,7 +172,7 @@ def pending_messages(db: "Database", cipher: "Cipher", *, limit: int = 100) -> l
     return [decrypt_message_row(cipher, r) for r in rows]
 
 
-def confirm_message(db: "Database", cipher: "Cipher", message_id: int, *, who: str | None = None,
+def confirm_message(db: Database, cipher: Cipher, message_id: int, *, who: str | None = None,
                     classification: str | None = None, application_id: int | None = None) -> dict[str, Any]:
     """An operator confirms what a message says (optionally correcting its class or its application):
     the outcome it implies is recorded as confirmed. ``other`` confirms the message but records nothing."""
@@ -204,7 +204,7 @@ def confirm_message(db: "Database", cipher: "Cipher", message_id: int, *, who: s
     return {"message_id": message_id, "classification": cls, "application_id": aid, "outcome": outcome}
 
 
-def dismiss_message(db: "Database", message_id: int, *, who: str | None = None, reason: str = "") -> None:
+def dismiss_message(db: Database, message_id: int, *, who: str | None = None, reason: str = "") -> None:
     """An operator says the message implies nothing (wrong link, or not about an application)."""
     who = who or queue.actor()
     with db.transaction() as conn:

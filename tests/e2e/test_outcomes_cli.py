@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from core.crypto import load_cipher
 from core.outcomes import synthetic
@@ -15,7 +15,7 @@ def test_outcome_records_and_refuses_in_one_line(settings, db, run_talvix):
     with db.transaction() as conn:
         cid = add_candidate(conn, cipher, "Priya Sharma", "priya.sharma@example.in")
         jid = add_job(conn, "t:1", "Acme Payments", "Backend Engineer", "https://acme.example/jobs/1")
-        aid = add_application(conn, cid, jid, submitted_at=datetime.now(timezone.utc) - timedelta(days=3))
+        aid = add_application(conn, cid, jid, submitted_at=datetime.now(UTC) - timedelta(days=3))
     ok = run_talvix("outcome", str(aid), "interview", "--note", "phone screen booked")
     assert ok.returncode == 0, ok.stderr
     assert ok.stdout.splitlines()[0].startswith(f"application {aid}: interview recorded (outcome ")

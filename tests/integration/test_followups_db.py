@@ -4,7 +4,7 @@ stops them."""
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -14,8 +14,6 @@ from core.models import NewTask
 from core.outcomes import followups, records
 from runners.runner import run_until_idle
 from tests.support.outcomes import add_application, add_candidate, add_job
-
-UTC = timezone.utc
 
 
 @pytest.fixture

@@ -4,7 +4,7 @@ of them counts."""
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -19,7 +19,6 @@ from tests.support.imap_server import pymap_server
 from tests.support.outcomes import add_application, add_candidate, add_job
 
 CORPUS = Path(__file__).resolve().parent.parent / "corpus" / "mail"
-UTC = timezone.utc
 PASSWORD_ENV = "TALVIX_TEST_IMAP_PASSWORD"
 
 JOBS = [  # key, company, title, url, ats, submitted

@@ -3,7 +3,7 @@ database in the shapes the pipeline writes them (for the outcomes, follow-up and
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import numpy as np
@@ -53,7 +53,7 @@ def seed_outcomes(db, cipher, data, *, status: str = "confirmed") -> list[int]:
         cid = add_candidate(conn, cipher, "Synthetic", f"synthetic{len(data)}{status}@example.in")
         for i in range(len(data)):
             jid = add_job(conn, f"synthetic:{status}:{i}", f"Company {i}", "Engineer", f"https://c{i}.example/jobs/1")
-            aid = add_application(conn, cid, jid, submitted_at=datetime.now(timezone.utc) - timedelta(days=20),
+            aid = add_application(conn, cid, jid, submitted_at=datetime.now(UTC) - timedelta(days=20),
                                   x=data.x[i])
             kind = "interview" if data.y[i] else "rejected"
             conn.execute("INSERT INTO outcomes (application_id, kind, source, status) VALUES (%s, %s, 'test', %s)",

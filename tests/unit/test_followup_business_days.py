@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -53,7 +53,7 @@ def test_counting_matches_day_by_day_over_a_year_of_starts() -> None:
     (datetime(2026, 12, 22, 9, 0), 2),   # 14 business days -> the second period
 ])
 def test_period_is_business_days_since_submission_over_n(now_local: datetime, expected: int) -> None:
-    submitted = datetime(2026, 12, 2, 15, 30, tzinfo=IST).astimezone(timezone.utc)
+    submitted = datetime(2026, 12, 2, 15, 30, tzinfo=IST).astimezone(UTC)
     now = now_local.replace(tzinfo=IST)
     assert fu.period_of(submitted, now, 7, IST) == expected
 
@@ -61,7 +61,7 @@ def test_period_is_business_days_since_submission_over_n(now_local: datetime, ex
 def test_the_day_is_taken_in_the_configured_timezone() -> None:
     # 20:00 UTC on Thursday is already Friday 01:30 in India: in India no business day has passed by Friday
     # morning, in UTC one has.
-    submitted = datetime(2026, 12, 3, 20, 0, tzinfo=timezone.utc)
+    submitted = datetime(2026, 12, 3, 20, 0, tzinfo=UTC)
     friday_morning = datetime(2026, 12, 4, 10, 0, tzinfo=IST)
     assert fu.period_of(submitted, friday_morning, 1, IST) == 0
     assert fu.period_of(submitted, friday_morning, 1, ZoneInfo("UTC")) == 1

@@ -3,7 +3,7 @@ metadata, with the thresholds that keep a doubtful link for a person."""
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -11,7 +11,6 @@ import pytest
 from core.outcomes import mail
 
 CORPUS = Path(__file__).resolve().parent.parent / "corpus" / "mail"
-UTC = timezone.utc
 
 #: Priya's submitted applications (as the linker reads them from applications x jobs).
 APPS = [
