@@ -554,7 +554,10 @@ def store(conn: Any, cipher: Cipher, settings: Settings, mailbox: str, box: Mail
         status = "ignored"
     else:
         status = "pending" if lk.application_id is not None else "unlinked"
-    cal = p.calendar[0].as_json() if p.calendar else None
+    # In clear only what scheduling needs; the summary and the place may name the candidate (they stay in
+    # the encrypted excerpt's message, not here).
+    cal = {k: v for k, v in p.calendar[0].as_json().items() if k in ("method", "start", "end", "organizer")} \
+        if p.calendar else None
     row = conn.execute(
         """INSERT INTO mail_messages (mailbox, uidvalidity, uid, message_id, sender, sender_domain, reply_to, subject_enc,
                                       excerpt_enc, received_at, candidate_id, application_id, link_confidence,

@@ -102,7 +102,8 @@ def test_a_shared_inbox_is_linked_classified_and_held_for_an_operator(db, imap, 
     assert skipped["message_id"] is None and "over max_message_kb (16)" in skipped["class_reasons"][0]
 
     invite = got["<lever.inv.5f2c@hire.lever.co>"]
-    assert invite["calendar"]["start"] == "2026-12-10T15:00:00+05:30"
+    assert invite["calendar"] == {"method": "REQUEST", "start": "2026-12-10T15:00:00+05:30",
+                                  "end": "2026-12-10T16:00:00+05:30", "organizer": "meera.iyer@zenloop.io"}
     assert invite["reply_to"] == "meera.iyer@zenloop.io"
     assert b"Interview invitation" not in bytes(invite["subject_enc"]), "subjects are encrypted at rest"
     shown = {m["id"]: m for m in records.pending_messages(db, cipher)}
