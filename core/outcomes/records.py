@@ -190,6 +190,11 @@ def confirm_message(db: Database, cipher: Cipher, message_id: int, *, who: str |
         aid = application_id or msg["application_id"]
         if aid is None and cls != "other":
             raise InvalidInput(f"message {message_id} is not linked to an application: name one to confirm it")
+        if application_id is not None and msg["candidate_id"] is not None:
+            owner = conn.execute("SELECT candidate_id FROM applications WHERE id = %s", (application_id,)).fetchone()
+            if owner is not None and owner["candidate_id"] != msg["candidate_id"]:
+                raise InvalidInput(f"message {message_id} was sent to candidate {msg['candidate_id']}, but application "
+                                   f"{application_id} is candidate {owner['candidate_id']}'s")
         outcome = None
         if cls != "other":
             outcome = add_outcome(conn, cipher, int(aid), FROM_CLASSIFICATION[cls], source="mail", who=who,

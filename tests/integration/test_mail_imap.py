@@ -144,6 +144,12 @@ def test_the_operator_confirms_corrects_or_dismisses_each_suggestion(db, imap, w
 
     with pytest.raises(InvalidInput, match="not linked to an application: name one"):
         records.confirm_message(db, cipher, ambiguous["id"])
+    with db.transaction() as conn:
+        other = add_candidate(conn, cipher, "Arjun Rao", "arjun.rao@example.org")
+        jid = add_job(conn, "greenhouse:acme:1003", "Acme Payments", "QA Engineer", "https://boards.greenhouse.io/acmepayments/jobs/1003")
+        not_hers = add_application(conn, other, jid, submitted_at=datetime(2026, 11, 22, tzinfo=UTC))
+    with pytest.raises(InvalidInput, match=f"application {not_hers} is candidate {other}'s"):
+        records.confirm_message(db, cipher, ambiguous["id"], application_id=not_hers)
     fixed = records.confirm_message(db, cipher, ambiguous["id"], application_id=apps["greenhouse:acme:1002"])
     assert fixed["outcome"]["kind"] == "interview"
     assert db.one("SELECT details FROM outcomes WHERE id = %s", (fixed["outcome"]["id"],))["details"]["corrected"]
