@@ -53,21 +53,19 @@ def _interview_follow_ons(app: dict[str, Any], outcome_id: int) -> list[NewTask]
 
 
 def notify_interview(conn: Any, app: dict[str, Any], outcome_id: int, when: str = "") -> list[Any] | None:
-    """Queue the candidate's ``interview_invitation`` message in this transaction through the outbox of
-    ``core.notify`` (issue 12), once per outcome. Without notifications installed the event log says so."""
+    """Queue the candidate's ``interview_invitation`` message in this transaction through the notifications
+    outbox (``core.notify.triggers.on_interview``, once per application: an interview is recorded once).
+    Without notifications installed the event log says so."""
     try:
-        from core.notify import outbox
+        from core.notify import triggers
     except ImportError:
-        outbox = None
-    if outbox is None:
+        triggers = None
+    if triggers is None:
         queue.add_event(conn, "interview: no notification queued (notifications are not installed)", level="warning",
                         agent="outcomes", candidate_id=app["candidate_id"], job_id=app["job_id"],
                         application_id=app["id"])
         return None
-    return outbox.notify(conn, template="interview_invitation", candidate_id=app["candidate_id"],
-                         application_id=app["id"], period=f"outcome:{outcome_id}",
-                         context={"job_title": app.get("title") or "", "company": app.get("company") or "",
-                                  "when": when})
+    return triggers.on_interview(conn, int(app["id"]), when=when)
 
 
 def _application(conn: Any, application_id: int) -> dict[str, Any]:
