@@ -58,9 +58,7 @@ def notify_interview(conn: Any, app: dict[str, Any], outcome_id: int, when: str 
     Without notifications installed the event log says so."""
     try:
         from core.notify import triggers
-    except ImportError:
-        triggers = None
-    if triggers is None:
+    except ImportError:  # a build without notifications
         queue.add_event(conn, "interview: no notification queued (notifications are not installed)", level="warning",
                         agent="outcomes", candidate_id=app["candidate_id"], job_id=app["job_id"],
                         application_id=app["id"])
