@@ -7,7 +7,6 @@ needed). Otherwise it saves a new version, shipped or rejected; the maths is :mo
 from __future__ import annotations
 
 from core.agent import Agent, AgentContext, AgentResult, Payload, register
-from core.outcomes import calibration
 
 
 class CalibratePayload(Payload):
@@ -25,6 +24,9 @@ class Calibrate(Agent):
     lease_seconds = 600
 
     def handle(self, payload: CalibratePayload, ctx: AgentContext) -> AgentResult:
+        # Imported here: the CLI loads every agent to list and validate them, and this one is heavy.
+        from core.outcomes import calibration
+
         try:
             report = calibration.run(ctx.db, ctx.storage, ctx.settings, who=f"agent:calibrate:{ctx.task.id}")
         except calibration.NotEnoughOutcomes as exc:

@@ -30,8 +30,7 @@ def _positive(text: str) -> int:
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    from core.outcomes.mail import CLASSES
-    from core.outcomes.records import OPERATOR_KINDS
+    from core.outcomes.kinds import CLASSES, OPERATOR_KINDS
 
     p = sub.add_parser("outcome", help="record what came of an application (interview, rejection ...)",
                        description="Record an outcome for an application; it counts at once (calibration, "

@@ -41,7 +41,6 @@ if TYPE_CHECKING:
     from core.crypto import Cipher
     from core.db import Database
 
-CLASSES = ("rejection", "interview", "assessment", "offer", "confirmation", "other")
 EXCERPT_CHARS = 4_000
 _SUBJECT_CONTEXT = b"mail-subject"
 _EXCERPT_CONTEXT = b"mail-excerpt"

@@ -15,16 +15,13 @@ from psycopg.types.json import Jsonb
 from core import queue
 from core.errors import InvalidInput, NotFound
 from core.models import NewTask
+from core.outcomes.kinds import KINDS, OPERATOR_KINDS
 from core.safetext import clean
 
 if TYPE_CHECKING:
     from core.crypto import Cipher
     from core.db import Database
 
-#: What an operator records.
-OPERATOR_KINDS = ("no_response", "rejected", "interview", "offer", "withdrawn")
-#: Every kind an outcome row may have (mail adds assessment and acknowledged).
-KINDS = OPERATOR_KINDS + ("assessment", "acknowledged")
 #: Mail classification -> outcome kind (``other`` makes no outcome).
 FROM_CLASSIFICATION = {"rejection": "rejected", "interview": "interview", "assessment": "assessment",
                        "offer": "offer", "confirmation": "acknowledged"}
