@@ -1,4 +1,5 @@
-"""Resume files to text lines: PDF (pypdf), DOCX (python-docx, tables included), TXT and Markdown.
+"""Resume files to text lines in reading order: PDF (pdfminer.six character positions: rows, columns by their
+gutter, font sizes; Tesseract OCR for scans), DOCX (python-docx: tables, text boxes, headers, footers), TXT, Markdown.
 
 The file type is decided by its first bytes, not its name, so a renamed file is still read correctly and
 a file that only pretends to be a PDF is reported as corrupt. Every failure is a :class:`ResumeError`
@@ -8,6 +9,7 @@ whose one-line message tells the operator what to do with the file.
 from __future__ import annotations
 
 import io
+import os
 import re
 import zipfile
 from dataclasses import dataclass
@@ -27,6 +29,10 @@ class ResumeText:
     format: str  # pdf | docx | txt | md
     lines: list[str]
     pages: int | None = None
+    #: the font size of each line (points; pixels for OCR) where the file says it, else None
+    sizes: list[float | None] | None = None
+    #: the OCR's mean word confidence (0..1) when the text was read from a scan
+    ocr_confidence: float | None = None
 
 
 def read_resume(path: str | Path) -> ResumeText:
@@ -70,6 +76,46 @@ def read_resume_bytes(data: bytes, name: str = "resume") -> ResumeText:
 # ------------------------------------------------------------------------------------------------
 # PDF
 # ------------------------------------------------------------------------------------------------
+#: What one PDF stream may unpack to, and all of them together: a few kilobytes of Flate can unpack to
+#: gigabytes. Resumes' content streams are kilobytes and their pictures a few megabytes.
+MAX_STREAM_UNPACKED = 64 * 1024 * 1024
+MAX_STREAMS_UNPACKED = 256 * 1024 * 1024
+#: Pages read (and OCRed) at most: a resume is one to a few pages.
+MAX_PAGES = 12
+#: Below this mean word confidence (0..1) an OCR reading is refused as a scan we cannot read reliably.
+OCR_MIN_CONFIDENCE = 0.8
+
+
+def _check_pdf_streams(data: bytes, name: str) -> None:
+    """Refuse a PDF whose Flate streams unpack past the caps, before any library unpacks them in memory."""
+    import zlib
+
+    total = 0
+    for m in re.finditer(rb"stream\r?\n", data):
+        end = data.find(b"endstream", m.end())
+        if end < 0:
+            break
+        chunk = data[m.end():end]
+        d = zlib.decompressobj()
+        size = 0
+        try:
+            buf = chunk
+            while buf:
+                out = d.decompress(buf, 1 << 20)
+                size += len(out)
+                if size > MAX_STREAM_UNPACKED or total + size > MAX_STREAMS_UNPACKED:
+                    raise ResumeError(f"resume {name} has a PDF stream that unpacks to more than "
+                                      f"{MAX_STREAM_UNPACKED // (1024 * 1024)} MB (or all to more than "
+                                      f"{MAX_STREAMS_UNPACKED // (1024 * 1024)} MB); it is not a real resume: "
+                                      "export it again")
+                buf = d.unconsumed_tail
+                if not out:
+                    break
+        except zlib.error:
+            pass  # not Flate (a JPEG picture, plain text): nothing to unpack
+        total += size
+
+
 def _pdf(data: bytes, name: str) -> ResumeText:
     import logging
 
@@ -77,8 +123,11 @@ def _pdf(data: bytes, name: str) -> ResumeText:
     from pypdf.errors import PdfReadError
 
     logging.getLogger("pypdf").setLevel(logging.ERROR)  # pypdf warns on every odd object; we report once
+    logging.getLogger("pdfminer").setLevel(logging.ERROR)
+    _check_pdf_streams(data, name)
     try:
         reader = PdfReader(io.BytesIO(data), strict=False)
+        password = ""
         if reader.is_encrypted:
             # Many "protected" PDFs only restrict printing and open with an empty password.
             if reader.decrypt("") == PasswordType.NOT_DECRYPTED:
@@ -91,21 +140,285 @@ def _pdf(data: bytes, name: str) -> ResumeText:
         raise ResumeError(f"resume {name} is a corrupt PDF ({type(exc).__name__}); export it again") from None
     if not pages:
         raise ResumeError(f"resume {name} is a corrupt PDF (no pages); export it again")
-    lines: list[str] = []
-    images = 0
-    for page in pages:
-        try:
-            text = page.extract_text() or ""
-        except Exception as exc:  # pypdf raises many types on damaged content streams
-            raise ResumeError(f"resume {name} is a corrupt PDF ({type(exc).__name__}); export it again") from None
-        lines.extend(text.splitlines())
-        images += _image_count(page)
-    if not any(_is_text(line) for line in lines):
+    try:
+        rows = _pdf_layout_lines(data, password)
+    except ResumeError:
+        raise
+    except Exception:  # pdfminer cannot read it: fall back to pypdf's plain text order
+        rows = []
+        for page in pages[:MAX_PAGES]:
+            try:
+                text = page.extract_text() or ""
+            except Exception as exc:  # pypdf raises many types on damaged content streams
+                raise ResumeError(f"resume {name} is a corrupt PDF ({type(exc).__name__}); export it again") from None
+            rows.extend((line, None) for line in text.splitlines())
+    if not any(_is_text(line) for line, _ in rows):
+        images = [img for page in pages[:MAX_PAGES] for img in _page_images(page)]
         if images:
-            raise ResumeError(f"resume {name} is image-only (a scan with no text layer); "
-                              "upload a text PDF or DOCX, or OCR it first")
+            return _ocr(images, name, len(pages))
         raise ResumeError(f"resume {name} has no text; upload a resume with content")
-    return ResumeText("pdf", _clean_lines(lines), pages=len(pages))
+    lines, sizes = _clean_rows(rows)
+    return ResumeText("pdf", lines, pages=len(pages), sizes=sizes)
+
+
+def _pdf_layout_lines(data: bytes, password: str = "") -> list[tuple[str, float | None]]:
+    """Every page's text rows in reading order (columns found by their gutter), each with its font size."""
+    from pdfminer.converter import PDFPageAggregator
+    from pdfminer.layout import LTChar, LTFigure
+    from pdfminer.pdfdocument import PDFDocument
+    from pdfminer.pdfinterp import PDFPageInterpreter, PDFResourceManager
+    from pdfminer.pdfpage import PDFPage
+    from pdfminer.pdfparser import PDFParser
+
+    doc = PDFDocument(PDFParser(io.BytesIO(data)), password=password)
+    rm = PDFResourceManager(caching=True)
+    device = PDFPageAggregator(rm, laparams=None)
+    interpreter = PDFPageInterpreter(rm, device)
+    out: list[tuple[str, float | None]] = []
+    for n, page in enumerate(PDFPage.create_pages(doc)):
+        if n >= MAX_PAGES:
+            break
+        interpreter.process_page(page)
+        layout = device.get_result()
+        chars: list[_Char] = []
+
+        def walk(obj: object) -> None:
+            for item in obj:  # type: ignore[attr-defined]
+                if isinstance(item, LTChar):
+                    if item.upright:
+                        chars.append(_Char(item.x0, item.x1, item.y0, item.y1, item.size, item.get_text()))
+                elif isinstance(item, LTFigure):
+                    walk(item)
+
+        walk(layout)
+        out.extend(_page_rows(chars, layout.width))
+    return out
+
+
+@dataclass
+class _Char:
+    x0: float
+    x1: float
+    y0: float
+    y1: float
+    size: float
+    text: str
+
+
+def _rows_of(chars: list[_Char]) -> list[list[_Char]]:
+    """Characters grouped into rows by their baseline, top to bottom, each row left to right."""
+    rows: list[list[_Char]] = []
+    for ch in sorted(chars, key=lambda c: (-round(c.y0, 1), c.x0)):
+        if rows:
+            last = rows[-1]
+            ref = last[0]
+            if abs(ch.y0 - ref.y0) <= max(1.5, 0.3 * min(ch.size, ref.size)):
+                last.append(ch)
+                continue
+        rows.append([ch])
+    for row in rows:
+        row.sort(key=lambda c: c.x0)
+    return rows
+
+
+def _segments(row: list[_Char]) -> list[tuple[float, float]]:
+    """The row's runs of text, split where the gap is wider than a font size (a tab stop, a column)."""
+    segs: list[tuple[float, float]] = []
+    for ch in row:
+        if not ch.text.strip():
+            continue
+        if segs and ch.x0 - segs[-1][1] <= max(ch.size, 4.0):
+            segs[-1] = (segs[-1][0], max(segs[-1][1], ch.x1))
+        else:
+            segs.append((ch.x0, ch.x1))
+    return segs
+
+
+def _gutter(rows: list[list[_Char]], width: float) -> tuple[float, int] | None:
+    """(x, first row) of a vertical gutter that text does not cross from that row down (a heading or two may
+    overrun it), with real text on both sides; the rows above it (a full-width header) are read first.
+
+    Right-aligned dates are not a column: a real second column has rows of its own, so most of its rows
+    do not share a baseline with text on the left.
+    """
+    if len(rows) < 8:
+        return None
+    segs = [_segments(r) for r in rows]
+    allowed = max(1, len(rows) // 25)
+    scored: list[tuple[tuple[int, int], float]] = []
+    x = width * 0.15
+    while x <= width * 0.85:
+        blockers = [i for i, row in enumerate(segs) if any(a < x < b for a, b in row)]
+        k = 0
+        while len([b for b in blockers if b >= k]) > allowed:
+            k = next(b for b in blockers if b >= k) + 1
+        if k <= len(rows) // 2:
+            scored.append(((k, len([b for b in blockers if b >= k])), x))
+        x += 2.0
+    if not scored:
+        return None
+    best_key = min(key for key, _ in scored)
+    # the widest run of neighbouring x with the best score; its middle is the gutter
+    runs: list[list[float]] = []
+    for key, x in scored:
+        if key != best_key:
+            continue
+        if runs and abs(x - runs[-1][-1] - 2.0) < 0.01:
+            runs[-1].append(x)
+        else:
+            runs.append([x])
+    run = max(runs, key=len)
+    gx = (run[0] + run[-1]) / 2
+    k = best_key[0]
+    region = segs[k:]
+    left = [r for r in region if any(s[0] < gx for s in r)]
+    right = [r for r in region if any(s[0] >= gx for s in r)]
+    both = [r for r in region if any(s[0] < gx for s in r) and any(s[0] >= gx for s in r)]
+    if len(left) < 4 or len(right) < 4 or len(both) > 0.5 * len(right) or len(both) > 0.5 * len(left):
+        return None
+    return gx, k
+
+
+def _page_rows(chars: list[_Char], width: float) -> list[tuple[str, float | None]]:
+    rows = _rows_of(chars)
+    found = _gutter(rows, width)
+    if found is None:
+        return [_row_text(r) for r in rows]
+    gx, k = found
+    head = [_row_text(r) for r in rows[:k]]
+    left_rows, right_rows = [], []
+    for row in rows[k:]:
+        # a run of text belongs to the side it starts on (a heading that overruns the gutter stays whole)
+        left, right = [], []
+        side = left
+        prev: _Char | None = None
+        for ch in row:
+            if ch.text.strip() and (prev is None or ch.x0 - prev.x1 > max(ch.size, 4.0)):
+                side = left if ch.x0 < gx else right
+            side.append(ch)
+            if ch.text.strip():
+                prev = ch
+        if left:
+            left_rows.append(left)
+        if right:
+            right_rows.append(right)
+    # each column is read on its own, top to bottom
+    return head + [_row_text(r) for r in left_rows] + [_row_text(r) for r in right_rows]
+
+
+def _row_text(row: list[_Char]) -> tuple[str, float | None]:
+    parts: list[str] = []
+    prev: _Char | None = None
+    space = False
+    sizes = []
+    for ch in row:
+        if not ch.text.strip():
+            space = True
+            continue
+        if prev is not None:
+            gap = ch.x0 - prev.x1
+            if gap > max(ch.size, 4.0):
+                parts.append("   ")
+            elif space or gap > 0.15 * ch.size:
+                parts.append(" ")
+        parts.append(ch.text)
+        sizes.append(ch.size)
+        prev = ch
+        space = False
+    return "".join(parts), (round(max(sizes), 1) if sizes else None)
+
+
+def _page_images(page: object) -> list[bytes]:
+    """The page's pictures as image files (PNG/JPEG bytes), largest first."""
+    out: list[tuple[int, bytes]] = []
+    try:
+        for img in page.images:  # type: ignore[attr-defined]
+            data = img.data
+            try:
+                w, h = img.image.size
+            except Exception:
+                w = h = 0
+            if w * h >= 200 * 200:
+                out.append((w * h, _as_png(img)))
+    except Exception:
+        return []
+    out.sort(key=lambda t: -t[0])
+    return [b for _, b in out[:1]]
+
+
+def _as_png(img: object) -> bytes:
+    buf = io.BytesIO()
+    try:
+        img.image.save(buf, "PNG")  # type: ignore[attr-defined]
+        return buf.getvalue()
+    except Exception:
+        return img.data  # type: ignore[attr-defined]
+
+
+def _ocr(images: list[bytes], name: str, pages: int) -> ResumeText:
+    """Text of a scanned resume by Tesseract, with its mean word confidence; a poor reading is refused."""
+    import shutil
+    import subprocess
+    import tempfile
+
+    refusal = (f"resume {name} is image-only (a scan with no text layer); upload a text PDF or DOCX, or OCR it "
+               "first")
+    tesseract = shutil.which("tesseract")
+    if tesseract is None:
+        raise ResumeError(refusal + " (Tesseract OCR is not installed here)")
+    rows: list[tuple[str, float | None]] = []
+    confs: list[float] = []
+    with tempfile.TemporaryDirectory(prefix="talvix-ocr-") as tmp:
+        for i, image in enumerate(images[:MAX_PAGES]):
+            src = Path(tmp) / f"page{i}.png"
+            src.write_bytes(image)
+            try:
+                done = subprocess.run([tesseract, str(src), "stdout", "--psm", "4", "tsv"], capture_output=True,
+                                      timeout=90, check=False, env={**os.environ, "OMP_THREAD_LIMIT": "1"})
+            except subprocess.TimeoutExpired:
+                raise ResumeError(refusal + " (OCR took too long)") from None
+            if done.returncode != 0:
+                raise ResumeError(refusal + " (OCR could not read the picture)")
+            page_rows, page_confs = _tsv_rows(done.stdout.decode("utf-8", "replace"))
+            rows.extend(page_rows)
+            confs.extend(page_confs)
+    confidence = sum(confs) / len(confs) / 100 if confs else 0.0
+    if not any(_is_text(t) for t, _ in rows) or confidence < OCR_MIN_CONFIDENCE:
+        raise ResumeError(refusal + f" (OCR confidence {confidence:.2f} is below {OCR_MIN_CONFIDENCE:.2f})")
+    lines, sizes = _clean_rows(rows)
+    return ResumeText("pdf", lines, pages=pages, sizes=sizes, ocr_confidence=round(confidence, 3))
+
+
+def _tsv_rows(tsv: str) -> tuple[list[tuple[str, float | None]], list[float]]:
+    """Tesseract's TSV to rows (text, height in pixels) and the words' confidences."""
+    lines: dict[tuple[str, str, str], list[tuple[int, int, int, str]]] = {}
+    confs: list[float] = []
+    for raw in tsv.splitlines()[1:]:
+        f = raw.split("\t")
+        if len(f) < 12 or f[0] != "5" or not f[11].strip():
+            continue
+        try:
+            conf = float(f[10])
+            left, top, height = int(f[6]), int(f[7]), int(f[9])
+            width = int(f[8])
+        except ValueError:
+            continue
+        if conf >= 0:
+            confs.append(conf)
+        lines.setdefault((f[2], f[3], f[4]), []).append((left, width, height, f[11]))
+    rows: list[tuple[str, float | None]] = []
+    for words in lines.values():
+        words.sort()
+        text = ""
+        prev_end = None
+        h = max(w[2] for w in words)
+        for left, width, _, word in words:
+            if prev_end is not None:
+                text += "   " if left - prev_end > 1.5 * h else " "
+            text += word
+            prev_end = left + width
+        rows.append((text, float(h)))
+    return rows, confs
 
 
 def _image_count(page: object) -> int:
@@ -142,7 +455,32 @@ def _docx(data: bytes, name: str) -> ResumeText:
         raise ResumeError(f"resume {name} is a corrupt DOCX ({type(exc).__name__}); export it again") from None
     except Exception as exc:  # lxml errors on damaged XML
         raise ResumeError(f"resume {name} is a corrupt DOCX ({type(exc).__name__}); export it again") from None
-    lines: list[str] = []
+    rows: list[tuple[str, float | None]] = []
+    default_size = _docx_default_size(document)
+
+    def para_size(paragraph: Paragraph) -> float | None:
+        best = None
+        for run in paragraph.runs:
+            size = run.font.size
+            if size is None and run.style is not None and run.style.font is not None:
+                size = run.style.font.size
+            if size is not None:
+                best = max(best or 0.0, size.pt)
+        if best is None:
+            style = paragraph.style
+            while style is not None and best is None:
+                if style.font is not None and style.font.size is not None:
+                    best = style.font.size.pt
+                style = style.base_style
+        return best or default_size
+
+    def add_paragraph(paragraph: Paragraph) -> None:
+        text = paragraph.text
+        if text.strip() and _is_list_paragraph(paragraph) and not text.lstrip().startswith(_BULLETS):
+            text = "• " + text.strip()
+        rows.append((text, para_size(paragraph)))
+        for box in _text_boxes(paragraph):  # text boxes anchored in this paragraph, read where they stand
+            rows.append((box, default_size))
 
     def table_lines(table: Table) -> None:
         for row in table.rows:
@@ -153,27 +491,85 @@ def _docx(data: bytes, name: str) -> ResumeText:
                     continue
                 seen.add(id(cell._tc))
                 cells.append(cell)
-            texts = [[p.text for p in c.paragraphs if p.text.strip()] for c in cells]
+            paras = [[p for p in c.paragraphs if p.text.strip()] for c in cells]
             nested = [t for c in cells for t in c.tables]
-            if all(len(t) <= 1 for t in texts):
-                joined = " | ".join(t[0].strip() for t in texts if t)
+            if all(len(t) <= 1 for t in paras):
+                joined = " | ".join(t[0].text.strip() for t in paras if t)
                 if joined:
-                    lines.append(joined)
+                    sizes = [para_size(t[0]) for t in paras if t]
+                    rows.append((joined, max((x for x in sizes if x), default=None)))
             else:
-                for t in texts:
-                    lines.extend(t)
+                for t in paras:
+                    for paragraph in t:
+                        add_paragraph(paragraph)
             for inner in nested:
                 table_lines(inner)
 
-    for block in document.iter_inner_content():
-        if isinstance(block, Paragraph):
-            text = block.text
-            if text.strip() and _is_list_paragraph(block) and not text.lstrip().startswith(_BULLETS):
-                text = "• " + text.strip()
-            lines.append(text)
-        elif isinstance(block, Table):
-            table_lines(block)
-    return ResumeText("docx", _clean_lines(lines))
+    def blocks(container: object) -> None:
+        for block in container.iter_inner_content():  # type: ignore[attr-defined]
+            if isinstance(block, Paragraph):
+                add_paragraph(block)
+            elif isinstance(block, Table):
+                table_lines(block)
+
+    # The page header often holds the name and contact details; the footer comes last. A header repeated
+    # by several sections (or first-page and default headers alike) is read once.
+    seen_parts: set[int] = set()
+    headers, footers = [], []
+    for section in document.sections:
+        for hf, into in ((section.first_page_header, headers), (section.header, headers),
+                         (section.first_page_footer, footers), (section.footer, footers)):
+            try:
+                if hf.is_linked_to_previous and into:
+                    continue
+                part = id(hf._element)
+            except Exception:
+                continue
+            if part not in seen_parts:
+                seen_parts.add(part)
+                into.append(hf)
+    for hf in headers:
+        blocks(hf)
+    blocks(document)
+    for hf in footers:
+        blocks(hf)
+    lines, sizes = _clean_rows(rows)
+    return ResumeText("docx", lines, sizes=sizes)
+
+
+def _docx_default_size(document: object) -> float | None:
+    try:
+        size = document.styles["Normal"].font.size  # type: ignore[attr-defined]
+        return size.pt if size is not None else 11.0
+    except Exception:
+        return 11.0
+
+
+_W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+
+
+def _text_boxes(paragraph: object) -> list[str]:
+    """Lines of the text boxes drawn in a paragraph (DrawingML; the VML fallback copy is skipped)."""
+    p = paragraph._p  # type: ignore[attr-defined]
+    if p.find(f".//{_W}txbxContent") is None:
+        return []
+    out: list[str] = []
+    fallback = "{http://schemas.openxmlformats.org/markup-compatibility/2006}Fallback"
+    for box in p.iter(f"{_W}txbxContent"):
+        parent = box.getparent()
+        skip = False
+        while parent is not None and parent is not p:
+            if parent.tag == fallback:
+                skip = True
+                break
+            parent = parent.getparent()
+        if skip:
+            continue
+        for bp in box.iter(f"{_W}p"):
+            text = "".join((t.text or "") if t.tag == f"{_W}t" else "\t" for t in bp.iter(f"{_W}t", f"{_W}tab"))
+            if text.strip():
+                out.append(text)
+    return out
 
 
 def _is_list_paragraph(paragraph: object) -> bool:
@@ -265,11 +661,42 @@ def _unmarkdown(line: str) -> str:
     return line
 
 
+#: Characters that are spelling, not text: ligature glyphs spelled out, spaces of every width made plain,
+#: soft hyphens and zero-width marks dropped, non-breaking hyphens made plain.
+_LIGATURES = {"\ufb00": "ff", "\ufb01": "fi", "\ufb02": "fl", "\ufb03": "ffi", "\ufb04": "ffl", "\ufb05": "st",
+              "\ufb06": "st"}
+_NORMALISE = str.maketrans({**_LIGATURES, "\u00a0": " ", "\u2007": " ", "\u2009": " ", "\u202f": " ", "\u2002": " ",
+                            "\u2003": " ", "\u00ad": None, "\u200b": None, "\u200c": None, "\u200d": None,
+                            "\ufeff": None, "\u2010": "-", "\u2011": "-", "\u2212": "-"})
+
+
+def normalise_text(line: str) -> str:
+    """One line as plain text: see _NORMALISE; a tab is a column gap (three spaces); icons (symbols and private-use
+    glyphs of icon fonts) are dropped unless they are bullets."""
+    import unicodedata
+
+    line = line.translate(_NORMALISE).replace("\t", "   ")
+    if "(cid:" in line:  # a glyph with no Unicode mapping (an icon font): pdfminer's placeholder
+        line = re.sub(r"\(cid:\d+\)\s?", "", line)
+    if any(ord(ch) > 0x2000 for ch in line):
+        line = "".join(ch for ch in line if ch in _BULLET_SET or unicodedata.category(ch) not in ("So", "Co", "Cs"))
+    return re.sub(r"[\x00-\x08\x0b-\x1f\x7f]", "", line).rstrip()
+
+
+_BULLET_SET = set("".join(("•", "▪", "◦", "●", "‣", "○", "■", "□", "➢", "✓", "»", "·", "–")))
+
+
+def _clean_rows(rows: list[tuple[str, float | None]]) -> tuple[list[str], list[float | None]]:
+    lines: list[str] = []
+    sizes: list[float | None] = []
+    for raw, size in rows:
+        for piece in raw.splitlines() or [""]:
+            line = normalise_text(piece)
+            if line.strip():
+                lines.append(line)
+                sizes.append(size)
+    return lines, sizes
+
+
 def _clean_lines(lines: list[str]) -> list[str]:
-    out = []
-    for line in (piece for raw in lines for piece in raw.splitlines()):
-        line = line.replace("\u00a0", " ").replace("\u200b", "").replace("\t", "  ")
-        line = re.sub(r"[\x00-\x08\x0b-\x1f\x7f]", "", line).rstrip()
-        if line.strip():
-            out.append(line)
-    return out
+    return _clean_rows([(line, None) for line in lines])[0]

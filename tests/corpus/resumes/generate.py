@@ -213,15 +213,15 @@ def rl_two_columns(p: Person, out: Path, *, name_at_bottom: bool) -> None:
         c.drawString(20, y, t)
         y -= size + 5
 
-    side_text("CONTACT", 11, bold)
+    side_text("CONTACT", 10, bold)
     for bit in contact_bits(p):
         side_text(bit)
     y -= 10
-    side_text(names["skills"].upper(), 11, bold)
+    side_text(names["skills"].upper(), 10, bold)
     for s in p.skills:
         side_text("▪ " + s)
     y -= 10
-    side_text(names["education"].upper(), 11, bold)
+    side_text("EDUCATION", 10, bold)
     for s in p.schools:
         for piece in _wrap(s.institution, 30):
             side_text(piece)
@@ -255,6 +255,8 @@ def rl_two_columns(p: Person, out: Path, *, name_at_bottom: bool) -> None:
             c.drawString(x, y, left)
             if right:
                 c.setFont(reg, 9)
+                if x + c.stringWidth(left, bold, 10) + 20 + c.stringWidth(right, reg, 9) > w - 30:
+                    y -= 12  # no room beside it: the dates go under, right-aligned
                 c.drawRightString(w - 30, y, right)
             y -= 14
         c.setFont(reg, 9.5)
