@@ -53,7 +53,7 @@ def main() -> int:
         count: dict[str, int] = {}
         for facts in corpus:
             path = scoring.FILES / facts["file"]
-            kind = "docx" if path.suffix == ".docx" else "pdf"
+            kind = "docx" if path.suffix == ".docx" else ("scan" if facts.get("renderer") == "scan" else "pdf")
             t0 = time.perf_counter()
             try:
                 parsed = parse_resume(path)
@@ -77,7 +77,7 @@ def main() -> int:
         r, t = total.right[f], total.total[f]
         print(f"{f:<12}{r:>7}{t:>7}{(r / t if t else 0):>8.3f}")
     print(f"{'skills':<12} precision {total.skills_precision:.3f}  recall {total.skills_recall:.3f}")
-    for k in ("all", "pdf", "docx"):
+    for k in ("all", "pdf", "docx", "scan"):
         if k in best:
             print(f"speed {k:<5} {best[k]:.1f} resumes/s (one core)")
     for line in failures:

@@ -164,7 +164,7 @@ def _pdf(data: bytes, name: str) -> ResumeText:
 def _pdf_layout_lines(data: bytes, password: str = "") -> list[tuple[str, float | None]]:
     """Every page's text rows in reading order (columns found by their gutter), each with its font size."""
     from pdfminer.converter import PDFPageAggregator
-    from pdfminer.layout import LTChar, LTFigure
+    from pdfminer.layout import LTChar, LTFigure, LTLine, LTRect
     from pdfminer.pdfdocument import PDFDocument
     from pdfminer.pdfinterp import PDFPageInterpreter, PDFResourceManager
     from pdfminer.pdfpage import PDFPage
@@ -181,6 +181,7 @@ def _pdf_layout_lines(data: bytes, password: str = "") -> list[tuple[str, float 
         interpreter.process_page(page)
         layout = device.get_result()
         chars: list[_Char] = []
+        rules: list[tuple[float, float, float]] = []  # horizontal lines (x0, x1, y): table borders
 
         def walk(obj: object) -> None:
             for item in obj:  # type: ignore[attr-defined]
@@ -189,9 +190,19 @@ def _pdf_layout_lines(data: bytes, password: str = "") -> list[tuple[str, float 
                         chars.append(_Char(item.x0, item.x1, item.y0, item.y1, item.size, item.get_text()))
                 elif isinstance(item, LTFigure):
                     walk(item)
+                elif isinstance(item, (LTLine, LTRect)) and item.width > 8:
+                    rules.append((item.x0, item.x1, item.y0))
+                    if item.height > 2:
+                        rules.append((item.x0, item.x1, item.y1))
 
         walk(layout)
-        out.extend(_page_rows(chars, layout.width))
+        rows = _page_rows(chars, layout.width, rules)
+        if n == 0:
+            edges = {r for r in rows[:3] + rows[-2:]}
+        else:
+            # a running header or footer (the name, "Page 1") repeats on every page: keep its first reading
+            rows = [r for j, r in enumerate(rows) if not ((j < 3 or j >= len(rows) - 2) and r in edges)]
+        out.extend(rows)
     return out
 
 
@@ -274,18 +285,28 @@ def _gutter(rows: list[list[_Char]], width: float) -> tuple[float, int] | None:
     left = [r for r in region if any(s[0] < gx for s in r)]
     right = [r for r in region if any(s[0] >= gx for s in r)]
     both = [r for r in region if any(s[0] < gx for s in r) and any(s[0] >= gx for s in r)]
-    if len(left) < 4 or len(right) < 4 or len(both) > 0.5 * len(right) or len(both) > 0.5 * len(left):
+    if len(left) < 4 or len(right) < 4:
         return None
+    if len(both) > 0.5 * len(right) or len(both) > 0.5 * len(left):
+        # Rows side by side on the same baselines: two real columns set in the same type (an HTML grid), or one
+        # column with its dates right-aligned. Dates on the right say which.
+        right_segs = [ln.segs for ln in (_line_of(r) for r in rows[k:]) if ln is not None]
+        texts = [sg[2] for segs_ in right_segs for sg in segs_ if sg[0] >= gx]
+        dates = sum(1 for t in texts if len(re.sub(r"(?i)(?:19|20)\d{2}|present|current|till|date|to|"
+                                                   r"jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec|[^a-z]", "", t)) < 3)
+        if dates > 0.5 * len(texts) or len(right) < 5:
+            return None
     return gx, k
 
 
-def _page_rows(chars: list[_Char], width: float) -> list[tuple[str, float | None]]:
+def _page_rows(chars: list[_Char], width: float,
+               rules: list[tuple[float, float, float]] = ()) -> list[tuple[str, float | None]]:
     rows = _rows_of(chars)
     found = _gutter(rows, width)
     if found is None:
-        return [_row_text(r) for r in rows]
+        return _texts(rows, rules)
     gx, k = found
-    head = [_row_text(r) for r in rows[:k]]
+    head = _texts(rows[:k], rules)
     left_rows, right_rows = [], []
     for row in rows[k:]:
         # a run of text belongs to the side it starts on (a heading that overruns the gutter stays whole)
@@ -303,11 +324,18 @@ def _page_rows(chars: list[_Char], width: float) -> list[tuple[str, float | None
         if right:
             right_rows.append(right)
     # each column is read on its own, top to bottom
-    return head + [_row_text(r) for r in left_rows] + [_row_text(r) for r in right_rows]
+    return head + _texts(left_rows, rules) + _texts(right_rows, rules)
 
 
-def _row_text(row: list[_Char]) -> tuple[str, float | None]:
-    parts: list[str] = []
+@dataclass
+class _Line:
+    y0: float
+    size: float
+    segs: list[list]  # [x0, x1, text] per run of text; runs are a column gap apart
+
+
+def _line_of(row: list[_Char]) -> _Line | None:
+    segs: list[list] = []
     prev: _Char | None = None
     space = False
     sizes = []
@@ -315,17 +343,68 @@ def _row_text(row: list[_Char]) -> tuple[str, float | None]:
         if not ch.text.strip():
             space = True
             continue
-        if prev is not None:
-            gap = ch.x0 - prev.x1
-            if gap > max(ch.size, 4.0):
-                parts.append("   ")
-            elif space or gap > 0.15 * ch.size:
-                parts.append(" ")
-        parts.append(ch.text)
+        gap = ch.x0 - prev.x1 if prev is not None else 0.0
+        if prev is None or gap > max(ch.size, 4.0):
+            segs.append([ch.x0, ch.x1, ch.text])
+        else:
+            seg = segs[-1]
+            seg[2] += (" " if space or gap > 0.15 * ch.size else "") + ch.text
+            seg[1] = max(seg[1], ch.x1)
         sizes.append(ch.size)
         prev = ch
         space = False
-    return "".join(parts), (round(max(sizes), 1) if sizes else None)
+    if not segs:
+        return None
+    return _Line(row[0].y0, round(max(sizes), 1), segs)
+
+
+def _merge_cells(lines: list[_Line], rules: list[tuple[float, float, float]] = ()) -> list[_Line]:
+    """A table's cells that wrap onto a second line are joined back into their row.
+
+    A row of three or more cells whose next line, set close below in the same type, has fewer cells and starts
+    only where the row's cells start, and no border line runs between them, is one table row: "Pragati Consulting | Site
+    Reliability | 2020 - 2023" over "Services | Engineer" reads "Pragati Consulting Services | Site Reliability
+    Engineer | 2020 - 2023".
+    """
+    out: list[_Line] = []
+    i = 0
+    while i < len(lines):
+        line = _Line(lines[i].y0, lines[i].size, [list(sg) for sg in lines[i].segs])
+        bottom = line.y0
+        cells = len(line.segs)
+        while len(line.segs) >= 2 and i + 1 < len(lines):
+            nxt = lines[i + 1]
+            if bottom - nxt.y0 > 1.45 * line.size or abs(nxt.size - line.size) > 0.6:
+                break
+            if len(line.segs) < 3 or len(nxt.segs) >= cells:
+                break  # a line with as many cells as the row is the table's next row
+            first = nxt.segs[0][2].lstrip()[:1]
+            if first in _BULLETS or "\ue000" <= first <= "\uf8ff" or line.segs[0][2].strip() in _BULLETS:
+                break
+            where = []
+            for ns in nxt.segs:
+                j = next((j for j, sg in enumerate(line.segs) if abs(ns[0] - sg[0]) <= 3.0), None)
+                if j is None:
+                    break
+                where.append(j)
+            if len(where) != len(nxt.segs):
+                break
+            x0 = nxt.segs[0][0]
+            if any(a - 2 <= x0 <= b + 2 and nxt.y0 + 0.6 * nxt.size < y < bottom for a, b, y in rules):
+                break  # a border between them: the next table row
+            for j, ns in zip(where, nxt.segs):
+                line.segs[j][2] += " " + ns[2]
+                line.segs[j][1] = max(line.segs[j][1], ns[1])
+            bottom = nxt.y0
+            i += 1
+        out.append(line)
+        i += 1
+    return out
+
+
+def _texts(rows: list[list[_Char]], rules: list[tuple[float, float, float]] = ()) -> list[tuple[str, float | None]]:
+    lines = [ln for ln in (_line_of(r) for r in rows) if ln is not None]
+    return [("   ".join(sg[2] for sg in ln.segs), ln.size) for ln in _merge_cells(lines, rules)]
 
 
 def _page_images(page: object) -> list[bytes]:
@@ -679,6 +758,8 @@ def normalise_text(line: str) -> str:
     if "(cid:" in line:  # a glyph with no Unicode mapping (an icon font): pdfminer's placeholder
         line = re.sub(r"\(cid:\d+\)\s?", "", line)
     if any(ord(ch) > 0x2000 for ch in line):
+        # a symbol-font bullet (Word's Symbol/Wingdings: U+F0B7, U+F0A7, ...) leading a line is a bullet
+        line = re.sub(r"^(\s*)[\ue000-\uf8ff]", r"\1•", line)
         line = "".join(ch for ch in line if ch in _BULLET_SET or unicodedata.category(ch) not in ("So", "Co", "Cs"))
     return re.sub(r"[\x00-\x08\x0b-\x1f\x7f]", "", line).rstrip()
 
