@@ -326,6 +326,23 @@ def _location(contact_lines: list[str]) -> tuple[str | None, float]:
                 return part.rstrip("."), 0.85
             if found[0] is None and _city_in(part) and len(part) <= 60 and not _has_title_word(part):
                 found = (part.rstrip("."), 0.75)
+    if found[0] is None:
+        # a place inside a longer line ("email phone Mumbai," wrapped onto "Maharashtra")
+        joined: list[str] = []
+        for line in contact_lines:
+            if joined and joined[-1].rstrip().endswith(","):
+                joined[-1] = joined[-1].rstrip() + " " + line.strip()
+            else:
+                joined.append(line)
+        for line in joined:
+            bare = _URL.sub(" ", _EMAIL.sub(" ", line))
+            bare = re.sub(r"\+?\d[\d\s().-]{6,}\d", " ", bare)
+            for m in _PLACE.finditer(bare):
+                city = m.group("city")
+                known = _city_in(city)
+                if known:
+                    at = city.lower().rfind(known)
+                    return bare[m.start() + at: m.end()].strip(), 0.7
     return found
 
 
@@ -359,9 +376,14 @@ def _find_name(lines: list[str], sizes: list[float | None] | None, head_len: int
                 idx = [i]
                 text = line.strip()
                 j = i + 1
-                while j < len(lines) and sizes[j] == top and len(idx) < 3 and _looks_like_name(lines[j].strip()):
-                    text += " " + lines[j].strip()
-                    idx.append(j)
+                # the rest of the name on the next line of the same size (a narrow column or table cell may set
+                # a line of contact details between them)
+                while j < len(lines) and j <= idx[-1] + 2 and len(idx) < 3:
+                    if sizes[j] == top:
+                        if not _looks_like_name(lines[j].strip()):
+                            break
+                        text += " " + lines[j].strip()
+                        idx.append(j)
                     j += 1
                 text = re.sub(r"\s+", " ", text)
                 if _looks_like_name(text):
@@ -530,8 +552,17 @@ def _column_names(line: str) -> bool:
 
 def _header_like(line: str) -> bool:
     """Short, not a sentence: could be the employer or title line above a date line."""
-    return (len(line) <= 70 and len(line.split()) <= 8 and not line.rstrip().endswith((".", "%", ";"))
-            and not _is_bullet(line) and not line[:1].islower())
+    if _is_bullet(line) or line[:1].islower():
+        return False
+    if _labelled(line) is not None:
+        return True
+    words = line.split()
+    ends_sentence = line.rstrip().endswith((".", "%", ";")) and not (
+        len(words) <= 5 or re.search(r"(?i)\b(?:inc|ltd|co|corp|pvt|llc|plc|s\.a)\.$", line.rstrip()))
+    if len(line) > 100 or len(words) > 12 or ends_sentence:
+        return False
+    # a longer line is a header when its parts are set apart ("Title, Employer, City"); else it is a sentence
+    return len(words) <= 6 or bool(re.search(r"\s[|•·—–-]\s|,\s|\s{3,}", line))
 
 
 _LABEL_EMPLOYER = r"(?:company|organi[sz]ation|employer|client|company name)"
@@ -616,7 +647,10 @@ def parse_experience(lines: list[str]) -> list[dict[str, Any]]:
                 current["bullets"].append(_strip_bullet(line))
             continue
         plain = line.strip()
-        if current is not None and header_open and len(plain) <= 90 and not plain.endswith("."):
+        if current is not None and header_open and _is_place(plain):
+            current["location"] = current["location"] or plain  # "Cambridge" under the employer's cell
+            continue
+        if current is not None and header_open and len(plain) <= 90 and _header_like(plain):
             info = _parse_header(plain)
             if not current["title"] and info["title"]:
                 current["title"] = info["title"]

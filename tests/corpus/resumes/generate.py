@@ -159,8 +159,8 @@ def rl_one_column(p: Person, out: Path, *, ttf: bool, soft_hyphen_phone: bool = 
         y -= size + 4
 
     heading(names["summary"])
-    text(p.summary[:95])
-    text(p.summary[95:])
+    for piece in _wrap(p.summary, 95):
+        text(piece)
     y -= 6
     heading(names["experience"])
     for job in p.jobs:
