@@ -21,7 +21,7 @@ def parse_resume(path: str | Path) -> dict[str, Any]:
         # read from a scan: no field is surer than the OCR that read it
         conf = profile["confidence"]
         for key, value in conf.items():
-            conf[key] = round(min(value, text.ocr_confidence), 2)
+            conf[key] = min(value, text.ocr_confidence)
         conf["ocr"] = text.ocr_confidence
         profile["to_confirm"] = sorted(set(profile.get("to_confirm") or []) | {
             k for k in ("name", "email", "phone", "location", "experience", "education", "skills")

@@ -537,21 +537,28 @@ def _docx(data: bytes, name: str) -> ResumeText:
     rows: list[tuple[str, float | None]] = []
     default_size = _docx_default_size(document)
 
+    style_sizes = _docx_style_sizes(document)
+
     def para_size(paragraph: Paragraph) -> float | None:
+        """The paragraph's largest run size: run formatting, else its character style, else the paragraph's."""
+        p = paragraph._p
+        ppr = p.find(f"{_W}pPr")
+        pstyle = ppr.find(f"{_W}pStyle") if ppr is not None else None
+        base = style_sizes.get(pstyle.get(f"{_W}val") if pstyle is not None else None) or default_size
         best = None
-        for run in paragraph.runs:
-            size = run.font.size
-            if size is None and run.style is not None and run.style.font is not None:
-                size = run.style.font.size
-            if size is not None:
-                best = max(best or 0.0, size.pt)
-        if best is None:
-            style = paragraph.style
-            while style is not None and best is None:
-                if style.font is not None and style.font.size is not None:
-                    best = style.font.size.pt
-                style = style.base_style
-        return best or default_size
+        for r in p.iter(f"{_W}r"):
+            rpr = r.find(f"{_W}rPr")
+            size = None
+            if rpr is not None:
+                sz = rpr.find(f"{_W}sz")
+                if sz is not None and (sz.get(f"{_W}val") or "").isdigit():
+                    size = int(sz.get(f"{_W}val")) / 2
+                else:
+                    rs = rpr.find(f"{_W}rStyle")
+                    if rs is not None:
+                        size = style_sizes.get(rs.get(f"{_W}val"))
+            best = max(best or 0.0, size or base)
+        return best or base
 
     def add_paragraph(paragraph: Paragraph) -> None:
         text = paragraph.text
@@ -614,6 +621,31 @@ def _docx(data: bytes, name: str) -> ResumeText:
         blocks(hf)
     lines, sizes = _clean_rows(rows)
     return ResumeText("docx", lines, sizes=sizes)
+
+
+def _docx_style_sizes(document: object) -> dict[str | None, float]:
+    """style id -> font size in points, following each style's basedOn chain."""
+    try:
+        root = document.styles.element  # type: ignore[attr-defined]
+    except Exception:
+        return {}
+    own: dict[str, float | None] = {}
+    based: dict[str, str | None] = {}
+    for st in root.iter(f"{_W}style"):
+        sid = st.get(f"{_W}styleId")
+        sz = st.find(f"{_W}rPr/{_W}sz")
+        val = sz.get(f"{_W}val") if sz is not None else None
+        own[sid] = int(val) / 2 if val and val.isdigit() else None
+        bo = st.find(f"{_W}basedOn")
+        based[sid] = bo.get(f"{_W}val") if bo is not None else None
+    out: dict[str | None, float] = {}
+    for sid in own:
+        cur, seen = sid, 0
+        while cur is not None and own.get(cur) is None and seen < 20:
+            cur, seen = based.get(cur), seen + 1
+        if cur is not None and own.get(cur) is not None:
+            out[sid] = own[cur]  # type: ignore[assignment]
+    return out
 
 
 def _docx_default_size(document: object) -> float | None:
