@@ -693,8 +693,14 @@ def _joined_wraps(lines: list[str]) -> list[str]:
         if (out and re.match(r"(?:and|of|for|&|in|at)\b|[a-z]", line) and not _SINGLE_YEAR.search(out[-1])
                 and _INSTITUTION.search(out[-1]) and not _DEGREE.match(line)):
             out[-1] = out[-1] + " " + line
-        else:
-            out.append(raw)
+            continue
+        prev = re.split(r"\s{3,}", out[-1].strip()) if out else []
+        if prev and re.search(r"\b(?:of|and|&|for|at|in)$", prev[0]) and _INSTITUTION.search(prev[0]):
+            # "PSG College of   2014" over "Technology — B.E.   2018": the name goes on in the same column
+            cur = re.split(r"\s{3,}", line)
+            out[-1] = "   ".join([prev[0] + " " + cur[0]] + prev[1:] + cur[1:])
+            continue
+        out.append(raw)
     return out
 
 
@@ -795,7 +801,15 @@ def parse_skills(section: list[str], running: str, exclude: set[str] | None = No
     that text's other words."""
     exclude = {e.lower() for e in (exclude or set()) if e}
     listed: list[str] = []
+    joined: list[str] = []
     for raw in section:
+        # a comma list wrapped mid-item ("..., Problem" / "Solving, SQL") is one line again
+        if (joined and "," in joined[-1] and not joined[-1].rstrip().endswith((",", ";")) and not _is_bullet(raw)
+                and not re.match(r"\s*[A-Za-z /&-]{2,40}:", raw) and "," in raw):
+            joined[-1] = joined[-1].rstrip() + " " + raw.strip()
+        else:
+            joined.append(raw)
+    for raw in joined:
         line = _strip_bullet(raw)
         m = re.match(r"\s*[A-Za-z /&-]{2,40}:\s*(.+)$", line)
         if m:

@@ -41,15 +41,17 @@ def _nfkc(s: str) -> str:
 def facts_of(p: Person) -> dict:
     from core import skills as vocab
 
-    running = " ".join([p.summary, p.headline] + [j.title for j in p.jobs] + [b for j in p.jobs for b in j.bullets])
+    running = " ".join([p.summary, p.headline] + [j.title for j in p.jobs] + [b for j in p.jobs for b in j.bullets]
+                       + [p.extras.get("project", ""), p.extras.get("cert", "")])
     skills = vocab.normalise_list(p.canonical_skills + vocab.extract(_nfkc(running)))
     return {
         "name": p.name,
+        "roles": len(p.jobs),
         "email": p.email,
         "phone": p.phone_e164,
         "location": p.location,
-        "experience": [{"employer": _nfkc(j.employer), "title": j.title, "start": norm_date(j.start),
-                        "end": norm_date(j.end)} for j in p.jobs],
+        "experience": [{"employer": _nfkc(j.employer), "title": j.title, "start": norm_date(j.start, p.date_style),
+                        "end": norm_date(j.end, p.date_style)} for j in p.jobs],
         "education": [_nfkc(s.institution) for s in p.schools],
         "skills": skills,
     }
@@ -62,10 +64,11 @@ def contact_bits(p: Person) -> list[str]:
 def section_names(p: Person) -> dict[str, str]:
     if p.region == "IN":
         return {"summary": "Career Objective", "experience": ["Work Experience", "Professional Experience",
-                                                               "Employment History"][p.entry_style % 3],
+                                                               "Employment History", "Employment Details"][p.entry_style % 4],
                 "education": "Educational Qualifications", "skills": "Key Skills"}
     return {"summary": ["Summary", "Professional Summary", "Profile"][p.entry_style % 3],
-            "experience": ["Experience", "Work Experience", "Professional Experience", "Employment"][p.entry_style],
+            "experience": ["Experience", "Work Experience", "Professional Experience", "Employment",
+                           "Professional Background", "Work History", "Relevant Experience"][p.entry_style],
             "education": "Education", "skills": ["Skills", "Technical Skills", "Core Competencies"][p.entry_style % 3]}
 
 
@@ -78,7 +81,25 @@ def entry_lines(p: Person, job, style: int) -> list[str]:
         return [f"{job.title}\t{dates}", f"{job.employer} • {job.location}"]
     if style == 2:
         return [f"{job.employer} | {job.location}", f"{job.title} | {dates}"]
-    return [f"{job.employer} — {job.title}", f"{dates} · {job.location}"]
+    if style == 3:
+        return [f"{job.employer} — {job.title}", f"{dates} · {job.location}"]
+    if style == 4:
+        return [f"{job.title} at {job.employer}", f"{dates} | {job.location}"]
+    if style == 5:
+        return [f"{job.employer}\t{job.location}", f"{job.title}\t{dates}"]
+    return [f"{job.employer}\t{dates}", f"{job.title}, {job.location}"]
+
+
+def display_name(p: Person) -> str:
+    return p.name.upper() if p.extras.get("caps_name") else p.name
+
+
+def extra_sections(p: Person) -> list[tuple[str, list[str]]]:
+    """Projects, certifications and volunteering (second batch): none of them is a job."""
+    if "project" not in p.extras:
+        return []
+    return [("Projects", [p.extras["project"]]), ("Certifications", [p.extras["cert"]]),
+            ("Volunteer Experience", [p.extras["volunteer"]])]
 
 
 def skill_lines(p: Person) -> list[str]:
@@ -128,7 +149,7 @@ def rl_one_column(p: Person, out: Path, *, ttf: bool, soft_hyphen_phone: bool = 
     w, h = LETTER
     y = h - 60
     c.setFont(bold, 22)
-    c.drawCentredString(w / 2, y, fix(p.name))
+    c.drawCentredString(w / 2, y, fix(display_name(p)))
     y -= 20
     c.setFont(reg, 10)
     phone = p.phone.replace(" ", "\u00ad").replace("-", "\u00ad") if soft_hyphen_phone else p.phone
@@ -178,6 +199,11 @@ def rl_one_column(p: Person, out: Path, *, ttf: bool, soft_hyphen_phone: bool = 
     heading(names["skills"])
     for line in skill_lines(p):
         text(line)
+    for title, body in extra_sections(p):
+        y -= 6
+        heading(title)
+        for line in body:
+            text(line)
     if p.region == "IN":
         y -= 6
         heading("Personal Details")
@@ -200,10 +226,11 @@ def rl_two_columns(p: Person, out: Path, *, name_at_bottom: bool) -> None:
     c.rect(0, 0, side, h, stroke=0, fill=1)
     c.setFillColor(white)
     y = h - 50
+    first, last = display_name(p).rsplit(" ", 1)
     if not name_at_bottom:
         c.setFont(bold, 20)
-        c.drawString(20, y, p.first)
-        c.drawString(20, y - 24, p.last)
+        c.drawString(20, y, first)
+        c.drawString(20, y - 24, last)
         y -= 60
     names = section_names(p)
 
@@ -230,8 +257,8 @@ def rl_two_columns(p: Person, out: Path, *, name_at_bottom: bool) -> None:
         y -= 4
     if name_at_bottom:
         c.setFont(bold, 22)
-        c.drawString(20, 70, p.first)
-        c.drawString(20, 44, p.last)
+        c.drawString(20, 70, first)
+        c.drawString(20, 44, last)
         c.setFont(reg, 10)
         c.drawString(20, 26, p.headline)
     c.setFillColor(HexColor("#000000"))
@@ -263,6 +290,16 @@ def rl_two_columns(p: Person, out: Path, *, name_at_bottom: bool) -> None:
         for b in job.bullets:
             for k, piece in enumerate(_wrap(b, 68)):
                 c.drawString(x + 10, y, ("• " if k == 0 else "  ") + piece)
+                y -= 12
+        y -= 8
+    for title, body in extra_sections(p):
+        c.setFont(bold, 13)
+        c.drawString(x, y, title.upper())
+        y -= 16
+        c.setFont(reg, 9.5)
+        for line in body:
+            for piece in _wrap(line, 70):
+                c.drawString(x, y, piece)
                 y -= 12
         y -= 8
     if p.region == "IN":
@@ -320,7 +357,7 @@ def rl_word_by_word(p: Person, out: Path) -> None:
             x += stringWidth(word + " ", font, size)
         y -= size + 4
 
-    words(p.name, bold, 20)
+    words(display_name(p), bold, 20)
     phone = p.phone.replace(" ", "\u00ad").replace("-", "\u00ad")
     words(f"{p.location} · {p.email} · {p.linkedin}", reg, 10)
     c.setFont(reg, 10)
@@ -353,6 +390,11 @@ def rl_word_by_word(p: Person, out: Path) -> None:
     words(names["skills"], bold, 12)
     for line in skill_lines(p):
         words(line, reg, 10)
+    for title, body in extra_sections(p):
+        y -= 8
+        words(title, bold, 12)
+        for line in body:
+            words(line, reg, 10)
     if p.region == "IN":
         y -= 8
         words("Personal Details", bold, 12)
@@ -389,7 +431,7 @@ def docx_resume(p: Person, out: Path, *, variant: str) -> None:
     names = section_names(p)
     if variant == "header":
         hp = sec.header.paragraphs[0]
-        r = hp.add_run(p.name)
+        r = hp.add_run(display_name(p))
         r.bold = True
         r.font.size = Pt(18)
         sec.header.add_paragraph(f"{p.location} | {p.phone} | {p.email}")
@@ -397,16 +439,22 @@ def docx_resume(p: Person, out: Path, *, variant: str) -> None:
     elif variant == "tables":
         t = d.add_table(rows=1, cols=2)
         left, right = t.rows[0].cells
-        left.paragraphs[0].add_run(p.name).bold = True
+        left.paragraphs[0].add_run(display_name(p)).bold = True
         left.paragraphs[0].runs[0].font.size = Pt(20)
         left.add_paragraph(p.headline)
         right.paragraphs[0].text = p.email
         right.add_paragraph(p.phone)
         right.add_paragraph(p.location)
         right.add_paragraph(p.linkedin)
+    elif variant == "textbox":
+        title = d.add_paragraph()
+        run = title.add_run(display_name(p))
+        run.bold = True
+        run.font.size = Pt(22)
+        _add_text_box(d.add_paragraph(), [p.location, p.phone, p.email, p.linkedin])
     else:
         title = d.add_paragraph()
-        run = title.add_run(p.name)
+        run = title.add_run(display_name(p))
         run.bold = True
         run.font.size = Pt(20)
         d.add_paragraph(f"{p.email}\t{p.phone}\t{p.location}")
@@ -467,6 +515,10 @@ def docx_resume(p: Person, out: Path, *, variant: str) -> None:
     else:
         for line in skill_lines(p):
             d.add_paragraph(line)
+    for title, body in extra_sections(p):
+        heading(title)
+        for line in body:
+            d.add_paragraph(line, style="List Bullet")
     if p.region == "IN":
         heading("Personal Details")
         for line in personal_details(p):
@@ -474,6 +526,18 @@ def docx_resume(p: Person, out: Path, *, variant: str) -> None:
         heading("Declaration")
         d.add_paragraph("I hereby declare that the information given above is true to the best of my knowledge.")
     d.save(str(out))
+
+
+def _add_text_box(paragraph, lines: list[str]) -> None:
+    """A Word text box (VML, as Word writes for compatibility) holding ``lines``, anchored in ``paragraph``."""
+    from docx.oxml import parse_xml
+
+    ns = ('xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main" '
+          'xmlns:v="urn:schemas-microsoft-com:vml"')
+    body = "".join(f"<w:p><w:r><w:t xml:space=\"preserve\">{html.escape(x)}</w:t></w:r></w:p>" for x in lines)
+    run = parse_xml(f'<w:r {ns}><w:pict><v:shape style="width:200pt;height:80pt"><v:textbox><w:txbxContent>'
+                    f"{body}</w:txbxContent></v:textbox></v:shape></w:pict></w:r>")
+    paragraph._p.append(run)
 
 
 def libreoffice_pdf(src: Path, out: Path) -> bool:
@@ -523,9 +587,9 @@ def html_resume(p: Person, variant: str) -> str:
                   f'<span>{s.start} – {s.end}</span></div>' for s in p.schools)
     skills = ("<ul class='chips'>" + "".join(f"<li>{e(s)}</li>" for s in p.skills) + "</ul>") if variant == "two" \
         else "".join(f"<p>{e(x)}</p>" for x in skill_lines(p))
-    personal = ""
+    personal = "".join(f"<h2>{e(t)}</h2>" + "".join(f"<p>{e(x)}</p>" for x in body) for t, body in extra_sections(p))
     if p.region == "IN":
-        personal = f"<h2>Personal Details</h2>" + "".join(f"<p>{e(x)}</p>" for x in personal_details(p))
+        personal += "<h2>Personal Details</h2>" + "".join(f"<p>{e(x)}</p>" for x in personal_details(p))
     css = """
     body{font-family:'DejaVu Sans',sans-serif;font-size:10pt;margin:0;color:#222}
     h1{font-size:24pt;margin:0} h2{font-size:12pt;text-transform:uppercase;border-bottom:1px solid #888;margin:14px 0 6px}
@@ -535,7 +599,7 @@ def html_resume(p: Person, variant: str) -> str:
     .grid{display:grid;grid-template-columns:2fr 1fr;gap:24px} .side{background:#f2f4f7;padding:10px}
     @page{margin:16mm}
     """
-    header = f"<h1>{e(p.name)}</h1><div class='headline'>{e(p.headline)}</div>{contact}"
+    header = f"<h1>{e(display_name(p))}</h1><div class='headline'>{e(p.headline)}</div>{contact}"
     main = (f"<h2>{e(names['summary'])}</h2><p>{e(p.summary)}</p><h2>{e(names['experience'])}</h2>{exp_html}")
     if variant == "two":
         body = (f"{header}<div class='grid'><div>{main}{personal}</div><div class='side'>"
@@ -572,7 +636,7 @@ def scan_pdf(p: Person, out: Path) -> None:
     big = ImageFont.truetype(str(FONT_DIR / "DejaVuSans-Bold.ttf"), 52)
     names = section_names(p)
     y = 120
-    lines: list[tuple[str, object, int]] = [(p.name, big, 80), ("  |  ".join([p.location, p.phone, p.email]), reg, 60)]
+    lines: list[tuple[str, object, int]] = [(display_name(p), big, 80), ("  |  ".join([p.location, p.phone, p.email]), reg, 60)]
     lines.append((names["summary"].upper(), bold, 44))
     lines += [(piece, reg, 36) for piece in _wrap(p.summary, 90)]
     lines.append((names["experience"].upper(), bold, 44))
@@ -584,6 +648,9 @@ def scan_pdf(p: Person, out: Path) -> None:
     lines += [(f"{s.degree}, {s.institution}, {s.start} - {s.end}", reg, 36) for s in p.schools]
     lines.append((names["skills"].upper(), bold, 44))
     lines += [(x, reg, 36) for x in skill_lines(p)]
+    for title, body in extra_sections(p):
+        lines.append((title.upper(), bold, 44))
+        lines += [(x, reg, 36) for x in body]
     for text, font, step in lines:
         draw.text((130, y), text, font=font, fill=0)
         y += step
@@ -632,6 +699,10 @@ def render(p: Person, how: str) -> Path:
     return out
 
 
+RENDERERS_2 = ["rl_one", "docx_textbox", "html_icons", "lo_plain", "rl_words", "html_two", "docx_plain",
+               "rl_two_bottom", "lo_header", "html_table", "docx_tables", "rl_one_ttf"]
+
+
 def main() -> None:
     for d in (FILES, FACTS):
         if d.exists():
@@ -639,7 +710,7 @@ def main() -> None:
         d.mkdir(parents=True)
     people = make_people()
     for i, p in enumerate(people):
-        how = RENDERERS[i % len(RENDERERS)]
+        how = RENDERERS[i % len(RENDERERS)] if i < 42 else RENDERERS_2[(i - 42) % len(RENDERERS_2)]
         out = render(p, how)
         facts = facts_of(p)
         facts["file"] = out.name

@@ -12,13 +12,15 @@ from dataclasses import dataclass, field
 
 US_NAMES = ["Maya Okafor", "Daniel Reyes", "Hannah Lindqvist", "Marcus Bell", "Sofia Marchetti",
             "Ethan Brooks-Whitfield", "Grace O'Neill", "Tomás Herrera", "Olivia Chen", "Jamal Carter",
-            "Rachel Novak", "Kevin Duarte"]
+            "Rachel Novak", "Kevin Duarte", "Brianna Castillo", "Owen Fitzgerald", "Daniel J. Whitaker"]
 UK_NAMES = ["Oliver Pennington", "Amelia Hargreaves", "Rhys Llewellyn", "Charlotte Ashdown", "Priyanka Shah",
-            "Callum McBride", "Imogen Fairweather", "Samir Haddad", "Eleanor Whitcombe", "Tobias Grant"]
+            "Callum McBride", "Imogen Fairweather", "Samir Haddad", "Eleanor Whitcombe", "Tobias Grant",
+            "Harriet Colquhoun", "Declan Murphy", "Ffion Morgan"]
 IN_NAMES = ["Ananya Iyer", "Rohit Deshpande", "Kavya Reddy", "Siddharth Kulkarni", "Meera Pillai",
             "Arvind Raghunathan", "Pooja Venkatesh", "Harpreet Gill", "Nikhil Bansal", "Sneha Joshi",
             "Tanvi Chatterjee", "Farhan Qureshi", "Lakshmi Narayanan", "Aditya Sengupta", "Divya Menon",
-            "Karthik Subramanian", "Ishita Agarwal", "Varun Nair", "Neha Kapoor", "Rahul Dwivedi", "Gaurav Hegde"]
+            "Karthik Subramanian", "Ishita Agarwal", "Varun Nair", "Neha Kapoor", "Rahul Dwivedi", "Gaurav Hegde",
+            "Rajesh Iyengar", "Swati Deshmukh", "Manoj Pillay", "Aparna Bhattacharya", "Yusuf Sheikh", "Deepika Rao"]
 
 US_CITIES = ["New York, NY", "Austin, TX", "San Francisco, CA", "Seattle, WA", "Chicago, IL", "Boston, MA",
              "Denver, CO", "Atlanta, GA", "Portland, OR", "Raleigh, NC"]
@@ -141,19 +143,25 @@ class Person:
 
 def fmt_date(ym: tuple[int, int] | None, style: int) -> str:
     if ym is None:
-        return ["Present", "Present", "Current", "Till Date", "present"][style % 5]
+        return ["Present", "Present", "Current", "Till Date", "present", "Present", "Now"][style % 7]
     y, m = ym
+    if style == 5:
+        return str(y)  # year only
+    if style == 6:
+        return f"{LONG_MONTHS[m - 1]}, {y}"
     return [f"{MONTHS[m - 1]} {y}", f"{m:02d}/{y}", f"{LONG_MONTHS[m - 1]} {y}", f"{MONTHS[m - 1]}. {y}",
             f"{y}-{m:02d}"][style % 5]
 
 
 def fmt_range(job: Job, style: int) -> str:
-    dash = [" – ", " - ", " to ", " — ", " – "][style % 5]
+    dash = [" – ", " - ", " to ", " — ", " – ", " – ", " - "][style % 7]
     return fmt_date(job.start, style) + dash + fmt_date(job.end, style)
 
 
-def norm_date(ym: tuple[int, int] | None) -> str:
-    return "present" if ym is None else f"{ym[0]}-{ym[1]:02d}"
+def norm_date(ym: tuple[int, int] | None, style: int = 0) -> str:
+    if ym is None:
+        return "present"
+    return str(ym[0]) if style == 5 else f"{ym[0]}-{ym[1]:02d}"
 
 
 def _phone(region: str, location: str, rng: random.Random) -> tuple[str, str]:
@@ -177,7 +185,14 @@ def _phone(region: str, location: str, rng: random.Random) -> tuple[str, str]:
     return text, f"+91{mobile}"
 
 
-def make_people(count: int = 42, seed: int = 15) -> list[Person]:
+PROJECTS = ["Inventory forecaster: a small service that predicts stock levels for a chain of shops",
+            "Open-source contributor to a static site generator (documentation and release tooling)",
+            "Built a volunteer rota app for a local food bank"]
+CERTS = ["AWS Certified Solutions Architect – Associate (2022)", "Certified Scrum Master (2021)",
+         "Google Data Analytics Certificate (2020)"]
+
+
+def make_people(count: int = 54, seed: int = 15) -> list[Person]:
     rng = random.Random(seed)
     people: list[Person] = []
     pools = {"US": list(US_NAMES), "UK": list(UK_NAMES), "IN": list(IN_NAMES)}
@@ -185,7 +200,7 @@ def make_people(count: int = 42, seed: int = 15) -> list[Person]:
     skill_names = list(SKILLS)
     for i, region in enumerate(regions):
         name = pools[region].pop(0) if pools[region] else f"Alex Tester{i}"
-        first, last = name.split(" ", 1)
+        first, last = name.rsplit(" ", 1)
         cities = {"US": US_CITIES, "UK": UK_CITIES, "IN": IN_CITIES}[region]
         location = cities[i % len(cities)]
         employers = {"US": US_EMPLOYERS, "UK": UK_EMPLOYERS, "IN": IN_EMPLOYERS}[region]
@@ -215,8 +230,8 @@ def make_people(count: int = 42, seed: int = 15) -> list[Person]:
             if hs != school_list[0].institution:
                 deg = "Class XII (CBSE)" if region == "IN" else rng.choice(DEGREES[region])
                 school_list.append(School(hs, deg, grad - 6, grad - 4))
-        handle = (first + last).lower().replace("'", "").replace("-", "").replace("á", "a")
-        email = rng.choice([f"{handle}@example.com", f"{first.lower().replace('á', 'a')}.{last.lower().replace(chr(39), '')}@mail.example.org",
+        handle = (first + last).lower().replace("'", "").replace("-", "").replace("á", "a").replace(".", "").replace(" ", "")
+        email = rng.choice([f"{handle}@example.com", f"{first.lower().replace('á', 'a').replace('.', '').replace(' ', '')}.{last.lower().replace(chr(39), '')}@mail.example.org",
                             f"{handle}{rng.randint(10, 99)}@example.net"]).replace("-", "")
         years = 2026 - jobs[-1].start[0]
         headline = jobs[0].title
@@ -230,9 +245,17 @@ def make_people(count: int = 42, seed: int = 15) -> list[Person]:
                       "father": f"Mr. {rng.choice(['Ramesh', 'Suresh', 'Mahesh', 'Prakash'])} {last}",
                       "languages": "English, Hindi" + rng.choice([", Marathi", ", Tamil", ", Telugu", ""]),
                       "nationality": "Indian", "marital": rng.choice(["Single", "Married"])}
+        date_style, entry_style = i % 5, (i // 2) % 4
+        if i >= 42:  # the second batch: layouts and sections the first one does not have
+            date_style = 5 + i % 2
+            entry_style = 4 + i % 3
+            extras["caps_name"] = "1" if i % 4 == 1 else ""
+            extras["project"] = PROJECTS[i % 3]
+            extras["cert"] = CERTS[i % 3]
+            extras["volunteer"] = f"Mentor, Code Club ({2015 + i % 5} – {2017 + i % 5})"
         people.append(Person(
-            key=f"{i + 1:02d}-{first.lower().replace('á', 'a')}-{last.lower().replace(chr(39), '')}",
+            key=f"{i + 1:02d}-{first.lower().replace('á', 'a').replace('.', '').replace(' ', '-')}-{last.lower().replace(chr(39), '')}",
             region=region, first=first, last=last, email=email, phone=phone, phone_e164=e164, location=location,
             headline=headline, summary=summary, jobs=jobs, schools=school_list, skills=skills,
-            linkedin=f"linkedin.com/in/{handle}", date_style=i % 5, entry_style=(i // 2) % 4, extras=extras))
+            linkedin=f"linkedin.com/in/{handle}", date_style=date_style, entry_style=entry_style, extras=extras))
     return people

@@ -1,6 +1,7 @@
 """Parsed resume vs its expected facts: which facts are right (shared by bench/resumes.py and the corpus test).
 
-Facts: name, email, phone (E.164), location, and per role employer, title and dates (start and end together),
+Facts: name, email, phone (E.164), location, the number of roles, and per role employer, title and dates (start
+and end together),
 and per school the institution. Skills are scored apart, as precision and recall against the expected list.
 Comparison is on a normal form (case, spacing, punctuation and accents do not count) and exact otherwise.
 """
@@ -17,7 +18,7 @@ from typing import Any
 HERE = Path(__file__).resolve().parent
 FILES = HERE / "files"
 FACTS = HERE / "facts"
-FIELDS = ("name", "email", "phone", "location", "employer", "title", "dates", "education")
+FIELDS = ("name", "email", "phone", "location", "roles", "employer", "title", "dates", "education")
 
 
 def norm(value: Any) -> str:
@@ -82,6 +83,8 @@ def score(expected: dict[str, Any], parsed: dict[str, Any]) -> Score:
     sc.add("location", norm(ident.get("location")) == norm(expected["location"]), where, expected["location"],
            ident.get("location"))
     got = list(parsed.get("experience") or [])
+    if "roles" in expected:  # no role lost, none made up (a project or volunteering is not a job)
+        sc.add("roles", len(got) == expected["roles"], where, expected["roles"], len(got))
     for i, exp in enumerate(expected["experience"]):
         match = next((g for g in got if norm(g.get("employer")) == norm(exp["employer"])), None)
         if match is None:
