@@ -390,9 +390,10 @@ def _find_name(lines: list[str], sizes: list[float | None] | None, head_len: int
                     return text, idx, (0.95 if i < 3 else 0.85)
                 break  # the largest text is not a name (a logo, a heading): fall back to the header
     for i, line in enumerate(lines[: min(head_len, 6)]):
-        cand = re.split(r"\s*[|•·]\s*|\s{3,}", line.strip())[0].strip()
+        whole = re.sub(r"\s+", " ", line.strip())  # "Kavya<TAB>Reddy": a Word export's tab between the words
+        cand = whole if _looks_like_name(whole) else re.split(r"\s*[|•·]\s*|\s{3,}", line.strip())[0].strip()
         if _looks_like_name(cand):
-            return cand, ([i] if cand == line.strip() else []), (0.9 if i == 0 else 0.7)
+            return cand, ([i] if cand == whole else []), (0.9 if i == 0 else 0.7)
     return None, [], 0.0
 
 
