@@ -1,0 +1,962 @@
+"""Resume text to a Profile-shaped dict, by rules: sections, date ranges, contact patterns, the skill vocabulary.
+
+No model is needed: the layouts resumes actually use (a contact block, headed sections, one line per role
+with a date range, bullets under it, tables in DOCX) are regular enough for rules, and every field comes
+with a confidence so an operator knows what to check. Nothing is invented: a field that is not found is
+empty, never guessed from elsewhere.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from typing import Any
+
+import phonenumbers
+
+from core.candidates import skills as vocab
+from core.candidates.resume.extract import _BULLETS
+
+PARSER_VERSION = "talvix-rules/1"
+
+# ------------------------------------------------------------------------------------------------
+# Sections
+# ------------------------------------------------------------------------------------------------
+_HEADINGS: dict[str, tuple[str, ...]] = {
+    "summary": ("summary", "professional summary", "profile", "profile summary", "professional profile", "about",
+                "about me", "objective", "career objective", "career summary", "overview", "executive summary",
+                "personal profile", "personal statement", "summary of qualifications", "career profile"),
+    "experience": ("experience", "work experience", "professional experience", "employment", "employment history",
+                   "work history", "career history", "relevant experience", "experience summary", "internships",
+                   "internship", "work", "professional background", "employment details", "work details",
+                   "industry experience", "professional experience and internships"),
+    "education": ("education", "academics", "academic background", "educational qualifications", "qualifications",
+                  "academic qualifications", "education and training", "education & training", "education details",
+                  "academic details", "academic profile", "educational background", "scholastic profile"),
+    "skills": ("skills", "technical skills", "key skills", "core skills", "core competencies", "competencies",
+               "skills and tools", "skills & tools", "technologies", "tech stack", "tools", "areas of expertise",
+               "expertise", "skill set", "skillset", "technical proficiency", "skills summary", "key competencies",
+               "technical expertise", "it skills", "software skills", "tools and technologies",
+               "tools & technologies", "technical competencies", "skills & expertise", "skills and expertise"),
+    "projects": ("projects", "personal projects", "key projects", "academic projects", "side projects"),
+    "certifications": ("certifications", "certificates", "courses", "licenses and certifications",
+                       "licenses & certifications", "training"),
+    "contact": ("contact", "contact information", "contact details", "personal details", "personal information",
+                "links"),
+    "other": ("awards", "achievements", "honors", "honours", "publications", "languages", "interests", "hobbies",
+              "volunteering", "volunteer experience", "references", "declaration", "activities",
+              "extracurricular activities", "accomplishments"),
+}
+_HEADING_INDEX = {h: section for section, names in _HEADINGS.items() for h in names}
+
+_TITLE_WORDS = (
+    "engineer", "developer", "manager", "lead", "architect", "analyst", "scientist", "designer", "consultant",
+    "director", "intern", "head", "officer", "specialist", "administrator", "tester", "programmer", "associate",
+    "executive", "founder", "co-founder", "cto", "ceo", "cfo", "vp", "president", "principal", "researcher",
+    "sde", "sde-1", "sde-2", "sde-3", "sde i", "sde ii", "trainee", "coordinator", "strategist", "owner",
+    "technician", "representative", "advisor", "devops", "sre", "qa", "staff", "member of technical staff",
+    "product", "fellow", "apprentice", "accountant", "recruiter", "writer", "editor", "teacher", "instructor",
+)
+_LEGAL_WORDS = ("pvt", "private", "ltd", "limited", "inc", "llc", "llp", "corp", "corporation", "company", "co.",
+                "gmbh", "plc", "ag", "s.a.")
+_COMPANY_WORDS = _LEGAL_WORDS + ("technologies", "technology", "labs", "solutions", "systems", "software", "services", "group",
+                  "consulting", "ventures", "studio", "studios", "bank", "networks", "infotech", "global", "tech",
+                  "digital", "analytics", "industries", "gmbh", "plc", "ag", "s.a.")
+_DEGREE = re.compile(
+    r"\b(b\.?\s?tech|m\.?\s?tech|b\.?\s?e\b\.?|m\.?\s?e\b\.?|b\.?\s?sc|m\.?\s?sc|b\.?\s?com|m\.?\s?com|b\.?\s?a\b\.?|"
+    r"m\.?\s?a\b\.?|bca|mca|bba|mba|pgdm|pgdbm|ph\.?\s?d|doctorate|bachelor(?:'s)?|master(?:'s)?|diploma|"
+    r"associate degree|b\.?s\b\.?|m\.?s\b\.?|hsc|ssc|class xii|class x|12th|10th|higher secondary|secondary school|"
+    r"high school|cbse|icse|post graduate|postgraduate|graduate certificate)",
+    re.I,
+)
+_INSTITUTION = re.compile(
+    r"\b(university|universit[yé]|institute|college|school|academy|iit|nit|iiit|bits|iim|vit|polytechnic|"
+    r"vidyalaya|vidyapeeth|campus)\b",
+    re.I,
+)
+
+_CITIES = (
+    "bengaluru", "bangalore", "mumbai", "navi mumbai", "pune", "hyderabad", "chennai", "delhi", "new delhi", "noida",
+    "gurgaon", "gurugram", "kolkata", "ahmedabad", "jaipur", "kochi", "cochin", "trivandrum", "thiruvananthapuram",
+    "coimbatore", "indore", "chandigarh", "lucknow", "bhubaneswar", "nagpur", "mysore", "mysuru", "vadodara",
+    "surat", "goa", "visakhapatnam", "vizag", "mangalore", "mangaluru", "bhopal", "patna", "ranchi", "dehradun",
+    "thane", "nashik", "madurai", "vijayawada", "guwahati", "kanpur", "faridabad", "ghaziabad",
+    "london", "new york", "san francisco", "seattle", "singapore", "dubai", "berlin", "amsterdam", "toronto",
+    "sydney", "austin", "boston", "chicago", "los angeles", "dublin", "paris", "tokyo", "remote",
+    "denver", "atlanta", "portland", "raleigh", "dallas", "houston", "san jose", "san diego", "philadelphia",
+    "washington", "miami", "phoenix", "minneapolis", "pittsburgh", "detroit", "nashville", "salt lake city",
+    "manchester", "leeds", "bristol", "edinburgh", "glasgow", "cambridge", "oxford", "birmingham", "liverpool",
+    "cardiff", "belfast", "newcastle", "sheffield", "nottingham", "reading", "brighton",
+    "tiruchirappalli", "trichy", "pilani", "vellore", "manipal", "warangal", "kharagpur", "roorkee",
+)
+_US_STATES = ("AL AK AZ AR CA CO CT DE FL GA HI ID IL IN IA KS KY LA ME MD MA MI MN MS MO MT NE NV NH NJ NM NY NC ND "
+              "OH OK OR PA RI SC SD TN TX UT VT VA WA WV WI WY DC").split()
+_IN_STATES = ("maharashtra", "karnataka", "telangana", "tamil nadu", "uttar pradesh", "kerala", "haryana", "gujarat",
+              "west bengal", "rajasthan", "andhra pradesh", "punjab", "madhya pradesh", "odisha", "bihar",
+              "jharkhand", "assam", "uttarakhand", "himachal pradesh", "chhattisgarh", "delhi ncr", "ncr")
+_UK_PARTS = ("uk", "united kingdom", "england", "scotland", "wales", "northern ireland", "great britain", "gb")
+_UK_CITIES = ("london", "manchester", "leeds", "bristol", "edinburgh", "glasgow", "cambridge", "oxford", "birmingham",
+              "liverpool", "cardiff", "belfast", "newcastle", "sheffield", "nottingham", "reading", "brighton")
+_US_CITIES = ("new york", "san francisco", "seattle", "austin", "boston", "chicago", "los angeles", "denver",
+              "atlanta", "portland", "raleigh", "dallas", "houston", "san jose", "san diego", "philadelphia",
+              "washington", "miami", "phoenix", "minneapolis", "pittsburgh", "detroit", "nashville", "salt lake city")
+_IN_CITIES = _CITIES[:_CITIES.index("london")]
+#: "City, ST" / "City, State" / "City, Country": the place after the comma says the country.
+_PLACE = re.compile(
+    r"(?P<city>[A-Z][A-Za-z.'\-]+(?: [A-Z][A-Za-z.'\-]+){0,2}),\s*"
+    r"(?P<region>(?:" + "|".join(_US_STATES) + r")\b|(?i:" + "|".join(
+        sorted(_IN_STATES + _UK_PARTS + ("india", "usa", "united states", "us", "singapore", "uae", "germany", "canada",
+                                         "australia", "netherlands", "ireland", "france", "japan"), key=len,
+               reverse=True)) + r")(?![A-Za-z]))"
+)
+_COUNTRIES = ("india", "usa", "united states", "uk", "united kingdom", "singapore", "uae", "germany", "canada",
+              "australia", "netherlands", "ireland", "france", "japan")
+
+# ------------------------------------------------------------------------------------------------
+# Dates
+# ------------------------------------------------------------------------------------------------
+_MONTHS = {"jan": 1, "feb": 2, "mar": 3, "apr": 4, "may": 5, "jun": 6, "jul": 7, "aug": 8, "sep": 9, "oct": 10,
+           "nov": 11, "dec": 12}
+_MONTH = r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sept?(?:ember)?|" \
+         r"oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\.?"
+_DATE = rf"(?:{_MONTH}\s*[',]?\s*(?:19|20)\d{{2}}|\d{{1,2}}\s*[/.-]\s*(?:19|20)\d{{2}}|(?:19|20)\d{{2}}\s*[/.-]\s*\d{{1,2}}(?!\d)|(?:19|20)\d{{2}})"
+_PRESENT = r"(?:present|current(?:ly)?|now|till\s+date|to\s+date|ongoing|today|date)"
+_RANGE = re.compile(
+    rf"(?P<start>{_DATE})\s*(?:-|–|—|~|to|until|till|through|→)\s*(?P<end>{_DATE}|{_PRESENT})", re.I
+)
+_SINGLE_YEAR = re.compile(r"(?<!\d)(?:19|20)\d{2}(?!\d)")
+
+
+def normalise_date(text: str | None) -> str | None:
+    """'Mar 2019', '03/2019', '2019-03' -> '2019-03'; '2019' -> '2019'; 'Present' -> 'present'."""
+    if not text:
+        return None
+    t = text.strip().lower().rstrip(".")
+    if re.fullmatch(_PRESENT, t):
+        return "present"
+    m = re.fullmatch(rf"({_MONTH})\s*[',]?\s*((?:19|20)\d{{2}})", t)
+    if m:
+        return f"{m.group(2)}-{_MONTHS[m.group(1)[:3]]:02d}"
+    m = re.fullmatch(r"(\d{1,2})\s*[/.-]\s*((?:19|20)\d{2})", t)
+    if m and 1 <= int(m.group(1)) <= 12:
+        return f"{m.group(2)}-{int(m.group(1)):02d}"
+    m = re.fullmatch(r"((?:19|20)\d{2})\s*[/.-]\s*(\d{1,2})", t)
+    if m and 1 <= int(m.group(2)) <= 12:
+        return f"{m.group(1)}-{int(m.group(2)):02d}"
+    m = re.fullmatch(r"(?:19|20)\d{2}", t)
+    if m:
+        return t
+    return None
+
+
+def _month_index(value: str | None, today: date, *, is_end: bool) -> int | None:
+    if value is None:
+        return None
+    # "Jul 2016 - May 2018" includes May: a month-precise end counts through the end of that month.
+    inclusive = 1 if is_end else 0
+    if value == "present":
+        return today.year * 12 + today.month - 1 + inclusive
+    parts = value.split("-")
+    year = int(parts[0])
+    if len(parts) == 1:
+        return year * 12  # a bare year: from (and to) its start
+    return year * 12 + int(parts[1]) - 1 + inclusive
+
+
+def years_of_experience(experience: list[dict[str, Any]], today: date | None = None) -> float | None:
+    """Total years across roles, overlapping periods counted once."""
+    today = today or date.today()
+    spans = []
+    for e in experience:
+        s = _month_index(e.get("start"), today, is_end=False)
+        end_raw = e.get("end")
+        en = _month_index(end_raw, today, is_end=True) if end_raw else None
+        if s is None or en is None:
+            continue
+        if en == s and end_raw != "present" and "-" not in (end_raw or ""):
+            en = s + 6  # "2021 - 2021": half a year is the honest middle
+        if en > s:
+            spans.append((s, en))
+    if not spans:
+        return None
+    spans.sort()
+    total = 0
+    cur_s, cur_e = spans[0]
+    for start, stop in spans[1:]:
+        if start <= cur_e:
+            cur_e = max(cur_e, stop)
+        else:
+            total += cur_e - cur_s
+            cur_s, cur_e = start, stop
+    total += cur_e - cur_s
+    return round(total / 12, 1)
+
+
+# ------------------------------------------------------------------------------------------------
+# Contact details
+# ------------------------------------------------------------------------------------------------
+_EMAIL = re.compile(r"(?<![\w.+-])[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}(?![\w-])")
+_URL = re.compile(
+    r"(?:https?://[^\s|,;<>()\"']+|www\.[^\s|,;<>()\"']+|"
+    r"(?<![\w@.])(?:[a-z]{2,3}\.)?(?:linkedin\.com|github\.com|gitlab\.com|behance\.net|dribbble\.com|"
+    r"medium\.com|kaggle\.com|stackoverflow\.com)/[^\s|,;<>()\"']*)",
+    re.I,
+)
+
+
+def _normalise_url(url: str) -> str:
+    url = url.rstrip(".,;:)")
+    if not re.match(r"https?://", url, re.I):
+        url = "https://" + url
+    return url
+
+
+def _links(text: str, emails: list[str]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    other: list[str] = []
+    for m in _URL.finditer(text):
+        raw = m.group(0)
+        if any(raw in e for e in emails):
+            continue
+        url = _normalise_url(raw)
+        host = re.sub(r"^https?://(www\.)?", "", url, flags=re.I).lower()
+        if host.startswith(("linkedin.com", "in.linkedin.com")) or ".linkedin.com/" in host:
+            out.setdefault("linkedin", url)
+        elif host.startswith("github.com"):
+            out.setdefault("github", url)
+        elif "portfolio" not in out and not host.startswith(("gitlab.com", "medium.com", "kaggle.com",
+                                                              "stackoverflow.com")):
+            out["portfolio"] = url
+        elif url not in other:
+            other.append(url)
+    if other:
+        out["other"] = other
+    return out
+
+
+def _phone(text: str, country: str | None = None) -> tuple[str | None, float]:
+    """(E.164, confidence): a number's own prefix (+1, +44, 0044) decides its country; else the resume's own
+    location; India only when nothing says otherwise (and the confidence says it was guessed)."""
+    text = re.sub(r"(?<=\d)[\u00ad\u200b](?=\d)", "", text)
+    for match in phonenumbers.PhoneNumberMatcher(text, "ZZ", leniency=phonenumbers.Leniency.VALID):
+        return phonenumbers.format_number(match.number, phonenumbers.PhoneNumberFormat.E164), 0.95
+    region = country or "IN"
+    sure = 0.9 if country else 0.6
+    for match in phonenumbers.PhoneNumberMatcher(text, region, leniency=phonenumbers.Leniency.VALID):
+        return phonenumbers.format_number(match.number, phonenumbers.PhoneNumberFormat.E164), sure
+    # "+91-98xxxxxxxx" style numbers the matcher misses when glued to punctuation.
+    for cand in re.findall(r"\+?\d[\d\s().-]{8,16}\d", text):
+        try:
+            num = phonenumbers.parse(cand, region)
+        except phonenumbers.NumberParseException:
+            continue
+        if phonenumbers.is_valid_number(num):
+            return phonenumbers.format_number(num, phonenumbers.PhoneNumberFormat.E164), (0.9 if cand.startswith("+")
+                                                                                           else sure)
+    return None, 0.0
+
+
+def _is_place(part: str) -> bool:
+    """A place on its own: "Austin, TX", "Pune, Maharashtra", "London, UK", a known city, a bare country."""
+    p = part.strip(" .()")
+    if not p or len(p) > 45 or sum(c.isdigit() for c in p) > 0:
+        return False
+    m = _PLACE.fullmatch(p)
+    if m and not _has_company_word(m.group("city")) and not _has_title_word(m.group("city")):
+        return True
+    low = p.lower()
+    return low in _CITIES or low in _COUNTRIES or low in _IN_STATES or p in _US_STATES or low in _UK_PARTS
+
+
+def country_of(text: str | None) -> str | None:
+    """The country (ISO region code) a place names: "Austin, TX" -> US, "Leeds, UK" -> GB, "Pune" -> IN."""
+    if not text:
+        return None
+    m = _PLACE.search(text)
+    if m:
+        region = m.group("region")
+        low = region.lower()
+        if region in _US_STATES or low in ("usa", "united states", "us"):
+            return "US"
+        if low in _UK_PARTS:
+            return "GB"
+        if low in _IN_STATES or low == "india":
+            return "IN"
+        return {"singapore": "SG", "uae": "AE", "germany": "DE", "canada": "CA", "australia": "AU",
+                "netherlands": "NL", "ireland": "IE", "france": "FR", "japan": "JP"}.get(low)
+    city = _city_in(text)
+    if city in _US_CITIES:
+        return "US"
+    if city in _UK_CITIES:
+        return "GB"
+    if city in _IN_CITIES:
+        return "IN"
+    low = text.lower()
+    for word, code in (("india", "IN"), ("united kingdom", "GB"), ("united states", "US"), ("usa", "US")):
+        if re.search(rf"(?<![a-z]){word}(?![a-z])", low):
+            return code
+    return None
+
+
+def _city_in(text: str) -> str | None:
+    low = text.lower()
+    for city in sorted(_CITIES, key=len, reverse=True):
+        if re.search(rf"(?<![a-z]){re.escape(city)}(?![a-z])", low):
+            return city
+    return None
+
+
+def _location(contact_lines: list[str]) -> tuple[str | None, float]:
+    """The candidate's place from the header/contact block: a labelled one, "City, ST/State/Country", a known city."""
+    for line in contact_lines:
+        for part in re.split(r"\s*[|•·]\s*|\s{3,}", line):
+            m = re.match(r"\s*(?:location|address|city|based in|current location|residence)\s*[:\-]\s*(.+)", part, re.I)
+            if m:
+                value = m.group(1).strip().rstrip(".")
+                place = _PLACE.search(value)
+                return (place.group(0) if place and len(value) > 40 else value), 0.9
+    found: tuple[str | None, float] = (None, 0.0)
+    for line in contact_lines:
+        for part in re.split(r"\s*[|•·]\s*|\s{2,}", line):
+            part = part.strip().strip(",;")
+            if not part or "@" in part or _URL.search(part) or sum(c.isdigit() for c in part) >= 5:
+                continue
+            m = _PLACE.fullmatch(part)
+            if m and not _has_company_word(m.group("city")) and not _has_title_word(m.group("city")):
+                return part.rstrip("."), 0.85
+            if found[0] is None and _city_in(part) and len(part) <= 60 and not _has_title_word(part):
+                found = (part.rstrip("."), 0.75)
+    if found[0] is None:
+        # a place inside a longer line ("email phone Mumbai," wrapped onto "Maharashtra")
+        joined: list[str] = []
+        for line in contact_lines:
+            if joined and joined[-1].rstrip().endswith(","):
+                joined[-1] = joined[-1].rstrip() + " " + line.strip()
+            else:
+                joined.append(line)
+        for line in joined:
+            bare = _URL.sub(" ", _EMAIL.sub(" ", line))
+            bare = re.sub(r"\+?\d[\d\s().-]{6,}\d", " ", bare)
+            for m in _PLACE.finditer(bare):
+                city = m.group("city")
+                known = _city_in(city)
+                if known:
+                    at = city.lower().rfind(known)
+                    return bare[m.start() + at: m.end()].strip(), 0.7
+    return found
+
+
+def _looks_like_name(line: str) -> bool:
+    if "@" in line or _URL.search(line) or sum(c.isdigit() for c in line) > 0:
+        return False
+    words = line.replace(",", " ").split()
+    if not 1 <= len(words) <= 5:
+        return False
+    if line.strip().lower().strip(":") in _HEADING_INDEX or _heading_of(line):
+        return False
+    if any(w.lower().strip(".,") in _TITLE_WORDS for w in words) or _is_place(line) or _has_company_word(line):
+        return False
+    return all(re.fullmatch(r"[^\W\d_](?:[^\W\d_]|[.'’\-])*", w) for w in words)
+
+
+def _find_name(lines: list[str], sizes: list[float | None] | None, head_len: int) -> tuple[str | None, list[int], float]:
+    """(name, the line numbers it stands on, confidence).
+
+    The name is the largest text of the resume when one size stands out (a sidebar may print it at the
+    bottom, split over two lines); else the first name-like line of the header.
+    """
+    if sizes and any(sizes):
+        known = sorted(x for x in sizes if x)
+        body = known[len(known) // 2]
+        top = max(known)
+        if top >= 1.3 * body:
+            for i, (line, size) in enumerate(zip(lines, sizes)):
+                if size != top:
+                    continue
+                idx = [i]
+                text = line.strip()
+                j = i + 1
+                # the rest of the name on the next line of the same size (a narrow column or table cell may set
+                # a line of contact details between them)
+                while j < len(lines) and j <= idx[-1] + 2 and len(idx) < 3:
+                    if sizes[j] == top:
+                        if not _looks_like_name(lines[j].strip()):
+                            break
+                        text += " " + lines[j].strip()
+                        idx.append(j)
+                    j += 1
+                text = re.sub(r"\s+", " ", text)
+                if _looks_like_name(text):
+                    return text, idx, (0.95 if i < 3 else 0.85)
+                break  # the largest text is not a name (a logo, a heading): fall back to the header
+    for i, line in enumerate(lines[: min(head_len, 6)]):
+        whole = re.sub(r"\s+", " ", line.strip())  # "Kavya<TAB>Reddy": a Word export's tab between the words
+        cand = whole if _looks_like_name(whole) else re.split(r"\s*[|•·]\s*|\s{3,}", line.strip())[0].strip()
+        if _looks_like_name(cand):
+            return cand, ([i] if cand == whole else []), (0.9 if i == 0 else 0.7)
+    return None, [], 0.0
+
+
+def _split_name(name: str) -> tuple[str, str | None]:
+    name = re.sub(r"\s+", " ", name).strip()
+    if name.isupper():
+        name = " ".join(w.capitalize() for w in name.split())
+    parts = name.split()
+    if len(parts) == 1:
+        return parts[0], None
+    return " ".join(parts[:-1]), parts[-1]
+
+
+# ------------------------------------------------------------------------------------------------
+# Section splitting
+# ------------------------------------------------------------------------------------------------
+def _heading_of(line: str) -> str | None:
+    key = re.sub(r"[#*_=:|\-–—]+", " ", line).strip().lower()
+    key = re.sub(r"\s+", " ", key)
+    if not key or len(key) > 40:
+        return None
+    return _HEADING_INDEX.get(key)
+
+
+def split_sections(lines: list[str]) -> tuple[list[str], dict[str, list[str]]]:
+    """(lines before the first heading, section name -> its lines)."""
+    head: list[str] = []
+    sections: dict[str, list[str]] = {}
+    current: str | None = None
+    skip = False
+    for i, line in enumerate(lines):
+        if skip:
+            skip = False
+            continue
+        name = _heading_of(line)
+        if name is None and i + 1 < len(lines) and line.isupper() and lines[i + 1].isupper():
+            name = _heading_of(line + " " + lines[i + 1])  # "EDUCATIONAL" / "QUALIFICATIONS" in a narrow column
+            skip = name is not None
+        if name is not None:
+            current = name
+            sections.setdefault(current, [])
+            continue
+        # "Skills: Python, Go" on one line: a heading with its content.
+        m = re.match(r"\s*([A-Za-z &]{3,30})\s*:\s*(.+)$", line)
+        if m and _HEADING_INDEX.get(m.group(1).strip().lower()) in ("skills", "summary"):
+            current = _HEADING_INDEX[m.group(1).strip().lower()]
+            sections.setdefault(current, []).append(m.group(2))
+            continue
+        if current is None:
+            head.append(line)
+        else:
+            sections[current].append(line)
+    return head, sections
+
+
+def _is_bullet(line: str) -> bool:
+    s = line.lstrip()
+    return s.startswith(_BULLETS) and not re.match(r"[-–]\s*(?:19|20)\d{2}", s)
+
+
+def _strip_bullet(line: str) -> str:
+    s = line.strip()
+    while s and s[0] in "".join(_BULLETS):
+        s = s[1:].lstrip()
+    return s
+
+
+# ------------------------------------------------------------------------------------------------
+# Experience
+# ------------------------------------------------------------------------------------------------
+_SEP = re.compile(r"\s*\|\s*|\s*[•·▪]\s*|\s+[–—-]\s+|\s*,\s+|\s+at\s+|\s+@\s+|\s{3,}|\t+")
+_COMMA_KEEP = "\x00"
+
+
+def _has_title_word(text: str) -> bool:
+    low = text.lower()
+    return any(re.search(rf"(?<![a-z]){re.escape(w)}(?![a-z])", low) for w in _TITLE_WORDS)
+
+
+def _has_company_word(text: str) -> bool:
+    low = text.lower()
+    return any(re.search(rf"(?<![a-z]){re.escape(w)}(?![a-z])", low) for w in _COMPANY_WORDS)
+
+
+def _has_legal_word(text: str) -> bool:
+    low = text.lower()
+    return any(re.search(rf"(?<![a-z]){re.escape(w)}(?![a-z])", low) for w in _LEGAL_WORDS)
+
+
+def _parse_header(header: str) -> dict[str, str | None]:
+    """'Senior Engineer, Acme Corp, Bengaluru' / 'Acme Corp | Senior Engineer' -> employer, title, location.
+
+    Labelled forms common in Indian resumes ("Company: X | Designation: Y") are read by their labels.
+    """
+    labelled = _labelled(header)
+    if labelled is not None:
+        return labelled
+    at = re.search(r"^(.+?)\s+(?:at|@)\s+(.+)$", header)
+    # "Portland, OR" and "Kochi, Kerala" are one place: their comma does not separate parts
+    protected = _PLACE.sub(lambda m: m.group(0) if _has_company_word(m.group("city")) or _has_title_word(
+        m.group("city")) else m.group(0).replace(",", _COMMA_KEEP), header)
+    parts = [p.replace(_COMMA_KEEP, ",").strip(" .()") for p in (_SEP.split(protected))]
+    parts = [p for p in parts if p and not re.fullmatch(r"[\W\d]*", p)]
+    # the legal suffix after a comma ("Acme, Inc.") belongs to the employer
+    for i in range(len(parts) - 1, 0, -1):
+        if re.fullmatch(r"(?i)(inc|llc|ltd|llp|plc|gmbh|corp|co|pvt\.? ltd|limited)\.?", parts[i]):
+            parts[i - 1] += ", " + parts.pop(i)
+    location = None
+    rest = []
+    for p in parts:
+        if location is None and (_is_place(p) or _city_in(p) and len(p.split()) <= 3 and not _has_company_word(p)
+                                 and not _has_title_word(p)):
+            location = p
+        elif location is not None and _is_place(p) and location in rest[-1:] + [location]:
+            location += ", " + p
+        else:
+            rest.append(p)
+    title = employer = None
+    if at and _has_title_word(at.group(1)):
+        title = at.group(1).strip()
+        tail = [p for p in rest if p not in title]
+        employer = tail[0] if tail else None
+        return {"title": title, "employer": employer, "location": location}
+    titled = [p for p in rest if _has_title_word(p) and not _has_legal_word(p)]
+    titled.sort(key=_has_company_word)  # "Software Engineer" beats "Acme Software" when both look titled
+    if titled:
+        title = titled[0]
+        others = [p for p in rest if p != title]
+        employer = others[0] if others else None
+    elif len(rest) >= 2:
+        if _has_company_word(rest[1]) and not _has_company_word(rest[0]):
+            title, employer = rest[0], rest[1]
+        else:
+            employer, title = rest[0], rest[1]
+    elif rest:
+        if _has_title_word(rest[0]):
+            title = rest[0]
+        else:
+            employer = rest[0]
+    return {"title": title, "employer": employer, "location": location}
+
+
+_COLUMN_NAMES = {"company", "employer", "organisation", "organization", "role", "title", "designation", "position",
+                 "dates", "date", "duration", "period", "from", "to", "location", "tenure", "years"}
+
+
+_COLUMN_NAMES |= {"degree", "institution", "institute", "university", "college", "school", "board", "year",
+                  "year of passing", "passing year", "percentage", "cgpa", "gpa", "grade", "score", "qualification",
+                  "course", "specialisation", "specialization", "result", "marks"}
+
+
+def _column_names(line: str) -> bool:
+    """A table's header row ("Company | Role | Dates"), not content."""
+    parts = [p.strip().lower().strip(" :/") for p in re.split(r"\s*\|\s*|\s{3,}", line) if p.strip()]
+    return len(parts) >= 2 and all(p in _COLUMN_NAMES for p in parts)
+
+
+def _header_like(line: str) -> bool:
+    """Short, not a sentence: could be the employer or title line above a date line."""
+    if _is_bullet(line) or line[:1].islower():
+        return False
+    if _labelled(line) is not None:
+        return True
+    words = line.split()
+    ends_sentence = line.rstrip().endswith((".", "%", ";")) and not (
+        len(words) <= 5 or re.search(r"(?i)\b(?:inc|ltd|co|corp|pvt|llc|plc|s\.a)\.$", line.rstrip()))
+    if len(line) > 100 or len(words) > 12 or ends_sentence:
+        return False
+    # a longer line is a header when its parts are set apart ("Title, Employer, City"); else it is a sentence
+    return len(words) <= 6 or bool(re.search(r"\s[|•·—–-]\s|,\s|\s{3,}", line))
+
+
+_LABEL_EMPLOYER = r"(?:company|organi[sz]ation|employer|client|company name)"
+_LABEL_TITLE = r"(?:designation|role|title|position|job title)"
+_LABEL_OTHER = r"(?:duration|period|dates?|tenure|location|place)"
+
+
+def _labelled(header: str) -> dict[str, str | None] | None:
+    if not re.search(rf"(?i)\b(?:{_LABEL_EMPLOYER}|{_LABEL_TITLE})\s*:", header):
+        return None
+    out: dict[str, str | None] = {"title": None, "employer": None, "location": None}
+    for piece in re.split(r"\s*\|\s*|\s{3,}", header):
+        m = re.match(rf"(?i)\s*({_LABEL_EMPLOYER}|{_LABEL_TITLE}|{_LABEL_OTHER})\s*:\s*(.*)$", piece)
+        if not m:
+            continue
+        label, value = m.group(1).lower(), m.group(2).strip(" ,.")
+        if not value:
+            continue
+        if re.fullmatch(_LABEL_EMPLOYER, label):
+            out["employer"] = value
+        elif re.fullmatch(_LABEL_TITLE, label):
+            out["title"] = value
+        elif label in ("location", "place"):
+            out["location"] = value
+    return out
+
+
+def parse_experience(lines: list[str]) -> list[dict[str, Any]]:
+    entries: list[dict[str, Any]] = []
+    pending: list[str] = []  # plain lines not yet assigned: a header of the next role or text of this one
+    current: dict[str, Any] | None = None
+    header_open = False  # the current role's header may still continue on the next plain line
+
+    def flush_pending_as_text() -> None:
+        if current is not None:
+            for p in pending:
+                if current["bullets"] and not _is_bullet(p) and p[:1].islower():
+                    current["bullets"][-1] += " " + p.strip()
+                else:
+                    current["bullets"].append(_strip_bullet(p))
+        pending.clear()
+
+    for line in lines:
+        m = _RANGE.search(line)
+        if m and not _is_bullet(line):
+            own = (line[: m.start()] + " | " + line[m.end():]).strip(" |,–—-()[]\t·•")
+            own = re.sub(r"(?i)\b(?:duration|period|dates?|tenure|from)\s*:\s*", "", own).strip(" |,–—-()[]\t·•")
+            place = re.search(r"(?i)\b(?:location|place|city)\s*:\s*([^|]+)", own)
+            if place and not re.search(rf"(?i)\b(?:{_LABEL_EMPLOYER}|{_LABEL_TITLE})\s*:", own):
+                own_info = {"title": None, "employer": None, "location": place.group(1).strip(" ,.")}
+                own = ""
+            else:
+                own_info = _parse_header(own) if own else {"title": None, "employer": None, "location": None}
+            if own_info["title"] and own_info["employer"]:
+                header_bits: list[str] = []  # the line says it all: pending lines belong to the previous role
+            else:
+                header_bits = []
+                for p in reversed(pending):
+                    if len(header_bits) == 2 or not _header_like(p):
+                        break
+                    header_bits.insert(0, p)
+            if current is not None:
+                extra = pending[: len(pending) - len(header_bits)]
+                for p in extra:
+                    current["bullets"].append(_strip_bullet(p))
+            pending.clear()
+            header = " | ".join([*header_bits, own] if own else header_bits)
+            info = _parse_header(header) if header_bits else own_info
+            if not info["location"] and own_info["location"]:
+                info["location"] = own_info["location"]
+            current = {"employer": info["employer"] or "", "title": info["title"] or "",
+                       "start": normalise_date(m.group("start")), "end": normalise_date(m.group("end")),
+                       "location": info["location"], "bullets": []}
+            entries.append(current)
+            header_open = not (current["employer"] and current["title"])
+            continue
+        if _is_bullet(line):
+            header_open = False
+            if pending and current is not None:
+                flush_pending_as_text()
+            if current is not None:
+                current["bullets"].append(_strip_bullet(line))
+            continue
+        plain = line.strip()
+        if current is not None and header_open and _is_place(plain):
+            current["location"] = current["location"] or plain  # "Cambridge" under the employer's cell
+            continue
+        if current is not None and header_open and len(plain) <= 90 and _header_like(plain):
+            info = _parse_header(plain)
+            if not current["title"] and info["title"]:
+                current["title"] = info["title"]
+                if not current["employer"] and info["employer"]:
+                    current["employer"] = info["employer"]
+            elif not current["employer"]:
+                current["employer"] = info["employer"] or info["title"] or plain
+            if not current["location"] and info["location"]:
+                current["location"] = info["location"]
+            header_open = not (current["employer"] and current["title"])
+            continue
+        header_open = False
+        if _column_names(plain):
+            continue
+        pending.append(plain)
+    flush_pending_as_text()
+    for e in entries:
+        # "Responsibilities:" and similar labels are layout, not content.
+        e["bullets"] = [b for b in (x.strip() for x in e["bullets"])
+                        if b and not (b.endswith(":") and len(b.split()) <= 3)]
+    return entries
+
+
+# ------------------------------------------------------------------------------------------------
+# Education
+# ------------------------------------------------------------------------------------------------
+def _clean_institution(text: str) -> str:
+    """'University of Bristol 2012 –' -> 'University of Bristol': years and dashes after the name go."""
+    m = re.search(r"\s*[—–-]*\s*(?:19|20)\d{2}\b", text)
+    if m and m.start() > 0:
+        text = text[: m.start()]
+    return text.strip(" .,;:—–-|")
+
+
+def _joined_wraps(lines: list[str]) -> list[str]:
+    """A line that goes on from the one above (a narrow column: '...Technology' / 'and Science, Pilani')."""
+    out: list[str] = []
+    for raw in lines:
+        line = raw.strip()
+        if (out and re.match(r"(?:and|of|for|&|in|at)\b|[a-z]", line) and not _SINGLE_YEAR.search(out[-1])
+                and _INSTITUTION.search(out[-1]) and not _DEGREE.match(line)):
+            out[-1] = out[-1] + " " + line
+            continue
+        prev = re.split(r"\s{3,}", out[-1].strip()) if out else []
+        if prev and re.search(r"\b(?:of|and|&|for|at|in)$", prev[0]) and _INSTITUTION.search(prev[0]):
+            # "PSG College of   2014" over "Technology — B.E.   2018": the name goes on in the same column
+            cur = re.split(r"\s{3,}", line)
+            out[-1] = "   ".join([prev[0] + " " + cur[0]] + prev[1:] + cur[1:])
+            continue
+        out.append(raw)
+    return out
+
+
+def _inst_with_place(parts: list[str], i: int, degree: str | None) -> str:
+    """The institution at parts[i], with the place after its comma ('College of Engineering, Pune')."""
+    inst = parts[i]
+    if i + 1 < len(parts):
+        nxt = parts[i + 1].strip()
+        if (nxt and nxt != degree and not _DEGREE.search(nxt) and not re.search(r"\d", nxt)
+                and not re.search(r"(?i)\b(cgpa|gpa|percentage|grade)\b", nxt)
+                and (_is_place(nxt) or re.fullmatch(r"[A-Z][a-z]+", nxt))):
+            inst = f"{inst}, {nxt}"
+    return inst
+
+
+def parse_education(lines: list[str]) -> list[dict[str, Any]]:
+    entries: list[dict[str, Any]] = []
+    cur: dict[str, Any] | None = None
+    for raw in _joined_wraps(lines):
+        line = _strip_bullet(raw)
+        if _column_names(line):
+            continue
+        parts = [p.strip(" .") for p in re.split(r"\s*\|\s*|\s+[–—-]\s*|\s*[—–]\s+|\s*,\s+|\s{3,}", line)
+                 if p.strip(" .")]
+        degree = next((p for p in parts if _DEGREE.search(p) and not _INSTITUTION.search(p)), None) or next(
+            (p for p in parts if _DEGREE.search(p)), None)
+        inst_i = next((i for i, p in enumerate(parts) if _INSTITUTION.search(p) and p != degree), None)
+        inst = _clean_institution(_inst_with_place(parts, inst_i, degree)) if inst_i is not None else None
+        if inst is None and degree is None:
+            if (cur is not None and not cur["institution"] and len(parts) == 1 and not _SINGLE_YEAR.search(line)
+                    and not _is_place(parts[0]) and not re.search(r"(?i)\b(cgpa|gpa|percentage|grade)\b", line)):
+                cur["institution"] = _clean_institution(parts[0])
+            years = _SINGLE_YEAR.findall(line)
+            if cur is not None and years and not cur["end"]:
+                _set_years(cur, line)
+            continue
+        new_needed = cur is None or (degree and cur["degree"]) or (inst and cur["institution"])
+        if new_needed:
+            cur = {"institution": "", "degree": None, "field": None, "start": None, "end": None}
+            entries.append(cur)
+        assert cur is not None
+        if degree:
+            dm = re.match(r"(.+?)\s+(?:in|of)\s+(.+)$", degree)
+            if dm and _DEGREE.search(dm.group(1)):
+                cur["degree"], cur["field"] = dm.group(1).strip(), dm.group(2).strip()
+            else:
+                cur["degree"] = degree
+                dk = _DEGREE.search(degree)
+                tail = degree[dk.end():].strip(" .,-") if dk else ""
+                if dk and dk.start() == 0 and tail and not _SINGLE_YEAR.search(tail) and len(tail.split()) <= 6:
+                    cur["degree"], cur["field"] = degree[: dk.end()].strip(), tail
+                idx = parts.index(degree)
+                nxt = parts[idx + 1] if idx + 1 < len(parts) else None
+                if (nxt and not cur["field"] and nxt != inst and not _SINGLE_YEAR.search(nxt) and not _city_in(nxt)
+                        and not re.search(r"\b(cgpa|gpa|percentage|%)", nxt, re.I)):
+                    cur["field"] = nxt
+        if inst:
+            cur["institution"] = inst
+        _set_years(cur, line)
+    return [e for e in entries if e["institution"] or e["degree"]]
+
+
+def _set_years(entry: dict[str, Any], line: str) -> None:
+    m = _RANGE.search(line)
+    if m:
+        entry["start"] = normalise_date(m.group("start"))
+        entry["end"] = normalise_date(m.group("end"))
+        return
+    years = _SINGLE_YEAR.findall(line)
+    if years and not entry.get("end"):
+        entry["end"] = years[-1]
+
+
+# ------------------------------------------------------------------------------------------------
+# Skills
+# ------------------------------------------------------------------------------------------------
+_STOP = {"with", "and", "or", "the", "a", "an", "of", "in", "on", "for", "to", "at", "by", "from", "as", "is", "etc",
+         "using", "regularly", "various", "other", "others", "including", "like", "such"}
+
+
+def _skill_item(item: str, exclude: set[str]) -> bool:
+    """A listed item that is not in the vocabulary is kept only if it reads like a skill's name."""
+    words = item.split()
+    if not 1 <= len(words) <= 4 or len(item) > 40 or item.lower() in exclude:
+        return False
+    if "@" in item or _URL.search(item) or sum(c.isdigit() for c in item) >= 3 or item.endswith(":"):
+        return False
+    if all(w.lower() in _STOP for w in words) or words[0].lower() in _STOP or words[-1].lower() in _STOP:
+        return False
+    if _is_place(item):
+        return False
+    return item[:1].isupper() or bool(re.search(r"[.+#/]", item))
+
+
+def parse_skills(section: list[str], running: str, exclude: set[str] | None = None) -> tuple[list[str], float]:
+    """Skills listed in the skills section (vocabulary names, aliases made canonical; other items kept when
+    they read like a skill), then vocabulary skills named in running text (summary, roles, projects) -- never
+    that text's other words."""
+    exclude = {e.lower() for e in (exclude or set()) if e}
+    listed: list[str] = []
+    joined: list[str] = []
+    for raw in section:
+        # a comma list wrapped mid-item ("..., Problem" / "Solving, SQL") is one line again
+        if (joined and "," in joined[-1] and not joined[-1].rstrip().endswith((",", ";")) and not _is_bullet(raw)
+                and not re.match(r"\s*[A-Za-z /&-]{2,40}:", raw) and "," in raw):
+            joined[-1] = joined[-1].rstrip() + " " + raw.strip()
+        else:
+            joined.append(raw)
+    for raw in joined:
+        line = _strip_bullet(raw)
+        m = re.match(r"\s*[A-Za-z /&-]{2,40}:\s*(.+)$", line)
+        if m:
+            line = m.group(1)
+        for item in re.split(r"\s*[,;|•·▪]\s*|\s+-\s+|\s{3,}", line):
+            item = item.strip(" .()")
+            if not item:
+                continue
+            canon = vocab.normalise(item)
+            if canon:
+                listed.append(canon)
+                continue
+            found = vocab.extract(item)
+            if found:
+                listed.extend(found)
+            elif _skill_item(item, exclude):
+                listed.append(item)
+    mentioned = vocab.extract(running)
+    out = vocab.normalise_list(listed + mentioned)
+    confidence = 0.9 if listed else (0.6 if mentioned else 0.0)
+    return out, confidence
+
+
+# ------------------------------------------------------------------------------------------------
+# Indian resumes' personal details: notice period and CTC
+# ------------------------------------------------------------------------------------------------
+def _indian_terms(text: str) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    m = re.search(r"(?im)^\W*notice\s*period\s*[:\-]?\s*(immediate(?:ly)?|\d{1,3})\s*(days?|months?|weeks?)?", text)
+    if m:
+        if m.group(1).lower().startswith("immediate"):
+            out["notice_period_days"] = 0
+        else:
+            n = int(m.group(1))
+            unit = (m.group(2) or "days").lower()
+            out["notice_period_days"] = n * (30 if unit.startswith("month") else 7 if unit.startswith("week") else 1)
+    for key, label in (("current_ctc_lpa", r"current\s*ctc|ctc"), ("expected_ctc_lpa", r"expected\s*ctc|ectc")):
+        m = re.search(rf"(?im)^\W*(?:{label})\s*[:\-]?\s*(?:inr|rs\.?|₹)?\s*(\d{{1,3}}(?:\.\d{{1,2}})?)\s*"
+                      r"(lpa|lakhs?|l\b|lacs?)", text)
+        if m:
+            out[key] = float(m.group(1))
+    return out
+
+
+# ------------------------------------------------------------------------------------------------
+# Everything
+# ------------------------------------------------------------------------------------------------
+#: Below this, a field is shown to the operator to confirm before the profile is used to apply.
+CONFIRM_BELOW = 0.8
+
+
+def parse_lines(lines: list[str], today: date | None = None,
+                sizes: list[float | None] | None = None) -> dict[str, Any]:
+    """Profile-shaped dict from resume lines (see ``docs/candidates-and-documents.md`` "Resume parsing").
+
+    ``sizes`` (the font size of each line, where the file gives one) lets the name be found by its size.
+    """
+    if sizes is not None and len(sizes) != len(lines):
+        sizes = None
+    head0, _ = split_sections(lines)
+    name, name_idx, name_conf = _find_name(lines, sizes, len(head0))
+    if name_idx and name_idx[0] >= len(head0):
+        # a name printed inside the body (a sidebar's foot): it is not part of the section it stands in
+        lines = [ln for i, ln in enumerate(lines) if i not in set(name_idx)]
+    text = "\n".join(lines)
+    head, sections = split_sections(lines)
+    contact = head[:12] + sections.get("contact", [])
+    conf: dict[str, float] = {"name": name_conf}
+    first, last = _split_name(name) if name else (None, None)
+
+    emails = _EMAIL.findall("\n".join(contact)) or _EMAIL.findall(text)
+    conf["email"] = (0.99 if _EMAIL.findall("\n".join(contact)) else 0.85) if emails else 0.0
+    location, conf["location"] = _location(contact)
+    if location is None:
+        location, conf["location"] = _location(head[:12] + lines[:8])
+    country = country_of(location) or country_of("\n".join(contact))
+    phone, conf["phone"] = _phone("\n".join(contact), country)
+    if phone is None:
+        phone, conf["phone"] = _phone(text, country)
+        conf["phone"] = min(conf["phone"], 0.8)
+    links = _links(text, emails)
+    conf["links"] = 0.95 if links else 0.0
+
+    summary_lines = sections.get("summary") or []
+    summary = " ".join(_strip_bullet(x) for x in summary_lines).strip() or None
+    conf["summary"] = 0.9 if summary else 0.0
+
+    experience = parse_experience(sections.get("experience", []))
+    if experience:
+        complete = sum(1 for e in experience if e["employer"] and e["title"] and e["start"])
+        conf["experience"] = round(0.5 + 0.45 * complete / len(experience), 2)
+    else:
+        conf["experience"] = 0.0
+    education = parse_education(sections.get("education", []))
+    conf["education"] = (0.85 if all(e["institution"] and e["degree"] for e in education) else 0.6) if education else 0.0
+    running = "\n".join(sections.get("summary", []) + sections.get("experience", []) + sections.get("projects", [])
+                        + sections.get("certifications", []))
+    exclude = {name or "", location or "", first or "", last or ""} | set(emails)
+    skills, conf["skills"] = parse_skills(sections.get("skills", []), running, exclude)
+
+    years = years_of_experience(experience, today)
+    if years is not None:
+        conf["years_experience"] = conf["experience"]
+    else:
+        m = re.search(r"(\d{1,2}(?:\.\d)?)\s*\+?\s*(?:years|yrs)(?:\s+of)?\s+(?:\w+\s+){0,3}?experience", text, re.I)
+        years = float(m.group(1)) if m else None
+        conf["years_experience"] = 0.6 if m else 0.0
+
+    current = next((e for e in experience if e.get("end") == "present"), None)
+    work: dict[str, Any] = {"years_experience": years}
+    if current:
+        work["current_company"] = current["employer"] or None
+        work["current_title"] = current["title"] or None
+    work.update(_indian_terms(text))
+    found = {"name": name, "email": emails, "phone": phone, "location": location, "experience": experience,
+             "education": education, "skills": skills}
+    return {
+        "identity": {"first_name": first, "last_name": last, "email": emails[0] if emails else None,
+                     "phone": phone, "location": location},
+        "links": links,
+        "summary": summary,
+        "experience": experience,
+        "education": education,
+        "skills": skills,
+        "work": work,
+        "confidence": conf,
+        # fields found but not sure enough to apply with: the console asks the operator to confirm them
+        "to_confirm": sorted(k for k, v in found.items() if v and conf.get(k, 0.0) < CONFIRM_BELOW),
+    }
+
+
+def flat_view(profile: dict[str, Any]) -> dict[str, Any]:
+    """The ``talvix parse-resume --json`` shape: one flat object with the fields operators look at."""
+    ident = profile.get("identity") or {}
+    name = " ".join(p for p in (ident.get("first_name"), ident.get("last_name")) if p) or None
+    return {
+        "name": name,
+        "email": ident.get("email"),
+        "phone": ident.get("phone"),
+        "location": ident.get("location"),
+        "links": {k: v for k, v in (profile.get("links") or {}).items() if v},
+        "summary": profile.get("summary"),
+        "experience": profile.get("experience") or [],
+        "education": profile.get("education") or [],
+        "skills": profile.get("skills") or [],
+        "years_experience": (profile.get("work") or {}).get("years_experience"),
+        "confidence": profile.get("confidence") or {},
+        "to_confirm": profile.get("to_confirm") or [],
+    }
