@@ -40,7 +40,7 @@ def main() -> int:
     ap.add_argument("--misses", action="store_true", help="print every wrong fact")
     args = ap.parse_args()
 
-    from core.resume import ResumeError, parse_resume
+    from core.candidates.resume import ResumeError, parse_resume
 
     scoring = _scoring()
     corpus = scoring.load_corpus()

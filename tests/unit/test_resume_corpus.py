@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from core.resume import parse_resume
+from core.candidates.resume import parse_resume
 
 _PATH = Path(__file__).resolve().parents[1] / "corpus" / "resumes" / "scoring.py"
 

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from core.resume import parse_resume
-from core.resume.extract import MAX_STREAM_UNPACKED, ResumeError, normalise_text, read_resume_bytes
-from core.resume.parse import country_of, parse_lines
+from core.candidates.resume import parse_resume
+from core.candidates.resume.extract import MAX_STREAM_UNPACKED, ResumeError, normalise_text, read_resume_bytes
+from core.candidates.resume.parse import country_of, parse_lines
 
 CORPUS = Path(__file__).resolve().parents[1] / "corpus" / "resumes" / "files"
 

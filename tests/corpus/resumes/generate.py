@@ -39,7 +39,7 @@ def _nfkc(s: str) -> str:
 
 
 def facts_of(p: Person) -> dict:
-    from core import skills as vocab
+    from core.candidates import skills as vocab
 
     running = " ".join([p.summary, p.headline] + [j.title for j in p.jobs] + [b for j in p.jobs for b in j.bullets]
                        + [p.extras.get("project", ""), p.extras.get("cert", "")])
