@@ -254,18 +254,27 @@ def _gutter(rows: list[list[_Char]], width: float) -> tuple[float, int] | None:
     """
     if len(rows) < 8:
         return None
+    import numpy as np
+
     segs = [_segments(r) for r in rows]
     allowed = max(1, len(rows) // 25)
     scored: list[tuple[tuple[int, int], float]] = []
-    x = width * 0.15
-    while x <= width * 0.85:
-        blockers = [i for i, row in enumerate(segs) if any(a < x < b for a, b in row)]
-        k = 0
-        while len([b for b in blockers if b >= k]) > allowed:
-            k = next(b for b in blockers if b >= k) + 1
+    xs = np.arange(width * 0.15, width * 0.85 + 0.001, 2.0)
+    flat = [(i, a, b) for i, row in enumerate(segs) for a, b in row]
+    if not flat:
+        return None
+    idx = np.array([f[0] for f in flat])
+    lo = np.array([f[1] for f in flat])[:, None]
+    hi = np.array([f[2] for f in flat])[:, None]
+    crosses = (lo < xs) & (xs < hi)  # segment x candidate
+    blocked = np.zeros((len(rows), len(xs)), dtype=bool)
+    np.logical_or.at(blocked, idx, crosses)
+    for j, x in enumerate(xs):
+        blockers = np.flatnonzero(blocked[:, j])  # rows crossing x, top to bottom
+        # the header is everything down to the last crossing but the `allowed` lowest ones (headings that overrun)
+        k = 0 if len(blockers) <= allowed else int(blockers[len(blockers) - allowed - 1]) + 1
         if k <= len(rows) // 2:
-            scored.append(((k, len([b for b in blockers if b >= k])), x))
-        x += 2.0
+            scored.append(((k, int((blockers >= k).sum())), float(x)))
     if not scored:
         return None
     best_key = min(key for key, _ in scored)
