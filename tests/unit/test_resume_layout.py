@@ -114,3 +114,21 @@ def test_a_pdf_with_ordinary_compressed_streams_is_read() -> None:
     c.save()
     assert b"FlateDecode" in buf.getvalue()
     assert "ravi@example.com" in " ".join(read_resume_bytes(buf.getvalue(), "ok.pdf").lines)
+
+
+def test_the_issues_us_example_is_plus_one_and_asks_to_confirm_the_unknown_number() -> None:
+    lines = ["JORDAN ELLIS", "NYC · 123-456-7890 · jordan.ellis@example.com", "WORK EXPERIENCE",
+             "Stripe • San Francisco, CA   2021 – Present", "Senior Software Engineer"]
+    profile = parse_lines(lines)
+    assert profile["identity"]["location"] == "NYC"  # from the header, never from a role's line
+    assert profile["identity"]["phone"] == "+11234567890"  # not +91: the resume says New York
+    assert "phone" in profile["to_confirm"]  # 123 is no US area code: a person checks it
+    assert profile["experience"][0]["employer"] == "Stripe"
+
+
+def test_a_cv_title_is_not_the_name_and_an_address_gives_its_city() -> None:
+    lines = ["Curriculum Vitae", "Name: Rohan Verma", "Email: rohan.verma@example.in   Mobile: 9876543210",
+             "Address: 12 MG Road, Indiranagar, Bengaluru - 560038", "Career Objective", "To build things."]
+    ident = parse_lines(lines)["identity"]
+    assert (ident["first_name"], ident["last_name"]) == ("Rohan", "Verma")
+    assert ident["location"] == "Bengaluru" and ident["phone"] == "+919876543210"

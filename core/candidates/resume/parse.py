@@ -88,6 +88,8 @@ _CITIES = (
     "manchester", "leeds", "bristol", "edinburgh", "glasgow", "cambridge", "oxford", "birmingham", "liverpool",
     "cardiff", "belfast", "newcastle", "sheffield", "nottingham", "reading", "brighton",
     "tiruchirappalli", "trichy", "pilani", "vellore", "manipal", "warangal", "kharagpur", "roorkee",
+    "nyc", "new york city", "sf", "bay area", "silicon valley", "brooklyn", "oakland", "palo alto",
+    "mountain view", "sunnyvale", "cupertino", "redmond", "jersey city", "cambridge, ma",
 )
 _US_STATES = ("AL AK AZ AR CA CO CT DE FL GA HI ID IL IN IA KS KY LA ME MD MA MI MN MS MO MT NE NV NH NJ NM NY NC ND "
               "OH OK OR PA RI SC SD TN TX UT VT VA WA WV WI WY DC").split()
@@ -97,7 +99,8 @@ _IN_STATES = ("maharashtra", "karnataka", "telangana", "tamil nadu", "uttar prad
 _UK_PARTS = ("uk", "united kingdom", "england", "scotland", "wales", "northern ireland", "great britain", "gb")
 _UK_CITIES = ("london", "manchester", "leeds", "bristol", "edinburgh", "glasgow", "cambridge", "oxford", "birmingham",
               "liverpool", "cardiff", "belfast", "newcastle", "sheffield", "nottingham", "reading", "brighton")
-_US_CITIES = ("new york", "san francisco", "seattle", "austin", "boston", "chicago", "los angeles", "denver",
+_US_CITIES = ("nyc", "new york city", "sf", "bay area", "silicon valley", "brooklyn", "oakland", "palo alto",
+              "mountain view", "sunnyvale", "cupertino", "redmond", "jersey city", "new york", "san francisco", "seattle", "austin", "boston", "chicago", "los angeles", "denver",
               "atlanta", "portland", "raleigh", "dallas", "houston", "san jose", "san diego", "philadelphia",
               "washington", "miami", "phoenix", "minneapolis", "pittsburgh", "detroit", "nashville", "salt lake city")
 _IN_CITIES = _CITIES[:_CITIES.index("london")]
@@ -253,6 +256,11 @@ def _phone(text: str, country: str | None = None) -> tuple[str | None, float]:
         if phonenumbers.is_valid_number(num):
             return phonenumbers.format_number(num, phonenumbers.PhoneNumberFormat.E164), (0.9 if cand.startswith("+")
                                                                                            else sure)
+    if country:
+        # a number of the right length for the resume's country that its numbering plan does not know
+        # ("123-456-7890" on a New York resume): kept, but a person must confirm it
+        for match in phonenumbers.PhoneNumberMatcher(text, country, leniency=phonenumbers.Leniency.POSSIBLE):
+            return phonenumbers.format_number(match.number, phonenumbers.PhoneNumberFormat.E164), 0.5
     return None, 0.0
 
 
@@ -313,8 +321,16 @@ def _location(contact_lines: list[str]) -> tuple[str | None, float]:
             m = re.match(r"\s*(?:location|address|city|based in|current location|residence)\s*[:\-]\s*(.+)", part, re.I)
             if m:
                 value = m.group(1).strip().rstrip(".")
-                place = _PLACE.search(value)
-                return (place.group(0) if place and len(value) > 40 else value), 0.9
+                if len(value) > 30 or re.search(r"\d", value):
+                    # a street address: its place is the city (with its state) in it
+                    place = _PLACE.search(re.sub(r"\d[\d\s-]*", " ", value))
+                    city = _city_in(value)
+                    if place and (city is None or city in place.group(0).lower()):
+                        return place.group(0).strip(), 0.85
+                    if city:
+                        at = value.lower().find(city)
+                        return value[at: at + len(city)], 0.8
+                return value, 0.9
     found: tuple[str | None, float] = (None, 0.0)
     for line in contact_lines:
         for part in re.split(r"\s*[|•·]\s*|\s{2,}", line):
@@ -346,8 +362,14 @@ def _location(contact_lines: list[str]) -> tuple[str | None, float]:
     return found
 
 
+_NOT_NAMES = {"curriculum vitae", "resume", "résumé", "cv", "bio data", "biodata", "bio-data", "profile",
+              "personal profile", "contact", "page"}
+
+
 def _looks_like_name(line: str) -> bool:
     if "@" in line or _URL.search(line) or sum(c.isdigit() for c in line) > 0:
+        return False
+    if line.strip().lower().strip(":.") in _NOT_NAMES:
         return False
     words = line.replace(",", " ").split()
     if not 1 <= len(words) <= 5:
@@ -389,6 +411,10 @@ def _find_name(lines: list[str], sizes: list[float | None] | None, head_len: int
                 if _looks_like_name(text):
                     return text, idx, (0.95 if i < 3 else 0.85)
                 break  # the largest text is not a name (a logo, a heading): fall back to the header
+    for i, line in enumerate(lines[: min(head_len, 8)]):
+        labelled = re.match(r"(?i)\s*(?:full\s+)?name\s*[:\-]\s*(.+)$", line)
+        if labelled and _looks_like_name(re.split(r"\s{3,}|\s*[|•·]\s*", labelled.group(1).strip())[0]):
+            return re.split(r"\s{3,}|\s*[|•·]\s*", labelled.group(1).strip())[0], [], 0.9
     for i, line in enumerate(lines[: min(head_len, 6)]):
         whole = re.sub(r"\s+", " ", line.strip())  # "Kavya<TAB>Reddy": a Word export's tab between the words
         cand = whole if _looks_like_name(whole) else re.split(r"\s*[|•·]\s*|\s{3,}", line.strip())[0].strip()
@@ -884,8 +910,6 @@ def parse_lines(lines: list[str], today: date | None = None,
     emails = _EMAIL.findall("\n".join(contact)) or _EMAIL.findall(text)
     conf["email"] = (0.99 if _EMAIL.findall("\n".join(contact)) else 0.85) if emails else 0.0
     location, conf["location"] = _location(contact)
-    if location is None:
-        location, conf["location"] = _location(head[:12] + lines[:8])
     country = country_of(location) or country_of("\n".join(contact))
     phone, conf["phone"] = _phone("\n".join(contact), country)
     if phone is None:
