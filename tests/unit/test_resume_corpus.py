@@ -1,6 +1,6 @@
 """The whole resume corpus (tests/corpus/resumes/) against its expected facts, at the ratios the parser reaches.
 
-The corpus is 42 invented people rendered by reportlab, python-docx, LibreOffice, Chromium and a scan; see
+The corpus is 58 invented people rendered by reportlab, python-docx, LibreOffice, Chromium, pdfLaTeX and a scan; see
 tests/corpus/resumes/generate.py. bench/resumes.py prints the same figures per field.
 """
 
@@ -38,7 +38,7 @@ def results() -> list[tuple[dict, dict]]:
 def test_the_corpus_is_forty_resumes_or_more_from_every_tool() -> None:
     assert len(CORPUS) >= 40
     kinds = Counter(f["renderer"].split("_")[0] for f in CORPUS)
-    assert set(kinds) >= {"rl", "docx", "html", "lo", "scan"}, kinds
+    assert set(kinds) >= {"rl", "docx", "html", "lo", "tex", "scan"}, kinds
     for facts in CORPUS:
         assert (scoring.FILES / facts["file"]).is_file(), facts["file"]
 

@@ -187,7 +187,10 @@ def _pdf_layout_lines(data: bytes, password: str = "") -> list[tuple[str, float 
             for item in obj:  # type: ignore[attr-defined]
                 if isinstance(item, LTChar):
                     if item.upright:
-                        chars.append(_Char(item.x0, item.x1, item.y0, item.y1, item.size, item.get_text()))
+                        text = item.get_text()
+                        if text.startswith("(cid:"):
+                            text = _tex_glyph(text, item.fontname)
+                        chars.append(_Char(item.x0, item.x1, item.y0, item.y1, item.size, text))
                 elif isinstance(item, LTFigure):
                     walk(item)
                 elif isinstance(item, (LTLine, LTRect)) and item.width > 8:
@@ -204,6 +207,22 @@ def _pdf_layout_lines(data: bytes, password: str = "") -> list[tuple[str, float 
             rows = [r for j, r in enumerate(rows) if not ((j < 3 or j >= len(rows) - 2) and r in edges)]
         out.extend(rows)
     return out
+
+
+#: TeX's bitmap (Type 3) fonts in the T1 and TS1 encodings, as pdfTeX writes them without cm-super: no
+#: Unicode map, so ligatures, dashes and bullets come out as bare codes. These are those codes.
+_TEX_CODES = {27: "ff", 28: "fi", 29: "fl", 30: "ffi", 31: "ffl", 21: "–", 22: "—", 127: "-", 16: "“", 17: "”",
+              13: ",", 136: "•"}
+
+
+def _tex_glyph(text: str, fontname: object) -> str:
+    """A glyph pdfminer could not name: a TeX bitmap font's code made a character, anything else dropped."""
+    m = re.fullmatch(r"\(cid:(\d+)\)", text)
+    if m is None:
+        return text
+    if not fontname or str(fontname).lower() in ("unknown", "none") or re.fullmatch(r"F\d+|T3.*", str(fontname)):
+        return _TEX_CODES.get(int(m.group(1)), "")
+    return ""
 
 
 @dataclass
@@ -381,6 +400,11 @@ def _merge_cells(lines: list[_Line], rules: list[tuple[float, float, float]] = (
         line = _Line(lines[i].y0, lines[i].size, [list(sg) for sg in lines[i].segs])
         bottom = line.y0
         cells = len(line.segs)
+        gaps = [b[0] - a[1] for a, b in zip(line.segs, line.segs[1:])]
+        if gaps and max(gaps) < 2.5 * line.size and max(gaps) - min(gaps) < 0.3 * line.size:
+            out.append(line)  # evenly stretched spaces: a justified line of text, not a table row
+            i += 1
+            continue
         while len(line.segs) >= 2 and i + 1 < len(lines):
             nxt = lines[i + 1]
             if bottom - nxt.y0 > 1.45 * line.size or abs(nxt.size - line.size) > 0.6:
@@ -814,9 +838,18 @@ def _clean_rows(rows: list[tuple[str, float | None]]) -> tuple[list[str], list[f
     for raw, size in rows:
         for piece in raw.splitlines() or [""]:
             line = normalise_text(piece)
-            if line.strip():
-                lines.append(line)
-                sizes.append(size)
+            if not line.strip():
+                continue
+            if lines and lines[-1].strip() in _BULLET_SET | {"•", "*", "-"} and not line.lstrip().startswith(_BULLETS):
+                lines[-1] = lines[-1].strip() + " " + line.strip()  # a bullet set a little lower than its text
+                continue
+            if lines and re.search(r"[a-z]-$", lines[-1]) and re.match(r"[a-z]", line.lstrip()) and \
+                    " " not in line.strip().split("   ")[0][:1]:
+                # a word hyphenated at the end of a line ("Manage-" / "ment, SQL") is one word again
+                lines[-1] = lines[-1][:-1] + line.lstrip()
+                continue
+            lines.append(line)
+            sizes.append(size)
     return lines, sizes
 
 

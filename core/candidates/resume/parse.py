@@ -589,7 +589,7 @@ def _header_like(line: str) -> bool:
     if len(line) > 100 or len(words) > 12 or ends_sentence:
         return False
     # a longer line is a header when its parts are set apart ("Title, Employer, City"); else it is a sentence
-    return len(words) <= 6 or bool(re.search(r"\s[|•·—–-]\s|,\s|\s{3,}", line))
+    return len(words) <= 6 or bool(re.search(r"\s[|•·—–-]\s|,\s|\s{3,}|\s(?:at|@)\s", line))
 
 
 _LABEL_EMPLOYER = r"(?:company|organi[sz]ation|employer|client|company name)"
@@ -831,8 +831,8 @@ def parse_skills(section: list[str], running: str, exclude: set[str] | None = No
     joined: list[str] = []
     for raw in section:
         # a comma list wrapped mid-item ("..., Problem" / "Solving, SQL") is one line again
-        if (joined and "," in joined[-1] and not joined[-1].rstrip().endswith((",", ";")) and not _is_bullet(raw)
-                and not re.match(r"\s*[A-Za-z /&-]{2,40}:", raw) and "," in raw):
+        if (joined and "," in joined[-1] and not _is_bullet(raw) and not re.match(r"\s*[A-Za-z /&-]{2,40}:", raw)
+                and ("," in raw or joined[-1].rstrip().endswith(","))):
             joined[-1] = joined[-1].rstrip() + " " + raw.strip()
         else:
             joined.append(raw)
@@ -841,6 +841,8 @@ def parse_skills(section: list[str], running: str, exclude: set[str] | None = No
         m = re.match(r"\s*[A-Za-z /&-]{2,40}:\s*(.+)$", line)
         if m:
             line = m.group(1)
+        if "," in line:
+            line = re.sub(r"\s{3,}", " ", line)  # a comma list: wide gaps are justified spaces, not separators
         for item in re.split(r"\s*[,;|•·▪]\s*|\s+-\s+|\s{3,}", line):
             item = item.strip(" .()")
             if not item:

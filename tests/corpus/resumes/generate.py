@@ -6,7 +6,8 @@ Renderers: reportlab (one column, a two-column sidebar with the name at the bott
 Word-like export whose words are placed one by one with no space characters, ligatures and soft hyphens),
 python-docx (headings with tab stops, tables, name and contact in the page header, a footer), the same DOCX
 exported to PDF by LibreOffice headless (if ``soffice`` is installed), and HTML printed to PDF by headless
-Chromium (icons, CSS two columns, a table layout, non-breaking spaces, soft hyphens).
+Chromium (icons, CSS two columns, a table layout, non-breaking spaces, soft hyphens), LaTeX built by Debian's
+pdflatex (article class, one column and a minipage sidebar; ligatures and hyphenation from TeX itself).
 
 The rendered files and their expected facts are committed, so the tests and the bench never need LibreOffice
 or Chromium; rerun this after changing people.py and commit the result.
@@ -692,6 +693,10 @@ def render(p: Person, how: str) -> Path:
         docx_resume(p, out, variant=how[3:])
         return out
     out = FILES / f"{p.key}.{how}.pdf"
+    if how.startswith("tex_"):
+        if not latex_pdf(latex_resume(p, how[4:]), out):
+            raise SystemExit("pdflatex (Debian's texlive-latex-base) is needed for the LaTeX resumes")
+        return out
     if how == "scan":
         scan_pdf(p, out)
         return out
@@ -699,6 +704,90 @@ def render(p: Person, how: str) -> Path:
     return out
 
 
+# ------------------------------------------------------------------------------------------------
+# LaTeX (Debian's TeX: pdflatex, article class): ligatures from the fonts themselves, real hyphenation
+# ------------------------------------------------------------------------------------------------
+def _tex(s: str) -> str:
+    out = []
+    for ch in s:
+        out.append({"&": r"\&", "%": r"\%", "$": r"\$", "#": r"\#", "_": r"\_", "{": r"\{", "}": r"\}",
+                    "~": r"\textasciitilde{}", "^": r"\textasciicircum{}", "\\": r"\textbackslash{}",
+                    "•": r"\textbullet{}", "·": r"\textperiodcentered{}", "—": "---", "–": "--",
+                    "\t": r"\hfill "}.get(ch, ch))
+    return "".join(out)
+
+
+def latex_resume(p: Person, variant: str) -> str:
+    names = section_names(p)
+    unicode_map = variant == "one"  # many templates add this for ATS; the sidebar one does not
+    # one variant in T1 encoding (without cm-super pdfTeX falls back to bitmap Type 3 fonts with no Unicode
+    # map), the other in TeX's default OT1 with the Type 1 Computer Modern fonts
+    fontenc = [r"\usepackage[T1]{fontenc}"] if unicode_map else []
+    pre = [r"\documentclass[10pt]{article}", *fontenc, r"\usepackage[utf8]{inputenc}",
+           r"\usepackage[margin=0.7in]{geometry}", r"\pagestyle{empty}", r"\setlength{\parindent}{0pt}"]
+    if unicode_map:
+        pre += [r"\input{glyphtounicode}", r"\pdfgentounicode=1"]
+    body: list[str] = []
+
+    def section(title: str) -> None:
+        body.append(r"\section*{\large " + _tex(title) + r"}\vspace{-6pt}\hrule\vspace{4pt}")
+
+    def main_part() -> None:
+        section(names["summary"])
+        body.append(_tex(p.summary) + r"\par")
+        section(names["experience"])
+        for job in p.jobs:
+            for line in entry_lines(p, job, p.entry_style):
+                body.append(r"\textbf{" + _tex(line).replace(r"\hfill ", r"} \hfill \textbf{") + r"}\\")
+            body.append(r"\vspace{-8pt}\begin{itemize}\setlength{\itemsep}{0pt}")
+            body.extend([r"\item " + _tex(b) for b in job.bullets])
+            body.append(r"\end{itemize}")
+        for title, lines in extra_sections(p):
+            section(title)
+            body.extend([_tex(x) + r"\par" for x in lines])
+
+    def side_part() -> None:
+        section(names["skills"])
+        body.extend([_tex(x) + r"\par" for x in skill_lines(p)])
+        section(names["education"])
+        for s_ in p.schools:
+            body.append(r"\textbf{" + _tex(s_.institution) + r"}\\ " + _tex(s_.degree) + r" \hfill "
+                        + f"{s_.start} -- {s_.end}" + r"\par")
+
+    if variant == "one":
+        body.append(r"\begin{center}{\Huge\bfseries " + _tex(display_name(p)) + r"}\\[4pt]")
+        body.append(_tex(" | ".join([p.location, p.phone, p.email, p.linkedin])) + r"\end{center}")
+        main_part()
+        side_part()
+    else:
+        body.append(r"\begin{minipage}[t]{0.30\textwidth}")
+        body.append(r"{\Huge\bfseries " + _tex(p.first) + r"\\ " + _tex(p.last) + r"}\par\vspace{8pt}")
+        body.extend([_tex(x) + r"\par" for x in contact_bits(p)])
+        side_part()
+        body.append(r"\end{minipage}\hfill\begin{minipage}[t]{0.64\textwidth}")
+        main_part()
+        body.append(r"\end{minipage}")
+    if p.region == "IN":
+        section("Personal Details")
+        body.extend([_tex(x) + r"\par" for x in personal_details(p)])
+    return "\n".join(pre + [r"\begin{document}"] + body + [r"\end{document}", ""])
+
+
+def latex_pdf(doc: str, out: Path) -> bool:
+    pdflatex = shutil.which("pdflatex")
+    if not pdflatex:
+        return False
+    with tempfile.TemporaryDirectory() as tmp:
+        (Path(tmp) / "resume.tex").write_text(doc, encoding="utf-8")
+        done = subprocess.run([pdflatex, "-interaction=nonstopmode", "-halt-on-error", "resume.tex"], cwd=tmp,
+                              capture_output=True, timeout=120)
+        if done.returncode != 0:
+            raise SystemExit("pdflatex failed:\n" + done.stdout.decode(errors="replace")[-2000:])
+        shutil.move(str(Path(tmp) / "resume.pdf"), out)
+    return True
+
+
+RENDERERS_3 = ["tex_one", "tex_two", "tex_one", "tex_two"]
 RENDERERS_2 = ["rl_one", "docx_textbox", "html_icons", "lo_plain", "rl_words", "html_two", "docx_plain",
                "rl_two_bottom", "lo_header", "html_table", "docx_tables", "rl_one_ttf"]
 
@@ -710,7 +799,8 @@ def main() -> None:
         d.mkdir(parents=True)
     people = make_people()
     for i, p in enumerate(people):
-        how = RENDERERS[i % len(RENDERERS)] if i < 42 else RENDERERS_2[(i - 42) % len(RENDERERS_2)]
+        how = (RENDERERS[i % len(RENDERERS)] if i < 42 else RENDERERS_2[(i - 42) % len(RENDERERS_2)] if i < 54
+               else RENDERERS_3[(i - 54) % len(RENDERERS_3)])
         out = render(p, how)
         facts = facts_of(p)
         facts["file"] = out.name

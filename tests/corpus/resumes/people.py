@@ -12,15 +12,17 @@ from dataclasses import dataclass, field
 
 US_NAMES = ["Maya Okafor", "Daniel Reyes", "Hannah Lindqvist", "Marcus Bell", "Sofia Marchetti",
             "Ethan Brooks-Whitfield", "Grace O'Neill", "Tomás Herrera", "Olivia Chen", "Jamal Carter",
-            "Rachel Novak", "Kevin Duarte", "Brianna Castillo", "Owen Fitzgerald", "Daniel J. Whitaker"]
+            "Rachel Novak", "Kevin Duarte", "Brianna Castillo", "Owen Fitzgerald", "Daniel J. Whitaker",
+            "Lucia Fernandez", "Trevor Okonkwo"]
 UK_NAMES = ["Oliver Pennington", "Amelia Hargreaves", "Rhys Llewellyn", "Charlotte Ashdown", "Priyanka Shah",
             "Callum McBride", "Imogen Fairweather", "Samir Haddad", "Eleanor Whitcombe", "Tobias Grant",
-            "Harriet Colquhoun", "Declan Murphy", "Ffion Morgan"]
+            "Harriet Colquhoun", "Declan Murphy", "Ffion Morgan", "Alistair Finch", "Niamh Gallagher"]
 IN_NAMES = ["Ananya Iyer", "Rohit Deshpande", "Kavya Reddy", "Siddharth Kulkarni", "Meera Pillai",
             "Arvind Raghunathan", "Pooja Venkatesh", "Harpreet Gill", "Nikhil Bansal", "Sneha Joshi",
             "Tanvi Chatterjee", "Farhan Qureshi", "Lakshmi Narayanan", "Aditya Sengupta", "Divya Menon",
             "Karthik Subramanian", "Ishita Agarwal", "Varun Nair", "Neha Kapoor", "Rahul Dwivedi", "Gaurav Hegde",
-            "Rajesh Iyengar", "Swati Deshmukh", "Manoj Pillay", "Aparna Bhattacharya", "Yusuf Sheikh", "Deepika Rao"]
+            "Rajesh Iyengar", "Swati Deshmukh", "Manoj Pillay", "Aparna Bhattacharya", "Yusuf Sheikh", "Deepika Rao",
+            "Sanjana Krishnamurthy", "Abhishek Tiwari"]
 
 US_CITIES = ["New York, NY", "Austin, TX", "San Francisco, CA", "Seattle, WA", "Chicago, IL", "Boston, MA",
              "Denver, CO", "Atlanta, GA", "Portland, OR", "Raleigh, NC"]
@@ -192,7 +194,7 @@ CERTS = ["AWS Certified Solutions Architect – Associate (2022)", "Certified Sc
          "Google Data Analytics Certificate (2020)"]
 
 
-def make_people(count: int = 54, seed: int = 15) -> list[Person]:
+def make_people(count: int = 58, seed: int = 15) -> list[Person]:
     rng = random.Random(seed)
     people: list[Person] = []
     pools = {"US": list(US_NAMES), "UK": list(UK_NAMES), "IN": list(IN_NAMES)}
