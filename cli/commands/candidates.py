@@ -8,6 +8,7 @@ from pathlib import Path
 
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 
 from cli.main import Context
 from cli.output import print_json
@@ -64,7 +65,7 @@ def _profile_table(view: dict) -> Table:
     confirm = set(view.get("to_confirm") or [])
     table = Table("field", "value", "confidence", "check", show_header=True)
 
-    def row(label: str, key: str, value: str) -> None:
+    def row(label: str, key: str, value: Text | str) -> None:
         table.add_row(label, value, f"{conf.get(key, 0):.2f}", "confirm" if key in confirm else "")
 
     for key in ("name", "email", "phone", "location"):

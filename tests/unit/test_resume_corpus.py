@@ -67,7 +67,7 @@ def test_identity_is_right_on_every_resume(results) -> None:
 def test_scans_are_read_by_ocr_and_no_field_is_surer_than_the_ocr(results) -> None:
     scans = [(f, p) for f, p in results if f["renderer"] == "scan"]
     assert scans
-    for facts, parsed in scans:
+    for _facts, parsed in scans:
         assert parsed["resume"]["ocr"] is True
         ocr = parsed["confidence"]["ocr"]
         assert 0.8 <= ocr <= 1.0

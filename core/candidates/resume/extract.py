@@ -12,6 +12,7 @@ import io
 import os
 import re
 import zipfile
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -183,7 +184,7 @@ def _pdf_layout_lines(data: bytes, password: str = "") -> list[tuple[str, float 
         chars: list[_Char] = []
         rules: list[tuple[float, float, float]] = []  # horizontal lines (x0, x1, y): table borders
 
-        def walk(obj: object) -> None:
+        def walk(obj: object, chars: list[_Char] = chars, rules: list[tuple[float, float, float]] = rules) -> None:
             for item in obj:  # type: ignore[attr-defined]
                 if isinstance(item, LTChar):
                     if item.upright:
@@ -192,7 +193,7 @@ def _pdf_layout_lines(data: bytes, password: str = "") -> list[tuple[str, float 
                             text = _tex_glyph(text, item.fontname)
                         chars.append(_Char(item.x0, item.x1, item.y0, item.y1, item.size, text))
                 elif isinstance(item, LTFigure):
-                    walk(item)
+                    walk(item, chars, rules)
                 elif isinstance(item, (LTLine, LTRect)) and item.width > 8:
                     rules.append((item.x0, item.x1, item.y0))
                     if item.height > 2:
@@ -328,7 +329,7 @@ def _gutter(rows: list[list[_Char]], width: float) -> tuple[float, int] | None:
 
 
 def _page_rows(chars: list[_Char], width: float,
-               rules: list[tuple[float, float, float]] = ()) -> list[tuple[str, float | None]]:
+               rules: Sequence[tuple[float, float, float]] = ()) -> list[tuple[str, float | None]]:
     rows = _rows_of(chars)
     found = _gutter(rows, width)
     if found is None:
@@ -338,7 +339,8 @@ def _page_rows(chars: list[_Char], width: float,
     left_rows, right_rows = [], []
     for row in rows[k:]:
         # a run of text belongs to the side it starts on (a heading that overruns the gutter stays whole)
-        left, right = [], []
+        left: list[_Char] = []
+        right: list[_Char] = []
         side = left
         prev: _Char | None = None
         for ch in row:
@@ -386,7 +388,7 @@ def _line_of(row: list[_Char]) -> _Line | None:
     return _Line(row[0].y0, round(max(sizes), 1), segs)
 
 
-def _merge_cells(lines: list[_Line], rules: list[tuple[float, float, float]] = ()) -> list[_Line]:
+def _merge_cells(lines: list[_Line], rules: Sequence[tuple[float, float, float]] = ()) -> list[_Line]:
     """A table's cells that wrap onto a second line are joined back into their row.
 
     A row of three or more cells whose next line, set close below in the same type, has fewer cells and starts
@@ -435,7 +437,7 @@ def _merge_cells(lines: list[_Line], rules: list[tuple[float, float, float]] = (
     return out
 
 
-def _texts(rows: list[list[_Char]], rules: list[tuple[float, float, float]] = ()) -> list[tuple[str, float | None]]:
+def _texts(rows: list[list[_Char]], rules: Sequence[tuple[float, float, float]] = ()) -> list[tuple[str, float | None]]:
     lines = [ln for ln in (_line_of(r) for r in rows) if ln is not None]
     return [("   ".join(sg[2] for sg in ln.segs), ln.size) for ln in _merge_cells(lines, rules)]
 
@@ -445,7 +447,6 @@ def _page_images(page: object) -> list[bytes]:
     out: list[tuple[int, bytes]] = []
     try:
         for img in page.images:  # type: ignore[attr-defined]
-            data = img.data
             try:
                 w, h = img.image.size
             except Exception:
@@ -511,7 +512,7 @@ def _tsv_rows(tsv: str) -> tuple[list[tuple[str, float | None]], list[float]]:
             continue
         try:
             conf = float(f[10])
-            left, top, height = int(f[6]), int(f[7]), int(f[9])
+            left, height = int(f[6]), int(f[9])
             width = int(f[8])
         except ValueError:
             continue
@@ -590,7 +591,7 @@ def _docx(data: bytes, name: str) -> ResumeText:
                     rs = rpr.find(f"{_W}rStyle")
                     if rs is not None:
                         size = style_sizes.get(rs.get(f"{_W}val"))
-            best = max(best or 0.0, size or base)
+            best = max(best or 0.0, size or base or 0.0)
         return best or base
 
     def add_paragraph(paragraph: Paragraph) -> None:
@@ -634,7 +635,8 @@ def _docx(data: bytes, name: str) -> ResumeText:
     # The page header often holds the name and contact details; the footer comes last. A header repeated
     # by several sections (or first-page and default headers alike) is read once.
     seen_parts: set[int] = set()
-    headers, footers = [], []
+    headers: list[object] = []
+    footers: list[object] = []
     for section in document.sections:
         for hf, into in ((section.first_page_header, headers), (section.header, headers),
                          (section.first_page_footer, footers), (section.footer, footers)):
@@ -647,11 +649,11 @@ def _docx(data: bytes, name: str) -> ResumeText:
             if part not in seen_parts:
                 seen_parts.add(part)
                 into.append(hf)
-    for hf in headers:
-        blocks(hf)
+    for part_ in headers:
+        blocks(part_)
     blocks(document)
-    for hf in footers:
-        blocks(hf)
+    for part_ in footers:
+        blocks(part_)
     lines, sizes = _clean_rows(rows)
     return ResumeText("docx", lines, sizes=sizes)
 
@@ -673,7 +675,8 @@ def _docx_style_sizes(document: object) -> dict[str | None, float]:
         based[sid] = bo.get(f"{_W}val") if bo is not None else None
     out: dict[str | None, float] = {}
     for sid in own:
-        cur, seen = sid, 0
+        cur: str | None = sid
+        seen = 0
         while cur is not None and own.get(cur) is None and seen < 20:
             cur, seen = based.get(cur), seen + 1
         if cur is not None and own.get(cur) is not None:

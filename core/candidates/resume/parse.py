@@ -411,7 +411,7 @@ def _find_name(lines: list[str], sizes: list[float | None] | None, head_len: int
                 if _looks_like_name(text):
                     return text, idx, (0.95 if i < 3 else 0.85)
                 break  # the largest text is not a name (a logo, a heading): fall back to the header
-    for i, line in enumerate(lines[: min(head_len, 8)]):
+    for line in lines[: min(head_len, 8)]:
         labelled = re.match(r"(?i)\s*(?:full\s+)?name\s*[:\-]\s*(.+)$", line)
         if labelled and _looks_like_name(re.split(r"\s{3,}|\s*[|•·]\s*", labelled.group(1).strip())[0]):
             return re.split(r"\s{3,}|\s*[|•·]\s*", labelled.group(1).strip())[0], [], 0.9
@@ -528,7 +528,7 @@ def _parse_header(header: str) -> dict[str, str | None]:
         if re.fullmatch(r"(?i)(inc|llc|ltd|llp|plc|gmbh|corp|co|pvt\.? ltd|limited)\.?", parts[i]):
             parts[i - 1] += ", " + parts.pop(i)
     location = None
-    rest = []
+    rest: list[str] = []
     for p in parts:
         if location is None and (_is_place(p) or _city_in(p) and len(p.split()) <= 3 and not _has_company_word(p)
                                  and not _has_title_word(p)):

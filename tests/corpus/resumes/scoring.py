@@ -44,7 +44,7 @@ class Score:
         else:
             self.misses.append(f"{where}: {fld} expected {expected!r} got {got!r}")
 
-    def merge(self, other: "Score") -> None:
+    def merge(self, other: Score) -> None:
         for f in FIELDS:
             self.right[f] += other.right[f]
             self.total[f] += other.total[f]
