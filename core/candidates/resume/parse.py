@@ -321,7 +321,7 @@ def _location(contact_lines: list[str]) -> tuple[str | None, float]:
             m = re.match(r"\s*(?:location|address|city|based in|current location|residence)\s*[:\-]\s*(.+)", part, re.I)
             if m:
                 value = m.group(1).strip().rstrip(".")
-                if len(value) > 30 or re.search(r"\d", value):
+                if len(value) > 30 or re.search(r"\d{3,}|\d+[ ,]", value):
                     # a street address: its place is the city (with its state) in it
                     place = _PLACE.search(re.sub(r"\d[\d\s-]*", " ", value))
                     city = _city_in(value)
