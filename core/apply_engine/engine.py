@@ -89,6 +89,30 @@ def stricter(*policies: str | None) -> str:
     return max(known, key=lambda p: POLICY_ORDER[p]) if known else "when_uncertain"
 
 
+# A captcha is a wall only when it is a VISIBLE, interactive challenge: a challenge iframe or widget of a
+# real size on screen, or a challenge page (Cloudflare's). Passive captchas (invisible hCaptcha on Lever,
+# reCAPTCHA v3/enterprise and its badge on Ashby, hidden ``*-captcha-response`` inputs) are ignored.
+_VISIBLE_CHALLENGE_JS = (
+    "const visibleChallenge = () => {"
+    " const real = e => { let n = e; while (n && n.nodeType === 1) { const cs = getComputedStyle(n);"
+    "   if (cs.display === 'none' || cs.visibility === 'hidden' || parseFloat(cs.opacity) === 0) return false;"
+    "   n = n.parentElement; }"
+    "  const r = e.getBoundingClientRect();"
+    "  return r.width >= 40 && r.height >= 40 && r.bottom + scrollY > 0 && r.right + scrollX > 0; };"
+    " const passive = e => !!e.closest('.grecaptcha-badge, [data-size=invisible], [data-badge]')"
+    "  || /[?&#]size=invisible/i.test(e.getAttribute('src') || '');"
+    " const frames = Array.from(document.querySelectorAll('iframe')).filter(f =>"
+    "  /captcha|turnstile|challenges\\.cloudflare/i.test(f.getAttribute('src') || '')"
+    "  || /challenge|captcha/i.test(f.getAttribute('title') || ''));"
+    " if (frames.some(f => !passive(f) && real(f))) return true;"
+    " const widgets = Array.from(document.querySelectorAll('.g-recaptcha, .h-captcha, .cf-turnstile'));"
+    " if (widgets.some(w => !passive(w) && real(w))) return true;"
+    " return Array.from(document.querySelectorAll('#challenge-form, #challenge-running, #cf-challenge-running,"
+    " .cf-challenge, #challenge-stage')).some(real);"
+    "};"
+)
+
+
 class ApplyEngine:
     """Runs one :class:`ApplyRequest` in a browser it is given or starts itself."""
 
@@ -397,12 +421,13 @@ class ApplyEngine:
         try:
             driver.switch_to.default_content()
             got = driver.execute_script(
+                _VISIBLE_CHALLENGE_JS +
                 "const vis = e => { const r = e.getBoundingClientRect(); return r.width > 0 && r.height > 0; };"
                 "const inputs = Array.from(document.querySelectorAll('input:not([type=hidden]):not([type=checkbox]):not([type=radio]):not([type=password]):not([type=submit]):not([type=button]), textarea, select')).filter(e => vis(e) || e.type === 'file');"
                 "const nav = performance.getEntriesByType('navigation')[0];"
                 "return {form: inputs.length >= 2,"
                 " password: Array.from(document.querySelectorAll('input[type=password]')).some(vis),"
-                " captcha: !!document.querySelector('iframe[src*=captcha], iframe[title*=challenge i], .g-recaptcha, .h-captcha, .cf-turnstile, [data-sitekey]'),"
+                " captcha: visibleChallenge(),"
                 " status: nav ? (nav.responseStatus || null) : null, url: location.href, title: document.title || '',"
                 " text: document.body ? (document.body.innerText || '').slice(0, 20000) : ''};"
             )
