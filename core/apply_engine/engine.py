@@ -22,7 +22,7 @@ from psycopg.types.json import Jsonb
 from selenium.common.exceptions import TimeoutException, WebDriverException
 
 from core.apply_engine import forms, sites
-from core.apply_engine.adapters import Adapter, adapter_for, ats_of, wall_for
+from core.apply_engine.adapters import Adapter, adapter_for, ats_of, fingerprint, wall_for
 from core.apply_engine.answers import AnswerSheet, Documents, build_sheet
 from core.apply_engine.browser import Browser, BrowserConfig, Shot
 from core.apply_engine.receipts import Receipt, end_session, start_session
@@ -234,7 +234,11 @@ class ApplyEngine:
             self._set_status(req, "failed", reason)
             return ApplyOutcome("failed", ats, reason)
 
-        adapter = adapter_for(url)
+        adapter = adapter_for(url, fingerprint(driver) if ats == "generic" else None)
+        if adapter.name != ats:
+            ats = adapter.name
+            receipt.data["ats"] = ats
+            receipt.data["ats_mark"] = adapter.mark
         fields = adapter.open_form(driver, cfg.form_timeout_s, settle_s=cfg.settle_timeout_s,
                                    before_change=loaded.record)
         loaded.record()
@@ -351,47 +355,7 @@ class ApplyEngine:
 
     # ---------------------------------------------------------------------------------------------
     def _fill_and_verify(self, adapter: Adapter, driver: Any, sheet: AnswerSheet) -> list[str]:
-        """Fill every answered field, read them all back in one pass, and re-fill the ones that differ.
-
-        First pass: every field in one script call per document (:meth:`Adapter.fill_many`). Whatever the
-        page did not keep is filled again the careful way, with real typing and clicks
-        (:meth:`Adapter.fill`), and read back once more; only then is a field reported as not filled.
-        """
-        todo = [a for a in sheet.answers if a.answered and a.field is not None
-                and not (a.type == "checkbox" and a.value is False)]
-        errors: dict[int, str] = {}
-        for attempt in range(2):
-            if attempt == 0:
-                try:
-                    results = adapter.fill_many(driver, [(a.field, a.value) for a in todo])
-                except WebDriverException as exc:
-                    results = [clean(type(exc).__name__)] * len(todo)
-                for ans, problem in zip(todo, results):
-                    if problem:
-                        errors[id(ans)] = clean(problem)[:200]
-            else:
-                for ans in todo:
-                    try:
-                        adapter.fill(driver, ans.field, ans.value)
-                        errors.pop(id(ans), None)
-                    except (forms.FieldNotFound, ValueError, WebDriverException, LookupError) as exc:
-                        errors[id(ans)] = clean(str(exc).splitlines()[0] if str(exc) else type(exc).__name__)[:200]
-            try:
-                seen = forms.read_values(driver, [a.field for a in todo])
-            except WebDriverException as exc:
-                seen = [None] * len(todo)
-                errors.update({id(a): clean(type(exc).__name__) for a in todo})
-            wrong = []
-            for ans, got in zip(todo, seen):
-                if _same(ans, got):
-                    errors.pop(id(ans), None)
-                else:
-                    errors.setdefault(id(ans), f"read back {got!r}")
-                    wrong.append(ans)
-            if not wrong:
-                return []
-            todo = wrong
-        return [f"{a.label or a.name}: {errors.get(id(a), 'value not kept')}" for a in todo]
+        return fill_and_verify(adapter, driver, sheet)
 
     def _needs_approval(self, req: ApplyRequest, sheet: AnswerSheet) -> str | None:
         if req.approved:
@@ -413,29 +377,7 @@ class ApplyEngine:
         return ApplyOutcome("needs_human", ats, clean(reason), sheet=sheet, unanswered=unanswered or [])
 
     def _probe(self, driver: Any) -> dict[str, Any]:
-        """Everything the soft-block, wall and closed-posting checks read, in one script call: the HTTP
-        status (Navigation Timing), URL, title, visible text, and whether there is a form, a password
-        field or a captcha."""
-        empty = {"form": False, "password": False, "captcha": False, "status": None, "url": None, "title": "",
-                 "text": ""}
-        try:
-            driver.switch_to.default_content()
-            got = driver.execute_script(
-                _VISIBLE_CHALLENGE_JS +
-                "const vis = e => { const r = e.getBoundingClientRect(); return r.width > 0 && r.height > 0; };"
-                "const inputs = Array.from(document.querySelectorAll('input:not([type=hidden]):not([type=checkbox]):not([type=radio]):not([type=password]):not([type=submit]):not([type=button]), textarea, select')).filter(e => vis(e) || e.type === 'file');"
-                "const nav = performance.getEntriesByType('navigation')[0];"
-                "return {form: inputs.length >= 2,"
-                " password: Array.from(document.querySelectorAll('input[type=password]')).some(vis),"
-                " captcha: visibleChallenge(),"
-                " status: nav ? (nav.responseStatus || null) : null, url: location.href, title: document.title || '',"
-                " text: document.body ? (document.body.innerText || '').slice(0, 20000) : ''};"
-            )
-        except WebDriverException:
-            return empty
-        out = {**empty, **(got or {})}
-        out["status"] = int(out["status"]) if out.get("status") else None
-        return out
+        return probe(driver)
 
     # ---------------------------------------------------------------------------------------------
     def _application_state(self, application_id: int) -> dict[str, Any]:
@@ -504,6 +446,76 @@ class ApplyEngine:
                          note=note)
         except Exception:
             pass
+
+
+def fill_and_verify(adapter: Adapter, driver: Any, sheet: AnswerSheet) -> list[str]:
+    """Fill every answered field, read them all back in one pass, and re-fill the ones that differ.
+
+    First pass: every field in one script call per document (:meth:`Adapter.fill_many`). Whatever the
+    page did not keep is filled again the careful way, with real typing and clicks
+    (:meth:`Adapter.fill`), and read back once more; only then is a field reported as not filled.
+    """
+    todo = [a for a in sheet.answers if a.answered and a.field is not None
+            and not (a.type == "checkbox" and a.value is False)]
+    errors: dict[int, str] = {}
+    for attempt in range(2):
+        if attempt == 0:
+            try:
+                results = adapter.fill_many(driver, [(a.field, a.value) for a in todo])
+            except WebDriverException as exc:
+                results = [clean(type(exc).__name__)] * len(todo)
+            for ans, problem in zip(todo, results):
+                if problem:
+                    errors[id(ans)] = clean(problem)[:200]
+        else:
+            for ans in todo:
+                try:
+                    adapter.fill(driver, ans.field, ans.value)
+                    errors.pop(id(ans), None)
+                except (forms.FieldNotFound, ValueError, WebDriverException, LookupError) as exc:
+                    errors[id(ans)] = clean(str(exc).splitlines()[0] if str(exc) else type(exc).__name__)[:200]
+        try:
+            seen = forms.read_values(driver, [a.field for a in todo])
+        except WebDriverException as exc:
+            seen = [None] * len(todo)
+            errors.update({id(a): clean(type(exc).__name__) for a in todo})
+        wrong = []
+        for ans, got in zip(todo, seen):
+            if _same(ans, got):
+                errors.pop(id(ans), None)
+            else:
+                errors.setdefault(id(ans), f"read back {got!r}")
+                wrong.append(ans)
+        if not wrong:
+            return []
+        todo = wrong
+    return [f"{a.label or a.name}: {errors.get(id(a), 'value not kept')}" for a in todo]
+
+
+def probe(driver: Any) -> dict[str, Any]:
+    """Everything the soft-block, wall and closed-posting checks read, in one script call: the HTTP
+    status (Navigation Timing), URL, title, visible text, and whether there is a form, a password
+    field or a captcha."""
+    empty = {"form": False, "password": False, "captcha": False, "status": None, "url": None, "title": "",
+             "text": ""}
+    try:
+        driver.switch_to.default_content()
+        got = driver.execute_script(
+            _VISIBLE_CHALLENGE_JS +
+            "const vis = e => { const r = e.getBoundingClientRect(); return r.width > 0 && r.height > 0; };"
+            "const inputs = Array.from(document.querySelectorAll('input:not([type=hidden]):not([type=checkbox]):not([type=radio]):not([type=password]):not([type=submit]):not([type=button]), textarea, select')).filter(e => vis(e) || e.type === 'file');"
+            "const nav = performance.getEntriesByType('navigation')[0];"
+            "return {form: inputs.length >= 2,"
+            " password: Array.from(document.querySelectorAll('input[type=password]')).some(vis),"
+            " captcha: visibleChallenge(),"
+            " status: nav ? (nav.responseStatus || null) : null, url: location.href, title: document.title || '',"
+            " text: document.body ? (document.body.innerText || '').slice(0, 20000) : ''};"
+        )
+    except WebDriverException:
+        return empty
+    out = {**empty, **(got or {})}
+    out["status"] = int(out["status"]) if out.get("status") else None
+    return out
 
 
 def _closed(text: str) -> bool:

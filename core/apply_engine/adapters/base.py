@@ -95,6 +95,11 @@ class Adapter:
     #: CSS of elements that only appear after a successful submission.
     success_selectors: tuple[str, ...] = (".success", "#confirmation", ".confirmation", "[data-qa=msg-submit-success]")
     option_selector: str = forms.OPTION_SELECTOR
+    #: For a form embedded in an iframe: that iframe's index path. Only fields inside it are used, and
+    #: submit and confirmation are looked for there (see :func:`core.apply_engine.adapters.adapter_for`).
+    scope: list[int] | None = None
+    #: What in the page showed the ATS (``fingerprint``), for the receipt.
+    mark: str = ""
 
     @classmethod
     def matches(cls, url: str) -> bool:
@@ -159,6 +164,8 @@ class Adapter:
     def postprocess(self, driver: Any, fields: list[FormField]) -> list[FormField]:
         """Mark decoys, read options of custom dropdowns, merge duplicate labels."""
         out = []
+        if self.scope:
+            fields = [f for f in fields if f.frame[:len(self.scope)] == self.scope]
         for f in fields:
             if f.type == "file" and DECOY_TEXT.search(f"{f.label} {f.hint}"):
                 f.role = "decoy"
@@ -202,15 +209,27 @@ class Adapter:
     # -- submitting --------------------------------------------------------------------------------
     def submit_button(self, driver: Any) -> Any:
         """The submit control: the adapter's selectors first, else the last button that says "submit"."""
-        driver.switch_to.default_content()
+        if self.scope:
+            forms.switch_frame(driver, self.scope)
+        else:
+            driver.switch_to.default_content()
         el = driver.execute_script(SUBMIT_JS, list(self.submit_selectors), SUBMIT_TEXT.pattern, NOT_SUBMIT.pattern)
         if el is None:
+            driver.switch_to.default_content()
             raise LookupError("no submit button found on the form")
         return el
 
     def click_submit(self, driver: Any) -> None:
-        """Press submit exactly once (see :func:`forms.press`)."""
-        forms.press(driver, self.submit_button(driver))
+        """Press submit exactly once (see :func:`forms.press`); inside an embed's iframe, one script click
+        (mouse coordinates there are the frame's, not the page's)."""
+        el = self.submit_button(driver)
+        if self.scope:
+            try:
+                driver.execute_script("setTimeout(() => arguments[0].click(), 0);", el)
+            finally:
+                driver.switch_to.default_content()
+            return
+        forms.press(driver, el)
 
     def confirmation(self, driver: Any, before_url: str) -> Confirmation | None:
         return self._look(driver, before_url, errors=False)[0]
@@ -221,7 +240,16 @@ class Adapter:
         Only ``execute_script`` is used while the submit response may still be pending: it honours the
         short script timeout, whereas chromedriver holds other commands until the navigation ends.
         """
-        seen = driver.execute_script(CONFIRM_JS, list(self.success_selectors), errors)
+        if self.scope:
+            try:
+                forms.switch_frame(driver, self.scope)
+                seen = driver.execute_script(CONFIRM_JS, list(self.success_selectors), errors)
+            except forms.FieldNotFound:
+                seen = {}
+            finally:
+                driver.switch_to.default_content()
+        else:
+            seen = driver.execute_script(CONFIRM_JS, list(self.success_selectors), errors)
         url = seen.get("url") or ""
         strong = self.strong_selectors()
         for css, text in seen.get("hits") or []:
