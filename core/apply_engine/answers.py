@@ -193,7 +193,8 @@ class Documents:
 
 
 def _fmt_number(x: float) -> str:
-    return f"{x:g}"
+    x = float(x)
+    return str(int(x)) if x.is_integer() else f"{x:.2f}".rstrip("0").rstrip(".")
 
 
 class _Facts:
@@ -206,6 +207,98 @@ class _Facts:
         self.bank = {str(k): v for k, v in (profile.get("answers") or {}).items()}
         self.eeo = profile.get("eeo")
         self.prefs = dict(profile.get("preferences") or {})
+        self.split_phone = False  # the form has a country-code control beside the phone number
+        self.phone = _phone(self.ident.get("phone"))
+        location = str(self.ident.get("location") or "")
+        parts = [x.strip() for x in location.split(",") if x.strip()]
+        self.city = parts[0] if parts and country_in(parts[0]) is None else None
+        self.country = country_in(location) or (self.phone[2] if self.phone else None)
+        self.country_source = "identity.location" if country_in(location) else "identity.phone"
+        employers = [str(e.get("employer")) for e in profile.get("experience") or [] if isinstance(e, dict) and e.get("employer")]
+        if self.work.get("current_company"):
+            employers.append(str(self.work["current_company"]))
+        self.employers = employers
+
+    def authorized(self, country: str | None) -> bool | None:
+        """Whether the candidate may work in ``country``: from a per-country list, a table, or one yes/no."""
+        a = self.work.get("authorized_to_work")
+        if isinstance(a, bool):
+            return a
+        if country is None:
+            return None
+        if isinstance(a, (list, tuple)):
+            return any(country_in(str(x)) == country for x in a)
+        if isinstance(a, dict):
+            for k, v in a.items():
+                if country_in(str(k)) == country and isinstance(v, bool):
+                    return v
+        return None
+
+
+#: Countries a question may name, with the ways forms write them (lower case; matched as whole words).
+_COUNTRIES: dict[str, tuple[str, ...]] = {
+    "India": ("india", "bharat"),
+    "United States": ("united states of america", "united states", "u.s.a.", "u.s.", "america"),
+    "United Kingdom": ("united kingdom", "great britain", "britain", "england", "u.k."),
+    "United Arab Emirates": ("united arab emirates", "dubai", "abu dhabi"),
+    **{c: (c.lower(),) for c in (
+        "Singapore", "Germany", "Canada", "Australia", "Sweden", "Netherlands", "Ireland", "France", "Japan",
+        "Switzerland", "Spain", "Poland", "Israel", "New Zealand", "Malaysia", "Philippines", "Indonesia",
+        "Sri Lanka", "Bangladesh", "Pakistan", "Nepal", "Portugal", "Italy", "Brazil", "Mexico", "South Africa",
+        "Kenya", "Nigeria", "Egypt", "Saudi Arabia", "Qatar", "China", "Hong Kong", "South Korea", "Vietnam",
+        "Thailand", "Denmark", "Norway", "Finland", "Belgium", "Austria", "Estonia", "Romania", "Czech Republic")},
+}
+_CASED = {"US": "United States", "USA": "United States", "UK": "United Kingdom", "UAE": "United Arab Emirates"}
+_REGIONS = {"IN": "India", "US": "United States", "GB": "United Kingdom", "SG": "Singapore", "DE": "Germany",
+            "CA": "Canada", "AU": "Australia", "AE": "United Arab Emirates", "SE": "Sweden", "NL": "Netherlands",
+            "IE": "Ireland", "FR": "France", "JP": "Japan", "CH": "Switzerland", "ES": "Spain", "PL": "Poland"}
+
+
+def country_in(text: Any) -> str | None:
+    """The first country ``text`` names, by its usual name (``"India"``, ``"United States"``), or None."""
+    t = str(text or "")
+    low = t.lower()
+    hits: list[tuple[int, str]] = []
+    for name, aliases in _COUNTRIES.items():
+        for a in aliases:
+            m = re.search(rf"(?<![a-z]){re.escape(a)}(?![a-z])", low)
+            if m:
+                hits.append((m.start(), name))
+    for k, v in _CASED.items():
+        m = re.search(rf"(?<![A-Za-z]){k}(?![A-Za-z])", t)
+        if m:
+            hits.append((m.start(), v))
+    return min(hits)[1] if hits else None
+
+
+def _phone(raw: Any) -> tuple[str, str, str | None] | None:
+    """(country calling code "+91", national number "9845000000", country) of an E.164-ish phone."""
+    if not raw:
+        return None
+    import phonenumbers
+
+    try:
+        num = phonenumbers.parse(str(raw), "IN")
+    except phonenumbers.NumberParseException:
+        return None
+    region = phonenumbers.region_code_for_number(num)
+    return f"+{num.country_code}", phonenumbers.national_significant_number(num), _REGIONS.get(region or "")
+
+
+def _dial_field(f: FormField) -> bool:
+    """A phone country-code control: options that are calling codes, or a label that says so."""
+    if re.search(r"country.?code|dial(ling)? code|calling code|phone country|phone.?code|\bisd\b", f"{f.label} {f.name}", re.I):
+        return f.type in CHOICES
+    return f.type in CHOICES and sum(1 for o in f.options if re.search(r"\+\d{1,4}\b", o)) >= max(2, len(f.options) // 2)
+
+
+_QUESTION = re.compile(r"^(are|do|did|does|have|has|had|will|would|can|could|is|were|was|should|may)\b", re.I)
+_YESNO_OPTS = re.compile(r"^(yes|no)\b", re.I)
+
+
+def _yes_no(f: FormField) -> bool:
+    opts = [o for o in f.options if o.strip()]
+    return 2 <= len(opts) <= 3 and any(re.match(r"^yes\b", o, re.I) for o in opts) and any(re.match(r"^no\b", o, re.I) for o in opts)
 
 
 def _answer_bank(facts: _Facts, text: str) -> tuple[str, str, float] | None:
@@ -266,7 +359,9 @@ def _rule(f: FormField, facts: _Facts, docs: Documents) -> tuple[Any, str | None
         return fact(full, "identity.first_name+last_name")
     if re.search(r"e-?mail", low) and f.type != "checkbox":
         return fact(ident.get("email"), "identity.email")
-    if re.search(r"phone|mobile|cell|telephone|contact number", low) and f.type != "checkbox":
+    if re.search(r"phone|mobile|cell|telephone|contact number", low) and f.type != "checkbox" and not _dial_field(f):
+        if facts.split_phone and facts.phone is not None and f.type not in CHOICES:
+            return facts.phone[1], "identity.phone (national number; the code is chosen beside it)", CERTAIN, ""
         return fact(ident.get("phone"), "identity.phone")
     # Links.
     for key in ("linkedin", "github", "twitter", "gitlab", "stackoverflow", "dribbble", "behance"):
@@ -287,21 +382,52 @@ def _rule(f: FormField, facts: _Facts, docs: Documents) -> tuple[Any, str | None
                 if dec:
                     return dec, "policy:decline", CERTAIN, ""
             return None, None, 0.0, "demographic question left blank (candidate did not set it)"
-    # Money: optional unless the candidate set it.
-    if re.search(r"salary|ctc|compensation|pay expectation|remuneration|\bpay\b", low):
-        bare = f.type == "number" or "lpa" in low  # the unit is in the question: the number alone
-        if re.search(r"current|present|existing", low):
-            value = work.get("current_ctc_lpa")
-            return (None, None, 0.0, "salary left blank (candidate did not set it)") if value is None else \
-                (_fmt_number(value) if bare else f"{_fmt_number(value)} LPA", "work.current_ctc_lpa", CERTAIN, "")
-        value = work.get("expected_ctc_lpa")
-        return (None, None, 0.0, "salary left blank (candidate did not set it)") if value is None else \
-            (_fmt_number(value) if bare else f"{_fmt_number(value)} LPA", "work.expected_ctc_lpa", CERTAIN, "")
-    # Work facts.
+    # Phone country code: from the candidate's number.
+    if _dial_field(f):
+        if facts.phone is None:
+            return None, None, 0.0, "profile has no phone number to take the country code from"
+        code = facts.phone[0]
+        hits = [o for o in f.options if re.search(re.escape(code) + r"(?!\d)", o)]
+        if not hits and facts.phone[2]:
+            hits = [o for o in f.options if _n(o).startswith(_n(facts.phone[2]))]
+        if len(hits) >= 1:
+            return hits[0], "identity.phone", 0.95, ""
+        return None, None, 0.0, f"no option is the calling code {code}"
+    # Money: optional unless the candidate set it; converted only where the question names its unit.
+    if re.search(r"salary|ctc|compensation|pay expectation|remuneration|\bpay\b|package", low):
+        return _money(f, facts, f"{f.label} {f.hint} {f.placeholder}")
+    # Where the candidate may work, and whether they need a sponsor: per country.
     if re.search(r"sponsor", low):
-        return fact(work.get("needs_sponsorship"), "work.needs_sponsorship")
-    if re.search(r"authori[sz]ed to work|eligible to work|legally (able|allowed|permitted|entitled)|right to work|work permit|work authori[sz]ation", low):
-        return fact(work.get("authorized_to_work"), "work.authorized_to_work")
+        named = country_in(f.label)
+        listed = not isinstance(work.get("authorized_to_work"), bool)
+        if named and listed and facts.authorized(named) is not None:
+            return (not facts.authorized(named)), "work.authorized_to_work", 0.95, ""
+        if isinstance(work.get("needs_sponsorship"), bool):
+            return work["needs_sponsorship"], "work.needs_sponsorship", CERTAIN, ""
+        return None, None, 0.0, ("the question names no country and the profile has no work.needs_sponsorship"
+                                 if not named else f"work.authorized_to_work does not say whether {named} needs a sponsor")
+    if re.search(r"authori[sz]ed to work|eligible to work|legally (able|allowed|permitted|entitled)|right to work|"
+                 r"work permit|work authori[sz]ation|permit to work|work visa|allowed to work", low):
+        named = country_in(f.label)
+        ok = facts.authorized(named)
+        if ok is None:
+            return None, None, 0.0, (f"work.authorized_to_work does not say whether the candidate may work in {named}"
+                                     if named else "the question names no country; work.authorized_to_work is per country")
+        return ok, "work.authorized_to_work", CERTAIN, ""
+    # Where the candidate lives: country of residence, "located in X?", city.
+    if re.search(r"(reside|resident|residing|living|live|located|based)\b.*\bin\b|\bin\b.*\b(currently|presently)\b", label) \
+            and _QUESTION.search(label) and (country_in(f.label) or (facts.city and facts.city.lower() in label)):
+        named = country_in(f.label)
+        if named:
+            if facts.country is None:
+                return None, None, 0.0, "profile has no country in identity.location"
+            return facts.country == named, facts.country_source, 0.95, ""
+        return True, "identity.location", 0.95, ""
+    if re.search(r"country( ?/ ?region)?( of (residence|residency))?$|^country|country (of|where) (you )?(live|reside|residence)|"
+                 r"which country", label) and not re.search(r"citizen|nationalit|passport|birth", label):
+        return fact(facts.country, facts.country_source, 0.95)
+    if re.search(r"\bcity\b|\btown\b", label) and not re.search(r"relocat|prefer", label):
+        return fact(facts.city, "identity.location", 0.95)
     if re.search(r"notice period|how soon|earliest (start|joining)|available to (start|join)|start date|joining time", low):
         days = work.get("notice_period_days")
         if days is None:
@@ -312,44 +438,138 @@ def _rule(f: FormField, facts: _Facts, docs: Documents) -> tuple[Any, str | None
             if scored and scored[0][0] < 1e8:
                 return scored[0][1], "work.notice_period_days", CERTAIN if scored[0][0] == 0 else 0.8, ""
             return None, None, 0.0, f"no option matches a {days}-day notice period"
+        if f.type == "date":
+            return None, None, 0.0, "a date is asked; the profile has a notice period in days (not a date)"
+        unit = f"{f.label} {f.hint}".lower()
+        if f.type == "number" or re.search(r"\bdays?\b", unit):
+            if re.search(r"\bmonths?\b", unit):
+                return (_fmt_number(days / 30), "work.notice_period_days", CERTAIN, "") if days % 30 == 0 else \
+                    (None, None, 0.0, f"a {days}-day notice period is not a whole number of months")
+            if re.search(r"\bweeks?\b", unit):
+                return (_fmt_number(days / 7), "work.notice_period_days", CERTAIN, "") if days % 7 == 0 else \
+                    (None, None, 0.0, f"a {days}-day notice period is not a whole number of weeks")
+            return str(days), "work.notice_period_days", CERTAIN, ""
         return ("Immediately" if days == 0 else f"{days} days"), "work.notice_period_days", CERTAIN, ""
     if re.search(r"relocat", low):
         targets = [str(t) for t in work.get("relocate_to") or []]
         if not targets:
             return None, None, 0.0, "profile has no work.relocate_to"
+        m = re.search(r"relocat\w*\s+(?:to|in)\s+(?:the\s+)?([A-Z][\w.'-]*(?:\s+[A-Z][\w.'-]*)*)", f.label)
+        if m:
+            place = m.group(1).strip()
+            if any(_n(t) == _n(place) or (country_in(place) and country_in(t) == country_in(place)) for t in targets):
+                return True, "work.relocate_to", CERTAIN, ""
+            return False, "work.relocate_to", 0.8, f"{place} is not in work.relocate_to"
         if any(t.lower() in low for t in targets):
             return True, "work.relocate_to", CERTAIN, ""
         return True, "work.relocate_to", 0.8, ""
+    # "Have you worked for X before?": from the resume's employers.
+    m = re.search(r"(?:worked|been employed|employed|been an? (?:employee|contractor))\s+(?:for|at|by|with)\s+(.+?)"
+                  r"(?:\s+(?:before|previously|in the past|earlier))?\s*\??$", f.label, re.I)
+    if m or re.search(r"former employee|previously employed", low):
+        who = (m.group(1) if m else "").strip(" ?.")
+        if not who or not facts.employers:
+            return None, None, 0.0, "cannot tell which employer the question names" if not who else "profile lists no employers"
+        known = any(_n(who) in _n(e) or _n(e) in _n(who) for e in facts.employers)
+        return known, "experience[].employer", 0.9 if known else 0.85, ""
     if re.search(r"qualification|highest (degree|education)|education level|degree", low):
         degrees = [e.get("degree") for e in facts.p.get("education") or [] if isinstance(e, dict) and e.get("degree")]
         if not degrees:
             return None, None, 0.0, "profile has no education degree"
         return degrees[0], "education[0].degree", 0.9, ""
-    if re.search(r"years", low) and re.search(r"experience|worked|using|with", low):
+    if re.search(r"experience", low) and (re.search(r"years|\byrs\b", low) or re.search(r"^(total|overall) experience", label)):
         skill = _skill_in(text, facts.skills_years)
         if skill is not None:
             return facts.skills_years[skill], f"skills_years.{skill}", 0.95, ""
-        if re.search(r"\b(total|overall|professional|relevant|work|industry)\b|^how many years of experience|years of experience( do you have)?\??$", label):
+        rest = re.sub(r"\b(how|many|much|years?|yrs|of|in|do|you|have|total|overall|professional|relevant|work|working|"
+                      r"industry|full.?time|experience|your|what|is|the|number)\b|[^a-z]+", " ", label).strip()
+        if not rest:
             return fact(work.get("years_experience"), "work.years_experience", 0.9)
         return None, None, 0.0, "no years of experience recorded for this skill"
-    if re.search(r"current (company|employer)|^(company|employer|organi[sz]ation)$|\borg\b|present employer", low):
+    if re.search(r"current (company|employer)|^(company|employer|organi[sz]ation)$|current organi[sz]ation|\borg\b|"
+                 r"present employer", low) and not _QUESTION.search(label) \
+            and not re.search(r"agreement|non.?compete|bond|contract|restrict|notice", label):
         return fact(work.get("current_company"), "work.current_company")
-    if re.search(r"current (job )?(title|role|position|designation)|^title$|job title", low):
+    if re.search(r"current (job )?(title|role|position|designation)|^title$|job title|^designation$", low):
         return fact(work.get("current_title"), "work.current_title")
     if re.search(r"\bremote\b", low):
         return fact(facts.prefs.get("remote"), "preferences.remote", 0.9)
-    if re.search(r"\b(location|city|where are you (based|located)|current address|based in)\b", low):
+    if re.search(r"\b(location|city|where are you (based|located)|current address|address|based in)\b", low):
         return fact(ident.get("location"), "identity.location", 0.95)
     return None, None, 0.0, "no fact in the profile answers this question"
 
 
 CHOICES = ("select", "radio", "combobox", "checkboxes")
 
+_FOREIGN = re.compile(r"\b(usd|eur|gbp|sek|nok|dkk|chf|aud|cad|sgd|aed|jpy|pln|zar)\b|[$€£¥]|dollars?|euros?|pounds?|"
+                      r"\b(kr|kronor)\b", re.I)
+_INDIAN = re.compile(r"\b(inr|lpa|lakhs?|lacs?|ctc|rupees?|rs\.?)(?![a-z])|₹", re.I)
+_LAKHS = re.compile(r"\b(lpa|lakhs?|lacs?|l\.p\.a\.?)(?![a-z])", re.I)
+_MONTHLY = re.compile(r"per month|monthly|/ ?month|\bp\.? ?m\.?(?![a-z])|a month|per mensem", re.I)
+_ANNUAL = re.compile(r"per (annum|year)|annual|yearly|\bp\.? ?a\.?(?![a-z])|a year|\bgross\b", re.I)
+
+
+def _money(f: FormField, facts: _Facts, text: str) -> tuple[Any, str | None, float, str]:
+    """A salary in the unit the question asks for, from the profile's INR lakhs per annum; else a person.
+
+    LPA and lakhs are given as the number of lakhs, INR per year or per month as rupees; a question in
+    another currency, or one that does not say its unit where it matters, is left for a person (no
+    exchange rates are guessed).
+    """
+    key = "current_ctc_lpa" if re.search(r"current|present|existing|last drawn|fixed ctc", text, re.I) else "expected_ctc_lpa"
+    lpa = facts.work.get(key)
+    if lpa is None:
+        return None, None, 0.0, "salary left blank (candidate did not set it)"
+    source = f"work.{key}"
+    foreign = _FOREIGN.search(text)
+    if foreign and not re.search(r"\binr\b|₹|rupee", text, re.I):
+        return None, None, 0.0, (f"asks for {foreign.group(0).strip().upper()}; the profile has INR lakhs per annum "
+                                 f"(not converted)")
+    if not _INDIAN.search(text):
+        return None, None, 0.0, "the question does not say its currency or period; the profile has INR lakhs per annum"
+    lakhs = float(lpa)
+    if _LAKHS.search(text):
+        if _MONTHLY.search(text):
+            return None, None, 0.0, "asks for lakhs per month; the profile has lakhs per annum"
+        return _fmt_number(lakhs), source, CERTAIN, ""
+    if _MONTHLY.search(text):
+        return _fmt_number(round(lakhs * 100000 / 12)), source + " (INR per month)", CERTAIN, ""
+    if _ANNUAL.search(text) or re.search(r"\binr\b|₹|rupee", text, re.I):
+        return _fmt_number(round(lakhs * 100000)), source + " (INR per annum)", CERTAIN, ""
+    if f.type == "number":
+        return None, None, 0.0, "a number is asked without its unit (lakhs or rupees); the profile has INR lakhs per annum"
+    return f"{_fmt_number(lakhs)} LPA", source, CERTAIN, ""
+
+
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+def _wrong_type(f: FormField, value: Any) -> str | None:
+    """Why ``value`` cannot go into this control (a number box, a date picker, a yes/no question), or None."""
+    if f.type == "number":
+        if isinstance(value, bool) or not re.fullmatch(r"\s*-?\d+(\.\d+)?\s*", str(value)):
+            return f"expects a number; {value!r} is not one"
+    elif f.type == "date":
+        if not _ISO_DATE.fullmatch(str(value)):
+            return f"expects a date; {value!r} is not one"
+    elif f.type == "email" and "@" not in str(value):
+        return f"expects an email address; {value!r} is not one"
+    elif f.type == "tel" and len(re.sub(r"\D", "", str(value))) < 6:
+        return f"expects a phone number; {value!r} is not one"
+    elif f.type in ("select", "radio", "combobox") and _yes_no(f) and not isinstance(value, bool) \
+            and not re.fullmatch(r"\s*(yes|no|true|false)\s*", str(value), re.I):
+        return f"a yes/no question; {value!r} is neither"
+    return None
+
 
 def _shape(f: FormField, value: Any, source: str, confidence: float) -> tuple[Any, str | None, float, str]:
-    """Turn a raw fact into what the control takes (an option's text, a bool, a string)."""
+    """Turn a raw fact into what the control takes (an option's text, a bool, a string).
+
+    An answer of the wrong type for the control is never filled: it stays unanswered with the reason."""
     if value is None:
         return None, None, 0.0, ""
+    if (why := _wrong_type(f, value)) is not None:
+        return None, None, 0.0, why
     if f.type == "checkbox":
         if isinstance(value, bool):
             return value, source, confidence, ""
@@ -389,6 +609,7 @@ def build_sheet(fields: list[FormField], profile: dict[str, Any], docs: Document
     edit_by_norm = {_n(k): v for k, v in edits.items()}
     sheet = AnswerSheet(min_confidence=min_confidence)
     declarations: list[Answer] = []
+    facts.split_phone = any(_dial_field(f) for f in fields)
     for f in fields:
         if f.role == "decoy":
             continue

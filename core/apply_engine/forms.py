@@ -423,7 +423,12 @@ if (type === 'combobox') {
   for (let i = 0; i < 4 && box.parentElement; i++) {
     box = box.parentElement;
     const sv = box.querySelector('[class*=single-value],[class*=singleValue],[class*=multi-value],[data-selected-value]');
-    if (sv) return textOf(sv.closest('[class*=value-container],[class*=ValueContainer]') || sv);
+    if (sv) {
+      const chosen = Array.from(box.querySelectorAll('[class*=single-value],[class*=singleValue],[class*=multi-value__label],[data-selected-value]'))
+        .map(textOf).filter(Boolean);
+      if (chosen.length) return chosen.join(', ');
+      return textOf(sv.closest('[class*=value-container],[class*=ValueContainer]') || sv);
+    }
   }
   const own = el.tagName.toLowerCase() === 'input' ? el.value : textOf(el);
   return norm(own) || textOf(el.parentElement || el);
