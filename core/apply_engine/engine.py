@@ -483,6 +483,8 @@ def fill_and_verify(adapter: Adapter, driver: Any, sheet: AnswerSheet) -> list[s
         for ans, got in zip(todo, seen):
             if _same(ans, got):
                 errors.pop(id(ans), None)
+                if ans.type == "combobox" and got and forms.norm(got) != forms.norm(str(ans.value)):
+                    ans.value = forms.norm(got)  # the suggestion the page took, as the sheet's answer
             else:
                 errors.setdefault(id(ans), f"read back {got!r}")
                 wrong.append(ans)
@@ -537,6 +539,9 @@ def _same(ans: Any, got: str | None) -> bool:
     if isinstance(want, list):
         return all(forms.norm(w).lower() in forms.norm(got).lower() for w in want)
     w, g = forms.norm(str(want)).lower(), forms.norm(got).lower()
+    if ans.type == "combobox" and ans.field is not None and not ans.field.options:
+        query, prefer = forms.suggestion_query(want)  # an autocomplete: the suggestion chosen for the value
+        return forms.pick_suggestion([got], query, prefer) is not None and (not prefer or forms.norm(prefer).lower() in g)
     if ans.type in ("combobox", "select", "radio"):
         return w == g or (w in g and len(g) < len(w) + 40)
     return w == g

@@ -155,7 +155,9 @@ async function comboOptions(el, selector) {
   let m = mark(doc);
   clickLike(el);
   await calm(doc, m, 300);
-  const found = await waitFor(() => { const v = menuOptions(el, selector); return v.length ? v : null; }, 1000) || [];
+  // an autocomplete shows nothing until typed into: do not wait long for a menu it will not open
+  const wait = /list|both/.test(el.getAttribute('aria-autocomplete') || '') ? 300 : 1000;
+  const found = await waitFor(() => { const v = menuOptions(el, selector); return v.length ? v : null; }, wait) || [];
   const texts = found.map(optionText).filter(Boolean);
   m = mark(doc);
   closeMenu(el);
@@ -482,8 +484,31 @@ function setChecked(el, want) {
   if (el.checked !== want) el.click();
   return el.checked === want ? null : 'did not stay ' + (want ? 'ticked' : 'unticked');
 }
-async function fillCombo(el, value) {
+// The suggestion that is this place or name: "<query>" or "<query>, ..." / "<query> (...)", the one that
+// also says ``prefer`` (the country) first. Mirrors pick_suggestion() in Python.
+function pickSuggestion(options, query, prefer) {
+  const q = norm(query).toLowerCase(), p = norm(prefer).toLowerCase();
+  const fits = options.filter(o => { const t = optionText(o).toLowerCase(); return t === q || t.startsWith(q + ',') || t.startsWith(q + ' ('); });
+  return fits.find(o => p && optionText(o).toLowerCase().includes(p)) || fits[0] || null;
+}
+async function fillAutocomplete(el, query, prefer) {
+  const doc = el.ownerDocument;
+  let m = mark(doc);
+  if (el.focus) el.focus({preventScroll: true});
+  setNative(el, query);
+  await calm(doc, m, 600);
+  const option = await waitFor(() => pickSuggestion(menuOptions(el, selector), query, prefer), 1500);
+  if (!option) { m = mark(doc); closeMenu(el); await calm(doc, m, 300); return 'no suggestion for ' + JSON.stringify(query) + ' appeared'; }
+  option.scrollIntoView({block: 'nearest'});
+  m = mark(doc);
+  fire(option, 'pointerdown', {pointerType: 'mouse', isPrimary: true}); fire(option, 'mousedown');
+  fire(option, 'pointerup', {pointerType: 'mouse', isPrimary: true}); fire(option, 'mouseup'); fire(option, 'click', {detail: 1});
+  await calm(doc, m, 300);
+  return null;
+}
+async function fillCombo(el, value, it) {
   if (el.tagName === 'SELECT') return fillSelect(el, value);
+  if (it && it.query && el.tagName === 'INPUT') return fillAutocomplete(el, it.query, it.prefer || '');
   const doc = el.ownerDocument; const want = norm(value).toLowerCase();
   const match = () => menuOptions(el, selector).find(o => optionText(o).toLowerCase() === want) || null;
   let m = mark(doc);
@@ -525,7 +550,7 @@ async function fillCombo(el, value) {
       if (it.type === 'file') { files.push([results.length, el]); results.push(null); continue; }
       if (it.type === 'checkbox') results.push(setChecked(el, !!it.value));
       else if (it.type === 'select') results.push(fillSelect(el, String(it.value)));
-      else if (it.type === 'combobox') results.push(await fillCombo(el, String(it.value)));
+      else if (it.type === 'combobox') results.push(await fillCombo(el, String(it.value), it));
       else results.push(fillText(el, String(it.value)));
     } catch (e) {
       results.push(String(e && e.message || e).slice(0, 200));
@@ -700,6 +725,8 @@ def fill_many(driver: Any, items: list[tuple[FormField, Any]], *, option_selecto
             item["value"] = bool(value)
         elif f.type == "combobox":
             item["value"] = (best_option(value, f.options) if f.options else None) or str(value)
+            if not f.options:  # options appear only when typed into: type, then pick the suggestion
+                item["query"], item["prefer"] = suggestion_query(value)
         else:
             item["value"] = str(value)
         payload.setdefault(tuple(f.via), []).append((n, item))
@@ -819,15 +846,39 @@ def open_combobox_options(driver: Any, el: Any, *, timeout_s: float = 1.5, selec
     return [t for t in texts if t]
 
 
+def suggestion_query(value: Any) -> tuple[str, str]:
+    """What to type into an autocomplete for ``value``, and what the right suggestion also says:
+    ``"Bengaluru, India"`` -> (``"Bengaluru"``, ``"India"``)."""
+    parts = [p.strip() for p in str(value).split(",") if p.strip()]
+    if len(parts) > 1:
+        return parts[0], parts[-1]
+    return str(value).strip(), ""
+
+
+def pick_suggestion(texts: list[str], query: str, prefer: str = "") -> str | None:
+    """The suggestion that is ``query`` ("Bengaluru", "Bengaluru, Karnataka, India"; not "Bengaluru Rural"),
+    the one that also says ``prefer`` first."""
+    q, p = norm(query).lower(), norm(prefer).lower()
+    fits = [t for t in texts if norm(t).lower() == q or norm(t).lower().startswith((q + ",", q + " ("))]
+    return next((t for t in fits if p and p in norm(t).lower()), fits[0] if fits else None)
+
+
 def choose_combobox(driver: Any, el: Any, value: str, *, timeout_s: float = 3.0,
-                    selector: str = OPTION_SELECTOR) -> bool:
-    """Open a custom dropdown, type to filter when it takes text, click the option whose text matches."""
+                    selector: str = OPTION_SELECTOR, autocomplete: bool = False) -> bool:
+    """Open a custom dropdown, type to filter when it takes text, click the option whose text matches.
+
+    ``autocomplete``: suggestions appear only when typed into; the query is typed and the suggestion that
+    is the value is chosen (:func:`pick_suggestion`)."""
     from core.apply_engine.answers import best_option
 
+    query, prefer = suggestion_query(value) if autocomplete else (value, "")
     click(driver, el)
     if el.tag_name.lower() == "input":
         try:
-            el.send_keys(value)
+            if autocomplete:
+                type_text(driver, el, query)
+            else:
+                el.send_keys(value)
         except ElementNotInteractableException:
             pass
     deadline = time.monotonic() + timeout_s
@@ -839,7 +890,8 @@ def choose_combobox(driver: Any, el: Any, value: str, *, timeout_s: float = 3.0,
                 texts.append(norm(o.text))
             except StaleElementReferenceException:
                 texts.append("")
-        pick = best_option(value, [t for t in texts if t]) if texts else None
+        pick = (pick_suggestion([t for t in texts if t], query, prefer) if autocomplete else
+                best_option(value, [t for t in texts if t])) if texts else None
         if pick is not None:
             for o, t in zip(options, texts):
                 if t == pick:
@@ -885,7 +937,7 @@ def fill(driver: Any, f: FormField, value: Any, *, option_selector: str = OPTION
         elif f.type == "combobox":
             if el.tag_name.lower() == "select":
                 _select_option(driver, el, str(value))
-            elif not choose_combobox(driver, el, str(value), selector=option_selector):
+            elif not choose_combobox(driver, el, str(value), selector=option_selector, autocomplete=not f.options):
                 raise ValueError(f"no option {value!r} in {f.label!r}")
         else:
             type_text(driver, el, str(value))

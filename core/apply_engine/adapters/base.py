@@ -179,8 +179,8 @@ class Adapter:
         """Options of custom dropdowns, read in the page in one call; a real click for any left empty."""
         forms.read_options(driver, fields, selector=self.option_selector)
         for f in fields:
-            if f.type != "combobox" or f.options:
-                continue
+            if f.type != "combobox" or f.options or f.input_type == "autocomplete":
+                continue  # an autocomplete's suggestions appear only when it is typed into
             try:
                 forms.switch_frame(driver, f.frame)
                 el = forms.element(driver, f.key)
