@@ -197,11 +197,18 @@ def test_passive_captcha_is_not_a_wall(engine, db, settings, server, path):
 
 
 @pytest.mark.parametrize("path, kind, until_resumed", [("/limited", "rate_limit", False), ("/captcha", "captcha", True)])
-def test_soft_block_pauses_the_site_with_a_visible_reason(engine, db, settings, server, path, kind, until_resumed):
+def test_repeated_soft_blocks_pause_the_site_with_a_visible_reason(engine, db, settings, server, path, kind, until_resumed):
+    settings.apply.block_threshold = 2
+    site = f"127.0.0.1:{server.port}"
+    first = make_application(db, settings, server.url(path), email="first@example.com")
+    out = engine.run(engine_request(db, settings, first))
+    assert out.outcome == "needs_human" and out.blocked is not None and out.blocked.kind == kind
+    assert not (db.one("SELECT paused FROM sites WHERE site = %s", (site,)) or {}).get("paused")  # one look: not yet
+    assert "soft block" in out.reason and (out.retry_after_s is None) == until_resumed
     ids = make_application(db, settings, server.url(path))
     out = engine.run(engine_request(db, settings, ids))
     assert out.outcome == "needs_human" and out.blocked is not None and out.blocked.kind == kind
-    site = f"127.0.0.1:{server.port}"
+    assert "paused" in out.reason
     row = db.one("SELECT * FROM sites WHERE site = %s", (site,))
     assert row["paused"] and row["pause_reason"]
     assert (row["paused_until"] is None) == until_resumed

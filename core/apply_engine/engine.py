@@ -89,30 +89,6 @@ def stricter(*policies: str | None) -> str:
     return max(known, key=lambda p: POLICY_ORDER[p]) if known else "when_uncertain"
 
 
-# A captcha is a wall only when it is a VISIBLE, interactive challenge: a challenge iframe or widget of a
-# real size on screen, or a challenge page (Cloudflare's). Passive captchas (invisible hCaptcha on Lever,
-# reCAPTCHA v3/enterprise and its badge on Ashby, hidden ``*-captcha-response`` inputs) are ignored.
-_VISIBLE_CHALLENGE_JS = (
-    "const visibleChallenge = () => {"
-    " const real = e => { let n = e; while (n && n.nodeType === 1) { const cs = getComputedStyle(n);"
-    "   if (cs.display === 'none' || cs.visibility === 'hidden' || parseFloat(cs.opacity) === 0) return false;"
-    "   n = n.parentElement; }"
-    "  const r = e.getBoundingClientRect();"
-    "  return r.width >= 40 && r.height >= 40 && r.bottom + scrollY > 0 && r.right + scrollX > 0; };"
-    " const passive = e => !!e.closest('.grecaptcha-badge, [data-size=invisible], [data-badge]')"
-    "  || /[?&#]size=invisible/i.test(e.getAttribute('src') || '');"
-    " const frames = Array.from(document.querySelectorAll('iframe')).filter(f =>"
-    "  /captcha|turnstile|challenges\\.cloudflare/i.test(f.getAttribute('src') || '')"
-    "  || /challenge|captcha/i.test(f.getAttribute('title') || ''));"
-    " if (frames.some(f => !passive(f) && real(f))) return true;"
-    " const widgets = Array.from(document.querySelectorAll('.g-recaptcha, .h-captcha, .cf-turnstile'));"
-    " if (widgets.some(w => !passive(w) && real(w))) return true;"
-    " return Array.from(document.querySelectorAll('#challenge-form, #challenge-running, #cf-challenge-running,"
-    " .cf-challenge, #challenge-stage')).some(real);"
-    "};"
-)
-
-
 class ApplyEngine:
     """Runs one :class:`ApplyRequest` in a browser it is given or starts itself."""
 
@@ -219,14 +195,8 @@ class ApplyEngine:
         block = sites.classify(status, text, title=probe["title"], has_form=probe["form"],
                                has_password=probe["password"], captcha_frame=probe["captcha"])
         if block is not None:
-            if req.site:
-                sites.pause(self.db, self.settings, req.site, block, url=url,
-                            task_id=req.task.id if req.task else None, application_id=req.application_id,
-                            candidate_id=req.candidate_id, job_id=req.job_id)
-            reason = f"site {req.site or ''} paused: {block.reason}".replace("  ", " ")
-            self._set_status(req, "needs_human" if block.until_resumed else "ready", reason)
-            out = ApplyOutcome("needs_human", ats, reason, blocked=block,
-                               retry_after_s=None if block.until_resumed else cfg.block_pause_minutes * 60)
+            loaded.record()
+            out = self._blocked(req, ats, block, url, receipt)
             out.timings = timings
             return out
         if status == 404 or (status is None and not probe["form"] and _closed(text)) or _closed(text) and not probe["form"]:
@@ -344,6 +314,14 @@ class ApplyEngine:
                                sheet=sheet, confirmation=confirmation.as_dict())
             out.timings = timings
             return out
+        seen = self._probe(driver)
+        if seen["captcha"]:  # a challenge at submit: that application goes to a person, with its screenshot
+            shot = browser.capture()
+            receipt.step("challenge", shot.png(), url=self._url(driver), note="captcha challenge after the submit click")
+            out = self._blocked(req, ats, sites.SoftBlock("captcha", "a captcha challenge appeared", True),
+                                self._url(driver), receipt, at_submit=True)
+            out.sheet, out.timings = sheet, timings
+            return out
         detail = "; ".join(errors) if errors else "no confirmation before the timeout"
         reason = f"submit pressed but not confirmed ({detail}): check the employer's site; never resubmitted automatically"
         shot = browser.capture()
@@ -356,6 +334,27 @@ class ApplyEngine:
     # ---------------------------------------------------------------------------------------------
     def _fill_and_verify(self, adapter: Adapter, driver: Any, sheet: AnswerSheet) -> list[str]:
         return fill_and_verify(adapter, driver, sheet)
+
+    def _blocked(self, req: ApplyRequest, ats: str, block: sites.SoftBlock, url: str | None, receipt: Receipt, *,
+                 at_submit: bool = False) -> ApplyOutcome:
+        """A soft block: this application stops (a person, or a retry later for a 429 or a daily limit), the
+        block is counted for the site, and the site pauses only once blocks repeat (:func:`sites.record_block`)."""
+        cfg = self.settings.apply
+        paused = False
+        if req.site:
+            paused = sites.record_block(self.db, self.settings, req.site, block, url=url,
+                                        task_id=req.task.id if req.task else None, application_id=req.application_id,
+                                        candidate_id=req.candidate_id, job_id=req.job_id)
+        if at_submit:
+            reason = (f"{block.reason} after the submit click: a person must complete it on the employer's site "
+                      f"(Talvix never presses submit twice)")
+        elif paused:
+            reason = f"site {req.site or ''} paused: {block.reason}".replace("  ", " ")
+        else:
+            reason = f"soft block on {req.site or 'the site'}: {block.reason}"
+        retry = None if (block.until_resumed or at_submit) else cfg.block_pause_minutes * 60
+        self._set_status(req, "ready" if retry else "needs_human", reason)
+        return ApplyOutcome("needs_human", ats, clean(reason), blocked=block, retry_after_s=retry)
 
     def _needs_approval(self, req: ApplyRequest, sheet: AnswerSheet) -> str | None:
         if req.approved:
@@ -503,7 +502,7 @@ def probe(driver: Any) -> dict[str, Any]:
     try:
         driver.switch_to.default_content()
         got = driver.execute_script(
-            _VISIBLE_CHALLENGE_JS +
+            sites.VISIBLE_CHALLENGE_JS +
             "const vis = e => { const r = e.getBoundingClientRect(); return r.width > 0 && r.height > 0; };"
             "const inputs = Array.from(document.querySelectorAll('input:not([type=hidden]):not([type=checkbox]):not([type=radio]):not([type=password]):not([type=submit]):not([type=button]), textarea, select')).filter(e => vis(e) || e.type === 'file');"
             "const nav = performance.getEntriesByType('navigation')[0];"

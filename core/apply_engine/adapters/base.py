@@ -14,7 +14,7 @@ from typing import Any, Callable
 
 from selenium.common.exceptions import StaleElementReferenceException, WebDriverException
 
-from core.apply_engine import forms
+from core.apply_engine import forms, sites
 from core.apply_engine.forms import FormField
 from core.apply_engine.settle import Settled
 
@@ -40,14 +40,14 @@ return Array.from(new Set(out)).slice(0, 10);
 """
 
 
-CONFIRM_JS = r"""
+CONFIRM_JS = sites.VISIBLE_CHALLENGE_JS + r"""
 const vis = e => { const r = e.getBoundingClientRect(); const cs = getComputedStyle(e);
                    return r.width > 0 && r.height > 0 && cs.display !== 'none' && cs.visibility !== 'hidden'; };
 const hits = [];
 for (const css of arguments[0]) { for (const e of document.querySelectorAll(css)) { if (vis(e)) hits.push([css, e.innerText || '']); } }
 const errors = arguments[1] ? (function () {""" + ERROR_JS + r"""})() : [];
 return {url: location.href, text: document.body ? (document.body.innerText || '').slice(0, 5000) : '', hits: hits,
-        errors: errors};
+        errors: errors, challenge: arguments[1] ? visibleChallenge() : false};
 """
 
 #: The posting's "Apply" link or button (visible, text matching APPLY_LINK), or null.
@@ -261,6 +261,8 @@ class Adapter:
             return Confirmation("text", _around(text, m.start()), url), []
         if url.split("#")[0] != before_url.split("#")[0] and SUCCESS_URL.search(url.split("?")[0]) and text.strip():
             return Confirmation("url", url, url), []
+        if seen.get("challenge"):
+            return None, ["a captcha challenge appeared"]
         return None, list(seen.get("errors") or [])
 
     def strong_selectors(self) -> tuple[str, ...]:
@@ -284,6 +286,8 @@ class Adapter:
                 found, errors = self._look(driver, before_url)
                 if found is not None:
                     return found, []
+                if errors and errors[0].startswith("a captcha challenge"):
+                    return None, errors  # a person's job: no point waiting for a confirmation
             except WebDriverException:
                 errors = []
             now = time.monotonic()
