@@ -105,6 +105,8 @@ class ApplyAgent(Agent):
             raise RetryLater(out.reason, out.retry_after_s or 3600.0)
         if out.outcome in ("needs_human", "unknown_outcome"):
             raise NeedsHuman(f"{out.outcome}: {out.reason}" if out.outcome == "unknown_outcome" else out.reason, data)
+        if out.outcome == "failed" and out.network:
+            raise ConnectionError(out.reason)  # a network error: the queue's retries (and backoff) apply
         if out.outcome == "failed" and "closed" in out.reason:
             raise PermanentError(out.reason)
         raise RuntimeError(out.reason or "apply failed")

@@ -13,10 +13,12 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
+from urllib.parse import urlsplit
 
 from psycopg.types.json import Jsonb
 from selenium.common.exceptions import TimeoutException, WebDriverException
@@ -72,6 +74,9 @@ class ApplyOutcome:
     confirmation: dict[str, Any] | None = None
     blocked: sites.SoftBlock | None = None
     retry_after_s: float | None = None
+    #: The page could not be reached (DNS, refused or reset connection, proxy down): a network error, retried
+    #: as one by the agent; never "no application form found".
+    network: bool = False
     timings: dict[str, float] = field(default_factory=dict)
 
     def fields(self) -> list[dict[str, Any]]:
@@ -161,11 +166,19 @@ class ApplyEngine:
         t0 = time.monotonic()
         timings: dict[str, float] = {}
         driver = browser.driver
+        neterr = None
         try:
             browser.open(req.url, self.settings.apply.page_timeout_s)
         except TimeoutException:
             pass  # a slow page: work with what has loaded, soft-block checks below still apply
+        except WebDriverException as exc:
+            neterr = network_error(str(getattr(exc, "msg", "") or exc))
+            if neterr is None:
+                raise
         timings["load_s"] = round(time.monotonic() - t0, 3)
+        neterr = neterr or network_error(None, driver)
+        if neterr is not None:
+            return self._network_failure(req, ats, neterr, receipt, browser)
         # The "loaded" screenshot is painted while the page is read (nothing below changes it until the
         # adapter is about to open a dropdown or follow a link, which records the step first).
         shot = browser.capture()
@@ -356,6 +369,14 @@ class ApplyEngine:
         self._set_status(req, "ready" if retry else "needs_human", reason)
         return ApplyOutcome("needs_human", ats, clean(reason), blocked=block, retry_after_s=retry)
 
+    def _network_failure(self, req: ApplyRequest, ats: str, code: str, receipt: Receipt, browser: Browser) -> ApplyOutcome:
+        host = urlsplit(req.url).netloc
+        via = " through the proxy" if self._proxy else ""
+        reason = f"network error: {code} loading {host}{via}; will retry"
+        self._try_step(browser, receipt, "error", reason)
+        self._set_status(req, "ready", reason)
+        return ApplyOutcome("failed", ats, reason, network=True, retry_after_s=60.0)
+
     def _needs_approval(self, req: ApplyRequest, sheet: AnswerSheet) -> str | None:
         if req.approved:
             return None
@@ -517,6 +538,34 @@ def probe(driver: Any) -> dict[str, Any]:
     out = {**empty, **(got or {})}
     out["status"] = int(out["status"]) if out.get("status") else None
     return out
+
+
+_NET = re.compile(r"\b(?:net::)?(ERR_(?:NAME_NOT_RESOLVED|NAME_RESOLUTION_FAILED|CONNECTION_(?:REFUSED|RESET|CLOSED|FAILED|"
+                  r"TIMED_OUT|ABORTED)|PROXY_CONNECTION_FAILED|TUNNEL_CONNECTION_FAILED|PROXY_AUTH_\w+|ADDRESS_UNREACHABLE|"
+                  r"INTERNET_DISCONNECTED|NETWORK_CHANGED|TIMED_OUT|EMPTY_RESPONSE|SSL_PROTOCOL_ERROR|CERT_\w+|"
+                  r"SOCKS_CONNECTION_FAILED|NO_SUPPORTED_PROXIES|MANDATORY_PROXY_CONFIGURATION_FAILED))\b")
+
+
+def network_error(message: str | None, driver: Any = None) -> str | None:
+    """The Chromium network error code (``ERR_NAME_NOT_RESOLVED``, ``ERR_PROXY_CONNECTION_FAILED``...) of a
+    failed navigation: from WebDriver's message, or from Chromium's own error page; None otherwise."""
+    if message:
+        m = _NET.search(message)
+        return m.group(1) if m else None
+    if driver is None:
+        return None
+    try:
+        driver.switch_to.default_content()
+        got = driver.execute_script(
+            "if (location.protocol !== 'chrome-error:' && !document.getElementById('main-frame-error')) return null;"
+            "const c = document.querySelector('.error-code, #error-code');"
+            "return (c && c.innerText) || (document.body ? document.body.innerText : '') || 'ERR_FAILED';")
+    except WebDriverException:
+        return None
+    if not got:
+        return None
+    m = _NET.search(str(got))
+    return m.group(1) if m else ("ERR_FAILED" if "ERR_" not in str(got) else re.search(r"ERR_\w+", str(got)).group(0))
 
 
 def _closed(text: str) -> bool:
