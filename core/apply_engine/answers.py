@@ -397,7 +397,7 @@ def _rule(f: FormField, facts: _Facts, docs: Documents) -> tuple[Any, str | None
     if re.search(r"salary|ctc|compensation|pay expectation|remuneration|\bpay\b|package", low):
         return _money(f, facts, f"{f.label} {f.hint} {f.placeholder}")
     # Where the candidate may work, and whether they need a sponsor: per country.
-    if re.search(r"sponsor", low):
+    if re.search(r"sponsor", low) and not re.search(r"without (the need (for|of) |needing |requiring |any )?(a |visa |work )*sponsor", low):
         named = country_in(f.label)
         listed = not isinstance(work.get("authorized_to_work"), bool)
         if named and listed and facts.authorized(named) is not None:
@@ -528,6 +528,10 @@ def _money(f: FormField, facts: _Facts, text: str) -> tuple[Any, str | None, flo
     if not _INDIAN.search(text):
         return None, None, 0.0, "the question does not say its currency or period; the profile has INR lakhs per annum"
     lakhs = float(lpa)
+    if f.type in CHOICES:  # ranges of lakhs ("10-20 LPA"): the number picks the range
+        if _LAKHS.search(text) or sum(1 for o in f.options if _LAKHS.search(o)) >= max(1, len(f.options) // 2):
+            return lakhs, source, CERTAIN, ""
+        return None, None, 0.0, "the options are not in lakhs; the profile has INR lakhs per annum"
     if _LAKHS.search(text):
         if _MONTHLY.search(text):
             return None, None, 0.0, "asks for lakhs per month; the profile has lakhs per annum"

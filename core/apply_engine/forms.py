@@ -216,6 +216,14 @@ function groupLabel(members) {
     const l = rg.getAttribute('aria-labelledby'); const t = l ? byIds(doc, l) : norm(rg.getAttribute('aria-label'));
     if (t) return [t, rg, l ? l.split(/\s+/).map(i => doc.getElementById(i)).filter(Boolean) : []];
   }
+  // the question written inside the group's own box, before its first option ("<p>Do you ...?</p>")
+  if (c) {
+    for (const ch of Array.from(c.children)) {
+      if (ch.contains(members[0])) break;
+      if (ch.matches('[role=alert],.error,.err,[class*=error],[class*=help],[class*=hint],label') || ch.querySelector(CONTROL)) continue;
+      const t = textOf(ch); if (t && t.length < 300) return [t, c, [ch]];
+    }
+  }
   return [c ? (nearby(c) || '') : '', c, []];
 }
 function groupRequired(members, glabel, box, els) {
