@@ -9,7 +9,6 @@ change in one transaction. To stop for a person the handler raises :class:`core.
 
 from __future__ import annotations
 
-import importlib
 import logging
 import threading
 from collections.abc import Callable
@@ -43,9 +42,9 @@ class AgentResult:
 @dataclass
 class AgentContext:
     task: Task
-    db: "Database"
-    storage: "Storage"
-    settings: "Settings"
+    db: Database
+    storage: Storage
+    settings: Settings
     runner_id: str
     cancelled: threading.Event
     log_fn: Callable[..., None]
@@ -83,23 +82,7 @@ class Agent:
         return self.payload_model.model_validate(raw)
 
 
-#: Modules that define agents (each calls :func:`register`). Later issues append to this list.
-AGENT_MODULES = [
-    "agents.ping",
-    "agents.maintenance",
-    "agents.resume_parse",
-    "agents.tailor",
-    "agents.cover_letter",
-    "agents.interview_prep",
-    "agents.discover",
-    "agents.jd_parse",
-    "agents.score",
-    "agents.apply",
-]
-
 _REGISTRY: dict[str, Agent] = {}
-_LOADED = False
-_lock = threading.Lock()
 log = logging.getLogger("talvix.agents")
 
 
@@ -109,25 +92,99 @@ def register(cls: type[Agent]) -> type[Agent]:
     return cls
 
 
-def _load() -> None:
-    global _LOADED
-    with _lock:
-        if _LOADED:
-            return
-        for mod in AGENT_MODULES:
-            importlib.import_module(mod)
-        _LOADED = True
-
-
-def registry() -> dict[str, Agent]:
-    _load()
+def registered() -> dict[str, Agent]:
+    """The agents registered so far, by name (``agents.registry()`` imports them all first)."""
     return dict(sorted(_REGISTRY.items()))
 
 
 def get_agent(name: str) -> Agent:
-    reg = registry()
+    """The agent called ``name``; an unknown name is refused (exit 2) with the names this build knows."""
+    reg = registered()
     if name not in reg:
-        from core.errors import TalvixError
+        from core.errors import InvalidInput
 
-        raise TalvixError(f"unknown agent {name!r}; known agents: {', '.join(reg) or 'none'}")
+        raise InvalidInput(f"unknown agent {name!r}; known agents: {', '.join(reg) or 'none'} "
+                           "(see talvix agents)")
     return reg[name]
+
+
+def payload_keys(agent: Agent) -> set[str]:
+    """The keys an operator may give in ``agent``'s payload: its model's fields (and their aliases)."""
+    keys: set[str] = set()
+    for name, info in agent.payload_model.model_fields.items():
+        keys.add(name)
+        if info.alias:
+            keys.add(info.alias)
+    return keys
+
+
+def check_payload(agent: Agent, raw: dict[str, Any], where: str = "--payload") -> None:
+    """Refuse at the door a payload that ``agent`` would reject when it runs: one line naming the field.
+
+    Payload models keep unknown keys at run time (the queue adds ``approval``, the scheduler ``schedule``
+    and ``period``), so an operator's payload is held to the model's own fields here, where a typo or a
+    pre-set ``approval`` is refused instead of being queued.
+    """
+    from pydantic import ValidationError
+
+    from core.errors import InvalidInput
+
+    keys = payload_keys(agent)
+    unknown = [k for k in raw if k not in keys]
+    if unknown:
+        raise InvalidInput(f"{where}: unknown key {_short(unknown[0])} for agent {agent.name!r} "
+                           f"(its keys: {', '.join(sorted(keys)) or 'none'})")
+    nul = _nul_path(raw)
+    if nul is not None:
+        raise InvalidInput(f"{where}: field {nul!r} holds a NUL character (\\u0000), which cannot be stored; "
+                           "remove it")
+    try:
+        agent.parse_payload(raw)
+    except ValidationError as exc:
+        raise InvalidInput(f"{where}: {describe_validation(exc)}") from None
+
+
+def describe_validation(exc: Any) -> str:
+    """The first problem of a pydantic ``ValidationError`` as a short phrase naming its field."""
+    errors = exc.errors(include_url=False)
+    if not errors:  # pragma: no cover - pydantic always reports one
+        return "invalid"
+    first = errors[0]
+    message = str(first.get("msg", "invalid"))
+    for prefix in ("Value error, ", "Assertion failed, "):
+        message = message.removeprefix(prefix)
+    loc = ".".join(str(p) for p in first.get("loc", ()))
+    if first.get("type") == "missing":
+        text = f"field {loc!r} is required"
+    elif loc:
+        text = f"field {loc!r}: {message} (got {_short(first.get('input'))})"
+    else:
+        text = message
+    if len(errors) > 1:
+        text += f"; and {len(errors) - 1} more problem(s)"
+    return text
+
+
+def _short(value: Any, limit: int = 60) -> str:
+    text = repr(value)
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+def _nul_path(value: Any, path: str = "") -> str | None:
+    """The dotted path of the first string (key or value) holding a NUL character, if any."""
+    if isinstance(value, str):
+        return (path or "payload") if "\x00" in value else None
+    if isinstance(value, dict):
+        for k, v in value.items():
+            here = f"{path}.{k}" if path else str(k)
+            if "\x00" in str(k):
+                return here
+            found = _nul_path(v, here)
+            if found is not None:
+                return found
+    if isinstance(value, list):
+        for i, v in enumerate(value):
+            found = _nul_path(v, f"{path}[{i}]")
+            if found is not None:
+                return found
+    return None

@@ -15,7 +15,15 @@ from pathlib import Path
 from typing import Any, Literal
 
 import platformdirs
-from pydantic import AliasChoices, BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
+from pydantic import (
+    AliasChoices,
+    BaseModel,
+    ConfigDict,
+    Field,
+    SecretStr,
+    ValidationError,
+    field_validator,
+)
 from pydantic_settings import (
     BaseSettings,
     PydanticBaseSettingsSource,
@@ -24,6 +32,7 @@ from pydantic_settings import (
 )
 
 from core.errors import ConfigError
+
 
 class Section(BaseModel):
     """A talvix.toml section: an unknown key is an error (a typo must not be silently ignored)."""
@@ -256,7 +265,8 @@ class Settings(BaseSettings):
         settings_cls: type[BaseSettings],
         init_settings: PydanticBaseSettingsSource,
         env_settings: PydanticBaseSettingsSource,
-        **_unused_sources: PydanticBaseSettingsSource,  # the env-file and secrets-dir sources: never used
+        dotenv_settings: PydanticBaseSettingsSource,  # never used: secrets come from the environment only
+        file_secret_settings: PydanticBaseSettingsSource,  # never used
     ) -> tuple[PydanticBaseSettingsSource, ...]:
         sources: list[PydanticBaseSettingsSource] = [init_settings, env_settings]
         toml = _CONFIG_FILE.get("path")
@@ -338,6 +348,10 @@ def load_settings(config_file: str | Path | None = None, **overrides: Any) -> Se
         raise ConfigError(f"cannot read settings{f' from {path}' if path else ''}: {exc}") from None
     finally:
         _CONFIG_FILE["path"] = None
+    for name, folder in (("data_dir", settings.data_dir), ("storage_root", settings.storage_root)):
+        if folder is not None and folder.exists() and not folder.is_dir():
+            raise ConfigError(f"bad setting '{name}' [{_env_name((name,))}]: {folder} is a file, not a folder "
+                              "(point it at a folder; a missing one is created)")
     if settings.database_url is not None and settings.encryption_key is None:
         # Several servers share one database: a per-machine key file would make their data unreadable
         # to each other, so a configured database needs the key from the environment too.

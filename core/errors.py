@@ -17,6 +17,13 @@ class ConfigError(TalvixError):
     exit_code = 2
 
 
+class InvalidInput(TalvixError):
+    """Bad input from the operator (an argument, a payload, a file they gave): refused before anything is
+    written, with the same exit code as a bad setting."""
+
+    exit_code = 2
+
+
 class DatabaseUnavailable(TalvixError):
     exit_code = 1
 
@@ -58,3 +65,8 @@ class RetryLater(Exception):
     def __init__(self, reason: str, delay_s: float = 60.0) -> None:
         super().__init__(reason)
         self.delay_s = delay_s
+
+
+class BrowserError(TalvixError):
+    """The browser (Chromium, chromedriver, Xvfb, the proxy forwarder) could not be started or stopped; the message
+    says what to check."""

@@ -23,7 +23,7 @@ import psycopg
 from psycopg.types.json import Jsonb
 
 from core.db import Database, redact
-from core.errors import LeaseLost, NotFound, TalvixError
+from core.errors import InvalidInput, LeaseLost, NotFound, TalvixError
 from core.models import RETRYABLE_STATES, NewTask, Task
 
 CHANNEL_TASKS = "talvix_tasks"
@@ -112,13 +112,16 @@ _INSERT_TASK = """
 def _task_params(new: NewTask, parent_id: int | None = None) -> dict[str, Any]:
     if not new.agent or not isinstance(new.agent, str):
         raise TalvixError("a task needs an agent name")
+    if new.max_attempts is not None and new.max_attempts < 1:
+        # 0 used to be stored as the default and -1 as -1 (a task that could never run).
+        raise InvalidInput(f"max_attempts must be at least 1, got {new.max_attempts}")
     return {
         "agent": new.agent,
         "payload": Jsonb(new.payload or {}),
         "key": new.key,
         "priority": int(new.priority),
         "run_at": new.run_at,
-        "max_attempts": new.max_attempts or DEFAULT_MAX_ATTEMPTS,
+        "max_attempts": DEFAULT_MAX_ATTEMPTS if new.max_attempts is None else int(new.max_attempts),
         "candidate_id": new.candidate_id,
         "job_id": new.job_id,
         "application_id": new.application_id,
@@ -293,9 +296,10 @@ def claim(db: Database, agents: Sequence[str], n: int, runner_id: str, lease_s: 
                 break
             with conn.transaction():
                 conn.execute("SELECT pg_advisory_xact_lock(hashtext('talvix-claim'), hashtext(%s))", (agent,))
-                running = conn.execute(
+                count = conn.execute(
                     "SELECT count(*) AS c FROM tasks WHERE agent = %s AND status = 'running'", (agent,)
-                ).fetchone()["c"]
+                ).fetchone()
+                running = count["c"] if count else 0
                 room = min(want, cap - running)
                 if room <= 0:
                     continue
@@ -787,7 +791,7 @@ def to_datetime(value: str | None) -> datetime | None:
     try:
         dt = datetime.fromisoformat(value)
     except ValueError:
-        raise TalvixError(f"not an ISO 8601 time: {value!r} (e.g. 2026-11-23T09:30:00+05:30)") from None
+        raise InvalidInput(f"not an ISO 8601 time: {value!r} (e.g. 2026-11-23T09:30:00+05:30)") from None
     if dt.tzinfo is None:
-        raise TalvixError(f"time {value!r} needs a UTC offset (e.g. 2026-11-23T09:30:00+05:30)")
+        raise InvalidInput(f"time {value!r} needs a UTC offset (e.g. 2026-11-23T09:30:00+05:30)")
     return dt
