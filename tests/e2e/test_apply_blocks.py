@@ -12,7 +12,7 @@ from core.apply_engine import sites
 from core.apply_engine.browser import Browser
 from core.apply_engine.engine import ApplyEngine
 from core.storage import Storage
-from tests.apply_helpers import PageServer, company_form, engine_request, make_application, tune
+from tests.support.apply_helpers import PageServer, company_form, engine_request, make_application, tune
 
 #: The form's submit opens an interactive challenge instead of sending (as a site's bot check does).
 CHALLENGE_AT_SUBMIT = (

@@ -10,7 +10,7 @@ import pytest
 from core.apply_engine.browser import Browser
 from core.apply_engine.engine import ApplyEngine, network_error
 from core.storage import Storage
-from tests.apply_helpers import PageServer, company_form, engine_request, make_application, tune
+from tests.support.apply_helpers import PageServer, company_form, engine_request, make_application, tune
 
 
 def _closed_port() -> int:
