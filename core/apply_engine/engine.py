@@ -28,6 +28,7 @@ from core.apply_engine import forms, sites
 from core.apply_engine.adapters import Adapter, adapter_for, ats_of, fingerprint, wall_for
 from core.apply_engine.answers import AnswerSheet, Documents, build_sheet
 from core.apply_engine.browser import Browser, BrowserConfig, Shot
+from core.apply_engine.settle import settle
 from core.apply_engine.receipts import Receipt, end_session, start_session
 from core.config import Settings
 from core.db import Database
@@ -258,6 +259,22 @@ class ApplyEngine:
             return out
 
         problems = self._fill_and_verify(adapter, driver, sheet)
+        if not problems:  # questions that appeared while filling (a follow-up an answer revealed, a late one)
+            late, late_problems = answer_late_questions(adapter, driver, sheet, req.profile, req.documents,
+                                                        edits=req.edits, min_confidence=cfg.min_confidence,
+                                                        settle_s=cfg.settle_timeout_s)
+            problems = late_problems
+            if late:
+                receipt.data["late_questions"] = [f.label or f.name for f in late]
+                self._save_sheet(req, sheet)
+                unanswered = sheet.unanswered()
+                if unanswered:
+                    reason = ("required question(s) that appeared while filling, without a confident answer: "
+                              + "; ".join(repr(u) for u in unanswered))
+                    out = self._needs_human(req, ats, reason, receipt, sheet=sheet, unanswered=unanswered, step=False)
+                    receipt.step("needs-human", browser.screenshot_png(), url=driver.current_url, note=reason)
+                    out.timings = timings
+                    return out
         timings["fill_s"] = round(time.monotonic() - t0 - timings["load_s"] - timings["discover_s"], 3)
         filled = browser.capture()
         filled_url = driver.current_url
@@ -520,6 +537,33 @@ def fill_and_verify(adapter: Adapter, driver: Any, sheet: AnswerSheet) -> list[s
             return []
         todo = wrong
     return [f"{a.label or a.name}: {errors.get(id(a), 'value not kept')}" for a in todo]
+
+
+def answer_late_questions(adapter: Adapter, driver: Any, sheet: AnswerSheet, profile: dict[str, Any],
+                          docs: Documents, *, edits: dict[str, Any] | None = None, min_confidence: float = 0.7,
+                          settle_s: float = 2.5, found_cb: Callable[[list[forms.FormField]], None] | None = None,
+                          ) -> tuple[list[forms.FormField], list[str]]:
+    """Questions the page added while it was being filled: answered and filled before submit.
+
+    A country chosen reveals that country's questions, a "yes" reveals its follow-up, a single-page form
+    renders its last question late. The page is let settle, read again, and every control not on the
+    sheet yet is answered (the same rules), added to the sheet, filled and read back. Returns the new
+    fields and what could not be filled.
+    """
+    settle(driver, settle_s, cap_s=settle_s)
+    known = {a.key for a in sheet.answers}
+    found = forms.discover(driver, exclude=adapter.exclude)
+    new = [f for f in found if f.key not in known]
+    if not new:
+        return [], []
+    new = adapter.postprocess(driver, new)
+    if not new:
+        return [], []
+    if found_cb is not None:
+        found_cb(new)
+    extra = build_sheet(new, profile, docs, edits=edits, min_confidence=min_confidence)
+    sheet.answers.extend(extra.answers)
+    return new, fill_and_verify(adapter, driver, extra)
 
 
 def probe(driver: Any) -> dict[str, Any]:

@@ -68,6 +68,7 @@ class CorpusServer:
 
     def __init__(self) -> None:
         server = self
+        self.posts: list[tuple[str, bytes]] = []  # (path, body) of every submission
 
         class Handler(BaseHTTPRequestHandler):
             protocol_version = "HTTP/1.1"
@@ -87,8 +88,7 @@ class CorpusServer:
 
             def do_POST(self) -> None:
                 length = int(self.headers.get("Content-Length") or 0)
-                if length:
-                    self.rfile.read(length)
+                server.posts.append((self.path, self.rfile.read(length) if length else b""))
                 data = b"<html><body><h1>Thank you for applying!</h1></body></html>"
                 self.send_response(200)
                 self.send_header("Content-Type", "text/html")
@@ -148,7 +148,7 @@ def run_page(browser: Any, server: CorpusServer, page: CorpusPage, prof: dict[st
     from core.apply_engine import forms, sites
     from core.apply_engine.adapters import adapter_for, ats_of, fingerprint, wall_for
     from core.apply_engine.answers import build_sheet
-    from core.apply_engine.engine import fill_and_verify, probe
+    from core.apply_engine.engine import answer_late_questions, fill_and_verify, probe
 
     t0 = time.monotonic()
     run = PageRun(page.stem)
@@ -169,6 +169,13 @@ def run_page(browser: Any, server: CorpusServer, page: CorpusPage, prof: dict[st
     run.before = dict(zip([f.key for f in fields], forms.read_values(driver, fields)))
     run.sheet = build_sheet(fields, prof, docs, min_confidence=min_confidence)
     run.problems = fill_and_verify(adapter, driver, run.sheet)
+    if not run.problems:  # as the engine does: questions the page added while it was being filled
+        def before(new: list[Any]) -> None:
+            run.before.update(zip([f.key for f in new], forms.read_values(driver, new)))
+
+        late, run.problems = answer_late_questions(adapter, driver, run.sheet, prof, docs, min_confidence=min_confidence,
+                                                   settle_s=settle_s, found_cb=before)
+        fields = run.fields = fields + late
     run.after = dict(zip([f.key for f in fields], forms.read_values(driver, fields)))
     selectors = list(page.sheet.get("never_filled") or [])
     if selectors:
