@@ -358,6 +358,17 @@ class ApplyEngine:
                                 self._url(driver), receipt, at_submit=True)
             out.sheet, out.timings = sheet, timings
             return out
+        by_key = {a.key: a for a in sheet.answers}
+        refused = [(by_key[k].label or by_key[k].name, m) for k, m in adapter.field_errors if k in by_key]
+        if refused:  # the page refused the application and says which fields: a person fixes those
+            shot = browser.capture()
+            reason = ("the page did not accept the application: " + "; ".join(f"{q!r}: {m}" for q, m in refused)
+                      + " (fix these on the employer's site; Talvix never presses submit twice)")
+            receipt.step("refused", shot.png(), url=self._url(driver), note=reason)
+            out = self._needs_human(req, ats, reason, receipt, sheet=sheet, unanswered=[q for q, _ in refused],
+                                    step=False)
+            out.timings = timings
+            return out
         detail = "; ".join(errors) if errors else "no confirmation before the timeout"
         reason = f"submit pressed but not confirmed ({detail}): check the employer's site; never resubmitted automatically"
         shot = browser.capture()

@@ -31,17 +31,47 @@ APPLY_LINK = re.compile(r"^\s*(apply( now| for this (job|position|role))?|apply 
 SUBMIT_TEXT = re.compile(r"submit|send (my )?application|^apply$|apply now|finish|complete application", re.I)
 NOT_SUBMIT = re.compile(r"autofill|linkedin|indeed|save (for later|draft)|cancel|back|upload|attach", re.I)
 DECOY_TEXT = re.compile(r"autofill|auto-fill|parse (my|your) resume|apply with (linkedin|indeed|seek)", re.I)
-ERROR_JS = r"""
-const out = [];
-document.querySelectorAll('[aria-invalid=true], .error, .field-error-msg, .helper-text--error, [role=alert], .errors, .error-message, .invalid-feedback').forEach(e => {
-  const r = e.getBoundingClientRect(); const cs = getComputedStyle(e);
-  if (r.width > 0 && r.height > 0 && cs.display !== 'none' && cs.visibility !== 'hidden' && !e.hidden) {
-    const t = (e.innerText || e.getAttribute('aria-label') || '').replace(/\s+/g, ' ').trim();
-    if (t && t.length < 300) out.push(t);
+#: The form's visible error messages, and for each the control it is about (``data-talvix-id``): the
+#: control whose ``aria-describedby``/``aria-errormessage`` names it, an ``aria-invalid`` control itself,
+#: else the one tagged control in the message's nearest box. ``{texts: [...], fields: [[key, message]]}``.
+FIELD_ERRORS_JS = r"""
+const texts = [], fields = [];
+const shown = e => { const r = e.getBoundingClientRect(); const cs = getComputedStyle(e);
+                     return r.width > 0 && r.height > 0 && cs.display !== 'none' && cs.visibility !== 'hidden' && !e.hidden; };
+const say = e => (e.innerText || e.getAttribute('aria-label') || '').replace(/\s+/g, ' ').trim();
+function controlOf(e) {
+  if (e.id) {
+    const c = Array.from(document.querySelectorAll('[aria-describedby],[aria-errormessage]')).find(x =>
+      (x.getAttribute('aria-describedby') || '').split(/\s+/).includes(e.id) || x.getAttribute('aria-errormessage') === e.id);
+    if (c) return c;
   }
+  let box = e.parentElement;
+  for (let i = 0; box && i < 4; i++, box = box.parentElement) {
+    const tagged = box.querySelectorAll('[data-talvix-id]');
+    if (tagged.length) return tagged.length <= 4 ? tagged[0] : null;
+  }
+  return null;
+}
+const keyOf = c => { if (!c) return null; const t = c.closest('[data-talvix-id]') || c; return t.getAttribute('data-talvix-id'); };
+document.querySelectorAll('[aria-invalid=true], .error, .field-error-msg, .helper-text--error, [role=alert], .errors, .error-message, .invalid-feedback, .field-error').forEach(e => {
+  if (e.matches('input,select,textarea,[role=combobox]')) {
+    const ids = (e.getAttribute('aria-errormessage') || e.getAttribute('aria-describedby') || '').split(/\s+/).filter(Boolean);
+    const m = ids.map(i => document.getElementById(i)).filter(x => x && shown(x)).map(say).join(' ') || e.validationMessage || '';
+    if (m) fields.push([keyOf(e), m.slice(0, 300)]);
+    return;
+  }
+  if (!shown(e)) return;
+  const t = say(e);
+  if (!t || t.length >= 300) return;
+  texts.push(t);
+  const c = controlOf(e);
+  if (c) fields.push([keyOf(c), t]);
 });
-return Array.from(new Set(out)).slice(0, 10);
+const seen = new Set();
+return {texts: Array.from(new Set(texts)).slice(0, 10),
+        fields: fields.filter(([k, m]) => k && !seen.has(k) && seen.add(k)).slice(0, 20)};
 """
+ERROR_JS = "return (function () {" + FIELD_ERRORS_JS + "})().texts;"
 
 
 CONFIRM_JS = sites.VISIBLE_CHALLENGE_JS + r"""
@@ -49,9 +79,9 @@ const vis = e => { const r = e.getBoundingClientRect(); const cs = getComputedSt
                    return r.width > 0 && r.height > 0 && cs.display !== 'none' && cs.visibility !== 'hidden'; };
 const hits = [];
 for (const css of arguments[0]) { for (const e of document.querySelectorAll(css)) { if (vis(e)) hits.push([css, e.innerText || '']); } }
-const errors = arguments[1] ? (function () {""" + ERROR_JS + r"""})() : [];
+const found = arguments[1] ? (function () {""" + FIELD_ERRORS_JS + r"""})() : {texts: [], fields: []};
 return {url: location.href, text: document.body ? (document.body.innerText || '').slice(0, 5000) : '', hits: hits,
-        errors: errors, challenge: arguments[1] ? visibleChallenge() : false};
+        errors: found.texts, field_errors: found.fields, challenge: arguments[1] ? visibleChallenge() : false};
 """
 
 #: The posting's "Apply" link or button (visible, text matching APPLY_LINK), or null.
@@ -104,6 +134,8 @@ class Adapter:
     scope: list[int] | None = None
     #: What in the page showed the ATS (``fingerprint``), for the receipt.
     mark: str = ""
+    #: After an unconfirmed submit: (field key, the page's message) for each error tied to a field.
+    field_errors: list[tuple[str, str]] = []
 
     @classmethod
     def matches(cls, url: str) -> bool:
@@ -267,6 +299,7 @@ class Adapter:
             return Confirmation("url", url, url), []
         if seen.get("challenge"):
             return None, ["a captcha challenge appeared"]
+        self.field_errors = [(str(k), forms.norm(str(m))) for k, m in seen.get("field_errors") or [] if k and m]
         return None, list(seen.get("errors") or [])
 
     def strong_selectors(self) -> tuple[str, ...]:
