@@ -28,8 +28,8 @@ from core.apply_engine import forms, sites
 from core.apply_engine.adapters import Adapter, adapter_for, ats_of, fingerprint, wall_for
 from core.apply_engine.answers import AnswerSheet, Documents, build_sheet
 from core.apply_engine.browser import Browser, BrowserConfig, Shot
-from core.apply_engine.settle import settle
 from core.apply_engine.receipts import Receipt, end_session, start_session
+from core.apply_engine.settle import settle
 from core.config import Settings
 from core.db import Database
 from core.errors import LeaseLost
@@ -627,8 +627,8 @@ def network_error(message: str | None, driver: Any = None) -> str | None:
         return None
     if not got:
         return None
-    m = _NET.search(str(got))
-    return m.group(1) if m else ("ERR_FAILED" if "ERR_" not in str(got) else re.search(r"ERR_\w+", str(got)).group(0))
+    m = _NET.search(str(got)) or re.search(r"(ERR_\w+)", str(got))
+    return m.group(1) if m else "ERR_FAILED"
 
 
 def _closed(text: str) -> bool:

@@ -711,7 +711,7 @@ def fill_many(driver: Any, items: list[tuple[FormField, Any]], *, option_selecto
     Returns, per item, None or why it could not be filled. Nothing here is trusted: the engine reads
     every value back and falls back to real typing and clicks (:func:`fill`) for whatever did not stick.
     """
-    from core.apply_engine.answers import best_option
+    from core.apply_engine.options import best_option
 
     out: list[str | None] = [None] * len(items)
     late: list[int] = []  # file inputs inside a same-origin iframe: send_keys needs the frame switch
@@ -877,7 +877,7 @@ def choose_combobox(driver: Any, el: Any, value: str, *, timeout_s: float = 3.0,
 
     ``autocomplete``: suggestions appear only when typed into; the query is typed and the suggestion that
     is the value is chosen (:func:`pick_suggestion`)."""
-    from core.apply_engine.answers import best_option
+    from core.apply_engine.options import best_option
 
     query, prefer = suggestion_query(value) if autocomplete else (value, "")
     click(driver, el)

@@ -185,9 +185,10 @@ def record_block(db: Database, settings: Settings, site: str, block: SoftBlock, 
         add_event(conn, f"soft block on site {site}: {block.reason}", level="warning", kind="site", agent="apply",
                   task_id=task_id, application_id=application_id, candidate_id=candidate_id, job_id=job_id,
                   data={"site": site, "kind": block.kind, "url": url, "block": True})
-        n = int(conn.execute(
+        row = conn.execute(
             """SELECT count(*) AS n FROM events WHERE kind = 'site' AND data->>'block' = 'true' AND data->>'site' = %s
-                  AND ts > now() - make_interval(secs => %s)""", (site, cfg.block_window_s)).fetchone()["n"])
+                  AND ts > now() - make_interval(secs => %s)""", (site, cfg.block_window_s)).fetchone()
+        n = int(row["n"]) if row else 0
     if n < cfg.block_threshold:
         return False
     pause(db, settings, site, block, url=url, task_id=task_id, application_id=application_id,

@@ -4,7 +4,6 @@ only when blocks repeat within the window, never on one page's first look."""
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Any
 
 import pytest
 
