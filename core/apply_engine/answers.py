@@ -13,6 +13,7 @@ cannot answer stays empty, and if it is required the application goes to a perso
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -236,181 +237,283 @@ def _skill_in(text: str, skills: dict[str, Any]) -> str | None:
     return None
 
 
-def _rule(f: FormField, facts: _Facts, docs: Documents) -> tuple[Any, str | None, float, str]:
-    """(value, source, confidence, note) from the profile for one field, or value None with a note."""
-    text = f"{f.label} {f.name}".strip()
-    low = text.lower()
-    label = f.label.lower()
-    ident, links, work = facts.ident, facts.links, facts.work
+Result = tuple[Any, str | None, float, str]
 
-    def fact(value: Any, source: str, conf: float = CERTAIN) -> tuple[Any, str | None, float, str]:
-        if value in (None, "", []):
-            return None, None, 0.0, f"profile has no {source}"
-        return value, source, conf, ""
 
-    # Files.
-    if f.type == "file":
-        if re.search(r"cover", low):
-            return fact(str(docs.cover_letter) if docs.cover_letter else None, docs.cover_source)
-        if re.search(r"resume|résumé|\bcv\b|curriculum", low) or f.role == "resume":
-            return fact(str(docs.resume) if docs.resume else None, docs.resume_source)
-        return None, None, 0.0, "no document for this upload"
-    # Cover letter as text.
-    if re.search(r"cover letter", low) and f.type in ("textarea", "text"):
-        return fact(docs.cover_letter_text, docs.cover_source)
-    # Identity.
+@dataclass
+class _Q:
+    """One question as the rules read it: the field, its texts, the facts and the documents."""
+
+    f: FormField
+    facts: _Facts
+    docs: Documents
+
+    def __post_init__(self) -> None:
+        self.text = f"{self.f.label} {self.f.name}".strip()
+        self.low = self.text.lower()
+        self.label = self.f.label.lower()
+        self.ident, self.links, self.work = self.facts.ident, self.facts.links, self.facts.work
+
+
+def _fact(value: Any, source: str, conf: float = CERTAIN) -> Result:
+    if value in (None, "", []):
+        return None, None, 0.0, f"profile has no {source}"
+    return value, source, conf, ""
+
+
+def _none(note: str) -> Result:
+    return None, None, 0.0, note
+
+
+def _files(q: _Q) -> Result | None:
+    if q.f.type != "file":
+        return None
+    if re.search(r"cover", q.low):
+        return _fact(str(q.docs.cover_letter) if q.docs.cover_letter else None, q.docs.cover_source)
+    if re.search(r"resume|résumé|\bcv\b|curriculum", q.low) or q.f.role == "resume":
+        return _fact(str(q.docs.resume) if q.docs.resume else None, q.docs.resume_source)
+    return _none("no document for this upload")
+
+
+def _cover_letter_text(q: _Q) -> Result | None:
+    if re.search(r"cover letter", q.low) and q.f.type in ("textarea", "text"):
+        return _fact(q.docs.cover_letter_text, q.docs.cover_source)
+    return None
+
+
+def _identity(q: _Q) -> Result | None:
+    f, low, label, ident = q.f, q.low, q.label, q.ident
     if re.search(r"first.?name|given.?name|forename", low) and "preferred" not in label:
-        return fact(ident.get("first_name"), "identity.first_name")
+        return _fact(ident.get("first_name"), "identity.first_name")
     if re.search(r"preferred.?(first.?)?name", low):
-        return fact(ident.get("preferred_name") or ident.get("first_name"),
-                    "identity.preferred_name" if ident.get("preferred_name") else "identity.first_name",
-                    CERTAIN if ident.get("preferred_name") else 0.9)
+        return _fact(ident.get("preferred_name") or ident.get("first_name"),
+                     "identity.preferred_name" if ident.get("preferred_name") else "identity.first_name",
+                     CERTAIN if ident.get("preferred_name") else 0.9)
     if re.search(r"last.?name|family.?name|surname", low):
-        return fact(ident.get("last_name"), "identity.last_name")
+        return _fact(ident.get("last_name"), "identity.last_name")
     if f.role == "full_name" or re.search(r"^(full |legal |your )?name\b|full.?name|\bname$", label) \
             or (not label and f.name in ("name", "full_name", "_systemfield_name")):
         full = " ".join(p for p in (ident.get("first_name"), ident.get("last_name")) if p)
-        return fact(full, "identity.first_name+last_name")
+        return _fact(full, "identity.first_name+last_name")
     if re.search(r"e-?mail", low) and f.type != "checkbox":
-        return fact(ident.get("email"), "identity.email")
+        return _fact(ident.get("email"), "identity.email")
     if re.search(r"phone|mobile|cell|telephone|contact number", low) and f.type != "checkbox" and not _dial_field(f):
-        if facts.split_phone and facts.phone is not None and f.type not in CHOICES:
-            return facts.phone[1], "identity.phone (national number; the code is chosen beside it)", CERTAIN, ""
-        return fact(ident.get("phone"), "identity.phone")
-    # Links.
+        if q.facts.split_phone and q.facts.phone is not None and f.type not in CHOICES:
+            return q.facts.phone[1], "identity.phone (national number; the code is chosen beside it)", CERTAIN, ""
+        return _fact(ident.get("phone"), "identity.phone")
+    return None
+
+
+def _links(q: _Q) -> Result | None:
     for key in ("linkedin", "github", "twitter", "gitlab", "stackoverflow", "dribbble", "behance"):
-        if key in low.replace(" ", ""):
-            return fact(links.get(key), f"links.{key}")
-    if re.search(r"portfolio|website|personal (site|url|page)|blog|other link", low):
-        key = "portfolio" if links.get("portfolio") else "website"
-        return fact(links.get(key), f"links.{key}")
-    # Demographic and EEO: only what the candidate set, else the form's decline option, else blank.
+        if key in q.low.replace(" ", ""):
+            return _fact(q.links.get(key), f"links.{key}")
+    if re.search(r"portfolio|website|personal (site|url|page)|blog|other link", q.low):
+        key = "portfolio" if q.links.get("portfolio") else "website"
+        return _fact(q.links.get(key), f"links.{key}")
+    return None
+
+
+def _demographics(q: _Q) -> Result | None:
+    """Demographic and EEO: only what the candidate set, else the form's decline option, else blank."""
     for key, pattern in _EEO.items():
-        if pattern.search(label or low):
-            eeo = facts.eeo or {}
+        if pattern.search(q.label or q.low):
+            eeo = q.facts.eeo or {}
             chosen = next((v for k, v in eeo.items() if k.lower().startswith(key[:5])), None)
             if chosen:
                 return chosen, f"eeo.{key}", CERTAIN, ""
-            if f.type in CHOICES:
-                dec = decline_option(f.options)
+            if q.f.type in CHOICES:
+                dec = decline_option(q.f.options)
                 if dec:
                     return dec, "policy:decline", CERTAIN, ""
-            return None, None, 0.0, "demographic question left blank (candidate did not set it)"
-    # Phone country code: from the candidate's number.
-    if _dial_field(f):
-        if facts.phone is None:
-            return None, None, 0.0, "profile has no phone number to take the country code from"
-        code = facts.phone[0]
-        hits = [o for o in f.options if re.search(re.escape(code) + r"(?!\d)", o)]
-        if not hits and facts.phone[2]:
-            hits = [o for o in f.options if _n(o).startswith(_n(facts.phone[2]))]
-        if len(hits) >= 1:
-            return hits[0], "identity.phone", 0.95, ""
-        return None, None, 0.0, f"no option is the calling code {code}"
-    # Money: optional unless the candidate set it; converted only where the question names its unit.
-    if re.search(r"salary|ctc|compensation|pay expectation|remuneration|\bpay\b|package", low):
-        return _money(f, facts, f"{f.label} {f.hint} {f.placeholder}")
-    # Where the candidate may work, and whether they need a sponsor: per country.
-    if re.search(r"sponsor", low) and not re.search(r"without (the need (for|of) |needing |requiring |any )?(a |visa |work )*sponsor", low):
-        named = country_in(f.label)
-        listed = not isinstance(work.get("authorized_to_work"), bool)
-        if named and listed and facts.authorized(named) is not None:
-            return (not facts.authorized(named)), "work.authorized_to_work", 0.95, ""
-        if isinstance(work.get("needs_sponsorship"), bool):
-            return work["needs_sponsorship"], "work.needs_sponsorship", CERTAIN, ""
-        return None, None, 0.0, ("the question names no country and the profile has no work.needs_sponsorship"
-                                 if not named else f"work.authorized_to_work does not say whether {named} needs a sponsor")
-    if re.search(r"authori[sz]ed to work|eligible to work|legally (able|allowed|permitted|entitled)|right to work|"
-                 r"work permit|work authori[sz]ation|permit to work|work visa|allowed to work", low):
-        named = country_in(f.label)
-        ok = facts.authorized(named)
-        if ok is None:
-            return None, None, 0.0, (f"work.authorized_to_work does not say whether the candidate may work in {named}"
-                                     if named else "the question names no country; work.authorized_to_work is per country")
-        return ok, "work.authorized_to_work", CERTAIN, ""
-    # Where the candidate lives: country of residence, "located in X?", city.
-    if re.search(r"(reside|resident|residing|living|live|located|based)\b.*\bin\b|\bin\b.*\b(currently|presently)\b", label) \
-            and _QUESTION.search(label) and (country_in(f.label) or (facts.city and facts.city.lower() in label)):
-        named = country_in(f.label)
-        if named:
-            if facts.country is None:
-                return None, None, 0.0, "profile has no country in identity.location"
-            return facts.country == named, facts.country_source, 0.95, ""
-        return True, "identity.location", 0.95, ""
+            return _none("demographic question left blank (candidate did not set it)")
+    return None
+
+
+def _dial_code(q: _Q) -> Result | None:
+    """A phone country-code control: from the candidate's number."""
+    if not _dial_field(q.f):
+        return None
+    phone = q.facts.phone
+    if phone is None:
+        return _none("profile has no phone number to take the country code from")
+    hits = [o for o in q.f.options if re.search(re.escape(phone[0]) + r"(?!\d)", o)]
+    if not hits and phone[2]:
+        hits = [o for o in q.f.options if _n(o).startswith(_n(phone[2]))]
+    return (hits[0], "identity.phone", 0.95, "") if hits else _none(f"no option is the calling code {phone[0]}")
+
+
+def _salary(q: _Q) -> Result | None:
+    """Money: optional unless the candidate set it; converted only where the question names its unit."""
+    if re.search(r"salary|ctc|compensation|pay expectation|remuneration|\bpay\b|package", q.low):
+        return _money(q.f, q.facts, f"{q.f.label} {q.f.hint} {q.f.placeholder}")
+    return None
+
+
+def _sponsorship(q: _Q) -> Result | None:
+    if not re.search(r"sponsor", q.low) or re.search(
+            r"without (the need (for|of) |needing |requiring |any )?(a |visa |work )*sponsor", q.low):
+        return None
+    named = country_in(q.f.label)
+    listed = not isinstance(q.work.get("authorized_to_work"), bool)
+    if named and listed and q.facts.authorized(named) is not None:
+        return (not q.facts.authorized(named)), "work.authorized_to_work", 0.95, ""
+    if isinstance(q.work.get("needs_sponsorship"), bool):
+        return q.work["needs_sponsorship"], "work.needs_sponsorship", CERTAIN, ""
+    return _none("the question names no country and the profile has no work.needs_sponsorship" if not named
+                 else f"work.authorized_to_work does not say whether {named} needs a sponsor")
+
+
+def _authorization(q: _Q) -> Result | None:
+    if not re.search(r"authori[sz]ed to work|eligible to work|legally (able|allowed|permitted|entitled)|right to work|"
+                     r"work permit|work authori[sz]ation|permit to work|work visa|allowed to work", q.low):
+        return None
+    named = country_in(q.f.label)
+    ok = q.facts.authorized(named)
+    if ok is None:
+        return _none(f"work.authorized_to_work does not say whether the candidate may work in {named}" if named
+                     else "the question names no country; work.authorized_to_work is per country")
+    return ok, "work.authorized_to_work", CERTAIN, ""
+
+
+def _residence(q: _Q) -> Result | None:
+    """"Do you reside in / are you located in X?" from the location."""
+    label, facts = q.label, q.facts
+    if not (re.search(r"(reside|resident|residing|living|live|located|based)\b.*\bin\b|\bin\b.*\b(currently|presently)\b",
+                      label) and _QUESTION.search(label)
+            and (country_in(q.f.label) or (facts.city and facts.city.lower() in label))):
+        return None
+    named = country_in(q.f.label)
+    if named:
+        if facts.country is None:
+            return _none("profile has no country in identity.location")
+        return facts.country == named, facts.country_source, 0.95, ""
+    return True, "identity.location", 0.95, ""
+
+
+def _country(q: _Q) -> Result | None:
     if re.search(r"country( ?/ ?region)?( of (residence|residency))?$|^country|country (of|where) (you )?(live|reside|residence)|"
-                 r"which country", label) and not re.search(r"citizen|nationalit|passport|birth", label):
-        return fact(facts.country, facts.country_source, 0.95)
-    if re.search(r"\bcity\b|\btown\b", label) and not re.search(r"relocat|prefer", label):
-        return fact(facts.city, "identity.location", 0.95)
-    if re.search(r"notice period|how soon|earliest (start|joining)|available to (start|join)|start date|joining time", low):
-        days = work.get("notice_period_days")
-        if days is None:
-            return None, None, 0.0, "profile has no work.notice_period_days"
-        if f.type in CHOICES:
-            scored = [(abs((_days(o) if _days(o) is not None else 1e9) - days), o) for o in f.options]
-            scored.sort()
-            if scored and scored[0][0] < 1e8:
-                return scored[0][1], "work.notice_period_days", CERTAIN if scored[0][0] == 0 else 0.8, ""
-            return None, None, 0.0, f"no option matches a {days}-day notice period"
-        if f.type == "date":
-            return None, None, 0.0, "a date is asked; the profile has a notice period in days (not a date)"
-        unit = f"{f.label} {f.hint}".lower()
-        if f.type == "number" or re.search(r"\bdays?\b", unit):
-            if re.search(r"\bmonths?\b", unit):
-                return (_fmt_number(days / 30), "work.notice_period_days", CERTAIN, "") if days % 30 == 0 else \
-                    (None, None, 0.0, f"a {days}-day notice period is not a whole number of months")
-            if re.search(r"\bweeks?\b", unit):
-                return (_fmt_number(days / 7), "work.notice_period_days", CERTAIN, "") if days % 7 == 0 else \
-                    (None, None, 0.0, f"a {days}-day notice period is not a whole number of weeks")
-            return str(days), "work.notice_period_days", CERTAIN, ""
-        return ("Immediately" if days == 0 else f"{days} days"), "work.notice_period_days", CERTAIN, ""
-    if re.search(r"relocat", low):
-        targets = [str(t) for t in work.get("relocate_to") or []]
-        if not targets:
-            return None, None, 0.0, "profile has no work.relocate_to"
-        m = re.search(r"relocat\w*\s+(?:to|in)\s+(?:the\s+)?([A-Z][\w.'-]*(?:\s+[A-Z][\w.'-]*)*)", f.label)
-        if m:
-            place = m.group(1).strip()
-            if any(_n(t) == _n(place) or (country_in(place) and country_in(t) == country_in(place)) for t in targets):
-                return True, "work.relocate_to", CERTAIN, ""
-            return False, "work.relocate_to", 0.8, f"{place} is not in work.relocate_to"
-        if any(t.lower() in low for t in targets):
+                 r"which country", q.label) and not re.search(r"citizen|nationalit|passport|birth", q.label):
+        return _fact(q.facts.country, q.facts.country_source, 0.95)
+    return None
+
+
+def _city(q: _Q) -> Result | None:
+    if re.search(r"\bcity\b|\btown\b", q.label) and not re.search(r"relocat|prefer", q.label):
+        return _fact(q.facts.city, "identity.location", 0.95)
+    return None
+
+
+def _notice_period(q: _Q) -> Result | None:
+    f = q.f
+    if not re.search(r"notice period|how soon|earliest (start|joining)|available to (start|join)|start date|joining time",
+                     q.low):
+        return None
+    days = q.work.get("notice_period_days")
+    if days is None:
+        return _none("profile has no work.notice_period_days")
+    if f.type in CHOICES:
+        scored = sorted((abs((_days(o) if _days(o) is not None else 1e9) - days), o) for o in f.options)
+        if scored and scored[0][0] < 1e8:
+            return scored[0][1], "work.notice_period_days", CERTAIN if scored[0][0] == 0 else 0.8, ""
+        return _none(f"no option matches a {days}-day notice period")
+    if f.type == "date":
+        return _none("a date is asked; the profile has a notice period in days (not a date)")
+    unit = f"{f.label} {f.hint}".lower()
+    if f.type == "number" or re.search(r"\bdays?\b", unit):
+        for word, size in (("months", 30), ("weeks", 7)):
+            if re.search(rf"\b{word[:-1]}s?\b", unit):
+                return (_fmt_number(days / size), "work.notice_period_days", CERTAIN, "") if days % size == 0 else \
+                    _none(f"a {days}-day notice period is not a whole number of {word}")
+        return str(days), "work.notice_period_days", CERTAIN, ""
+    return ("Immediately" if days == 0 else f"{days} days"), "work.notice_period_days", CERTAIN, ""
+
+
+def _relocation(q: _Q) -> Result | None:
+    if not re.search(r"relocat", q.low):
+        return None
+    targets = [str(t) for t in q.work.get("relocate_to") or []]
+    if not targets:
+        return _none("profile has no work.relocate_to")
+    m = re.search(r"relocat\w*\s+(?:to|in)\s+(?:the\s+)?([A-Z][\w.'-]*(?:\s+[A-Z][\w.'-]*)*)", q.f.label)
+    if m:
+        place = m.group(1).strip()
+        if any(_n(t) == _n(place) or (country_in(place) and country_in(t) == country_in(place)) for t in targets):
             return True, "work.relocate_to", CERTAIN, ""
-        return True, "work.relocate_to", 0.8, ""
-    # "Have you worked for X before?": from the resume's employers.
+        return False, "work.relocate_to", 0.8, f"{place} is not in work.relocate_to"
+    if any(t.lower() in q.low for t in targets):
+        return True, "work.relocate_to", CERTAIN, ""
+    return True, "work.relocate_to", 0.8, ""
+
+
+def _former_employer(q: _Q) -> Result | None:
+    """"Have you worked for X before?": from the resume's employers."""
     m = re.search(r"(?:worked|been employed|employed|been an? (?:employee|contractor))\s+(?:for|at|by|with)\s+(.+?)"
-                  r"(?:\s+(?:before|previously|in the past|earlier))?\s*\??$", f.label, re.I)
-    if m or re.search(r"former employee|previously employed", low):
-        who = (m.group(1) if m else "").strip(" ?.")
-        if not who or not facts.employers:
-            return None, None, 0.0, "cannot tell which employer the question names" if not who else "profile lists no employers"
-        known = any(_n(who) in _n(e) or _n(e) in _n(who) for e in facts.employers)
-        return known, "experience[].employer", 0.9 if known else 0.85, ""
-    if re.search(r"qualification|highest (degree|education)|education level|degree", low):
-        degrees = [e.get("degree") for e in facts.p.get("education") or [] if isinstance(e, dict) and e.get("degree")]
-        if not degrees:
-            return None, None, 0.0, "profile has no education degree"
-        return degrees[0], "education[0].degree", 0.9, ""
-    if re.search(r"experience", low) and (re.search(r"years|\byrs\b", low) or re.search(r"^(total|overall) experience", label)):
-        skill = _skill_in(text, facts.skills_years)
-        if skill is not None:
-            return facts.skills_years[skill], f"skills_years.{skill}", 0.95, ""
-        rest = re.sub(r"\b(how|many|much|years?|yrs|of|in|do|you|have|total|overall|professional|relevant|work|working|"
-                      r"industry|full.?time|experience|your|what|is|the|number)\b|[^a-z]+", " ", label).strip()
-        if not rest:
-            return fact(work.get("years_experience"), "work.years_experience", 0.9)
-        return None, None, 0.0, "no years of experience recorded for this skill"
+                  r"(?:\s+(?:before|previously|in the past|earlier))?\s*\??$", q.f.label, re.I)
+    if not m and not re.search(r"former employee|previously employed", q.low):
+        return None
+    who = (m.group(1) if m else "").strip(" ?.")
+    if not who or not q.facts.employers:
+        return _none("cannot tell which employer the question names" if not who else "profile lists no employers")
+    known = any(_n(who) in _n(e) or _n(e) in _n(who) for e in q.facts.employers)
+    return known, "experience[].employer", 0.9 if known else 0.85, ""
+
+
+def _qualification(q: _Q) -> Result | None:
+    if not re.search(r"qualification|highest (degree|education)|education level|degree", q.low):
+        return None
+    degrees = [e.get("degree") for e in q.facts.p.get("education") or [] if isinstance(e, dict) and e.get("degree")]
+    return (degrees[0], "education[0].degree", 0.9, "") if degrees else _none("profile has no education degree")
+
+
+def _years(q: _Q) -> Result | None:
+    if not (re.search(r"experience", q.low)
+            and (re.search(r"years|\byrs\b", q.low) or re.search(r"^(total|overall) experience", q.label))):
+        return None
+    skill = _skill_in(q.text, q.facts.skills_years)
+    if skill is not None:
+        return q.facts.skills_years[skill], f"skills_years.{skill}", 0.95, ""
+    rest = re.sub(r"\b(how|many|much|years?|yrs|of|in|do|you|have|total|overall|professional|relevant|work|working|"
+                  r"industry|full.?time|experience|your|what|is|the|number)\b|[^a-z]+", " ", q.label).strip()
+    if not rest:
+        return _fact(q.work.get("years_experience"), "work.years_experience", 0.9)
+    return _none("no years of experience recorded for this skill")
+
+
+def _employer_and_title(q: _Q) -> Result | None:
     if re.search(r"current (company|employer)|^(company|employer|organi[sz]ation)$|current organi[sz]ation|\borg\b|"
-                 r"present employer", low) and not _QUESTION.search(label) \
-            and not re.search(r"agreement|non.?compete|bond|contract|restrict|notice", label):
-        return fact(work.get("current_company"), "work.current_company")
-    if re.search(r"current (job )?(title|role|position|designation)|^title$|job title|^designation$", low):
-        return fact(work.get("current_title"), "work.current_title")
-    if re.search(r"\bremote\b", low):
-        return fact(facts.prefs.get("remote"), "preferences.remote", 0.9)
-    if re.search(r"\b(location|city|where are you (based|located)|current address|address|based in)\b", low):
-        return fact(ident.get("location"), "identity.location", 0.95)
-    return None, None, 0.0, "no fact in the profile answers this question"
+                 r"present employer", q.low) and not _QUESTION.search(q.label) \
+            and not re.search(r"agreement|non.?compete|bond|contract|restrict|notice", q.label):
+        return _fact(q.work.get("current_company"), "work.current_company")
+    if re.search(r"current (job )?(title|role|position|designation)|^title$|job title|^designation$", q.low):
+        return _fact(q.work.get("current_title"), "work.current_title")
+    return None
+
+
+def _remote_and_location(q: _Q) -> Result | None:
+    if re.search(r"\bremote\b", q.low):
+        return _fact(q.facts.prefs.get("remote"), "preferences.remote", 0.9)
+    if re.search(r"\b(location|city|where are you (based|located)|current address|address|based in)\b", q.low):
+        return _fact(q.ident.get("location"), "identity.location", 0.95)
+    return None
+
+
+#: The rules, in order: the first that recognises the question answers it (or says why it cannot).
+RULES: tuple[Callable[[_Q], Result | None], ...] = (
+    _files, _cover_letter_text, _identity, _links, _demographics, _dial_code, _salary, _sponsorship, _authorization,
+    _residence, _country, _city, _notice_period, _relocation, _former_employer, _qualification, _years,
+    _employer_and_title, _remote_and_location,
+)
+
+
+def _rule(f: FormField, facts: _Facts, docs: Documents) -> Result:
+    """(value, source, confidence, note) from the profile for one field, or value None with a note."""
+    q = _Q(f, facts, docs)
+    for step in RULES:
+        got = step(q)
+        if got is not None:
+            return got
+    return _none("no fact in the profile answers this question")
 
 
 CHOICES = ("select", "radio", "combobox", "checkboxes")
