@@ -204,120 +204,137 @@ class ApplyEngine:
 
     def _after_load(self, req: ApplyRequest, browser: Browser, receipt: Receipt, ats: str, loaded: _PendingStep,
                     probe: dict[str, Any], timings: dict[str, float], t0: float) -> ApplyOutcome:
-        driver = browser.driver
-        cfg = self.settings.apply
-        status, text, url = probe["status"], probe["text"], probe["url"] or req.url
+        """The session after the page loaded, as named steps; the first that decides the outcome ends it."""
+        run = _Run(req, browser, receipt, ats, loaded, probe, timings, t0)
+        for step in (self._gate, self._read_form, self._answer, self._fill, self._hold_or_dry_run, self._submit):
+            out = step(run)
+            if out is not None:
+                if not out.timings:
+                    out.timings = run.timings
+                return out
+        raise AssertionError("the submit step always decides")  # pragma: no cover
 
+    def _gate(self, run: _Run) -> ApplyOutcome | None:
+        """Account walls, soft blocks and closed postings, from the page as loaded."""
+        req, probe = run.req, run.probe
+        status, text, url = probe["status"], probe["text"], probe["url"] or req.url
         wall = wall_for(url, text, has_password=probe["password"], has_form=probe["form"])
         if wall:
-            loaded.record()
-            return self._needs_human(req, ats, f"account wall: {wall}", receipt)
+            run.loaded.record()
+            return self._needs_human(req, run.ats, f"account wall: {wall}", run.receipt)
         block = sites.classify(status, text, title=probe["title"], has_form=probe["form"],
                                has_password=probe["password"], captcha_frame=probe["captcha"])
         if block is not None:
-            loaded.record()
-            out = self._blocked(req, ats, block, url, receipt)
-            out.timings = timings
-            return out
+            run.loaded.record()
+            return self._blocked(req, run.ats, block, url, run.receipt)
         if status == 404 or (status is None and not probe["form"] and _closed(text)) or _closed(text) and not probe["form"]:
             reason = "the posting is closed (no longer accepting applications)"
             self._set_status(req, "failed", reason)
-            return ApplyOutcome("failed", ats, reason)
+            return ApplyOutcome("failed", run.ats, reason)
+        return None
 
-        adapter = adapter_for(url, fingerprint(driver) if ats == "generic" else None)
-        if adapter.name != ats:
-            ats = adapter.name
-            receipt.data["ats"] = ats
+    def _read_form(self, run: _Run) -> ApplyOutcome | None:
+        """The ATS (from the URL, else the page's markup), then the form's questions."""
+        req, receipt, driver, cfg = run.req, run.receipt, run.driver, self.settings.apply
+        url = run.probe["url"] or req.url
+        adapter = run.adapter = adapter_for(url, fingerprint(driver) if run.ats == "generic" else None)
+        if adapter.name != run.ats:
+            run.ats = adapter.name
+            receipt.data["ats"] = run.ats
             receipt.data["ats_mark"] = adapter.mark
-        fields = adapter.open_form(driver, cfg.form_timeout_s, settle_s=cfg.settle_timeout_s,
-                                   before_change=loaded.record)
-        loaded.record()
-        timings["discover_s"] = round(time.monotonic() - t0 - timings["load_s"], 3)
+        run.fields = adapter.open_form(driver, cfg.form_timeout_s, settle_s=cfg.settle_timeout_s,
+                                       before_change=run.loaded.record)
+        run.loaded.record()
+        run.timings["discover_s"] = round(time.monotonic() - run.t0 - run.timings["load_s"], 3)
         if adapter.settled is not None:
             receipt.data["page_settle"] = adapter.settled.as_dict()
-        if not Adapter._has_application_fields(fields):
-            probe = self._probe(driver)
-            wall = wall_for(probe["url"] or url, probe["text"], has_password=probe["password"], has_form=probe["form"])
-            if wall or probe["password"]:
-                return self._needs_human(req, ats, f"account wall: {wall or 'the site asks to sign in'}", receipt)
-            reason = "no application form found on the page"
-            receipt.step("error", browser.screenshot_png(), url=driver.current_url, note=reason)
-            self._set_status(req, "failed", reason)
-            return ApplyOutcome("failed", ats, reason)
+        if Adapter._has_application_fields(run.fields):
+            return None
+        probe = self._probe(driver)
+        wall = wall_for(probe["url"] or url, probe["text"], has_password=probe["password"], has_form=probe["form"])
+        if wall or probe["password"]:
+            return self._needs_human(req, run.ats, f"account wall: {wall or 'the site asks to sign in'}", receipt)
+        reason = "no application form found on the page"
+        receipt.step("error", run.browser.screenshot_png(), url=driver.current_url, note=reason)
+        self._set_status(req, "failed", reason)
+        return ApplyOutcome("failed", run.ats, reason)
 
-        sheet = build_sheet(fields, req.profile, req.documents, edits=req.edits, min_confidence=cfg.min_confidence)
+    def _answer(self, run: _Run) -> ApplyOutcome | None:
+        """The answer sheet; a required question without a confident answer goes to a person."""
+        req, receipt = run.req, run.receipt
+        sheet = run.sheet = build_sheet(run.fields, req.profile, req.documents, edits=req.edits,
+                                        min_confidence=self.settings.apply.min_confidence)
         for kind, path in (("resume", req.documents.resume), ("cover_letter", req.documents.cover_letter)):
             if path is not None and any(a.value == str(path) for a in sheet.answers):
                 receipt.add_file(kind, path)
-        unanswered = sheet.unanswered()
         self._save_sheet(req, sheet)
-        if unanswered:
-            reason = "required question(s) without a confident answer: " + "; ".join(repr(u) for u in unanswered)
-            out = self._needs_human(req, ats, reason, receipt, sheet=sheet, unanswered=unanswered, step=False)
-            receipt.step("needs-human", browser.screenshot_png(), url=driver.current_url, note=reason)
-            out.timings = timings
-            return out
+        return self._unanswered(run, "required question(s) without a confident answer: ")
 
+    def _unanswered(self, run: _Run, why: str) -> ApplyOutcome | None:
+        assert run.sheet is not None
+        unanswered = run.sheet.unanswered()
+        if not unanswered:
+            return None
+        reason = why + "; ".join(repr(u) for u in unanswered)
+        out = self._needs_human(run.req, run.ats, reason, run.receipt, sheet=run.sheet, unanswered=unanswered, step=False)
+        run.receipt.step("needs-human", run.browser.screenshot_png(), url=run.driver.current_url, note=reason)
+        return out
+
+    def _fill(self, run: _Run) -> ApplyOutcome | None:
+        """Fill and read back; then the questions that appeared while filling; a value not kept goes to a person."""
+        req, driver, cfg, sheet, adapter = run.req, run.driver, self.settings.apply, run.sheet, run.adapter
+        assert sheet is not None and adapter is not None
         problems = self._fill_and_verify(adapter, driver, sheet)
         if not problems:  # questions that appeared while filling (a follow-up an answer revealed, a late one)
-            late, late_problems = answer_late_questions(adapter, driver, sheet, req.profile, req.documents,
-                                                        edits=req.edits, min_confidence=cfg.min_confidence,
-                                                        settle_s=cfg.settle_timeout_s)
-            problems = late_problems
+            late, problems = answer_late_questions(adapter, driver, sheet, req.profile, req.documents, edits=req.edits,
+                                                   min_confidence=cfg.min_confidence, settle_s=cfg.settle_timeout_s)
             if late:
-                receipt.data["late_questions"] = [f.label or f.name for f in late]
+                run.receipt.data["late_questions"] = [f.label or f.name for f in late]
                 self._save_sheet(req, sheet)
-                unanswered = sheet.unanswered()
-                if unanswered:
-                    reason = ("required question(s) that appeared while filling, without a confident answer: "
-                              + "; ".join(repr(u) for u in unanswered))
-                    out = self._needs_human(req, ats, reason, receipt, sheet=sheet, unanswered=unanswered, step=False)
-                    receipt.step("needs-human", browser.screenshot_png(), url=driver.current_url, note=reason)
-                    out.timings = timings
+                out = self._unanswered(run, "required question(s) that appeared while filling, without a confident "
+                                            "answer: ")
+                if out is not None:
                     return out
-        timings["fill_s"] = round(time.monotonic() - t0 - timings["load_s"] - timings["discover_s"], 3)
-        filled = browser.capture()
-        filled_url = driver.current_url
-        needs_approval = None if problems else self._needs_approval(req, sheet)
-        submitting = req.submit and not problems and not needs_approval
+        run.timings["fill_s"] = round(time.monotonic() - run.t0 - run.timings["load_s"] - run.timings["discover_s"], 3)
+        filled = run.browser.capture()
+        run.filled_url = driver.current_url
+        run.needs_approval = None if problems else self._needs_approval(req, sheet)
         # Read while Chromium paints: the snapshot only mirrors live values into attributes, which
         # changes nothing on screen (a dirty value or checkedness is not reset by its attribute).
-        html = forms.dom_snapshot(driver) if submitting else None
-        receipt.step("filled", filled.png(), url=filled_url)
+        run.html = forms.dom_snapshot(driver) if req.submit and not problems and not run.needs_approval else None
+        run.receipt.step("filled", filled.png(), url=run.filled_url)
         if problems:
-            reason = "could not fill: " + "; ".join(problems)
-            out = self._needs_human(req, ats, reason, receipt, sheet=sheet,
-                                    unanswered=[p.split(":")[0] for p in problems], step=False)
-            out.timings = timings
-            return out
+            return self._needs_human(req, run.ats, "could not fill: " + "; ".join(problems), run.receipt, sheet=sheet,
+                                     unanswered=[p.split(":")[0] for p in problems], step=False)
+        return None
 
-        if needs_approval and req.submit:
-            reason = needs_approval
-            self._set_status(req, "awaiting_approval", reason)
-            out = ApplyOutcome("awaiting_approval", ats, reason, sheet=sheet)
-            out.timings = timings
-            return out
+    def _hold_or_dry_run(self, run: _Run) -> ApplyOutcome | None:
+        """Wait for an operator's approval (policy), or stop here on a dry run."""
+        req = run.req
+        if run.needs_approval and req.submit:
+            self._set_status(req, "awaiting_approval", run.needs_approval)
+            return ApplyOutcome("awaiting_approval", run.ats, run.needs_approval, sheet=run.sheet)
         if not req.submit:
             self._set_status(req, "ready", "dry run: filled and verified, not submitted")
-            out = ApplyOutcome("dry_run", ats, "filled and verified; not submitted (dry run)", sheet=sheet)
-            out.timings = timings
-            return out
+            return ApplyOutcome("dry_run", run.ats, "filled and verified; not submitted (dry run)", sheet=run.sheet)
+        return None
 
-        # ---- the irreversible part ----------------------------------------------------------------
-        receipt.dom(html or forms.dom_snapshot(driver))
+    def _submit(self, run: _Run) -> ApplyOutcome:
+        """The irreversible part: the lease-fenced marker, one click, then what the page says."""
+        req, receipt, driver, browser, adapter = run.req, run.receipt, run.driver, run.browser, run.adapter
+        assert adapter is not None
+        receipt.dom(run.html or forms.dom_snapshot(driver))
         before = browser.capture()  # painted while the marker is committed; collected before the click
         try:
             if self._cancelled():
                 raise LeaseLost("stopping before submit")
             marked = self._mark(req)
         finally:
-            receipt.step("before-submit", before.png(), url=filled_url)
+            receipt.step("before-submit", before.png(), url=run.filled_url)
         if not marked:
-            state = self._application_state(req.application_id)
-            reason = "another session holds the submit marker for this application"
-            kind = "already_applied" if state["submitted_at"] is not None else "already_applied"
-            return ApplyOutcome(kind, ats, reason, sheet=sheet)
-        before_url = filled_url or self._url(driver) or req.url
+            return ApplyOutcome("already_applied", run.ats, "another session holds the submit marker for this application",
+                                sheet=run.sheet)
+        before_url = run.filled_url or self._url(driver) or req.url
         t_submit = time.monotonic()
         # While the submit response is pending, chromedriver holds every command until a timeout: keep
         # those short so the confirmation poll stays responsive, and stop a navigation that never ends.
@@ -326,7 +343,7 @@ class ApplyEngine:
         confirmation = None
         try:
             adapter.click_submit(driver)
-            confirmation, errors = adapter.wait_confirmation(driver, before_url, cfg.confirm_timeout_s)
+            confirmation, errors = adapter.wait_confirmation(driver, before_url, self.settings.apply.confirm_timeout_s)
         except Exception as exc:  # after the marker every failure is an unknown outcome, never a retry
             errors = [clean(f"{type(exc).__name__}: {exc}".splitlines()[0])[:300]]
         finally:
@@ -340,43 +357,43 @@ class ApplyEngine:
                 driver.set_page_load_timeout(browser.config.page_timeout_s)
             except Exception:
                 pass
-        timings["submit_s"] = round(time.monotonic() - t_submit, 3)
-        timings["total_s"] = round(time.monotonic() - t0, 3)
+        run.timings["submit_s"] = round(time.monotonic() - t_submit, 3)
+        run.timings["total_s"] = round(time.monotonic() - run.t0, 3)
+        return self._after_submit(run, confirmation, errors)
+
+    def _after_submit(self, run: _Run, confirmation: Any, errors: list[str]) -> ApplyOutcome:
+        """Confirmed; a challenge (a person, with its screenshot); fields the page refused (a person, naming
+        them); else an unknown outcome that is never resubmitted."""
+        req, receipt, driver, browser, sheet = run.req, run.receipt, run.driver, run.browser, run.sheet
+        assert sheet is not None and run.adapter is not None
         if confirmation is not None:
             shot = browser.capture()
             self._confirm(req, confirmation.as_dict())
             receipt.step("confirmation", shot.png(), url=confirmation.url or self._url(driver))
-            out = ApplyOutcome("submitted", ats, f"confirmed by {confirmation.kind}: {confirmation.detail[:120]}",
-                               sheet=sheet, confirmation=confirmation.as_dict())
-            out.timings = timings
-            return out
-        seen = self._probe(driver)
-        if seen["captcha"]:  # a challenge at submit: that application goes to a person, with its screenshot
+            return ApplyOutcome("submitted", run.ats, f"confirmed by {confirmation.kind}: {confirmation.detail[:120]}",
+                                sheet=sheet, confirmation=confirmation.as_dict())
+        if self._probe(driver)["captcha"]:  # a challenge at submit: that application goes to a person
             shot = browser.capture()
             receipt.step("challenge", shot.png(), url=self._url(driver), note="captcha challenge after the submit click")
-            out = self._blocked(req, ats, sites.SoftBlock("captcha", "a captcha challenge appeared", True),
+            out = self._blocked(req, run.ats, sites.SoftBlock("captcha", "a captcha challenge appeared", True),
                                 self._url(driver), receipt, at_submit=True)
-            out.sheet, out.timings = sheet, timings
+            out.sheet = sheet
             return out
         by_key = {a.key: a for a in sheet.answers}
-        refused = [(by_key[k].label or by_key[k].name, m) for k, m in adapter.field_errors if k in by_key]
+        refused = [(by_key[k].label or by_key[k].name, m) for k, m in run.adapter.field_errors if k in by_key]
         if refused:  # the page refused the application and says which fields: a person fixes those
             shot = browser.capture()
             reason = ("the page did not accept the application: " + "; ".join(f"{q!r}: {m}" for q, m in refused)
                       + " (fix these on the employer's site; Talvix never presses submit twice)")
             receipt.step("refused", shot.png(), url=self._url(driver), note=reason)
-            out = self._needs_human(req, ats, reason, receipt, sheet=sheet, unanswered=[q for q, _ in refused],
-                                    step=False)
-            out.timings = timings
-            return out
+            return self._needs_human(req, run.ats, reason, receipt, sheet=sheet, unanswered=[q for q, _ in refused],
+                                     step=False)
         detail = "; ".join(errors) if errors else "no confirmation before the timeout"
         reason = f"submit pressed but not confirmed ({detail}): check the employer's site; never resubmitted automatically"
         shot = browser.capture()
         self._set_status(req, "unknown_outcome", reason)
         receipt.step("error", shot.png(), url=self._url(driver), note=reason)
-        out = ApplyOutcome("unknown_outcome", ats, clean(reason), sheet=sheet)
-        out.timings = timings
-        return out
+        return ApplyOutcome("unknown_outcome", run.ats, clean(reason), sheet=sheet)
 
     # ---------------------------------------------------------------------------------------------
     def _fill_and_verify(self, adapter: Adapter, driver: Any, sheet: AnswerSheet) -> list[str]:
@@ -708,3 +725,27 @@ class _PendingStep:
         if not self.done:
             self.done = True
             self.receipt.step(self.name, self.shot.png(), url=self.url)
+
+
+@dataclass
+class _Run:
+    """What the steps of one session share (see :meth:`ApplyEngine._after_load`)."""
+
+    req: ApplyRequest
+    browser: Browser
+    receipt: Receipt
+    ats: str
+    loaded: _PendingStep
+    probe: dict[str, Any]
+    timings: dict[str, float]
+    t0: float
+    adapter: Adapter | None = None
+    fields: list[forms.FormField] = field(default_factory=list)
+    sheet: AnswerSheet | None = None
+    needs_approval: str | None = None
+    filled_url: str | None = None
+    html: str | None = None
+
+    @property
+    def driver(self) -> Any:
+        return self.browser.driver
