@@ -10,6 +10,8 @@ permanent. Browsers are expensive, so the agent's default global cap is 2 across
 
 from __future__ import annotations
 
+from typing import Any
+
 from pydantic import Field
 
 from core.agent import Agent, AgentContext, AgentResult, Payload, register
@@ -84,7 +86,10 @@ class ApplyAgent(Agent):
                   "screenshots": out.screenshots, "confirmation": out.confirmation, "timings": out.timings}
         task_id = ctx.task.id
         if out.outcome == "submitted":
-            return AgentResult(result=result, in_tx=lambda conn: triggers.on_submitted(conn, app["id"]))
+            def tell_candidate(conn: Any) -> None:
+                triggers.on_submitted(conn, app["id"])
+
+            return AgentResult(result=result, in_tx=tell_candidate)
         if out.outcome == "already_applied":
             return AgentResult(result=result)
         if out.outcome == "awaiting_approval":

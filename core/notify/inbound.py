@@ -211,7 +211,7 @@ def handle(db: Any, cipher: Any, msg: Inbound) -> dict[str, Any]:
             return {"outcome": "for_operator", "candidate_id": cand, "inbound_id": inbound_id}
     # Approve/reject in their own transaction (the queue's audited operations).
     kind, asking = approval
-    task_id = (asking["context"] or {}).get("task_id")
+    task_id: Any = (asking["context"] or {}).get("task_id")
     who = f"candidate {cand} (WhatsApp reply)"
     try:
         if kind == "approve":

@@ -38,7 +38,7 @@ ChannelFactory = Callable[[str, NotifySettings], Channel]
 def default_channel(name: str, cfg: NotifySettings) -> Channel:
     if name == "email":
         return EmailChannel(cfg.smtp)
-    return whatsapp_client(cfg.whatsapp)  # type: ignore[return-value]
+    return whatsapp_client(cfg.whatsapp)
 
 
 def _event(conn: Any, row: dict[str, Any], message: str, *, level: str = "info", task: Task | None = None,

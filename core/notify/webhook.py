@@ -28,7 +28,7 @@ log = logging.getLogger("talvix.notify.webhook")
 
 
 class _Handler(BaseHTTPRequestHandler):
-    server: WebhookServer  # type: ignore[assignment]
+    server: WebhookServer
     protocol_version = "HTTP/1.1"
 
     def log_message(self, *args: Any) -> None:  # the access log would carry nothing useful; outcomes are logged

@@ -233,10 +233,15 @@ class CloudClient(_HttpClient):
         return self._post(self.template_payload(message))
 
 
-def whatsapp_client(cfg: WhatsAppSettings, *, transport: httpx.BaseTransport | None = None) -> _HttpClient:
+#: Any of the three WhatsApp providers' clients.
+WhatsAppClient = WahaClient | EvolutionClient | CloudClient
+
+
+def whatsapp_client(cfg: WhatsAppSettings, *, transport: httpx.BaseTransport | None = None) -> WhatsAppClient:
     if not cfg.configured:
         raise DeliveryError("WhatsApp is not configured: set WA_PROVIDER and WA_GATEWAY_URL (or, for the Cloud API, "
                             "WA_CLOUD_PHONE_NUMBER_ID and WA_CLOUD_TOKEN)", provider=cfg.provider or "whatsapp",
                             kind="config")
-    cls = {"waha": WahaClient, "evolution": EvolutionClient, "cloud": CloudClient}[cfg.provider or ""]
-    return cls(cfg, transport=transport)
+    classes: dict[str, type[WahaClient] | type[EvolutionClient] | type[CloudClient]] = {
+        "waha": WahaClient, "evolution": EvolutionClient, "cloud": CloudClient}
+    return classes[cfg.provider or ""](cfg, transport=transport)
