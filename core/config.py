@@ -187,6 +187,10 @@ class ApplySettings(Section):
     #: A soft block (429, "daily limit") pauses the site this long; captcha, 403 and login walls pause it
     #: until an operator resumes it.
     block_pause_minutes: float = Field(60.0, gt=0)
+    #: A site is paused only after this many soft blocks within ``block_window_s`` (one page that looked
+    #: like a block is that application's problem, not the site's).
+    block_threshold: int = Field(3, ge=1)
+    block_window_s: float = Field(1800.0, gt=0)
     #: Upstream HTTP proxy for every session, ``http://user:pass@host:port``: environment only
     #: (``TALVIX_APPLY__PROXY_URL``); a candidate's own proxy (``secrets.proxy_url``) wins over it.
     proxy_url: SecretStr | None = None
