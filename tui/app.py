@@ -74,6 +74,7 @@ class TalvixApp(App[None]):
         self._dirty = False
         self._last_refresh = 0.0
         self._history: list[str] = []
+        self._bar_history: dict[str, list[str]] = {}
         self._console_closing = threading.Event()
         self._ppid = os.getppid()
         self._signals: list[int] = []
@@ -240,6 +241,10 @@ class TalvixApp(App[None]):
         view = self.base_view()
         if view is not None and filter_text is not None:
             view.apply_filter_text(filter_text)
+
+    def bar_history(self, name: str) -> list[str]:
+        """What was typed in ``:`` (``command``) or a view's ``/`` (``filter:<view>``), newest last."""
+        return self._bar_history.setdefault(name, [])
 
     def go_back(self) -> None:
         if self._history:

@@ -153,10 +153,24 @@ class BaseView(Fetching, Screen[None]):
         if self.SPEC is None:
             self.notify("this view has no filter", severity="warning", markup=False)
             return
-        self.query_one(CommandBar).open("filter", self.filter.text)
+        self.query_one(CommandBar).open("filter", self.filter.text, words=self.filter_words(),
+                                        history=self.tapp.bar_history("filter:" + self.VIEW))
+
+    def filter_words(self) -> list[str]:
+        """What ``tab`` completes in this view's filter: its keys (``status:``) and enum values."""
+        spec = self.SPEC
+        if spec is None:
+            return []
+        words = [f"{k}:" for k in sorted(spec.fields)]
+        for key, fld in sorted(spec.fields.items()):
+            words += [f"{key}:{c}" for c in fld.choices]
+        return words
 
     def open_command_line(self, value: str = "") -> None:
-        self.query_one(CommandBar).open("command", value)
+        from tui.keys import VIEWS
+
+        self.query_one(CommandBar).open("command", value, words=[*VIEWS, "quit", "help"],
+                                        history=self.tapp.bar_history("command"))
 
     def apply_filter_text(self, text: str) -> bool:
         """Set the filter from what the operator typed; False (and a one-line error) if it is wrong."""
