@@ -45,3 +45,122 @@ def test_typing_into_the_command_line_and_the_filter_shows_the_text_and_the_plac
             assert "status:failed err:boom" in _bottom(app)
 
     asyncio.run(main())
+
+
+def _pipeline_like_approval(db):
+    """Make the demo's task 40 look like a real pipeline apply task: the uploaded files by name only, the
+    tailored documents on the application, a required question left blank."""
+    from psycopg.types.json import Jsonb
+
+    t = db.one("SELECT result, application_id FROM tasks WHERE id = 40")
+    result = dict(t["result"] or {})
+    result["documents"] = {"resume": {"name": "resume.pdf"}, "cover_letter": None}
+    db.execute("UPDATE tasks SET result = %s WHERE id = 40", (Jsonb(result),))
+    db.execute("UPDATE applications SET documents = %s WHERE id = %s",
+               (Jsonb({"resume_pdf": {"path": f"tailored/{t['application_id']}/resume.pdf", "sha256": "0" * 64},
+                       "cover_letter_pdf": {"path": f"tailored/{t['application_id']}/cover_letter.pdf",
+                                            "sha256": "1" * 64}}), t["application_id"]))
+    return t["application_id"]
+
+
+def test_the_approval_preview_names_candidate_job_company_in_full_and_the_documents_made(settings, demo):
+    app_id = _pipeline_like_approval(demo)
+    row = demo.one("""SELECT c.full_name, j.title, j.company FROM applications a JOIN candidates c ON c.id = a.candidate_id
+                      JOIN jobs j ON j.id = a.job_id WHERE a.id = %s""", (app_id,))
+
+    async def main():
+        app = make_app(settings, demo)
+        async with app.run_test(size=(80, 24)) as pilot:
+            view = await open_view(pilot, "4")
+            view.table.move_to_key("task:40")
+            await settle(app)
+            await pilot.pause()
+            text = screen_text(app)
+            assert "None" not in text
+            assert f"tailored/{app_id}/resume.pdf" in text and f"tailored/{app_id}/cover_letter.pdf" in text
+            for value in row.values():
+                assert value in text
+
+    asyncio.run(main())
+
+
+def test_the_answer_sheet_fits_80_columns_and_the_strip_shows_the_selected_answer_in_full(settings, demo):
+    async def main():
+        app = make_app(settings, demo)
+        async with app.run_test(size=(80, 24)) as pilot:
+            view = await open_view(pilot, "4")
+            view.table.move_to_key("task:41")
+            await pilot.press("enter")
+            await until(pilot, lambda: getattr(app.screen, "loads", 0) > 0, what="answer sheet")
+            await settle(app)
+            await pilot.pause()
+            text = screen_text(app)
+            header = next(line for line in text.splitlines() if "question" in line and "value" in line)
+            assert "conf" in header and "req" in header  # no sideways scrolling needed at 80 columns
+            table = app.screen.query_one("#fields")
+            assert table.virtual_size.width <= table.size.width
+            key = next(k for k in table.keys if "q_custom" in k)  # the long, required, blank question
+            table.move_to_key(key)
+            await pilot.pause()
+            strip = str(app.screen.query_one("#field-strip").render())
+            field = next(f for f in app.screen.detail["fields"] if f["name"] == key)
+            assert field["label"] in strip and "(required, blank)" in strip and "required" in strip
+            assert "confidence 0.20" in strip
+
+    asyncio.run(main())
+
+
+def test_approving_shows_question_text_old_and_new_values_and_warns_of_blanks_and_a_paused_site(settings, demo):
+    from core.apply_engine import sites
+
+    site = demo.one("SELECT j.site FROM tasks t JOIN applications a ON a.id = t.application_id "
+                    "JOIN jobs j ON j.id = a.job_id WHERE t.id = 41")["site"]
+    demo.execute("INSERT INTO sites (site, paused, pause_reason) VALUES (%s, true, 'captcha seen') "
+                 "ON CONFLICT (site) DO UPDATE SET paused = true, pause_reason = 'captcha seen', paused_until = NULL",
+                 (site,))
+    assert sites.paused(demo, site)
+
+    async def main():
+        app = make_app(settings, demo)
+        async with app.run_test(size=(120, 40)) as pilot:
+            view = await open_view(pilot, "4")
+            view.table.move_to_key("task:41")
+            await pilot.press("enter")
+            await until(pilot, lambda: getattr(app.screen, "loads", 0) > 0, what="answer sheet")
+            await settle(app)
+            table = app.screen.query_one("#fields")
+            table.move_to_key("notice_period")
+            await pilot.press("e")
+            await until(pilot, lambda: type(app.screen).__name__ == "PromptScreen")
+            await pilot.press("ctrl+u")
+            await type_text(pilot, "60 days")
+            await pilot.press("enter")
+            await pilot.pause()
+            await pilot.press("a")
+            await until(pilot, lambda: type(app.screen).__name__ == "ConfirmScreen", what="confirm")
+            await pilot.pause()
+            text = app.screen._title + "\n" + app.screen._body.plain  # the dialog's text (wrapped on screen)
+            assert "Orbital Labs" in screen_text(app) and "Cancel" in screen_text(app)
+            assert "Notice period: 30 days -> 60 days" in text
+            assert "notice_period" not in text
+            assert "required answer is blank: Why do you want to work at Orbital Labs?" in text
+            assert f"site {site} is paused: captcha seen" in text
+            assert app.screen.focused.id == "cancel"
+            await pilot.press("enter")  # Cancel: nothing approved
+            await settle(app)
+            assert demo.one("SELECT status FROM tasks WHERE id = 41")["status"] != "queued"
+
+    asyncio.run(main())
+
+
+def test_read_only_says_so_when_an_action_key_is_pressed(settings, demo):
+    async def main():
+        app = make_app(settings, demo, readonly=True, start_view="queue")
+        async with app.run_test(size=(80, 24)) as pilot:
+            await until(pilot, lambda: app.screen.loads > 0)
+            await pilot.press("r")
+            await pilot.pause()
+            notes = [n.message for n in app._notifications]
+            assert any("read-only" in m and "Retry" in m for m in notes), notes
+
+    asyncio.run(main())

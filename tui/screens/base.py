@@ -13,7 +13,7 @@ import time
 from concurrent.futures import Future
 from typing import TYPE_CHECKING, Any
 
-from textual import on
+from textual import events, on
 from textual.app import ComposeResult
 from textual.screen import Screen
 from textual.widgets import Footer
@@ -106,7 +106,28 @@ class Fetching:
             self.reload()
 
 
-class BaseView(Fetching, Screen[None]):
+def readonly_refusal(screen: Any, event: events.Key) -> None:
+    """In read-only mode the changing keys are hidden; pressing one says so instead of doing nothing."""
+    app = screen.app
+    if not getattr(app, "readonly", False):
+        return
+    for binding in screen._bindings.key_to_bindings.get(event.key, []):
+        action = binding.action.split("(", 1)[0]
+        if action in WRITE_ACTIONS:
+            event.stop()
+            app.notify(f"read-only console: {binding.description or action} is not allowed", severity="warning",
+                       markup=False)
+            return
+
+
+class ReadonlyKeys:
+    """Mixin for screens with changing keys: in read-only mode a press of one says "read-only"."""
+
+    def on_key(self, event: events.Key) -> None:
+        readonly_refusal(self, event)
+
+
+class BaseView(ReadonlyKeys, Fetching, Screen[None]):
     """A top-level view (one per mode): overview, queue, sessions, approvals, logs, jobs, ..."""
 
     VIEW = "view"

@@ -110,6 +110,30 @@ class KeyedTable(DataTable[Any]):
                 y = locations.get(row_key) + (self.header_height if self.show_header else 0)
                 self._refresh_region(Region(0, y, max(self.size.width, self.virtual_size.width), 1))
 
+    def set_widths(self, widths: dict[str, int]) -> None:
+        """Give columns fixed widths (cells are cropped to them); used to fit columns to the terminal."""
+        changed = False
+        for key, width in widths.items():
+            col = self.columns.get(ColumnKey(key))
+            if col is not None and (col.width != width or col.auto_width):
+                col.width, col.auto_width = max(1, width), False
+                changed = True
+        if changed:
+            self._require_update_dimensions = True
+            self._clear_caches()
+            self.refresh()
+
+    def fit(self, total: int, flex: dict[str, tuple[int, int]]) -> dict[str, int]:
+        """Fit the columns to ``total`` cells: fixed columns keep their width, each ``flex`` column
+        (key -> (minimum, weight)) gets its minimum plus a share of what is left by weight."""
+        pad = 2 * self.cell_padding
+        fixed = sum((w or 0) + pad for k, _, w in self.columns_spec if k not in flex)
+        spare = total - fixed - sum(m + pad for m, _ in flex.values())
+        weights = sum(w for _, w in flex.values()) or 1
+        widths = {k: m + max(0, spare) * w // weights for k, (m, w) in flex.items()}
+        self.set_widths(widths)
+        return widths
+
     def move_to_key(self, key: str) -> bool:
         if key in self._cells:
             self.move_cursor(row=self._order.index(key), animate=False)
