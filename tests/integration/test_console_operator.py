@@ -164,3 +164,116 @@ def test_read_only_says_so_when_an_action_key_is_pressed(settings, demo):
             assert any("read-only" in m and "Retry" in m for m in notes), notes
 
     asyncio.run(main())
+
+
+def _status(db, tid):
+    return db.one("SELECT status FROM tasks WHERE id = %s", (tid,))["status"]
+
+
+def test_retrying_an_apply_task_or_a_rejected_one_asks_first_with_cancel_focused(settings, demo):
+    from core import queue
+    from core.models import NewTask
+
+    apply_dead = demo.one("SELECT id FROM tasks WHERE agent = 'apply' AND status IN ('dead', 'failed') ORDER BY id")["id"]
+    ping = queue.enqueue(demo, NewTask("ping", {"n": 1}))[0].id
+    queue.cancel(demo, [ping], who="someone", reason="stopped on purpose")
+
+    async def main():
+        app = make_app(settings, demo, start_view="queue")
+        async with app.run_test(size=(80, 24)) as pilot:
+            view = await until(pilot, lambda: app.screen.loads > 0 and app.screen)
+            await settle(app)
+            for tid, shown in ((apply_dead, "may submit an application"), (ping, "stopped on purpose")):
+                view.table.move_to_key(str(tid))
+                await pilot.press("r")
+                await until(pilot, lambda: type(app.screen).__name__ == "ConfirmScreen", what="confirmation")
+                assert shown in app.screen._body.plain
+                assert app.screen.focused.id == "cancel"
+                await pilot.press("enter")  # Cancel
+                await settle(app)
+                assert _status(demo, tid) in ("dead", "failed", "cancelled")
+                await pilot.press("r")
+                await until(pilot, lambda: type(app.screen).__name__ == "ConfirmScreen", what="confirmation")
+                await pilot.press("tab", "enter")
+                await until(pilot, lambda: _status(demo, tid) == "queued", what="retry after confirming")
+
+    asyncio.run(main())
+
+
+def test_bulk_retry_breaks_the_count_down_by_state_and_agent_and_leaves_cancelled_out(settings, demo):
+    from core import queue
+    from core.models import NewTask
+
+    ids = [queue.enqueue(demo, NewTask("ping", {"n": i}))[0].id for i in range(5)]
+    for t in queue.claim(demo, ["ping"], 3, "r-test", 60):
+        queue.fail(demo, t, "boom", retry=False)
+    queue.cancel(demo, ids[3:], who="someone")
+    expected = demo.execute("""SELECT status, agent, count(*) AS n FROM tasks
+                                WHERE status IN ('failed', 'dead', 'needs_human') GROUP BY 1, 2""")
+    cancelled = demo.one("SELECT count(*) AS n FROM tasks WHERE status = 'cancelled'")["n"]
+    total = sum(r["n"] for r in expected)
+
+    async def main():
+        app = make_app(settings, demo, start_view="queue")
+        async with app.run_test(size=(100, 40)) as pilot:
+            await until(pilot, lambda: app.screen.loads > 0)
+            await settle(app)
+            await pilot.press("R")
+            await until(pilot, lambda: type(app.screen).__name__ == "ConfirmScreen", what="confirmation")
+            body = app.screen._body.plain
+            assert app.screen._title == f"Retry {total} task(s)?"
+            for r in expected:
+                assert any(line.split() == [str(r["n"]), r["status"], r["agent"]] for line in body.splitlines()), body
+            assert f"{cancelled} cancelled task(s) left out" in body
+            await pilot.press("escape")
+            await pilot.pause()
+            app.screen.apply_filter_text("status:cancelled agent:ping")
+            await settle(app)
+            await pilot.press("R")
+            await until(pilot, lambda: type(app.screen).__name__ == "ConfirmScreen", what="confirmation")
+            assert app.screen._title == "Retry 2 task(s)?"
+
+    asyncio.run(main())
+
+
+def test_pausing_an_agent_asks_for_a_reason(settings, demo):
+    async def main():
+        app = make_app(settings, demo)
+        async with app.run_test(size=(80, 24)) as pilot:
+            await until(pilot, lambda: app.screen.loads > 0)
+            await settle(app)
+            table = app.screen.query_one("#agents")
+            table.move_to_key("score")
+            await pilot.press("p")
+            await until(pilot, lambda: type(app.screen).__name__ == "PromptScreen", what="reason asked")
+            await pilot.press("enter")  # a reason is required: nothing happens
+            await pilot.pause()
+            assert type(app.screen).__name__ == "PromptScreen"
+            await type_text(pilot, "site maintenance")
+            await pilot.press("enter")
+            await until(pilot, lambda: demo.one("SELECT paused, reason FROM agent_controls WHERE agent = 'score'"),
+                        what="paused")
+            row = demo.one("SELECT paused, reason FROM agent_controls WHERE agent = 'score'")
+            assert row["paused"] and row["reason"] == "site maintenance"
+
+    asyncio.run(main())
+
+
+def test_the_count_never_shows_more_rows_than_the_total(settings, demo):
+    from core import queue
+    from core.models import NewTask
+    from tests.console_support import refreshed
+
+    async def main():
+        app = make_app(settings, demo, start_view="queue")
+        async with app.run_test(size=(80, 24)) as pilot:
+            await until(pilot, lambda: app.screen.loads > 0)
+            await settle(app)
+            n = demo.one("SELECT count(*) AS n FROM tasks")["n"]
+            assert f"{n} shown of {n} tasks" in screen_text(app)
+            for i in range(2):
+                queue.enqueue(demo, NewTask("ping", {"late": i}))
+            await refreshed(pilot)  # the page is fetched before the count is taken again
+            assert f"{n + 2} shown of {n + 2} tasks" in screen_text(app)
+
+    asyncio.run(main())

@@ -12,6 +12,7 @@ from textual.widgets import Sparkline, Static
 from core import browse, queue
 from tui.keys import OVERVIEW_BINDINGS
 from tui.screens.base import BaseView
+from tui.screens.dialogs import PromptScreen
 from tui.text import age, lit, status
 from tui.widgets.keyed_table import KeyedTable
 
@@ -44,7 +45,10 @@ class OverviewView(BaseView):
     def fetch(self, req: Any) -> Any:
         return browse.overview(self.tapp.db, self.tapp.clock_now())
 
+    _paused: set[str] = set()
+
     def show(self, data: Any) -> None:
+        self._paused = set(data["paused_agents"])
         counts: dict[str, dict[str, int]] = data["counts"]
         agents = sorted(set(counts) | set(data["paused_agents"]))
         rows = []
@@ -99,14 +103,25 @@ class OverviewView(BaseView):
                         f" · failed {totals['failed']:,} · dead {totals['dead']:,} · runners {live}")
 
     def action_toggle_agent(self) -> None:
+        """Pause (asks why: the reason is shown to every operator and in the audit log) or resume."""
         agent = self.query_one("#agents", KeyedTable).cursor_key
         if agent is None:
             return
         app = self.tapp
+        paused = agent in self._paused
 
-        def run() -> str:
-            paused = bool((queue.agent_controls(app.db).get(agent) or {}).get("paused"))
-            queue.set_agent_paused(app.db, agent, not paused, "from the console", who=app.who)
+        def run(reason: str) -> str:
+            queue.set_agent_paused(app.db, agent, not paused, reason, who=app.who)
             return f"{'resumed' if paused else 'paused'} {agent} on every runner"
 
-        app.act("pause", run)
+        if paused:
+            app.act("resume", lambda: run("from the console"))
+            return
+
+        def reason(text: str | None) -> None:
+            if text and text.strip():
+                app.act("pause", lambda: run(text.strip()))
+
+        app.push_screen(PromptScreen(f"Pause {agent} on every runner: reason", placeholder="why (shown to operators)",
+                                     required=True, note="Running tasks finish; nothing new is claimed until resumed."),
+                        reason)

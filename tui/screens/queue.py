@@ -13,7 +13,7 @@ from rich.text import Text
 
 from core import browse, queue
 from core.browse import Filter, Window
-from core.models import RETRYABLE_STATES
+from tui import queries
 from tui.keys import QUEUE_BINDINGS
 from tui.screens.dialogs import ConfirmScreen
 from tui.screens.paged import PagedView
@@ -107,18 +107,52 @@ class QueueView(PagedView):
 
     # -- actions ------------------------------------------------------------------------------
     def action_retry(self) -> None:
+        """Retry the marked tasks (else the cursor's). ``apply`` tasks, and cancelled or rejected ones,
+        ask first (Cancel focused): an apply retry opens a browser on an employer's site again, and a
+        cancelled task was stopped by someone on purpose."""
         ids = self.targets()
         if not ids:
             return
-        who = self.tapp.who
+        if self.tapp.readonly:
+            self.tapp.act("retry", lambda: None)  # says read-only
+            return
+        db, who = self.tapp.db, self.tapp.who
 
         def run() -> str:
-            done = queue.retry(self.tapp.db, ids, who=who)
+            done = queue.retry(db, ids, who=who)
             skipped = len(ids) - len(done)
             return f"retried {len(done)} task(s)" + (f"; {skipped} not retryable (state)" if skipped else "")
 
-        self.marked.clear()
-        self.tapp.act("retry", run)
+        def checked(rows: list[dict[str, Any]]) -> None:
+            risky = [r for r in rows if r["agent"] == "apply" or r["status"] == "cancelled"]
+            if not risky:
+                self.marked.clear()
+                self.tapp.act("retry", run)
+                return
+            body = Text()
+            for r in risky[:8]:
+                body.append(f"task {r['id']} ", style="bold")
+                body.append_text(status(r["status"]))
+                body.append(" ")
+                body.append_text(lit(r["agent"]))
+                if r["status"] == "cancelled":
+                    body.append(" (rejected or cancelled on purpose)" if not r["last_error"] else " ")
+                    if r["last_error"]:
+                        body.append_text(lit(r["last_error"], "dim", max_len=80))
+                body.append("\n")
+            if len(risky) > 8:
+                body.append(f"... and {len(risky) - 8} more\n")
+            if any(r["agent"] == "apply" for r in risky):
+                body.append("An apply retry opens the employer's site and may submit an application.\n", style="bold")
+
+            def confirmed(ok: bool | None) -> None:
+                if ok:
+                    self.marked.clear()
+                    self.tapp.act("retry", run)
+
+            self.app.push_screen(ConfirmScreen(f"Retry {len(ids)} task(s)?", body, f"Retry {len(ids)}"), confirmed)
+
+        self.tapp.fetch_then(lambda: queries.task_states(db, ids), checked)
 
     def action_cancel_tasks(self) -> None:
         ids = self.targets()
@@ -144,23 +178,42 @@ class QueueView(PagedView):
                              confirmed)
 
     def action_bulk_retry(self) -> None:
+        """Retry everything the filter matches that can be retried, after showing what that is by state
+        and agent. Cancelled tasks stay out unless the filter asks for them (``status:cancelled``)."""
         flt = self.filter
         db = self.tapp.db
         who = self.tapp.who
+        term = flt.get("status")
+        include_cancelled = bool(term and "cancelled" in term.values)
 
-        def counted(ids: list[int]) -> None:
+        def counted(found: dict[str, Any]) -> None:
+            ids = found["ids"]
+            left_out = found["cancelled_left_out"]
             if not ids:
-                self.notify("nothing to retry: no failed, dead, cancelled or needs_human task matches the filter",
+                self.notify("nothing to retry: no failed, dead or needs_human task matches the filter"
+                            + (f" ({left_out:,} cancelled left out: add status:cancelled)" if left_out else ""),
                             markup=False)
                 return
-            desc = flt.text or "(no filter: every task)"
+            body = Text()
+            body.append("filter: ", style="bold")
+            body.append_text(lit(flt.text or "(none: every task)"))
+            body.append("\n")
+            for state, agent, n in found["groups"][:12]:
+                body.append(f"{n:>8,}  ")
+                body.append_text(status(state))
+                body.append("  ")
+                body.append_text(lit(agent))
+                body.append("\n")
+            if len(found["groups"]) > 12:
+                body.append(f"... and {len(found['groups']) - 12} more groups\n")
+            if left_out:
+                body.append(f"{left_out:,} cancelled task(s) left out (filter status:cancelled to include them)\n",
+                            style="dim")
 
             def confirmed(ok: bool | None) -> None:
                 if ok:
                     self.tapp.act("bulk retry", lambda: f"retried {len(browse.retry_ids(db, ids, who=who))} task(s)")
 
-            body = Text(f"{len(ids):,} task(s) in {', '.join(RETRYABLE_STATES)} match the filter\n")
-            body.append_text(lit(desc))
             self.app.push_screen(ConfirmScreen(f"Retry {len(ids):,} task(s)?", body, f"Retry {len(ids):,}"), confirmed)
 
-        self.tapp.fetch_then(lambda: browse.retryable_ids(db, flt), counted)
+        self.tapp.fetch_then(lambda: queries.retry_breakdown(db, flt, include_cancelled=include_cancelled), counted)
