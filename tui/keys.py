@@ -38,6 +38,22 @@ VIEW_BINDINGS = [
 TABLE_BINDINGS = [
     b("j", "cursor_down", "Down", id="cursor.down", show=False),
     b("k", "cursor_up", "Up", id="cursor.up", show=False),
+    b("g,home", "top", "Top (gg)", id="cursor.top", show=False, key_display="gg"),
+    b("G,end", "bottom", "Bottom", id="cursor.bottom", show=False, key_display="G"),
+    b("S", "sort_next", "Sort by next column", id="sort.next", show=False),
+    b("I", "sort_invert", "Invert sort", id="sort.invert", show=False),
+]
+
+#: Scrolling text (logs, help, details): vim keys as in less.
+SCROLL_BINDINGS = [
+    b("j", "scroll_down", "Down", id="scroll.down", show=False),
+    b("k", "scroll_up", "Up", id="scroll.up", show=False),
+    b("g,home", "scroll_home", "Top (gg)", id="scroll.top", show=False, key_display="gg"),
+    b("G,end", "scroll_end", "Bottom", id="scroll.bottom", show=False, key_display="G"),
+]
+
+YANK_BINDINGS = [
+    b("y", "yank", "Yank (copy)", id="yank", show=False),
 ]
 
 QUEUE_BINDINGS = [
@@ -80,8 +96,28 @@ SESSION_BINDINGS = [
 
 LOG_BINDINGS = [
     b("space", "toggle_pause", "Pause/follow", id="logs.pause"),
-    b("G", "follow", "Follow", id="logs.follow", show=False),
+    b("G,end", "follow", "Follow (bottom)", id="logs.follow", show=False, key_display="G"),
+    b("w", "toggle_wrap", "Wrap", id="logs.wrap"),
+    b("j", "scroll_down", "Down", id="logs.down", show=False),
+    b("k", "scroll_up", "Up", id="logs.up", show=False),
+    b("g,home", "scroll_top", "Top (gg)", id="logs.top", show=False, key_display="gg"),
 ]
+
+#: What each binding is for, as ``?`` groups them (by id prefix or id).
+PURPOSES = (
+    ("Act", ("retry", "cancel", "bulk_retry", "approve", "reject", "edit", "resolve.", "runner.", "agent.",
+             "screenshot.save")),
+    ("Look", ("screenshot.", "yank", "logs.", "sort.", "filter", "refresh")),
+    ("Move", ("cursor.", "scroll.", "page.", "mark", "unmark", "back")),
+    ("Views", ("view.", "command_line", "help", "quit")),
+)
+
+
+def purpose(binding_id: str) -> str:
+    for name, prefixes in PURPOSES:
+        if any(binding_id == p or (p.endswith(".") and binding_id.startswith(p)) for p in prefixes):
+            return name
+    return "Other"
 
 #: Actions that change something: hidden and refused in read-only mode.
 WRITE_ACTIONS = {"retry", "cancel_tasks", "bulk_retry", "approve", "reject", "resolve", "edit", "start_runner",

@@ -277,3 +277,106 @@ def test_the_count_never_shows_more_rows_than_the_total(settings, demo):
             assert f"{n + 2} shown of {n + 2} tasks" in screen_text(app)
 
     asyncio.run(main())
+
+
+def test_help_is_grouped_by_purpose_without_the_table_internals_and_runs_a_key(settings, demo):
+    async def main():
+        app = make_app(settings, demo, start_view="queue")
+        async with app.run_test(size=(120, 40)) as pilot:
+            await until(pilot, lambda: app.screen.loads > 0)
+            await settle(app)
+            await pilot.press("question_mark")
+            await until(pilot, lambda: type(app.screen).__name__ == "HelpScreen")
+            await pilot.pause()
+            table = app.screen.query_one("#help-table")
+            keys = [k.value for k in table.rows]
+            groups = [k for k in keys if k.startswith("-")]
+            assert groups == ["-Act", "-Look", "-Move", "-Views"]
+            assert "bulk_retry" in keys and "cursor.top" in keys and "view.logs" in keys
+            text = screen_text(app)
+            assert "Page Down" not in text and "pagedown" not in text.lower()  # DataTable's own bindings
+            await pilot.press("j", "j", "k")
+            assert table.cursor_row == 1
+            table.move_cursor(row=keys.index("view.logs"))
+            await pilot.press("enter")
+            await until(pilot, lambda: app.current_mode == "logs", what="the key run from help")
+
+    asyncio.run(main())
+
+
+def test_gg_and_G_go_to_the_top_and_bottom_and_S_sorts_by_column(settings, demo):
+    async def main():
+        app = make_app(settings, demo, start_view="queue")
+        async with app.run_test(size=(120, 40)) as pilot:
+            view = await until(pilot, lambda: app.screen.loads > 0 and app.screen)
+            await settle(app)
+            table = view.table
+            await pilot.press("G")
+            assert table.cursor_row == table.row_count - 1
+            await pilot.press("g", "g")
+            await settle(app)
+            assert table.cursor_row == 0
+            await pilot.press("S", "S", "S")  # mark column skipped: id, agent, status
+            await pilot.pause()
+            assert table.sort_col == "status"
+            shown = [view.rows[k]["status"] for k in table.keys]
+            assert shown == sorted(shown)
+            assert "sorted by status asc" in screen_text(app)
+            await pilot.press("I")
+            await pilot.pause()
+            assert [view.rows[k]["status"] for k in table.keys] == sorted(shown, reverse=True)
+
+    asyncio.run(main())
+
+
+def test_y_yanks_the_task_id_with_osc52(settings, demo):
+    async def main():
+        app = make_app(settings, demo, start_view="queue")
+        copied = []
+        app.copy_to_clipboard = copied.append  # what would go out as OSC 52
+        async with app.run_test(size=(80, 24)) as pilot:
+            view = await until(pilot, lambda: app.screen.loads > 0 and app.screen)
+            await settle(app)
+            view.table.move_to_key("45")
+            await pilot.press("y")
+            assert copied == ["45"]
+            await pilot.press("enter")
+            await until(pilot, lambda: getattr(app.screen, "detail", None), what="task detail")
+            await pilot.press("y")
+            assert copied[-1] == demo.one("SELECT last_error FROM tasks WHERE id = 45")["last_error"]
+
+    asyncio.run(main())
+
+
+def test_logs_are_coloured_by_level_scroll_with_j_k_and_wrap(settings, demo):
+    from rich.text import Text
+
+    from tui.screens.logs import LevelHighlighter
+
+    async def main():
+        app = make_app(settings, demo, start_view="logs")
+        async with app.run_test(size=(80, 24)) as pilot:
+            view = await until(pilot, lambda: app.screen.loads > 0 and app.screen)
+            await settle(app)
+            log = view.log_widget
+            err = next(line for line in view._raw if line[15:20] == "ERROR")
+            t = Text(err)
+            LevelHighlighter().highlight(t)
+            assert any("red" in str(span.style) for span in t.spans)
+            longest = max(len(line) for line in view._raw)
+            assert longest > 78
+            lines = log.line_count
+            await pilot.press("w")
+            await pilot.pause()
+            assert log.line_count > lines and max(len(line) for line in log.lines) <= 78
+            await pilot.press("g")
+            await pilot.pause()
+            assert log.scroll_y == 0 and not log.auto_scroll
+            await pilot.press("j")
+            await pilot.pause()
+            assert log.scroll_y == 1
+            await pilot.press("G")
+            await pilot.pause()
+            assert log.auto_scroll and log.scroll_y == log.max_scroll_y
+
+    asyncio.run(main())

@@ -15,7 +15,7 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Static
 
 from core import browse
-from tui.keys import APPROVAL_DETAIL_BINDINGS, WRITE_ACTIONS
+from tui.keys import APPROVAL_DETAIL_BINDINGS, WRITE_ACTIONS, YANK_BINDINGS
 from tui.screens.approvals import approval_actions, document_lines, is_blank, who_what
 from tui.screens.base import Fetching, ReadonlyKeys
 from tui.screens.dialogs import PromptScreen
@@ -33,7 +33,8 @@ SIDE_MIN_WIDTH = 120
 
 
 class ApprovalDetailScreen(ReadonlyKeys, Fetching, Screen[None]):
-    BINDINGS = [Binding("escape,q", "app.pop_screen", "Back", id="back"), *APPROVAL_DETAIL_BINDINGS]
+    BINDINGS = [Binding("escape,q", "app.pop_screen", "Back", id="back"), *APPROVAL_DETAIL_BINDINGS,
+                *YANK_BINDINGS]
 
     def __init__(self, key: str) -> None:
         super().__init__()
@@ -129,6 +130,13 @@ class ApprovalDetailScreen(ReadonlyKeys, Fetching, Screen[None]):
         paths = self._shot_paths()
         self.query_one("#approval-shot", HalfBlockImage).set_path(paths[-1] if paths else None)
         self._strip()
+
+    def yank_text(self) -> tuple[str, str | None]:
+        f = self.current_field()
+        if f is None:
+            return "answer", None
+        value = self.edits.get(self._field_key(f), f.get("value"))
+        return "answer", None if is_blank(value) else str(value)
 
     def current_field(self) -> dict[str, Any] | None:
         key = self.query_one("#fields", KeyedTable).cursor_key

@@ -340,6 +340,10 @@ class ApprovalsView(BaseView):
         if event.row_key.value:
             self.app.push_screen(ApprovalDetailScreen(event.row_key.value))
 
+    def yank_text(self) -> tuple[str, str | None]:
+        key = self.table.cursor_key
+        return "approval", key
+
     def _actions(self) -> dict[str, Callable[..., None]] | None:
         key = self.table.cursor_key
         return approval_actions(self.app, key) if key else None

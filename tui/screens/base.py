@@ -20,7 +20,7 @@ from textual.widgets import Footer
 
 from core.browse import Filter, FilterError, Spec, parse_filter
 from core.safetext import clean
-from tui.keys import VIEW_BINDINGS, WRITE_ACTIONS
+from tui.keys import VIEW_BINDINGS, WRITE_ACTIONS, YANK_BINDINGS
 from tui.widgets.command_bar import CommandBar
 from tui.widgets.status_line import StatusLine
 
@@ -120,11 +120,29 @@ def readonly_refusal(screen: Any, event: events.Key) -> None:
             return
 
 
+def yank(app: Any, what: str, text: str | None) -> None:
+    """``y``: put ``text`` on the clipboard with OSC 52 (works over SSH and tmux) and say what it was."""
+    if not text:
+        app.notify(f"nothing to copy here ({what})", markup=False)
+        return
+    app.copy_to_clipboard(clean(text))
+    shown = clean(text)
+    app.notify(f"copied {what}: {shown[:80]}{'...' if len(shown) > 80 else ''}", markup=False)
+
+
 class ReadonlyKeys:
-    """Mixin for screens with changing keys: in read-only mode a press of one says "read-only"."""
+    """Mixin for screens with changing keys: in read-only mode a press of one says "read-only";
+    ``y`` copies what :meth:`yank_text` names."""
 
     def on_key(self, event: events.Key) -> None:
         readonly_refusal(self, event)
+
+    def yank_text(self) -> tuple[str, str | None]:
+        return "nothing", None
+
+    def action_yank(self) -> None:
+        what, text = self.yank_text()
+        yank(self.app, what, text)  # type: ignore[attr-defined]
 
 
 class BaseView(ReadonlyKeys, Fetching, Screen[None]):
@@ -133,7 +151,7 @@ class BaseView(ReadonlyKeys, Fetching, Screen[None]):
     VIEW = "view"
     TITLE_TEXT = "View"
     SPEC: Spec | None = None
-    BINDINGS = VIEW_BINDINGS
+    BINDINGS = [*VIEW_BINDINGS, *YANK_BINDINGS]
 
     def __init__(self) -> None:
         super().__init__()

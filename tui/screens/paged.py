@@ -192,7 +192,15 @@ class PagedView(BaseView):
         n = len(w.rows) if w else 0
         where = "newest" if self.before_id is None else f"page {len(self._pages) + 1}"
         more = "  ] older" if w and w.has_older else ""
-        self.set_status(f"{n} shown of {self.shown_total()} {self.NOUN} ({where}){more}{self.extra_status()}")
+        sort = f"  {self.table.sort_label} (this page)" if self.table.sort_col else ""
+        self.set_status(f"{n} shown of {self.shown_total()} {self.NOUN} ({where}){more}{sort}{self.extra_status()}")
+
+    @on(KeyedTable.Sorted)
+    def _resorted(self, event: KeyedTable.Sorted) -> None:
+        self.update_status()
+
+    def yank_text(self) -> tuple[str, str | None]:
+        return "id", self.table.cursor_key
 
     def extra_status(self) -> str:
         return ""

@@ -70,6 +70,11 @@ class QueueView(PagedView):
     def extra_status(self) -> str:
         return f"  {len(self.marked)} marked" if self.marked else ""
 
+    def yank_text(self) -> tuple[str, str | None]:
+        """The marked ids, else the cursor's task id."""
+        ids = self.targets()
+        return ("task ids" if len(ids) > 1 else "task id"), " ".join(map(str, ids)) or None
+
     def open_detail(self, key: str) -> None:
         from tui.screens.task_detail import TaskDetailScreen
 

@@ -126,6 +126,10 @@ class SessionsView(BaseView):
         if path:
             save_screenshot(self.app, path)
 
+    def yank_text(self) -> tuple[str, str | None]:
+        s = self.current()
+        return "session id", str(s["id"]) if s else None
+
     def action_copy_path(self) -> None:
         path = self.shot_path(self.current())
         if path:

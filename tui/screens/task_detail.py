@@ -12,16 +12,17 @@ from textual.screen import Screen
 from textual.widgets import Footer, Static
 
 from core import browse, queue
-from tui.keys import WRITE_ACTIONS, b
-from tui.screens.base import Fetching
+from tui.keys import SCROLL_BINDINGS, WRITE_ACTIONS, YANK_BINDINGS, b
+from tui.screens.base import Fetching, ReadonlyKeys
 from tui.screens.dialogs import ConfirmScreen
 from tui.text import kv, lit, pretty_json, since, stamp, status
 from tui.widgets.status_line import StatusLine
 
 
-class TaskDetailScreen(Fetching, Screen[None]):
+class TaskDetailScreen(ReadonlyKeys, Fetching, Screen[None]):
     BINDINGS = [
         Binding("escape,q", "app.pop_screen", "Back", id="back"),
+        *YANK_BINDINGS, *SCROLL_BINDINGS,
         b("r", "retry", "Retry", id="retry"),
         b("x", "cancel_task", "Cancel", id="cancel"),
     ]
@@ -45,6 +46,24 @@ class TaskDetailScreen(Fetching, Screen[None]):
         if action in WRITE_ACTIONS | {"cancel_task"} and self.app.readonly:  # type: ignore[attr-defined]
             return False
         return True
+
+    def yank_text(self) -> tuple[str, str | None]:
+        t = (self.detail or {}).get("task") or {}
+        if t.get("last_error"):
+            return "error", str(t["last_error"])
+        return "task id", str(self.task_id)
+
+    def action_scroll_down(self) -> None:
+        self.query_one("#detail").scroll_down(animate=False)
+
+    def action_scroll_up(self) -> None:
+        self.query_one("#detail").scroll_up(animate=False)
+
+    def action_scroll_home(self) -> None:
+        self.query_one("#detail").scroll_home(animate=False)
+
+    def action_scroll_end(self) -> None:
+        self.query_one("#detail").scroll_end(animate=False)
 
     def fetch(self, req: Any) -> Any:
         return browse.task_detail(self.app.db, self.task_id)  # type: ignore[attr-defined]
