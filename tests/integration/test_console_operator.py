@@ -380,3 +380,41 @@ def test_logs_are_coloured_by_level_scroll_with_j_k_and_wrap(settings, demo):
             assert log.auto_scroll and log.scroll_y == log.max_scroll_y
 
     asyncio.run(main())
+
+
+def test_sessions_honour_the_filter_page_beyond_20_and_a_session_whose_runner_is_gone_is_stale(settings, demo):
+    from tests.console_support import FROZEN
+
+    app_id = demo.one("SELECT application_id FROM apply_sessions WHERE ended_at IS NULL")["application_id"]
+    for i in range(30):
+        demo.execute("""INSERT INTO apply_sessions (application_id, site, step, started_at, ended_at, outcome)
+                        VALUES (%s, 'jobs.lever.co', 'confirmation', %s, %s, 'submitted')""",
+                     (app_id, FROZEN, FROZEN))
+    demo.execute("""INSERT INTO apply_sessions (application_id, runner_id, site, step, started_at)
+                    VALUES (%s, 'gone-runner', 'boards.greenhouse.io', 'filling', %s)""", (app_id, FROZEN))
+    stale_id = demo.one("SELECT max(id) AS id FROM apply_sessions")["id"]
+    total = demo.one("SELECT count(*) AS n FROM apply_sessions")["n"]
+    small = settings.model_copy(update={"console": settings.console.model_copy(update={"page_size": 20})})
+
+    async def main():
+        app = make_app(small, demo, start_view="sessions")
+        async with app.run_test(size=(120, 40)) as pilot:
+            view = await until(pilot, lambda: app.screen.loads > 0 and app.screen)
+            await settle(app)
+            assert view.rows[str(stale_id)]["state"] == "stale"
+            live = [k for k, r in view.rows.items() if r["state"] == "live"]
+            assert len(live) <= 1
+            assert len(view.table.keys) == 20
+            await until(pilot, lambda: f"20 shown of {total} sessions" in screen_text(app), what="the total")
+            await pilot.press("right_square_bracket")
+            await until(pilot, lambda: view.before_id is not None and not view._loading and view.loads > 1)
+            await settle(app)
+            assert len(view.table.keys) == total - 20
+            await pilot.press("slash")
+            await type_text(pilot, "state:stale")
+            await pilot.press("enter")
+            await until(pilot, lambda: view.table.keys == [str(stale_id)], what="filtered rows")
+            assert "/state:stale" in screen_text(app).splitlines()[0]
+            assert "stale" in screen_text(app)
+
+    asyncio.run(main())
