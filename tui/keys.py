@@ -62,6 +62,12 @@ QUEUE_BINDINGS = [
     b("x", "cancel_tasks", "Cancel", id="cancel"),
     b("R", "bulk_retry", "Retry all", id="bulk_retry"),
     b("u", "unmark", "Unmark all", id="unmark", show=False),
+    b("E", "errors", "Errors grouped", id="errors"),
+]
+
+ERRORS_BINDINGS = [
+    b("r", "retry_group", "Retry group", id="errors.retry"),
+    b("x", "cancel_group", "Cancel group", id="errors.cancel"),
 ]
 
 APPROVAL_BINDINGS = [
@@ -106,8 +112,8 @@ LOG_BINDINGS = [
 #: What each binding is for, as ``?`` groups them (by id prefix or id).
 PURPOSES = (
     ("Act", ("retry", "cancel", "bulk_retry", "approve", "reject", "edit", "resolve.", "runner.", "agent.",
-             "screenshot.save")),
-    ("Look", ("screenshot.", "yank", "logs.", "sort.", "filter", "refresh")),
+             "screenshot.save", "errors.retry", "errors.cancel")),
+    ("Look", ("screenshot.", "yank", "logs.", "sort.", "filter", "refresh", "errors")),
     ("Move", ("cursor.", "scroll.", "page.", "mark", "unmark", "back")),
     ("Views", ("view.", "command_line", "help", "quit")),
 )
@@ -121,4 +127,4 @@ def purpose(binding_id: str) -> str:
 
 #: Actions that change something: hidden and refused in read-only mode.
 WRITE_ACTIONS = {"retry", "cancel_tasks", "bulk_retry", "approve", "reject", "resolve", "edit", "start_runner",
-                 "stop_runner", "pause_runner", "toggle_agent"}
+                 "stop_runner", "pause_runner", "toggle_agent", "retry_group", "cancel_group"}

@@ -102,4 +102,58 @@ def session_count(db: Database, flt: Filter, *, now: datetime | None = None, sta
     return browse._count(db, _SESSION_FROM, where_sql(flt, SESSION_SPEC, params), params)
 
 
+# ------------------------------------------------------------------------------------------------
+# What needs attention (the overview's alerts line)
+# ------------------------------------------------------------------------------------------------
+def attention(db: Database, *, now: datetime | None = None, stale_s: float = 90.0) -> dict[str, Any]:
+    """Stale live sessions (not ended, runner gone) and the age of the oldest approval waiting."""
+    params = _session_params(now, stale_s)
+    stale = db.one(f"SELECT count(*) AS n FROM apply_sessions s WHERE s.ended_at IS NULL AND ({SESSION_STATE}) = 'stale'",
+                   params)["n"]
+    oldest = db.one(
+        """SELECT extract(epoch FROM COALESCE(%(now)s::timestamptz, now()) - min(updated_at))::float8 AS s
+             FROM tasks WHERE status = 'awaiting_approval'""", params)["s"]
+    return {"stale_sessions": int(stale), "oldest_approval_s": oldest}
+
+
+# ------------------------------------------------------------------------------------------------
+# Errors grouped by their normalised message (Sidekiq's and Oban's dashboards)
+# ------------------------------------------------------------------------------------------------
+#: Numbers, ids and quoted values vary between two failures of one cause; these make them one.
+NORMALISED_ERROR = (
+    "left(regexp_replace(regexp_replace(regexp_replace(regexp_replace(COALESCE(t.last_error, ''), "
+    "'[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}', '<id>', 'gi'), "
+    "'''[^'']*''|\"[^\"]*\"', '<...>', 'g'), "
+    "'[0-9]+([.][0-9]+)?', 'N', 'g'), "
+    "'[[:space:]]+', ' ', 'g'), 200)"
+)
+
+ERROR_STATES = ("failed", "dead")
+
+
+def error_groups(db: Database, flt: Filter, *, limit: int = 200) -> list[dict[str, Any]]:
+    """Failed and dead tasks the filter matches, grouped by agent and normalised error, biggest first."""
+    params: dict[str, Any] = {"states": list(ERROR_STATES), "limit": limit}
+    where = where_sql(flt, TASK_SPEC, params)
+    return db.execute(
+        f"""SELECT t.agent, {NORMALISED_ERROR} AS error, count(*) AS n,
+                   count(*) FILTER (WHERE t.status = 'failed') AS failed,
+                   count(*) FILTER (WHERE t.status = 'dead') AS dead,
+                   max(t.updated_at) AS latest, min(t.id) AS first_id, max(t.last_error) AS example
+              FROM tasks t WHERE {where} AND t.status = ANY(%(states)s)
+             GROUP BY 1, 2 ORDER BY count(*) DESC, 1, 2 LIMIT %(limit)s""",
+        params,
+    )
+
+
+def error_group_ids(db: Database, agent: str, error: str, states: Sequence[str] = ERROR_STATES) -> list[int]:
+    """The ids of one group (the same agent and normalised message) in ``states``."""
+    rows = db.execute(
+        f"""SELECT t.id FROM tasks t WHERE t.agent = %(agent)s AND t.status = ANY(%(states)s)
+               AND {NORMALISED_ERROR} = %(error)s ORDER BY t.id""",
+        {"agent": agent, "error": error, "states": list(states)},
+    )
+    return [r["id"] for r in rows]
+
+
 __all__ = ["browse", "retry_breakdown", "session_count", "session_window", "task_states"]

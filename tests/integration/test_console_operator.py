@@ -418,3 +418,71 @@ def test_sessions_honour_the_filter_page_beyond_20_and_a_session_whose_runner_is
             assert "stale" in screen_text(app)
 
     asyncio.run(main())
+
+
+def test_the_overview_makes_what_needs_a_person_stand_out_and_names_alerts(settings, demo):
+    from core import queue
+    from core.models import NewTask
+
+    queue.enqueue(demo, NewTask("orphan_agent", {}))  # queued work no runner serves
+    demo.execute("""INSERT INTO apply_sessions (application_id, runner_id, site, step, started_at)
+                    SELECT application_id, 'gone-runner', site, 'filling', started_at FROM apply_sessions LIMIT 1""")
+
+    async def main():
+        app = make_app(settings, demo)
+        async with app.run_test(size=(80, 24)) as pilot:
+            await until(pilot, lambda: app.screen.loads > 0)
+            await settle(app)
+            await pilot.pause()
+            alerts = str(app.screen.query_one("#alerts").render())
+            assert "no runner for:" in alerts and "orphan_agent" in alerts
+            assert "1 stale session(s)" in alerts
+            assert "paused site(s)" in alerts and "oldest approval waiting" in alerts
+            head = app.screen.query_one("#status").render()
+            styled = {head.plain[s.start:s.end]: str(s.style) for s in head.spans}
+            assert any(k.startswith("human ") and "magenta" in v for k, v in styled.items()), styled
+            assert any(k.startswith("dead ") and "red" in v for k, v in styled.items()), styled
+            app.screen.query_one("#agents").move_to_key("apply")
+            app.screen.query_one("#agents").focus()
+            await pilot.press("enter")
+            await until(pilot, lambda: app.current_mode == "queue" and app.screen.filter.text == "agent:apply",
+                        what="the queue filtered to the agent")
+            await until(pilot, lambda: app.screen.loads > 0 and all(
+                r["agent"] == "apply" for r in app.screen.rows.values()), what="filtered rows")
+
+    asyncio.run(main())
+
+
+def test_errors_are_grouped_by_normalised_message_and_a_group_is_retried_after_confirming(settings, demo):
+    from core import queue
+    from core.models import NewTask
+
+    for i in range(4):
+        queue.enqueue(demo, NewTask("ping", {"e": i}, key=f"err:{i}"))
+    claimed = [t for t in queue.claim(demo, ["ping"], 100, "r-test", 60) if t.payload.get("e") is not None]
+    for t in claimed:
+        queue.fail(demo, t, f"timeout after {30 + t.payload['e']}s on 'page {t.id}'", retry=False)
+    ids = sorted(t.id for t in claimed)
+
+    async def main():
+        app = make_app(settings, demo, start_view="queue")
+        async with app.run_test(size=(80, 24)) as pilot:
+            await until(pilot, lambda: app.screen.loads > 0)
+            await settle(app)
+            await pilot.press("E")
+            await until(pilot, lambda: type(app.screen).__name__ == "ErrorsScreen" and app.screen.loads > 0)
+            await settle(app)
+            screen = app.screen
+            key = "ping\x1ftimeout after Ns on <...>"
+            assert screen.groups[key]["n"] == len(ids)
+            screen.table.move_to_key(key)
+            await pilot.pause()
+            assert "ping" in screen_text(app) and "timeout after Ns on <...>" in screen_text(app)
+            await pilot.press("r")
+            await until(pilot, lambda: type(app.screen).__name__ == "ConfirmScreen", what="confirmation")
+            assert app.screen.focused.id == "cancel"
+            assert f"{len(ids)} task(s)" in app.screen._body.plain
+            await pilot.press("tab", "enter")
+            await until(pilot, lambda: all(_status(demo, i) == "queued" for i in ids), what="group retried")
+
+    asyncio.run(main())

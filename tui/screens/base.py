@@ -179,7 +179,7 @@ class BaseView(ReadonlyKeys, Fetching, Screen[None]):
         return True
 
     # -- status line -----------------------------------------------------------------------------
-    def set_status(self, detail: str = "") -> None:
+    def set_status(self, detail: Any = "") -> None:
         flags = []
         if self.tapp.readonly:
             flags.append("READ-ONLY")

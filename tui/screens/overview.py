@@ -5,11 +5,13 @@ from __future__ import annotations
 from typing import Any
 
 from rich.text import Text
+from textual import on
 from textual.app import ComposeResult
 from textual.containers import Horizontal
-from textual.widgets import Sparkline, Static
+from textual.widgets import DataTable, Sparkline, Static
 
 from core import browse, queue
+from tui import queries
 from tui.keys import OVERVIEW_BINDINGS
 from tui.screens.base import BaseView
 from tui.screens.dialogs import PromptScreen
@@ -35,6 +37,7 @@ class OverviewView(BaseView):
         yield KeyedTable([("runner", "runner", 24), ("mode", "mode", 8), ("status", "status", 8),
                           ("beat", "beat", 6), ("agents", "agents", None)], id="runners-mini")
         yield Static(id="paused-sites")
+        yield Static(id="alerts")
 
     def on_mount(self) -> None:
         self.query_one("#agents", KeyedTable).focus()
@@ -43,7 +46,44 @@ class OverviewView(BaseView):
         self.query_one("#agents", KeyedTable).focus()
 
     def fetch(self, req: Any) -> Any:
-        return browse.overview(self.tapp.db, self.tapp.clock_now())
+        data = browse.overview(self.tapp.db, self.tapp.clock_now())
+        data["attention"] = queries.attention(self.tapp.db, now=self.tapp.clock_now(), stale_s=self._stale_s())
+        return data
+
+    def _stale_s(self) -> float:
+        return float(self.tapp.settings.queue.runner_stale_seconds)
+
+    def alerts(self, data: dict[str, Any]) -> Text:
+        """One line naming what needs a person: agents with work and no runner, stale sessions,
+        paused sites, the oldest approval's age."""
+        stale_s = self._stale_s()
+        served: set[str] = set()
+        for r in data["runners"]:
+            if r["status"] == "running" and (r["heartbeat_age_s"] or 0) <= stale_s:
+                served.update(r["agents"] or [])
+        unserved = sorted(a for a, c in data["counts"].items()
+                          if c.get("queued", 0) and a not in served and a not in data["paused_agents"])
+        att = data.get("attention") or {}
+        parts: list[Text] = []
+        if unserved:
+            t = Text("no runner for: ", style="bold red")
+            t.append_text(lit(", ".join(unserved)))
+            parts.append(t)
+        if att.get("stale_sessions"):
+            parts.append(Text(f"{att['stale_sessions']} stale session(s) (runner gone)", style="bold yellow"))
+        if data["paused_sites"]:
+            t = Text(f"{len(data['paused_sites'])} paused site(s)", style="bold yellow")
+            parts.append(t)
+        if att.get("oldest_approval_s") is not None:
+            parts.append(Text(f"oldest approval waiting {age(att['oldest_approval_s'])}", style="bold magenta"))
+        out = Text()
+        if parts:
+            out.append("! ", style="bold red")
+        for i, p in enumerate(parts):
+            if i:
+                out.append("  ·  ", style="dim")
+            out.append_text(p)
+        return out
 
     _paused: set[str] = set()
 
@@ -99,8 +139,34 @@ class OverviewView(BaseView):
                     line.append(", ")
         self.query_one("#paused-sites", Static).update(line)
         live = sum(1 for r in data["runners"] if r["status"] == "running")
-        self.set_status(f"waiting {totals['queued']:,} · running {totals['running']:,} · human {totals['human']:,}"
-                        f" · failed {totals['failed']:,} · dead {totals['dead']:,} · runners {live}")
+        self.query_one("#alerts", Static).update(self.alerts(data))
+        head = Text(f"waiting {totals['queued']:,} · running {totals['running']:,} · ")
+        for i, (label, key, style) in enumerate((("human", "human", "bold white on magenta"),
+                                                 ("failed", "failed", "bold black on yellow"),
+                                                 ("dead", "dead", "bold white on red"))):
+            n = totals[key]
+            head.append(f"{label} {n:,}", style=style if n else "")  # counts that need a person stand out
+            head.append(" · ")
+        head.append(f"runners {live}")
+        self.set_status(head)
+
+    @on(DataTable.RowSelected)
+    def _selected(self, event: DataTable.RowSelected) -> None:
+        """enter on an agent: the queue filtered to it; on a runner: the runners view on it."""
+        event.stop()
+        key = event.row_key.value
+        if key is None:
+            return
+        if event.data_table.id == "agents":
+            self.app.run_worker(self.tapp.open_view("queue", f"agent:{key}"), exclusive=False)
+        else:
+            self.app.run_worker(self._open_runner(key), exclusive=False)
+
+    async def _open_runner(self, runner_id: str) -> None:
+        await self.tapp.open_view("runners")
+        view: Any = self.tapp.base_view()
+        if view is not None and not view.table.move_to_key(runner_id):
+            view.focus_runner = runner_id
 
     def action_toggle_agent(self) -> None:
         """Pause (asks why: the reason is shown to every operator and in the audit log) or resume."""

@@ -70,6 +70,12 @@ class QueueView(PagedView):
     def extra_status(self) -> str:
         return f"  {len(self.marked)} marked" if self.marked else ""
 
+    def action_errors(self) -> None:
+        """``E``: the failed and dead tasks of this filter grouped by normalised error."""
+        from tui.screens.errors import ErrorsScreen
+
+        self.app.push_screen(ErrorsScreen(self.filter))
+
     def yank_text(self) -> tuple[str, str | None]:
         """The marked ids, else the cursor's task id."""
         ids = self.targets()
