@@ -7,7 +7,7 @@ import asyncio
 
 import pytest
 
-from tests.console_support import demo, make_app, open_view, screen_text, settle, type_text, until  # noqa: F401
+from tests.support.console_support import make_app, open_view, screen_text, settle, type_text, until
 
 
 def _bottom(app, rows: int = 3) -> str:
@@ -195,7 +195,7 @@ def test_retrying_an_apply_task_or_a_rejected_one_asks_first_with_cancel_focused
                 await pilot.press("r")
                 await until(pilot, lambda: type(app.screen).__name__ == "ConfirmScreen", what="confirmation")
                 await pilot.press("tab", "enter")
-                await until(pilot, lambda: _status(demo, tid) == "queued", what="retry after confirming")
+                await until(pilot, lambda tid=tid: _status(demo, tid) == "queued", what="retry after confirming")
 
     asyncio.run(main())
 
@@ -262,7 +262,7 @@ def test_pausing_an_agent_asks_for_a_reason(settings, demo):
 def test_the_count_never_shows_more_rows_than_the_total(settings, demo):
     from core import queue
     from core.models import NewTask
-    from tests.console_support import refreshed
+    from tests.support.console_support import refreshed
 
     async def main():
         app = make_app(settings, demo, start_view="queue")
@@ -383,10 +383,10 @@ def test_logs_are_coloured_by_level_scroll_with_j_k_and_wrap(settings, demo):
 
 
 def test_sessions_honour_the_filter_page_beyond_20_and_a_session_whose_runner_is_gone_is_stale(settings, demo):
-    from tests.console_support import FROZEN
+    from tests.support.console_support import FROZEN
 
     app_id = demo.one("SELECT application_id FROM apply_sessions WHERE ended_at IS NULL")["application_id"]
-    for i in range(30):
+    for _i in range(30):
         demo.execute("""INSERT INTO apply_sessions (application_id, site, step, started_at, ended_at, outcome)
                         VALUES (%s, 'jobs.lever.co', 'confirmation', %s, %s, 'submitted')""",
                      (app_id, FROZEN, FROZEN))

@@ -8,13 +8,13 @@ from typing import Any
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
-from textual.events import Resize
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
+from textual.events import Resize
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Static
 
-from core import browse
+from core.browse import pages
 from tui.keys import APPROVAL_DETAIL_BINDINGS, WRITE_ACTIONS, YANK_BINDINGS
 from tui.screens.approvals import approval_actions, document_lines, is_blank, who_what
 from tui.screens.base import Fetching, ReadonlyKeys
@@ -24,7 +24,6 @@ from tui.text import lit
 from tui.widgets.halfblock import HalfBlockImage
 from tui.widgets.keyed_table import KeyedTable
 from tui.widgets.status_line import StatusLine
-
 
 #: The answer sheet's columns that share the width left over (minimum, weight); conf and req are fixed.
 FLEX = {"label": (12, 4), "value": (10, 4), "source": (6, 2)}
@@ -78,7 +77,7 @@ class ApprovalDetailScreen(ReadonlyKeys, Fetching, Screen[None]):
         return True
 
     def fetch(self, req: Any) -> Any:
-        return browse.approval_detail(self.app.db, self.key)  # type: ignore[attr-defined]
+        return pages.approval_detail(self.app.db, self.key)  # type: ignore[attr-defined]
 
     def _field_key(self, f: dict[str, Any]) -> str:
         return str(f.get("name") or f.get("label"))

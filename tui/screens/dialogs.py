@@ -106,7 +106,7 @@ class HelpScreen(ModalScreen[None]):
         table = self.query_one(HelpTable)
         table.add_columns("", "key", "does", "id")
         group = None
-        for i, (purpose, key, desc, ident, run) in enumerate(self._rows):
+        for _i, (purpose, key, desc, ident, run) in enumerate(self._rows):
             if purpose != group:
                 group = purpose
                 table.add_row(Text(purpose, style="bold underline"), Text(""), Text(""), Text(""), key=f"-{purpose}")

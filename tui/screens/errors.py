@@ -18,8 +18,7 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Static
 
 from core import queue
-from core.browse import Filter
-from tui import queries
+from core.browse.filters import Filter
 from tui.keys import ERRORS_BINDINGS, SCROLL_BINDINGS, WRITE_ACTIONS, YANK_BINDINGS
 from tui.screens.base import Fetching, ReadonlyKeys
 from tui.screens.dialogs import ConfirmScreen
@@ -62,7 +61,7 @@ class ErrorsScreen(ReadonlyKeys, Fetching, Screen[None]):
         return True
 
     def fetch(self, req: Any) -> Any:
-        return queries.error_groups(self.app.db, self.filter)  # type: ignore[attr-defined]
+        return pages.error_groups(self.app.db, self.filter)  # type: ignore[attr-defined]
 
     def show(self, data: Any) -> None:
         now = self.app.now()  # type: ignore[attr-defined]
@@ -146,7 +145,7 @@ class ErrorsScreen(ReadonlyKeys, Fetching, Screen[None]):
             app.push_screen(ConfirmScreen(f"{verb.capitalize()} {len(ids):,} task(s) in this group?", body,
                                           f"{verb.capitalize()} {len(ids):,}"), confirmed)
 
-        app.fetch_then(lambda: queries.error_group_ids(app.db, agent, error, states), counted)
+        app.fetch_then(lambda: pages.error_group_ids(app.db, agent, error, states), counted)
 
     def action_retry_group(self) -> None:
         self._group_action("retry", ("failed", "dead"))

@@ -10,8 +10,8 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal
 from textual.widgets import DataTable, Sparkline, Static
 
-from core import browse, queue
-from tui import queries
+from core import queue
+from core.browse import pages
 from tui.keys import OVERVIEW_BINDINGS
 from tui.screens.base import BaseView
 from tui.screens.dialogs import PromptScreen
@@ -46,8 +46,8 @@ class OverviewView(BaseView):
         self.query_one("#agents", KeyedTable).focus()
 
     def fetch(self, req: Any) -> Any:
-        data = browse.overview(self.tapp.db, self.tapp.clock_now())
-        data["attention"] = queries.attention(self.tapp.db, now=self.tapp.clock_now(), stale_s=self._stale_s())
+        data = pages.overview(self.tapp.db, self.tapp.clock_now())
+        data["attention"] = pages.attention(self.tapp.db, now=self.tapp.clock_now(), stale_s=self._stale_s())
         return data
 
     def _stale_s(self) -> float:

@@ -11,9 +11,10 @@ from typing import Any
 
 from rich.text import Text
 
-from core import browse, queue
-from core.browse import Filter, Window
-from tui import queries
+from core import queue
+from core.browse import filters, pages
+from core.browse.filters import Filter
+from core.browse.pages import Window
 from tui.keys import QUEUE_BINDINGS
 from tui.screens.dialogs import ConfirmScreen
 from tui.screens.paged import PagedView
@@ -25,7 +26,7 @@ CANCELLABLE = ("queued", "failed", "running", "awaiting_approval", "needs_human"
 class QueueView(PagedView):
     VIEW = "queue"
     TITLE_TEXT = "Queue"
-    SPEC = browse.TASK_SPEC
+    SPEC = filters.TASK_SPEC
     NOUN = "tasks"
     BINDINGS = QUEUE_BINDINGS
     COLUMNS = [("mark", " ", 1), ("id", "id", 7), ("agent", "agent", 12), ("status", "status", 17),
@@ -36,10 +37,10 @@ class QueueView(PagedView):
         self.marked: set[int] = set()
 
     def fetch_window(self, flt: Filter, limit: int, before_id: int | None) -> Window:
-        return browse.task_window(self.tapp.db, flt, limit=limit, before_id=before_id)
+        return pages.task_window(self.tapp.db, flt, limit=limit, before_id=before_id)
 
     def fetch_count(self, flt: Filter) -> int | None:
-        return browse.task_count(self.tapp.db, flt)
+        return pages.task_count(self.tapp.db, flt)
 
     def _age(self, r: dict[str, Any]) -> str:
         now = self.shown_at if self.shown_at is not None else self.tapp.now()
@@ -163,7 +164,7 @@ class QueueView(PagedView):
 
             self.app.push_screen(ConfirmScreen(f"Retry {len(ids)} task(s)?", body, f"Retry {len(ids)}"), confirmed)
 
-        self.tapp.fetch_then(lambda: queries.task_states(db, ids), checked)
+        self.tapp.fetch_then(lambda: pages.task_states(db, ids), checked)
 
     def action_cancel_tasks(self) -> None:
         ids = self.targets()
@@ -223,8 +224,8 @@ class QueueView(PagedView):
 
             def confirmed(ok: bool | None) -> None:
                 if ok:
-                    self.tapp.act("bulk retry", lambda: f"retried {len(browse.retry_ids(db, ids, who=who))} task(s)")
+                    self.tapp.act("bulk retry", lambda: f"retried {len(pages.retry_ids(db, ids, who=who))} task(s)")
 
             self.app.push_screen(ConfirmScreen(f"Retry {len(ids):,} task(s)?", body, f"Retry {len(ids):,}"), confirmed)
 
-        self.tapp.fetch_then(lambda: queries.retry_breakdown(db, flt, include_cancelled=include_cancelled), counted)
+        self.tapp.fetch_then(lambda: pages.retry_breakdown(db, flt, include_cancelled=include_cancelled), counted)

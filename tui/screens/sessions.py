@@ -15,9 +15,9 @@ from textual import on
 from textual.app import ComposeResult
 from textual.widgets import DataTable, Static
 
-from core import browse
-from core.browse import Filter, Window
-from tui import queries
+from core.browse import filters, pages
+from core.browse.filters import Filter
+from core.browse.pages import Window
 from tui.keys import SESSION_BINDINGS
 from tui.screens.paged import PagedView
 from tui.screens.screenshot import ScreenshotScreen, copy_path, save_screenshot
@@ -31,7 +31,7 @@ STATE_STYLE = {"live": "bold green", "stale": "bold yellow"}
 class SessionsView(PagedView):
     VIEW = "sessions"
     TITLE_TEXT = "Sessions"
-    SPEC = queries.SESSION_SPEC
+    SPEC = filters.SESSION_SPEC
     NOUN = "sessions"
     BINDINGS = SESSION_BINDINGS
     COLUMNS = [("id", "id", 5), ("candidate", "candidate", 16), ("job", "job", 26), ("site", "site", 18),
@@ -53,11 +53,11 @@ class SessionsView(PagedView):
         return float(self.tapp.settings.queue.runner_stale_seconds)
 
     def fetch_window(self, flt: Filter, limit: int, before_id: int | None) -> Window:
-        return queries.session_window(self.tapp.db, flt, limit=limit, before_id=before_id,
+        return pages.session_window(self.tapp.db, flt, limit=limit, before_id=before_id,
                                       now=self.tapp.clock_now(), stale_s=self._stale_s())
 
     def fetch_count(self, flt: Filter) -> int | None:
-        return queries.session_count(self.tapp.db, flt, now=self.tapp.clock_now(), stale_s=self._stale_s())
+        return pages.session_count(self.tapp.db, flt, now=self.tapp.clock_now(), stale_s=self._stale_s())
 
     def cells(self, s: dict[str, Any]) -> tuple[Any, ...]:
         now = self.shown_at if self.shown_at is not None else self.tapp.now()
@@ -124,7 +124,7 @@ class SessionsView(PagedView):
     def _all_shots(self, s: dict[str, Any]) -> tuple[list[Path], int]:
         paths = []
         if s["application_id"]:
-            for rel in browse.application_screenshots(self.tapp.db, s["application_id"]):
+            for rel in pages.application_screenshots(self.tapp.db, s["application_id"]):
                 try:
                     paths.append(self.tapp.storage.resolve(rel))
                 except Exception:

@@ -11,7 +11,8 @@ from textual.containers import VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Footer, Static
 
-from core import browse, queue
+from core import queue
+from core.browse import pages
 from tui.keys import SCROLL_BINDINGS, WRITE_ACTIONS, YANK_BINDINGS, b
 from tui.screens.base import Fetching, ReadonlyKeys
 from tui.screens.dialogs import ConfirmScreen
@@ -66,7 +67,7 @@ class TaskDetailScreen(ReadonlyKeys, Fetching, Screen[None]):
         self.query_one("#detail").scroll_end(animate=False)
 
     def fetch(self, req: Any) -> Any:
-        return browse.task_detail(self.app.db, self.task_id)  # type: ignore[attr-defined]
+        return pages.task_detail(self.app.db, self.task_id)  # type: ignore[attr-defined]
 
     def show(self, data: Any) -> None:
         self.detail = data

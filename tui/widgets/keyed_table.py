@@ -8,12 +8,11 @@ rows above it come and go.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 import re
+from collections.abc import Sequence
 from typing import Any
 
 from rich.text import Text
-
 from textual._two_way_dict import TwoWayDict
 from textual.coordinate import Coordinate
 from textual.geometry import Region
@@ -219,7 +218,7 @@ class KeyedTable(DataTable[Any]):
         self.post_message(self.Sorted(self))
 
     class Sorted(Message):
-        def __init__(self, table: "KeyedTable") -> None:
+        def __init__(self, table: KeyedTable) -> None:
             super().__init__()
             self.table = table
 
