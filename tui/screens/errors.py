@@ -18,6 +18,7 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Static
 
 from core import queue
+from core.browse import pages
 from core.browse.filters import Filter
 from tui.keys import ERRORS_BINDINGS, SCROLL_BINDINGS, WRITE_ACTIONS, YANK_BINDINGS
 from tui.screens.base import Fetching, ReadonlyKeys

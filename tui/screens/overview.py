@@ -141,9 +141,9 @@ class OverviewView(BaseView):
         live = sum(1 for r in data["runners"] if r["status"] == "running")
         self.query_one("#alerts", Static).update(self.alerts(data))
         head = Text(f"waiting {totals['queued']:,} · running {totals['running']:,} · ")
-        for i, (label, key, style) in enumerate((("human", "human", "bold white on magenta"),
-                                                 ("failed", "failed", "bold black on yellow"),
-                                                 ("dead", "dead", "bold white on red"))):
+        for label, key, style in (("human", "human", "bold white on magenta"),
+                                  ("failed", "failed", "bold black on yellow"),
+                                  ("dead", "dead", "bold white on red")):
             n = totals[key]
             head.append(f"{label} {n:,}", style=style if n else "")  # counts that need a person stand out
             head.append(" · ")
