@@ -568,3 +568,22 @@ def error_group_ids(db: Database, agent: str, error: str, states: Sequence[str] 
         {"agent": agent, "error": error, "states": list(states)},
     )
     return [r["id"] for r in rows]
+
+
+def answer_labels(db: Database, task_ids: Sequence[int]) -> dict[int, dict[str, dict[str, Any]]]:
+    """For the audit log: each task's answer-sheet questions by field name (label, value), so an
+    edit recorded as ``{"cards[<uuid>][field0]": "60 days"}`` reads as its question, old -> new."""
+    if not task_ids:
+        return {}
+    rows = db.execute(
+        """SELECT t.id, COALESCE(t.result -> 'answer_sheet' -> 'fields', a.answer_sheet -> 'fields') AS fields
+             FROM tasks t LEFT JOIN applications a ON a.id = t.application_id
+            WHERE t.id = ANY(%s)""",
+        (list(task_ids),),
+    )
+    out: dict[int, dict[str, dict[str, Any]]] = {}
+    for r in rows:
+        fields = r["fields"] if isinstance(r["fields"], list) else []
+        out[r["id"]] = {str(f.get("name") or f.get("label")): {"label": f.get("label"), "value": f.get("value")}
+                        for f in fields if isinstance(f, dict)}
+    return out

@@ -486,3 +486,25 @@ def test_errors_are_grouped_by_normalised_message_and_a_group_is_retried_after_c
             await until(pilot, lambda: all(_status(demo, i) == "queued" for i in ids), what="group retried")
 
     asyncio.run(main())
+
+
+def test_the_audit_log_shows_the_question_and_old_to_new_value_of_an_edit(settings, demo):
+    from core import queue
+
+    queue.approve(demo, 41, who="ops@host", edits={"notice_period": "60 days"})
+
+    async def main():
+        app = make_app(settings, demo, start_view="audit")
+        async with app.run_test(size=(160, 48)) as pilot:
+            view = await until(pilot, lambda: app.screen.loads > 0 and app.screen)
+            await settle(app)
+            text = screen_text(app)
+            row = next(line for line in text.splitlines() if "approve" in line and "ops@host" in line)
+            assert "Notice period: 30 days -> 60 days" in row and "notice_period" not in row
+            key = next(k for k, r in view.rows.items() if r["action"] == "approve" and r["actor"] == "ops@host")
+            view.open_detail(key)
+            await until(pilot, lambda: type(app.screen).__name__ == "TextScreen")
+            await pilot.pause()
+            assert "Notice period: 30 days -> 60 days" in screen_text(app)
+
+    asyncio.run(main())
