@@ -30,17 +30,27 @@ class OverviewView(BaseView):
         with Horizontal(id="throughput"):
             yield Static(id="throughput-label")
             yield Sparkline([0], id="sparkline")
-        yield KeyedTable([("agent", "agent", 14), ("queued", "queued", 7), ("running", "run", 5),
-                          ("human", "human", 6), ("failed", "failed", 6), ("dead", "dead", 6),
-                          ("succeeded", "done", 7), ("oldest", "oldest", 7), ("state", "state", 8)],
+        yield KeyedTable([("agent", "agent", 14), ("queued", "queued", 6), ("running", "run", 5),
+                          ("human", "human", 5), ("failed", "failed", 6), ("dead", "dead", 5),
+                          ("succeeded", "done", 6), ("oldest", "oldest", 6), ("state", "state", 6)],
                          id="agents")
         yield KeyedTable([("runner", "runner", 24), ("mode", "mode", 8), ("status", "status", 8),
-                          ("beat", "beat", 6), ("agents", "agents", None)], id="runners-mini")
+                          ("beat", "beat", 5), ("agents", "agents", 20)], id="runners-mini")
         yield Static(id="paused-sites")
         yield Static(id="alerts")
 
     def on_mount(self) -> None:
         self.query_one("#agents", KeyedTable).focus()
+        self._fit()
+
+    def on_resize(self) -> None:
+        self._fit()
+
+    def _fit(self) -> None:
+        """Every column on screen at 80 columns, wider names and agent lists when there is room."""
+        width = self.size.width - 2
+        self.query_one("#agents", KeyedTable).fit(width, {"agent": (10, 1)})
+        self.query_one("#runners-mini", KeyedTable).fit(width, {"runner": (14, 2), "agents": (10, 3)})
 
     def focus_main(self) -> None:
         self.query_one("#agents", KeyedTable).focus()
@@ -110,7 +120,7 @@ class OverviewView(BaseView):
                 Text(str(c.get("dead", 0) or ""), style="red"),
                 Text(str(c.get("succeeded", 0) or "")),
                 Text(age(oldest) if oldest is not None else ""),
-                Text("PAUSED", style="bold yellow") if paused else Text("active", style="dim"),
+                Text("PAUSED", style="bold yellow") if paused else Text("on", style="dim"),
             )))
         self.query_one("#agents", KeyedTable).sync(rows)
         series = data["throughput"]
@@ -120,9 +130,9 @@ class OverviewView(BaseView):
         rrows = []
         for r in data["runners"]:
             rrows.append((r["id"], (
-                lit(r["id"], max_len=24), lit(r["mode"]), status(r["status"]),
+                lit(r["id"], max_len=60), lit(r["mode"]), status(r["status"]),
                 Text(age(r["heartbeat_age_s"]) if r["status"] != "gone" else "-"),
-                lit(",".join(r["agents"] or []), max_len=60),
+                lit(",".join(r["agents"] or []), max_len=200),
             )))
         self.query_one("#runners-mini", KeyedTable).sync(rrows)
         sites = data["paused_sites"]
