@@ -92,6 +92,12 @@ RUNNER_BINDINGS = [
 
 OVERVIEW_BINDINGS = [
     b("p", "toggle_agent", "Pause/resume agent", id="agent.pause"),
+    b("c", "set_cap", "Agent cap", id="agent.cap"),
+    b("s", "sites", "Sites", id="sites"),
+]
+
+SITE_BINDINGS = [
+    b("u", "resume_site", "Resume site", id="site.resume"),
 ]
 
 SESSION_BINDINGS = [
@@ -112,8 +118,8 @@ LOG_BINDINGS = [
 #: What each binding is for, as ``?`` groups them (by id prefix or id).
 PURPOSES = (
     ("Act", ("retry", "cancel", "bulk_retry", "approve", "reject", "edit", "resolve.", "runner.", "agent.",
-             "screenshot.save", "errors.retry", "errors.cancel")),
-    ("Look", ("screenshot.", "yank", "logs.", "sort.", "filter", "refresh", "errors")),
+             "screenshot.save", "errors.retry", "errors.cancel", "site.")),
+    ("Look", ("screenshot.", "yank", "logs.", "sort.", "filter", "refresh", "errors", "sites")),
     ("Move", ("cursor.", "scroll.", "page.", "mark", "unmark", "back")),
     ("Views", ("view.", "command_line", "help", "quit")),
 )
@@ -127,4 +133,4 @@ def purpose(binding_id: str) -> str:
 
 #: Actions that change something: hidden and refused in read-only mode.
 WRITE_ACTIONS = {"retry", "cancel_tasks", "bulk_retry", "approve", "reject", "resolve", "edit", "start_runner",
-                 "stop_runner", "pause_runner", "toggle_agent", "retry_group", "cancel_group"}
+                 "stop_runner", "pause_runner", "toggle_agent", "retry_group", "cancel_group", "set_cap", "resume_site"}

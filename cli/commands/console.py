@@ -56,12 +56,15 @@ def _need_terminal() -> None:
         raise TalvixError("the console needs a terminal", hint="for scripts use talvix status --json or talvix tasks --json")
 
 
-def _run_app(settings: Any, db: Any, args: argparse.Namespace, *, demo: bool = False) -> int:
+def _run_app(settings: Any, db: Any, args: argparse.Namespace, *, demo: bool = False,
+             joined: str | None = None) -> int:
     from tui.app import TalvixApp
 
     app = TalvixApp(settings, db, readonly=True if getattr(args, "readonly", False) else None,
                     image_mode=getattr(args, "images", "halfblock"), start_view=getattr(args, "view", "overview"),
                     demo=demo)
+    if joined:
+        app.call_later(app.notify, joined, severity="warning", timeout=15, markup=False)
     if getattr(args, "runner", False):
         app.call_later(app.start_runner)
     if demo and not getattr(args, "no_pipeline", True) and not app.readonly:
@@ -123,6 +126,16 @@ def demo_database(settings: Any) -> tuple[Any, Any]:
     return demo_settings, db
 
 
+def _joined(db: Any) -> str:
+    """What to say when this demo opens a demo database seeded before (maybe by a demo still running)."""
+    live = db.one("""SELECT count(*) AS n FROM runners WHERE mode = 'console' AND status = 'running'
+                      AND heartbeat_at > now() - interval '90 seconds'""")["n"]
+    if live:
+        return (f"joined an existing demo database: another demo is running ({live} console runner(s) live); "
+                "its pipeline and this one share the queue")
+    return "opened the existing demo database (seeded before, not seeded again)"
+
+
 def cmd_demo(ctx: Context) -> int:
     from core import netguard
     from demo.seed import seed_demo
@@ -143,6 +156,6 @@ def cmd_demo(ctx: Context) -> int:
             else:
                 print(f"demo data in {settings.data_dir}: {seeded}")
             return 0
-        return _run_app(settings, db, args, demo=True)
+        return _run_app(settings, db, args, demo=True, joined=_joined(db) if not seeded.get("seeded") else None)
     finally:
         db.close()

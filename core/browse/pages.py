@@ -587,3 +587,32 @@ def answer_labels(db: Database, task_ids: Sequence[int]) -> dict[int, dict[str, 
         out[r["id"]] = {str(f.get("name") or f.get("label")): {"label": f.get("label"), "value": f.get("value")}
                         for f in fields if isinstance(f, dict)}
     return out
+
+
+# ------------------------------------------------------------------------------------------------
+# Sites: pauses and budgets (what talvix apply-sites shows)
+# ------------------------------------------------------------------------------------------------
+def site_rows(db: Database, settings: Any, site: str | None = None, *,
+              now: datetime | None = None) -> list[dict[str, Any]]:
+    """Every known site (or one) with its pause, today's submissions against its daily cap and when the
+    next session is allowed (the minimum interval since the last one)."""
+    from core.apply_engine import sites
+
+    rows = db.execute(
+        """SELECT site, paused AND (paused_until IS NULL OR paused_until > COALESCE(%(now)s::timestamptz, now())) AS paused,
+                  paused_until, pause_reason, min_interval_s, daily_cap, last_action_at,
+                  extract(epoch FROM COALESCE(%(now)s::timestamptz, now()) - last_action_at)::float8 AS since_s
+             FROM sites WHERE %(site)s::text IS NULL OR site = %(site)s ORDER BY paused DESC, site""",
+        {"now": now, "site": site},
+    )
+    out = []
+    for r in rows:
+        budget = sites.budget_for(settings, r["site"], r)
+        with db.transaction() as conn:
+            day = sites._day_counts(conn, r["site"], None, settings.timezone)
+        wait = None
+        if r["since_s"] is not None and budget.min_interval_s > 0:
+            wait = max(0.0, budget.min_interval_s - float(r["since_s"]))
+        out.append({**r, "cap": budget.daily_cap, "today": int(day["site"]), "min_interval_s": budget.min_interval_s,
+                    "next_in_s": wait, "over_budget": bool(budget.daily_cap and day["site"] >= budget.daily_cap)})
+    return out

@@ -508,3 +508,61 @@ def test_the_audit_log_shows_the_question_and_old_to_new_value_of_an_edit(settin
             assert "Notice period: 30 days -> 60 days" in screen_text(app)
 
     asyncio.run(main())
+
+
+def test_sites_show_pauses_and_budgets_and_a_paused_site_is_resumed_after_confirming(settings, demo):
+    paused = demo.one("SELECT site FROM sites WHERE paused")["site"]
+
+    async def main():
+        app = make_app(settings, demo)
+        async with app.run_test(size=(80, 24)) as pilot:
+            await until(pilot, lambda: app.screen.loads > 0)
+            await settle(app)
+            await pilot.press("s")
+            await until(pilot, lambda: type(app.screen).__name__ == "SitesScreen" and app.screen.loads > 0)
+            await settle(app)
+            screen = app.screen
+            assert screen.sites[paused]["paused"]
+            assert "today/cap" in screen_text(app) and "next in" in screen_text(app)
+            screen.table.move_to_key(paused)
+            await pilot.press("u")
+            await until(pilot, lambda: type(app.screen).__name__ == "ConfirmScreen", what="confirmation")
+            assert app.screen.focused.id == "cancel"
+            await pilot.press("tab", "enter")
+            await until(pilot, lambda: not demo.one("SELECT paused FROM sites WHERE site = %s", (paused,))["paused"],
+                        what="site resumed")
+            assert demo.one("SELECT action FROM operator_actions ORDER BY id DESC LIMIT 1")["action"] == "resume_site"
+
+    asyncio.run(main())
+
+
+def test_an_agents_global_cap_is_set_from_the_overview(settings, demo):
+    async def main():
+        app = make_app(settings, demo)
+        async with app.run_test(size=(80, 24)) as pilot:
+            await until(pilot, lambda: app.screen.loads > 0)
+            await settle(app)
+            app.screen.query_one("#agents").move_to_key("score")
+            await pilot.press("c")
+            await until(pilot, lambda: type(app.screen).__name__ == "PromptScreen")
+            await type_text(pilot, "two")
+            await pilot.press("enter")
+            await pilot.pause()
+            assert any("whole number" in n.message for n in app._notifications)
+            await pilot.press("c")
+            await until(pilot, lambda: type(app.screen).__name__ == "PromptScreen")
+            await type_text(pilot, "2")
+            await pilot.press("enter")
+            await until(pilot, lambda: (demo.one("SELECT max_concurrency FROM agent_controls WHERE agent = 'score'")
+                                        or {}).get("max_concurrency") == 2, what="cap set")
+
+    asyncio.run(main())
+
+
+def test_a_second_demo_on_an_existing_demo_database_says_so(demo):
+    from cli.commands.console import _joined
+
+    assert "existing demo database" in _joined(demo) and "another demo" not in _joined(demo)
+    demo.execute("""INSERT INTO runners (id, host, pid, agents, mode, status) VALUES ('c-1', 'h', 1, '{apply}',
+                    'console', 'running')""")
+    assert "another demo is running (1 console runner(s) live)" in _joined(demo)

@@ -131,26 +131,13 @@ def site_warnings(app: Any, site: str | None) -> list[str]:
     """Why an approved application may wait anyway: its site is paused, or today's budget is spent."""
     if not site:
         return []
-    from core.apply_engine import sites
-
     out = []
-    pause = sites.paused(app.db, site)
-    if pause:
-        out.append(f"site {site} is paused: {pause.get('pause_reason') or 'by an operator'}")
-    budget = site_budget(app, site)
-    if budget and budget["cap"] and budget["today"] >= budget["cap"]:
-        out.append(f"site {site} is over budget: {budget['today']} of {budget['cap']} submissions today")
+    for r in pages.site_rows(app.db, app.settings, site):
+        if r["paused"]:
+            out.append(f"site {site} is paused: {r['pause_reason'] or 'by an operator'}")
+        if r["over_budget"]:
+            out.append(f"site {site} is over budget: {r['today']} of {r['cap']} submissions today")
     return out
-
-
-def site_budget(app: Any, site: str) -> dict[str, Any] | None:
-    from core.apply_engine import sites
-
-    row = app.db.one("SELECT * FROM sites WHERE site = %s", (site,))
-    budget = sites.budget_for(app.settings, site, row)
-    with app.db.transaction() as conn:
-        day = sites._day_counts(conn, site, None, app.settings.timezone)
-    return {"cap": budget.daily_cap, "today": int(day["site"]), "min_interval_s": budget.min_interval_s}
 
 
 def approval_checks(app: Any, key: str) -> tuple[dict[str, Any] | None, list[str]]:

@@ -96,9 +96,11 @@ class OverviewView(BaseView):
         return out
 
     _paused: set[str] = set()
+    _controls: dict[str, Any] = {}
 
     def show(self, data: Any) -> None:
         self._paused = set(data["paused_agents"])
+        self._controls = data.get("controls") or {}
         counts: dict[str, dict[str, int]] = data["counts"]
         agents = sorted(set(counts) | set(data["paused_agents"]))
         rows = []
@@ -177,6 +179,37 @@ class OverviewView(BaseView):
         view: Any = self.tapp.base_view()
         if view is not None and not view.table.move_to_key(runner_id):
             view.focus_runner = runner_id
+
+    def action_sites(self) -> None:
+        """``s``: employer sites (pauses, budgets, next session allowed in); resume one there."""
+        from tui.screens.sites import SitesScreen
+
+        self.app.push_screen(SitesScreen())
+
+    def action_set_cap(self) -> None:
+        """``c``: the agent's global concurrency cap on every runner (blank removes it), as talvix cap."""
+        agent = self.query_one("#agents", KeyedTable).cursor_key
+        if agent is None:
+            return
+        app = self.tapp
+        current = (self._controls.get(agent) or {}).get("max_concurrency")
+
+        def done(text: str | None) -> None:
+            if text is None:
+                return
+            text = text.strip()
+            if text and not (text.isdigit() and int(text) <= 2_147_483_647):
+                app.notify(f"a cap is a whole number of tasks (0 or more), got {text!r}", severity="error",
+                           markup=False)
+                return
+            cap = int(text) if text else None
+            app.act("cap", lambda: (queue.set_agent_cap(app.db, agent, cap, who=app.who),
+                                    f"{agent}: " + (f"at most {cap} running on every runner" if cap is not None
+                                                    else "no global cap"))[1])
+
+        app.push_screen(PromptScreen(f"Global cap for {agent}", "" if current is None else str(current),
+                                     placeholder="tasks running at once on all runners (blank: no cap)",
+                                     note="The same as talvix cap: every runner on every host obeys it."), done)
 
     def action_toggle_agent(self) -> None:
         """Pause (asks why: the reason is shown to every operator and in the audit log) or resume."""
