@@ -119,7 +119,7 @@ LOG_BINDINGS = [
 PURPOSES = (
     ("Act", ("retry", "cancel", "bulk_retry", "approve", "reject", "edit", "resolve.", "runner.", "agent.",
              "screenshot.save", "errors.retry", "errors.cancel", "site.")),
-    ("Look", ("screenshot.", "yank", "logs.", "sort.", "filter", "refresh", "errors", "sites")),
+    ("Look", ("screenshot.", "yank", "logs.", "sort.", "filter", "refresh", "errors", "sites", "find", "find.")),
     ("Move", ("cursor.", "scroll.", "page.", "mark", "unmark", "back")),
     ("Views", ("view.", "command_line", "help", "quit")),
 )

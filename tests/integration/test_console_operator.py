@@ -145,7 +145,7 @@ def test_approving_shows_question_text_old_and_new_values_and_warns_of_blanks_an
             assert "notice_period" not in text
             assert "required answer is blank: Why do you want to work at Orbital Labs?" in text
             assert f"site {site} is paused: captcha seen" in text
-            assert app.screen.focused.id == "cancel"
+            await until(pilot, lambda: getattr(app.screen.focused, "id", None) == "cancel", what="Cancel focused")
             await pilot.press("enter")  # Cancel: nothing approved
             await settle(app)
             assert demo.one("SELECT status FROM tasks WHERE id = 41")["status"] != "queued"
@@ -188,7 +188,7 @@ def test_retrying_an_apply_task_or_a_rejected_one_asks_first_with_cancel_focused
                 await pilot.press("r")
                 await until(pilot, lambda: type(app.screen).__name__ == "ConfirmScreen", what="confirmation")
                 assert shown in app.screen._body.plain
-                assert app.screen.focused.id == "cancel"
+                await until(pilot, lambda: getattr(app.screen.focused, "id", None) == "cancel", what="Cancel focused")
                 await pilot.press("enter")  # Cancel
                 await settle(app)
                 assert _status(demo, tid) in ("dead", "failed", "cancelled")
@@ -480,7 +480,7 @@ def test_errors_are_grouped_by_normalised_message_and_a_group_is_retried_after_c
             assert "ping" in screen_text(app) and "timeout after Ns on <...>" in screen_text(app)
             await pilot.press("r")
             await until(pilot, lambda: type(app.screen).__name__ == "ConfirmScreen", what="confirmation")
-            assert app.screen.focused.id == "cancel"
+            await until(pilot, lambda: getattr(app.screen.focused, "id", None) == "cancel", what="Cancel focused")
             assert f"{len(ids)} task(s)" in app.screen._body.plain
             await pilot.press("tab", "enter")
             await until(pilot, lambda: all(_status(demo, i) == "queued" for i in ids), what="group retried")
@@ -527,7 +527,7 @@ def test_sites_show_pauses_and_budgets_and_a_paused_site_is_resumed_after_confir
             screen.table.move_to_key(paused)
             await pilot.press("u")
             await until(pilot, lambda: type(app.screen).__name__ == "ConfirmScreen", what="confirmation")
-            assert app.screen.focused.id == "cancel"
+            await until(pilot, lambda: getattr(app.screen.focused, "id", None) == "cancel", what="Cancel focused")
             await pilot.press("tab", "enter")
             await until(pilot, lambda: not demo.one("SELECT paused FROM sites WHERE site = %s", (paused,))["paused"],
                         what="site resumed")
@@ -566,3 +566,33 @@ def test_a_second_demo_on_an_existing_demo_database_says_so(demo):
     demo.execute("""INSERT INTO runners (id, host, pid, agents, mode, status) VALUES ('c-1', 'h', 1, '{apply}',
                     'console', 'running')""")
     assert "another demo is running (1 console runner(s) live)" in _joined(demo)
+
+
+def test_a_task_detail_is_searched_with_slash_and_its_retry_of_an_apply_task_asks_first(settings, demo):
+    tid = demo.one("SELECT id FROM tasks WHERE agent = 'apply' AND status = 'dead' ORDER BY id")["id"]
+    error = demo.one("SELECT last_error FROM tasks WHERE id = %s", (tid,))["last_error"]
+    word = error.split()[0]
+
+    async def main():
+        app = make_app(settings, demo, start_view="queue")
+        async with app.run_test(size=(80, 24)) as pilot:
+            view = await until(pilot, lambda: app.screen.loads > 0 and app.screen)
+            await settle(app)
+            view.table.move_to_key(str(tid))
+            await pilot.press("enter")
+            await until(pilot, lambda: getattr(app.screen, "detail", None), what="task detail")
+            await pilot.press("slash")
+            await until(pilot, lambda: type(app.screen).__name__ == "PromptScreen")
+            await type_text(pilot, word)
+            await pilot.press("enter")
+            await pilot.pause()
+            assert "match(es)" in screen_text(app).splitlines()[0]
+            assert app.screen._lines  # at least one line holds the word
+            await pilot.press("r")
+            await until(pilot, lambda: type(app.screen).__name__ == "ConfirmScreen", what="confirmation")
+            assert "may submit an application" in app.screen._body.plain
+            await pilot.press("enter")  # Cancel
+            await settle(app)
+            assert _status(demo, tid) == "dead"
+
+    asyncio.run(main())

@@ -23,6 +23,54 @@ from tui.text import age, age_next_tick, lit, status
 CANCELLABLE = ("queued", "failed", "running", "awaiting_approval", "needs_human")
 
 
+def retry_with_care(app: Any, ids: list[int], *, before: Any = None, after: Any = None) -> None:
+    """Retry ``ids``. ``apply`` tasks, and cancelled or rejected ones, ask first (Cancel focused): an
+    apply retry opens a browser on an employer's site again, and a cancelled task was stopped by
+    someone on purpose. ``before`` runs when the retry goes ahead, ``after`` once it is done."""
+    if app.readonly:
+        app.act("retry", lambda: None)  # says read-only
+        return
+    db, who = app.db, app.who
+
+    def run() -> str:
+        done = queue.retry(db, ids, who=who)
+        skipped = len(ids) - len(done)
+        return f"retried {len(done)} task(s)" + (f"; {skipped} not retryable (state)" if skipped else "")
+
+    def go() -> None:
+        if before is not None:
+            before()
+        app.act("retry", run, after=after)
+
+    def checked(rows: list[dict[str, Any]]) -> None:
+        risky = [r for r in rows if r["agent"] == "apply" or r["status"] == "cancelled"]
+        if not risky:
+            go()
+            return
+        body = Text()
+        for r in risky[:8]:
+            body.append(f"task {r['id']} ", style="bold")
+            body.append_text(status(r["status"]))
+            body.append(" ")
+            body.append_text(lit(r["agent"]))
+            if r["status"] == "cancelled":
+                body.append(" ")
+                body.append_text(lit(r["last_error"] or "(cancelled or rejected on purpose)", "dim", max_len=80))
+            body.append("\n")
+        if len(risky) > 8:
+            body.append(f"... and {len(risky) - 8} more\n")
+        if any(r["agent"] == "apply" for r in risky):
+            body.append("An apply retry opens the employer's site and may submit an application.\n", style="bold")
+
+        def confirmed(ok: bool | None) -> None:
+            if ok:
+                go()
+
+        app.push_screen(ConfirmScreen(f"Retry {len(ids)} task(s)?", body, f"Retry {len(ids)}"), confirmed)
+
+    app.fetch_then(lambda: pages.task_states(db, ids), checked)
+
+
 class QueueView(PagedView):
     VIEW = "queue"
     TITLE_TEXT = "Queue"
@@ -119,52 +167,15 @@ class QueueView(PagedView):
 
     # -- actions ------------------------------------------------------------------------------
     def action_retry(self) -> None:
-        """Retry the marked tasks (else the cursor's). ``apply`` tasks, and cancelled or rejected ones,
-        ask first (Cancel focused): an apply retry opens a browser on an employer's site again, and a
-        cancelled task was stopped by someone on purpose."""
+        """Retry the marked tasks (else the cursor's), asking first when that is risky."""
         ids = self.targets()
         if not ids:
             return
-        if self.tapp.readonly:
-            self.tapp.act("retry", lambda: None)  # says read-only
-            return
-        db, who = self.tapp.db, self.tapp.who
 
-        def run() -> str:
-            done = queue.retry(db, ids, who=who)
-            skipped = len(ids) - len(done)
-            return f"retried {len(done)} task(s)" + (f"; {skipped} not retryable (state)" if skipped else "")
+        def retried() -> None:
+            self.marked.clear()
 
-        def checked(rows: list[dict[str, Any]]) -> None:
-            risky = [r for r in rows if r["agent"] == "apply" or r["status"] == "cancelled"]
-            if not risky:
-                self.marked.clear()
-                self.tapp.act("retry", run)
-                return
-            body = Text()
-            for r in risky[:8]:
-                body.append(f"task {r['id']} ", style="bold")
-                body.append_text(status(r["status"]))
-                body.append(" ")
-                body.append_text(lit(r["agent"]))
-                if r["status"] == "cancelled":
-                    body.append(" (rejected or cancelled on purpose)" if not r["last_error"] else " ")
-                    if r["last_error"]:
-                        body.append_text(lit(r["last_error"], "dim", max_len=80))
-                body.append("\n")
-            if len(risky) > 8:
-                body.append(f"... and {len(risky) - 8} more\n")
-            if any(r["agent"] == "apply" for r in risky):
-                body.append("An apply retry opens the employer's site and may submit an application.\n", style="bold")
-
-            def confirmed(ok: bool | None) -> None:
-                if ok:
-                    self.marked.clear()
-                    self.tapp.act("retry", run)
-
-            self.app.push_screen(ConfirmScreen(f"Retry {len(ids)} task(s)?", body, f"Retry {len(ids)}"), confirmed)
-
-        self.tapp.fetch_then(lambda: pages.task_states(db, ids), checked)
+        retry_with_care(self.tapp, ids, before=retried)
 
     def action_cancel_tasks(self) -> None:
         ids = self.targets()
