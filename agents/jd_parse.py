@@ -23,8 +23,8 @@ from pydantic import Field
 
 from core.agent import Agent, AgentContext, AgentResult, Payload, register
 from core.errors import NotFound, PermanentError
-from core.jobs.jd import _save_parsed, parse_jd
-from core.jobs.store import get_job
+from core.jobs.jd import parse_jd
+from core.jobs.store import get_job, save_parsed
 from core.models import NewTask
 from core.storage import record_artifact
 
@@ -54,7 +54,7 @@ class JdParse(Agent):
                                    data=json.dumps(parsed, indent=2, ensure_ascii=False, sort_keys=True))
 
         def write(conn: Any) -> None:
-            if _save_parsed(conn, job["id"], job.get("description_sha256"), parsed):
+            if save_parsed(conn, job["id"], job.get("description_sha256"), parsed):
                 record_artifact(conn, "jd", stored, mime="application/json", job_id=job["id"], task_id=ctx.task.id)
 
         follow = [NewTask("score", {"job_id": job["id"]}, key=f"score:job:{job['id']}:{sha[:16]}", job_id=job["id"])]

@@ -9,8 +9,9 @@ from __future__ import annotations
 
 from textual.binding import Binding
 
-VIEWS = ("overview", "queue", "sessions", "approvals", "logs", "jobs", "candidates", "runners", "audit")
-VIEW_KEYS = {name: str(i + 1) for i, name in enumerate(VIEWS)}
+VIEWS = ("overview", "queue", "sessions", "approvals", "logs", "jobs", "candidates", "runners", "audit", "outcomes")
+#: Views 1-9, then 0 for the tenth.
+VIEW_KEYS = {name: str((i + 1) % 10) for i, name in enumerate(VIEWS)}
 
 
 def b(key: str, action: str, description: str, *, id: str, show: bool = True, tooltip: str = "",
@@ -90,6 +91,12 @@ RUNNER_BINDINGS = [
     b("p", "pause_runner", "Pause/resume", id="runner.pause"),
 ]
 
+OUTCOME_BINDINGS = [
+    b("c", "confirm_mail", "Confirm message", id="mail.confirm"),
+    b("d", "dismiss_mail", "Dismiss message", id="mail.dismiss"),
+    b("b", "rollback_calibration", "Roll back calibration", id="calibration.rollback"),
+]
+
 OVERVIEW_BINDINGS = [
     b("p", "toggle_agent", "Pause/resume agent", id="agent.pause"),
     b("c", "set_cap", "Agent cap", id="agent.cap"),
@@ -118,7 +125,7 @@ LOG_BINDINGS = [
 #: What each binding is for, as ``?`` groups them (by id prefix or id).
 PURPOSES = (
     ("Act", ("retry", "cancel", "bulk_retry", "approve", "reject", "edit", "resolve.", "runner.", "agent.",
-             "screenshot.save", "errors.retry", "errors.cancel", "site.")),
+             "screenshot.save", "errors.retry", "errors.cancel", "site.", "mail.", "calibration.")),
     ("Look", ("screenshot.", "yank", "logs.", "sort.", "filter", "refresh", "errors", "sites", "find", "find.")),
     ("Move", ("cursor.", "scroll.", "page.", "mark", "unmark", "back")),
     ("Views", ("view.", "command_line", "help", "quit")),
@@ -133,4 +140,5 @@ def purpose(binding_id: str) -> str:
 
 #: Actions that change something: hidden and refused in read-only mode.
 WRITE_ACTIONS = {"retry", "cancel_tasks", "bulk_retry", "approve", "reject", "resolve", "edit", "start_runner",
-                 "stop_runner", "pause_runner", "toggle_agent", "retry_group", "cancel_group", "set_cap", "resume_site"}
+                 "stop_runner", "pause_runner", "toggle_agent", "retry_group", "cancel_group", "set_cap", "resume_site",
+                 "confirm_mail", "dismiss_mail", "rollback_calibration"}

@@ -346,13 +346,3 @@ def parse_jd(job: dict[str, Any]) -> dict[str, Any]:
         "description_sha256": job.get("description_sha256"),
         "parser": PARSER_VERSION,
     }
-
-
-def _save_parsed(conn: Any, job_id: int, sha: str | None, parsed: dict[str, Any]) -> bool:
-    """Store ``parsed`` unless the description changed meanwhile (a newer parse will follow)."""
-    from psycopg.types.json import Jsonb
-
-    row = conn.execute("""UPDATE jobs SET parsed = %s, updated_at = now()
-                           WHERE id = %s AND description_sha256 IS NOT DISTINCT FROM %s RETURNING id""",
-                       (Jsonb(parsed), job_id, sha)).fetchone()
-    return row is not None

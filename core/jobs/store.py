@@ -139,3 +139,11 @@ def job_and_recent_open(db: Database, job_id: int, others: int) -> list[dict[str
     rest = db.execute(f"SELECT {_SCORING_COLUMNS} FROM jobs WHERE status = 'open' AND id <> %s ORDER BY id DESC LIMIT %s",
                       (job_id, others))
     return [row, *rest]
+
+
+def save_parsed(conn: Any, job_id: int, sha: str | None, parsed: dict[str, Any]) -> bool:
+    """Store ``parsed`` unless the description changed meanwhile (a newer parse will follow)."""
+    row = conn.execute("""UPDATE jobs SET parsed = %s, updated_at = now()
+                           WHERE id = %s AND description_sha256 IS NOT DISTINCT FROM %s RETURNING id""",
+                       (Jsonb(parsed), job_id, sha)).fetchone()
+    return row is not None
