@@ -128,8 +128,9 @@ def demo_database(settings: Any) -> tuple[Any, Any]:
 
 def _joined(db: Any) -> str:
     """What to say when this demo opens a demo database seeded before (maybe by a demo still running)."""
-    live = db.one("""SELECT count(*) AS n FROM runners WHERE mode = 'console' AND status = 'running'
-                      AND heartbeat_at > now() - interval '90 seconds'""")["n"]
+    from core import fleet
+
+    live = fleet.live_count(db, mode="console")
     if live:
         return (f"joined an existing demo database: another demo is running ({live} console runner(s) live); "
                 "its pipeline and this one share the queue")

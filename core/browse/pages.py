@@ -478,9 +478,9 @@ def retry_breakdown(db: Database, flt: Filter, *, include_cancelled: bool) -> di
         params,
     )
     params2: dict[str, Any] = {}
-    cancelled = 0 if include_cancelled else int(db.one(
+    cancelled = 0 if include_cancelled else int(db.value(
         f"SELECT count(*) AS n FROM tasks t WHERE {where_sql(flt, TASK_SPEC, params2)} AND t.status = 'cancelled'",
-        params2)["n"])
+        params2))
     ids = sorted(i for r in rows for i in r["ids"])
     return {"ids": ids, "groups": [(r["status"], r["agent"], int(r["n"])) for r in rows],
             "cancelled_left_out": cancelled}
@@ -522,11 +522,11 @@ def session_count(db: Database, flt: Filter, *, now: datetime | None = None, sta
 def attention(db: Database, *, now: datetime | None = None, stale_s: float = 90.0) -> dict[str, Any]:
     """Stale live sessions (not ended, runner gone) and the age of the oldest approval waiting."""
     params = _session_params(now, stale_s)
-    stale = db.one(f"SELECT count(*) AS n FROM apply_sessions s WHERE s.ended_at IS NULL AND ({SESSION_STATE}) = 'stale'",
-                   params)["n"]
-    oldest = db.one(
+    stale = db.value(f"SELECT count(*) AS n FROM apply_sessions s WHERE s.ended_at IS NULL AND ({SESSION_STATE}) = 'stale'",
+                     params)
+    oldest = db.value(
         """SELECT extract(epoch FROM COALESCE(%(now)s::timestamptz, now()) - min(updated_at))::float8 AS s
-             FROM tasks WHERE status = 'awaiting_approval'""", params)["s"]
+             FROM tasks WHERE status = 'awaiting_approval'""", params)
     return {"stale_sessions": int(stale), "oldest_approval_s": oldest}
 
 
