@@ -18,7 +18,7 @@ from pydantic import Field
 from core.agent import Agent, AgentContext, AgentResult, Payload, register
 from core.apply_engine.engine import ApplyEngine, ApplyRequest, resolve_documents, stricter
 from core.apply_engine.sites import SiteBusy
-from core.crypto import load_cipher
+from core.crypto import load_cipher, seal_answer_sheets
 from core.errors import AwaitingApproval, NeedsHuman, PermanentError, RetryLater
 from core.records import candidate_profile, get_application, get_job, site_of
 
@@ -94,7 +94,8 @@ class ApplyAgent(Agent):
         except SiteBusy as exc:
             raise RetryLater(str(exc), max(1.0, exc.delay_s)) from None
         documents = {k: {"name": v.name} for k, v in (("resume", docs.resume), ("cover_letter", docs.cover_letter)) if v}
-        data = out.approval_data(documents)
+        # the answers are the candidate's personal data: sealed in tasks.result (docs/hardening.md)
+        data = seal_answer_sheets(cipher, out.approval_data(documents))
         result = {"outcome": out.outcome, "ats": out.ats, "reason": out.reason, "receipt": out.receipt,
                   "screenshots": out.screenshots, "confirmation": out.confirmation, "timings": out.timings}
         if out.outcome in ("submitted", "already_applied"):

@@ -168,7 +168,7 @@ class CoverLetter(Agent):
             "cover_letter_pdf": ctx.storage.write("cover-letters", aid, f"{stem}.pdf", data=to_pdf(doc)),
         }
         for kind in ("cover_letter_docx", "cover_letter_pdf"):
-            check_file(files[kind].path, profile, allowed=app.allowed_phrases, what=f"cover letter ({kind[13:]})")
+            check_file(ctx.storage.plain(files[kind].path), profile, allowed=app.allowed_phrases, what=f"cover letter ({kind[13:]})")
         docs = {k: {"path": f.relpath, "sha256": f.sha256} for k, f in files.items()}
         cid, jid = app.application["candidate_id"], app.job["id"]
 

@@ -66,7 +66,7 @@ class ResumeParse(Agent):
         if not path.is_file():
             raise NeedsHuman(f"candidate {cid}'s resume {row['resume_path']} is missing from the storage root; "
                              "add it again with talvix candidates add --resume FILE")
-        parsed = self._parse(path)
+        parsed = self._parse(ctx.storage.plain(path))
         sha = parsed["resume"]["sha256"]
         cipher = load_cipher(ctx.settings)
         overrides = cands.load_overrides(ctx.db, cipher, cid) or {}
@@ -120,7 +120,7 @@ class ResumeParse(Agent):
         path = p if p.is_absolute() else ctx.storage.resolve(raw)
         if not path.is_file():
             raise NeedsHuman(f"resume file not found: {raw}")
-        return path
+        return ctx.storage.plain(path)
 
 
 class _Conflict(Exception):

@@ -140,7 +140,7 @@ class Tailor(Agent):
                                              data=unified_diff(to_text(base_resume(profile)), text)),
         }
         for kind in ("resume_docx", "resume_pdf"):  # what was written, not what was meant to be
-            check_file(files[kind].path, profile, allowed=app.allowed_phrases, what=f"tailored resume ({kind[7:]})")
+            check_file(ctx.storage.plain(files[kind].path), profile, allowed=app.allowed_phrases, what=f"tailored resume ({kind[7:]})")
         docs = {k: {"path": f.relpath, "sha256": f.sha256} for k, f in files.items()}
 
         def save(conn: Any) -> None:

@@ -204,6 +204,8 @@ class Settings(BaseSettings):
 
     data_dir: Path = Field(default_factory=lambda: Path(platformdirs.user_data_dir("talvix")))
     storage_root: Path | None = None
+    #: Encrypt the storage root's files that hold personal data (docs/hardening.md).
+    encrypt_files: bool = False
     database_url: SecretStr | None = Field(
         None,
         validation_alias=AliasChoices("TALVIX_DATABASE_URL", "SUPABASE_DB_URL", "DATABASE_URL", "database_url"),

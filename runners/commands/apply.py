@@ -86,7 +86,7 @@ def cmd_apply(ctx: Any) -> int:
     install_sigterm_cleanup()
     settings = ctx.settings
     db = ctx.db()
-    storage = Storage(settings.storage_path)
+    storage = Storage.from_settings(settings)
     storage.ensure()
     cipher = load_cipher(settings)
     data = resume.read_bytes()

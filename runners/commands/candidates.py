@@ -82,7 +82,7 @@ def cmd_candidates_add(ctx: Any) -> int:
 
         load_profile_file(args.profile)  # refused here, before the database is opened or a file stored
     settings = ctx.settings
-    storage = Storage(settings.storage_path)
+    storage = Storage.from_settings(settings)
     storage.ensure()
     added = add_candidate(ctx.db(), storage, load_cipher(settings), resume, args.profile)
     if args.json:

@@ -179,7 +179,7 @@ class ApprovalsView(BaseView):
     @work(thread=True, exclusive=True, group="approval-detail", exit_on_error=False)
     def _detail_worker(self, key: str) -> None:
         try:
-            detail = browse.approval_detail(self.tapp.db, key)
+            detail = browse.approval_detail(self.tapp.db, key, cipher=self.tapp.cipher)
         except Exception:
             detail = None
         try:

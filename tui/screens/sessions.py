@@ -72,7 +72,7 @@ class SessionsView(BaseView):
         if not s or not s.get("last_screenshot"):
             return None
         try:
-            return self.tapp.storage.resolve(s["last_screenshot"])
+            return self.tapp.storage.plain(self.tapp.storage.resolve(s["last_screenshot"]))
         except Exception:
             return None
 
@@ -103,7 +103,7 @@ class SessionsView(BaseView):
         if s.get("application_id"):
             for rel in browse.application_screenshots(self.tapp.db, s["application_id"]):
                 try:
-                    paths.append(self.tapp.storage.resolve(rel))
+                    paths.append(self.tapp.storage.plain(self.tapp.storage.resolve(rel)))
                 except Exception:
                     continue
         last = self.shot_path(s)
