@@ -73,6 +73,7 @@ class Case:
     env: dict[str, str] = field(default_factory=dict)
     stdin: str | None = None
     secrets: tuple[str, ...] = ()  # strings that must never appear in the output (a password's parts)
+    want: str | None = None  # a regex the error line must match to be "clear" (it names the real problem)
 
 
 @dataclass
@@ -324,7 +325,7 @@ def build_cases(f: dict[str, Path], srv: dict[str, Raw], db_url: str) -> list[Ca
     add("unknown command", "frobnicate")
     add("unknown global option", "--frobnicate", "status")
     add("--config missing", "--config", "/nonexistent/talvix.toml", "status")
-    add("--config folder", "--config", F["folder"], "status")
+    add("--config folder", "--config", F["folder"], "status", want="folder|directory")
     add("--config bad TOML", "--config", F["c-syntax.toml"], "status")
     add("--config unknown key", "--config", F["c-unknown.toml"], "status")
     add("--config wrong type", "--config", F["c-type.toml"], "status")
@@ -373,13 +374,13 @@ def build_cases(f: dict[str, Path], srv: dict[str, Raw], db_url: str) -> list[Ca
     add("enqueue key NUL", "enqueue", "ping", "--key", "a\x01b\x7f")
     add("enqueue key 100 KB", "enqueue", "ping", "--key", "k" * 100000)
     add("enqueue file missing", "enqueue", "ping", "--from-file", "/nonexistent.jsonl")
-    add("enqueue file folder", "enqueue", "ping", "--from-file", F["folder"])
+    add("enqueue file folder", "enqueue", "ping", "--from-file", F["folder"], want="folder|directory")
     add("enqueue file binary", "enqueue", "ping", "--from-file", F["t-binary.jsonl"])
     add("enqueue file bad JSON line", "enqueue", "ping", "--from-file", F["t-badjson.jsonl"])
     add("enqueue file unknown agent", "enqueue", "ping", "--from-file", F["t-unknown-agent.jsonl"])
     add("enqueue file array line", "enqueue", "ping", "--from-file", F["t-array.jsonl"])
     add("enqueue file bad payload", "enqueue", "ping", "--from-file", F["t-badpayload.jsonl"])
-    add("enqueue file /dev/zero", "enqueue", "ping", "--from-file", "/dev/zero", deadline=30)
+    add("enqueue file /dev/zero", "enqueue", "ping", "--from-file", "/dev/zero", deadline=30, want="not a regular file|device")
     # tasks / retry / cancel / approve / reject
     add("tasks --limit -1", "tasks", "--limit", "-1")
     add("tasks --limit 0", "tasks", "--limit", "0")
@@ -425,11 +426,15 @@ def build_cases(f: dict[str, Path], srv: dict[str, Raw], db_url: str) -> list[Ca
     add("runner agents empty", "runner", "--agents", ",", "--exit-when-idle", deadline=20)
     # parse-resume
     for key in ("empty.txt", "blank.txt", "binary.txt", "random.pdf", "text-as.pdf", "truncated.pdf",
-                "pdf-bomb.pdf", "random.docx", "empty-zip.docx", "zip-bomb.docx", "no-ext", "resume.exe",
-                "nul.txt", "huge.txt", "one-line.txt", "folder", "folder.pdf"):
-        add(f"parse-resume {key}", "parse-resume", F[key], deadline=60)
+                "pdf-bomb.pdf", "random.docx", "empty-zip.docx", "zip-bomb.docx", "nul.txt", "huge.txt",
+                "one-line.txt", "folder", "folder.pdf"):
+        add(f"parse-resume {key}", "parse-resume", F[key], deadline=60,
+            want="folder" if key.startswith("folder") else None)
+    # the format is read from the content, not the name (docs/hardening.md): a text resume under any name
+    add("parse-resume text without extension (accepted)", "parse-resume", F["no-ext"], expect="accept")
+    add("parse-resume text named .exe (accepted)", "parse-resume", F["resume.exe"], expect="accept")
     add("parse-resume missing", "parse-resume", "/nonexistent/cv.pdf")
-    add("parse-resume /dev/zero", "parse-resume", "/dev/zero", deadline=30)
+    add("parse-resume /dev/zero", "parse-resume", "/dev/zero", deadline=30, want="not a regular file|device")
     add("parse-resume utf16 (accepted)", "parse-resume", F["utf16.txt"], expect="accept")
     add("parse-resume latin-1 (accepted)", "parse-resume", F["latin1.txt"], expect="accept")
     # candidates
@@ -438,8 +443,8 @@ def build_cases(f: dict[str, Path], srv: dict[str, Raw], db_url: str) -> list[Ca
     add("candidates --after abc", "candidates", "--after", "abc")
     add("candidates --after huge", "candidates", "--after", "99999999999999999999")
     add("candidates add no resume", "candidates", "add")
-    add("candidates add folder", "candidates", "add", "--resume", F["folder"])
-    add("candidates add /dev/zero", "candidates", "add", "--resume", "/dev/zero", deadline=30)
+    add("candidates add folder", "candidates", "add", "--resume", F["folder"], want="folder|directory")
+    add("candidates add /dev/zero", "candidates", "add", "--resume", "/dev/zero", deadline=30, want="not a regular file|device")
     add("candidates add missing", "candidates", "add", "--resume", "/nonexistent/cv.pdf")
     add("candidates add binary", "candidates", "add", "--resume", F["binary.txt"])
     add("candidates add zip bomb", "candidates", "add", "--resume", F["zip-bomb.docx"], deadline=60)
@@ -491,7 +496,7 @@ def build_cases(f: dict[str, Path], srv: dict[str, Raw], db_url: str) -> list[Ca
     add("sandbox port -1", "sandbox", "--port", "-1", deadline=20)
     add("sandbox port abc", "sandbox", "--port", "abc", deadline=20)
     add("sandbox data is a file", "sandbox", "--port", "0", "--data", F["a-file"], deadline=20)
-    add("sandbox data missing", "sandbox", "--port", "0", "--data", "/nonexistent/board", deadline=20)
+    add("sandbox data under a file", "sandbox", "--port", "0", "--data", F["a-file"] + "/board", deadline=20)
     # apply (refused before Chromium starts)
     add("apply no mode", "apply", "--url", "http://127.0.0.1/", "--resume", F["resume.txt"], "--profile", F["p-ok.toml"])
     add("apply both modes", "apply", "--url", "http://127.0.0.1/", "--resume", F["resume.txt"],
@@ -500,12 +505,12 @@ def build_cases(f: dict[str, Path], srv: dict[str, Raw], db_url: str) -> list[Ca
     add("apply url file://", "apply", "--url", "file:///etc/passwd", "--resume", F["resume.txt"], "--profile", F["p-ok.toml"], "--dry-run")
     add("apply url javascript:", "apply", "--url", "javascript:alert(1)", "--resume", F["resume.txt"], "--profile", F["p-ok.toml"], "--dry-run")
     add("apply resume missing", "apply", "--url", "http://127.0.0.1/", "--resume", "/nonexistent.pdf", "--profile", F["p-ok.toml"], "--dry-run")
-    add("apply resume folder", "apply", "--url", "http://127.0.0.1/", "--resume", F["folder"], "--profile", F["p-ok.toml"], "--dry-run")
+    add("apply resume folder", "apply", "--url", "http://127.0.0.1/", "--resume", F["folder"], "--profile", F["p-ok.toml"], "--dry-run", want="folder|directory")
     add("apply profile missing", "apply", "--url", "http://127.0.0.1/", "--resume", F["resume.txt"], "--profile", "/nonexistent.toml", "--dry-run")
     add("apply profile bad email", "apply", "--url", "http://127.0.0.1/", "--resume", F["resume.txt"], "--profile", F["p-email.toml"], "--dry-run")
     add("apply profile syntax", "apply", "--url", "http://127.0.0.1/", "--resume", F["resume.txt"], "--profile", F["p-syntax.toml"], "--dry-run")
     add("apply screenshots is a file", "apply", "--url", "http://127.0.0.1/", "--resume", F["resume.txt"],
-        "--profile", F["p-ok.toml"], "--dry-run", "--screenshots", F["a-file"], deadline=60)
+        "--profile", F["p-ok.toml"], "--dry-run", "--screenshots", F["a-file"], deadline=60, want="--screenshots")
     add("apply-sites bogus action", "apply-sites", "frob")
     add("apply-sites resume no site", "apply-sites", "resume")
     add("apply-sites resume unknown site", "apply-sites", "resume", "no.such.site.example")
@@ -540,6 +545,8 @@ def classify(case: Case, rc: int | None, out: str, err: str) -> tuple[str, str]:
     # argparse's usage lines may precede its one error line
     rest = [ln for ln in lines if not ln.startswith("usage:") and not ln.startswith(" ")]
     if len(rest) == 1 and _ERROR_LINE.match(rest[0]) and not any(g in rest[0] for g in _GENERIC):
+        if case.want and not re.search(case.want, rest[0], re.I):
+            return "generic", f"[does not say /{case.want}/] {rest[0]}"
         return "clear", rest[0]
     if any(g in text for g in _GENERIC):
         return "generic", first

@@ -347,4 +347,10 @@ def load_settings(config_file: str | Path | None = None, **overrides: Any) -> Se
             "setting 'encryption_key' [TALVIX_ENCRYPTION_KEY] is required when a database URL is configured "
             "(generate one with: talvix keygen)"
         )
+    if settings.encryption_key is not None:
+        # A malformed key is refused at once, not by the first command that happens to decrypt something
+        # (a listing that decrypts nothing would otherwise succeed with it).
+        from core.crypto import _decode_key
+
+        _decode_key(settings.encryption_key.get_secret_value())
     return settings

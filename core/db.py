@@ -24,7 +24,7 @@ from psycopg.rows import dict_row
 from psycopg_pool import ConnectionPool, PoolTimeout
 
 from core.config import Settings
-from core.errors import DatabaseUnavailable, TalvixError
+from core.errors import ConfigError, DatabaseUnavailable, TalvixError
 
 log = logging.getLogger("talvix.db")
 
@@ -123,8 +123,34 @@ def stop_embedded(data_dir: Path) -> bool:
 
 def resolve_url(settings: Settings) -> str:
     if settings.database_url is not None:
-        return settings.database_url.get_secret_value()
+        return check_url(settings.database_url.get_secret_value())
     return ensure_embedded(settings.data_dir)
+
+
+_SETTING = "setting 'database_url' [TALVIX_DATABASE_URL]"
+
+
+def check_url(url: str) -> str:
+    """Refuse a connection string libpq would misread, before anything connects (nothing of it is shown).
+
+    A password holding ``@`` or ``/`` unencoded makes libpq take part of the password for the host
+    name (and print it in its error); it must be percent-encoded.
+    """
+    text = url.strip()
+    scheme, sep, rest = text.partition("://")
+    if not sep:
+        if "=" in text:  # a libpq key=value string: "host=... dbname=... user=..."
+            return url
+        raise ConfigError(f"bad {_SETTING}: not a connection string; write it as "
+                          "postgresql://USER:PASSWORD@HOST:5432/DBNAME")
+    if scheme.lower() not in ("postgresql", "postgres"):
+        raise ConfigError(f"bad {_SETTING}: the scheme must be postgresql://, not {scheme[:20]}://")
+    authority_and_path = rest.split("?", 1)[0].split("#", 1)[0]
+    authority = authority_and_path.split("/", 1)[0]
+    if authority.count("@") > 1 or "@" in authority_and_path[len(authority):]:
+        raise ConfigError(f"bad {_SETTING}: the password holds '@' or '/'; percent-encode them "
+                          "(@ as %40, / as %2F, : as %3A)")
+    return url
 
 
 # --------------------------------------------------------------------------------------------------
