@@ -175,3 +175,36 @@ def seal_answer_sheets(cipher: Cipher, doc: Any) -> Any:
     if isinstance(out.get("answer_sheet"), dict):
         out["answer_sheet"] = seal_answer_sheets(cipher, out["answer_sheet"])
     return out
+
+
+# --- one key per database ------------------------------------------------------------------------------
+
+_CANARY = "talvix key check v1"
+_CANARY_CONTEXT = b"talvix-key-check-v1"
+
+
+def verify_key(conn: Any, cipher: Cipher) -> None:
+    """Refuse a key other than the one this database's personal data is written with.
+
+    The first host to open a migrated database stores a value encrypted with its key (table
+    ``key_check``); later ones must decrypt it. Before the table exists (an unmigrated database) nothing
+    is checked.
+    """
+    exists = conn.execute("SELECT to_regclass('key_check') IS NOT NULL AS e").fetchone()
+    if not (exists["e"] if isinstance(exists, dict) else exists[0]):
+        return
+    row = conn.execute("SELECT canary FROM key_check WHERE id = 1").fetchone()
+    if row is None:
+        conn.execute("INSERT INTO key_check (id, canary) VALUES (1, %s) ON CONFLICT (id) DO NOTHING",
+                     (cipher.encrypt(_CANARY, context=_CANARY_CONTEXT),))
+        row = conn.execute("SELECT canary FROM key_check WHERE id = 1").fetchone()
+    blob = row["canary"] if isinstance(row, dict) else row[0]
+    try:
+        ok = cipher.decrypt(blob, context=_CANARY_CONTEXT) == _CANARY
+    except TalvixError:
+        ok = False
+    if not ok:
+        raise ConfigError(
+            "bad setting 'encryption_key' [TALVIX_ENCRYPTION_KEY]: this database's personal data was written "
+            "with another key; use that key (every host of one database needs the same TALVIX_ENCRYPTION_KEY)"
+        )

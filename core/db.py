@@ -270,6 +270,14 @@ def connect(settings: Settings, **kw: Any) -> Database:
             f"cannot connect to the database at {url}",
             hint="check TALVIX_DATABASE_URL (or unset it to use the embedded default) and the network",
         ) from None
+    try:
+        from core.crypto import load_cipher, verify_key
+
+        with db.connection() as conn:
+            verify_key(conn, load_cipher(settings))
+    except BaseException:
+        db.close()
+        raise
     return db
 
 

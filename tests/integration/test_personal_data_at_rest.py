@@ -151,3 +151,14 @@ def test_candidates_add_with_encrypt_files_leaves_no_plaintext_on_disk(run_talvi
     assert json.loads(again.stdout)["id"] == json.loads(done.stdout)["id"]
     dump = subprocess.run(["grep", "-r", "-l", EMAIL, str(settings.storage_path)], capture_output=True, text=True)
     assert dump.stdout == ""
+
+
+def test_a_host_with_another_key_is_refused_before_it_writes(run_talvix, settings, tmp_path):
+    from core.crypto import generate_key
+
+    first = run_talvix("status")
+    assert first.returncode == 0, first.stderr
+    assert run_talvix("status").returncode == 0  # the same key again: fine
+    other = run_talvix("candidates", env={"TALVIX_ENCRYPTION_KEY": generate_key()})
+    assert other.returncode == 2
+    assert other.stderr.count("\n") == 1 and "written with another key" in other.stderr
