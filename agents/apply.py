@@ -18,7 +18,7 @@ from pydantic import Field
 from core.agent import Agent, AgentContext, AgentResult, Payload, register
 from core.apply_engine.engine import ApplyEngine, ApplyRequest, resolve_documents, stricter
 from core.apply_engine.sites import SiteBusy
-from core.crypto import load_cipher, seal_answer_sheets
+from core.crypto import load_cipher, open_sealed, seal_answer_sheets
 from core.errors import AwaitingApproval, NeedsHuman, PermanentError, RetryLater
 from core.records import candidate_profile, get_application, get_job, site_of
 
@@ -76,7 +76,7 @@ class ApplyAgent(Agent):
         site = job.get("site") or site_of(url)
         approval = getattr(payload, "approval", None) or (payload.model_extra or {}).get("approval")
         approved = isinstance(approval, dict)
-        edits = dict(approval.get("edits") or {}) if approved else {}
+        edits = open_sealed(cipher, dict(approval.get("edits") or {})) if approved else {}
         docs = resolve_documents(ctx.storage, app.get("documents"), cand["resume_path"] if cand else None)
         policy = stricter(cand["apply_policy"] if cand else settings.apply.default_policy,
                           settings.apply.site_policies.get(site or ""))

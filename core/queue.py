@@ -619,9 +619,18 @@ def cancel(db: Database, ids: Sequence[int], who: str | None = None, reason: str
     )
 
 
-def approve(db: Database, task_id: int, who: str | None = None, edits: dict[str, Any] | None = None) -> Task:
-    """Approve a task waiting for a person: it is queued again with the approval (and any edited answers)."""
+def approve(db: Database, task_id: int, who: str | None = None, edits: dict[str, Any] | None = None,
+            *, cipher: Any = None) -> Task:
+    """Approve a task waiting for a person: it is queued again with the approval (and any edited answers).
+
+    With ``cipher`` the edited answers (a candidate's personal data) are sealed in the payload, the event
+    and the audit row (``core.crypto.seal``); the apply agent opens them.
+    """
     who = who or actor()
+    if edits and cipher is not None:
+        from core.crypto import is_sealed, seal
+
+        edits = {k: v if is_sealed(v) else seal(cipher, v) for k, v in edits.items()}
     with db.transaction() as conn:
         row = conn.execute(
             """UPDATE tasks SET status = 'queued', attempts = 0, run_at = now(), lease_until = NULL, updated_at = now(),

@@ -162,3 +162,19 @@ def test_a_host_with_another_key_is_refused_before_it_writes(run_talvix, setting
     other = run_talvix("candidates", env={"TALVIX_ENCRYPTION_KEY": generate_key()})
     assert other.returncode == 2
     assert other.stderr.count("\n") == 1 and "written with another key" in other.stderr
+
+
+def test_an_operators_edited_answers_are_sealed_in_the_payload_event_and_audit(settings, db):
+    app_id = _application(db)
+    cipher = load_cipher(settings)
+    queue.enqueue(db, NewTask("apply", {"application_id": app_id}, application_id=app_id))
+    [task] = queue.claim(db, ["apply"], 1, "r", 30)
+    queue.park(db, task, "awaiting_approval", "policy: always ask")
+    approved = queue.approve(db, task.id, who="op@test", edits={"Phone": "+91 90000 11111"}, cipher=cipher)
+    raw = db.one("""SELECT (SELECT payload::text FROM tasks WHERE id = %(id)s) AS payload,
+                           (SELECT string_agg(coalesce(data::text, '') || message, ' ') FROM events WHERE task_id = %(id)s) AS events,
+                           (SELECT string_agg(coalesce(details::text, ''), ' ') FROM operator_actions) AS audit""",
+                 {"id": task.id})
+    for where, text in raw.items():
+        assert "90000" not in (text or ""), where
+    assert open_sealed(cipher, approved.payload["approval"]["edits"]) == {"Phone": "+91 90000 11111"}

@@ -43,7 +43,8 @@ def approval_actions(app: Any, key: str, edits: dict[str, Any] | None = None,
 
         def confirmed(ok: bool | None) -> None:
             if ok:
-                app.act("approve", lambda: (queue.approve(app.db, ident, who=app.who, edits=edits or None),
+                app.act("approve", lambda: (queue.approve(app.db, ident, who=app.who, edits=edits or None,
+                                                          cipher=app.cipher),
                                             f"approved task {ident}")[1], after=after)
 
         app.push_screen(ConfirmScreen(f"Approve task {ident}?", body, "Approve"), confirmed)
