@@ -403,3 +403,52 @@ class Listener:
             if self._conn is not None:
                 self._conn.close()
                 self._conn = None
+
+
+# --------------------------------------------------------------------------------------------------
+# Security posture (talvix db status)
+# --------------------------------------------------------------------------------------------------
+def security_status(db: Database) -> dict[str, Any]:
+    """How Talvix's role stands: superuser or not, whether it owns Talvix's tables, and the row-level
+    security of each table (enabled with no policies is the intended lock: docs/hardening.md).
+
+    ``problems`` lists what a production deployment should fix, one sentence each.
+    """
+    role = db.one(
+        """SELECT current_user AS role, r.rolsuper AS superuser, r.rolbypassrls AS bypass_rls
+             FROM pg_roles r WHERE r.rolname = current_user""")
+    tables = db.execute(
+        """SELECT c.relname AS name, pg_get_userbyid(c.relowner) AS owner, c.relrowsecurity AS rls,
+                  c.relforcerowsecurity AS rls_forced,
+                  (SELECT count(*) FROM pg_policy p WHERE p.polrelid = c.oid) AS policies
+             FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+            WHERE n.nspname = current_schema() AND c.relkind IN ('r', 'p')
+            ORDER BY c.relname""")
+    me = role["role"] if role else None
+    not_owned = [t["name"] for t in tables if t["owner"] != me]
+    no_rls = [t["name"] for t in tables if not t["rls"]]
+    with_policies = [t["name"] for t in tables if t["policies"]]
+    problems = []
+    if role and role["superuser"]:
+        problems.append(f"the role {me} is a superuser: give Talvix a role that only owns its tables "
+                        "(fine for the embedded default, not for production)")
+    if not_owned:
+        problems.append(f"the role {me} does not own {len(not_owned)} table(s) ({', '.join(not_owned[:5])}): "
+                        "run talvix db migrate as the owning role, or ALTER TABLE ... OWNER TO it")
+    if no_rls:
+        problems.append(f"row-level security is off on {', '.join(no_rls[:5])}: Supabase's API keys can read "
+                        "them; ALTER TABLE ... ENABLE ROW LEVEL SECURITY")
+    if with_policies:
+        problems.append(f"RLS policies on {', '.join(with_policies[:5])}: a policy opens rows to the roles it "
+                        "names (Supabase's anon/authenticated keys); Talvix needs none, drop them")
+    return {
+        "role": me,
+        "superuser": bool(role and role["superuser"]),
+        "bypass_rls": bool(role and role["bypass_rls"]),
+        "tables": len(tables),
+        "tables_not_owned": not_owned,
+        "tables_without_rls": no_rls,
+        "tables_with_policies": with_policies,
+        "locked": not no_rls and not with_policies,
+        "problems": problems,
+    }
