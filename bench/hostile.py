@@ -3,8 +3,9 @@
 Each case runs the real ``talvix`` command in a subprocess against a throw-away embedded Postgres (as the
 tests do), bounded by a deadline, and is classified by what the user sees:
 
-- ``clear``     a non-zero exit and one ``talvix...: error: ...`` line (for an argparse usage error the
-                ``usage:`` line(s) may come before it), no traceback, not the generic "unexpected" line
+- ``clear``     a non-zero exit and one ``talvix...: error: ...`` line (for an argparse usage error one
+                ``usage:`` line comes before it: two lines), no traceback, not the generic "unexpected"
+                line; where a case says what the line must name (``want``), it names it
 - ``traceback`` a Python traceback anywhere in the output
 - ``generic``   the catch-all ``unexpected ...`` line, or an error that is not one line (noise before it)
 - ``hang``      still running at the deadline (killed with its process group)
@@ -542,8 +543,10 @@ def classify(case: Case, rc: int | None, out: str, err: str) -> tuple[str, str]:
         return "traceback", tb[-1] if tb else ""
     if rc == 0:
         return ("accepted" if case.expect == "accept" else "silent"), (out.strip().splitlines() or [""])[0][:200]
-    # argparse's usage lines may precede its one error line
+    # a usage error is two lines: one usage line, then the error line
     rest = [ln for ln in lines if not ln.startswith("usage:") and not ln.startswith(" ")]
+    if lines and lines[0].startswith("usage:") and len(lines) != 2:
+        return "generic", f"[usage error of {len(lines)} lines] " + (rest[0] if rest else "")
     if len(rest) == 1 and _ERROR_LINE.match(rest[0]) and not any(g in rest[0] for g in _GENERIC):
         if case.want and not re.search(case.want, rest[0], re.I):
             return "generic", f"[does not say /{case.want}/] {rest[0]}"
