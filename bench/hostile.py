@@ -172,10 +172,10 @@ def make_files(d: Path) -> dict[str, Path]:
     put("nul.txt", RESUME.replace("Skills", "Ski\x00lls"))
     put("huge.txt", (RESUME + "Python " * 2000 + "\n") * 2500)  # ~36 MB
     put("one-line.txt", "x" * (5 << 20))
-    (d / "folder").mkdir()
-    f["folder"] = d / "folder"
-    (d / "folder.pdf").mkdir()
-    f["folder.pdf"] = d / "folder.pdf"
+    (d / "adir").mkdir()  # the names hold no "folder": the message must say it, not the path
+    f["folder"] = d / "adir"
+    (d / "adir.pdf").mkdir()
+    f["folder.pdf"] = d / "adir.pdf"
     # profile files
     put("p-ok.toml", '[identity]\nemail = "asha.rao@example.com"\nphone = "+91 98450 12345"\n')
     put("p-syntax.toml", "[identity\nemail = ")
@@ -326,7 +326,7 @@ def build_cases(f: dict[str, Path], srv: dict[str, Raw], db_url: str) -> list[Ca
     add("unknown command", "frobnicate")
     add("unknown global option", "--frobnicate", "status")
     add("--config missing", "--config", "/nonexistent/talvix.toml", "status")
-    add("--config folder", "--config", F["folder"], "status", want="folder|directory")
+    add("--config folder", "--config", F["folder"], "status", want=r"\bis a (folder|directory)")
     add("--config bad TOML", "--config", F["c-syntax.toml"], "status")
     add("--config unknown key", "--config", F["c-unknown.toml"], "status")
     add("--config wrong type", "--config", F["c-type.toml"], "status")
@@ -375,7 +375,7 @@ def build_cases(f: dict[str, Path], srv: dict[str, Raw], db_url: str) -> list[Ca
     add("enqueue key NUL", "enqueue", "ping", "--key", "a\x01b\x7f")
     add("enqueue key 100 KB", "enqueue", "ping", "--key", "k" * 100000)
     add("enqueue file missing", "enqueue", "ping", "--from-file", "/nonexistent.jsonl")
-    add("enqueue file folder", "enqueue", "ping", "--from-file", F["folder"], want="folder|directory")
+    add("enqueue file folder", "enqueue", "ping", "--from-file", F["folder"], want=r"\bis a (folder|directory)")
     add("enqueue file binary", "enqueue", "ping", "--from-file", F["t-binary.jsonl"])
     add("enqueue file bad JSON line", "enqueue", "ping", "--from-file", F["t-badjson.jsonl"])
     add("enqueue file unknown agent", "enqueue", "ping", "--from-file", F["t-unknown-agent.jsonl"])
@@ -430,7 +430,7 @@ def build_cases(f: dict[str, Path], srv: dict[str, Raw], db_url: str) -> list[Ca
                 "pdf-bomb.pdf", "random.docx", "empty-zip.docx", "zip-bomb.docx", "nul.txt", "huge.txt",
                 "one-line.txt", "folder", "folder.pdf"):
         add(f"parse-resume {key}", "parse-resume", F[key], deadline=60,
-            want="folder" if key.startswith("folder") else None)
+            want=r"\bis a (folder|directory)" if key.startswith("folder") else None)
     # the format is read from the content, not the name (docs/hardening.md): a text resume under any name
     add("parse-resume text without extension (accepted)", "parse-resume", F["no-ext"], expect="accept")
     add("parse-resume text named .exe (accepted)", "parse-resume", F["resume.exe"], expect="accept")
@@ -444,7 +444,7 @@ def build_cases(f: dict[str, Path], srv: dict[str, Raw], db_url: str) -> list[Ca
     add("candidates --after abc", "candidates", "--after", "abc")
     add("candidates --after huge", "candidates", "--after", "99999999999999999999")
     add("candidates add no resume", "candidates", "add")
-    add("candidates add folder", "candidates", "add", "--resume", F["folder"], want="folder|directory")
+    add("candidates add folder", "candidates", "add", "--resume", F["folder"], want=r"\bis a (folder|directory)")
     add("candidates add /dev/zero", "candidates", "add", "--resume", "/dev/zero", deadline=30, want="not a regular file|device")
     add("candidates add missing", "candidates", "add", "--resume", "/nonexistent/cv.pdf")
     add("candidates add binary", "candidates", "add", "--resume", F["binary.txt"])
@@ -506,7 +506,7 @@ def build_cases(f: dict[str, Path], srv: dict[str, Raw], db_url: str) -> list[Ca
     add("apply url file://", "apply", "--url", "file:///etc/passwd", "--resume", F["resume.txt"], "--profile", F["p-ok.toml"], "--dry-run")
     add("apply url javascript:", "apply", "--url", "javascript:alert(1)", "--resume", F["resume.txt"], "--profile", F["p-ok.toml"], "--dry-run")
     add("apply resume missing", "apply", "--url", "http://127.0.0.1/", "--resume", "/nonexistent.pdf", "--profile", F["p-ok.toml"], "--dry-run")
-    add("apply resume folder", "apply", "--url", "http://127.0.0.1/", "--resume", F["folder"], "--profile", F["p-ok.toml"], "--dry-run", want="folder|directory")
+    add("apply resume folder", "apply", "--url", "http://127.0.0.1/", "--resume", F["folder"], "--profile", F["p-ok.toml"], "--dry-run", want=r"\bis a (folder|directory)")
     add("apply profile missing", "apply", "--url", "http://127.0.0.1/", "--resume", F["resume.txt"], "--profile", "/nonexistent.toml", "--dry-run")
     add("apply profile bad email", "apply", "--url", "http://127.0.0.1/", "--resume", F["resume.txt"], "--profile", F["p-email.toml"], "--dry-run")
     add("apply profile syntax", "apply", "--url", "http://127.0.0.1/", "--resume", F["resume.txt"], "--profile", F["p-syntax.toml"], "--dry-run")
