@@ -10,45 +10,26 @@ permanent. Browsers are expensive, so the agent's default global cap is 2 across
 
 from __future__ import annotations
 
-import os
-from typing import Any
-
 from pydantic import Field
 
 from core.agent import Agent, AgentContext, AgentResult, Payload, register
-from core.apply_engine.engine import ApplyEngine, ApplyRequest, resolve_documents, stricter
+from core.applications import get_application
+from core.apply_engine.engine import (
+    ApplyEngine,
+    ApplyRequest,
+    resolve_documents,
+    stricter,
+)
+from core.apply_engine.proxy import proxy_for
 from core.apply_engine.sites import SiteBusy
+from core.candidates.store import apply_settings, candidate_profile, candidate_proxy
 from core.crypto import load_cipher, open_sealed, seal_answer_sheets
 from core.errors import AwaitingApproval, NeedsHuman, PermanentError, RetryLater
-from core.records import candidate_profile, get_application, get_job, site_of
+from core.jobs.store import get_job, site_of
 
 
 class ApplyPayload(Payload):
     application_id: int = Field(..., ge=1)
-
-
-def candidate_proxy(db: Any, cipher: Any, candidate_id: int) -> str | None:
-    """A candidate's own proxy URL from their encrypted secrets (``{"proxy_url": ...}``), if any."""
-    import json
-
-    row = db.one("SELECT secrets_enc FROM candidates WHERE id = %s", (candidate_id,))
-    if not row or not row["secrets_enc"]:
-        return None
-    text = cipher.decrypt(row["secrets_enc"], context=b"secrets")
-    try:
-        return (json.loads(text) or {}).get("proxy_url") if text else None
-    except ValueError:
-        return None
-
-
-def proxy_for(settings: Any, site: str | None, candidate: str | None) -> str | None:
-    """Candidate proxy, else the site's (from the environment variable it names), else the global one."""
-    if candidate:
-        return candidate
-    env_name = settings.apply.site_proxy_env.get(site or "")
-    if env_name and os.environ.get(env_name):
-        return os.environ[env_name]
-    return settings.apply.proxy_url.get_secret_value() if settings.apply.proxy_url else None
 
 
 @register
@@ -72,11 +53,11 @@ class ApplyAgent(Agent):
             raise PermanentError(f"job {job['id']} is closed")
         cipher = load_cipher(settings)
         profile = candidate_profile(db, cipher, app["candidate_id"])
-        cand = db.one("SELECT resume_path, apply_policy FROM candidates WHERE id = %s", (app["candidate_id"],))
+        cand = apply_settings(db, app["candidate_id"])
         site = job.get("site") or site_of(url)
         approval = getattr(payload, "approval", None) or (payload.model_extra or {}).get("approval")
         approved = isinstance(approval, dict)
-        edits = open_sealed(cipher, dict(approval.get("edits") or {})) if approved else {}
+        edits = open_sealed(cipher, dict(approval.get("edits") or {})) if isinstance(approval, dict) else {}
         docs = resolve_documents(ctx.storage, app.get("documents"), cand["resume_path"] if cand else None)
         policy = stricter(cand["apply_policy"] if cand else settings.apply.default_policy,
                           settings.apply.site_policies.get(site or ""))
@@ -86,7 +67,7 @@ class ApplyAgent(Agent):
             task=ctx.task, runner_id=ctx.runner_id,
         )
         engine = ApplyEngine(settings, db, ctx.storage, proxy=proxy_for(settings, site, candidate_proxy(db, cipher, app["candidate_id"])),
-                             log_fn=lambda msg, level="info": ctx.log(msg, level),
+                             log_fn=ctx.log,
                              cancelled=ctx.cancelled.is_set)
         ctx.log(f"applying on {site} ({'approved' if approved else policy})")
         try:

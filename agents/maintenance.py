@@ -14,10 +14,7 @@ from pydantic import Field
 
 from core.agent import Agent, AgentContext, AgentResult, Payload, register
 from core.events import purge_events
-
-_PURGE_RUNNERS = """
-    DELETE FROM runners WHERE status = 'gone' AND stopped_at < now() - make_interval(days => %s) RETURNING id
-"""
+from core.fleet import purge_gone
 
 
 class MaintenancePayload(Payload):
@@ -40,6 +37,6 @@ class Maintenance(Agent):
             n = purge_events(ctx.db, days)
             ctx.log(f"purged {n} event(s) older than {days} days", deleted=n)
         else:
-            n = len(ctx.db.execute(_PURGE_RUNNERS, (days,)))
+            n = purge_gone(ctx.db, days)
             ctx.log(f"forgot {n} runner(s) gone for more than {days} days", deleted=n)
         return AgentResult(result={"action": payload.action, "deleted": n, "older_than_days": days})

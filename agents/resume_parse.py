@@ -15,10 +15,8 @@ from typing import Any
 from pydantic import model_validator
 
 from core.agent import Agent, AgentContext, AgentResult, Payload, register
-from core.resume import ResumeError, flat_view, parse_resume
-from core.resume.extract import ResumeText, read_resume
-
-__all__ = ["ResumeError", "parse_resume", "flat_view", "read_resume", "ResumeText", "ResumeParse"]
+from core.candidates.resume import ResumeError, flat_view, parse_resume
+from core.candidates.store import other_with_email
 
 
 class ResumeParsePayload(Payload):
@@ -26,7 +24,7 @@ class ResumeParsePayload(Payload):
     path: str | None = None
 
     @model_validator(mode="after")
-    def _one_source(self) -> "ResumeParsePayload":
+    def _one_source(self) -> ResumeParsePayload:
         if (self.candidate_id is None) == (self.path is None):
             raise ValueError("give exactly one of candidate_id or path")
         return self
@@ -41,7 +39,7 @@ class ResumeParse(Agent):
     max_attempts = 3
 
     def handle(self, payload: ResumeParsePayload, ctx: AgentContext) -> AgentResult:
-        from core import candidates as cands
+        from core.candidates import intake as cands
         from core.crypto import load_cipher
         from core.errors import NeedsHuman
         from core.storage import record_artifact
@@ -89,10 +87,9 @@ class ResumeParse(Agent):
         # An email that belongs to another candidate is a person's decision: check before completing.
         email = (profile.get("identity") or {}).get("email")
         if email:
-            other = ctx.db.one("SELECT id FROM candidates WHERE email_hash = %s AND id <> %s",
-                               (cipher.lookup_hash(email), cid))
+            other = other_with_email(ctx.db, cipher, email, cid)
             if other is not None:
-                raise NeedsHuman(f"candidate {cid}: the resume's email belongs to candidate {other['id']}; "
+                raise NeedsHuman(f"candidate {cid}: the resume's email belongs to candidate {other}; "
                                  "merge or fix the candidates, then retry")
         view = flat_view(parsed)
         return AgentResult(

@@ -33,11 +33,11 @@ sys.path.insert(0, str(REPO / "tests"))
 from selenium.webdriver.common.by import By  # noqa: E402
 from selenium.webdriver.support.ui import Select  # noqa: E402
 
-from core.apply_engine.browser import Browser  # noqa: E402
+from core.apply_engine.browser import Browser
 from core.apply_engine.engine import ApplyEngine  # noqa: E402
 from core.storage import Storage  # noqa: E402
 from sandbox import SandboxServer  # noqa: E402
-from sandbox.forms import field_specs  # noqa: E402
+from sandbox.forms.common import field_specs
 
 FORMS = ["gh-backend", "ghr-frontend", "lever-fullstack", "ashby-product", "generic-python"]
 ANSWERS = {"Are you legally authorized to work in India?": "Yes", "What is your notice period?": "30 days",
@@ -89,8 +89,8 @@ def baseline(driver: Any, sb: SandboxServer, key: str, resume: Path) -> None:
             driver.execute_script("arguments[0].click();", el)
         elif spec.kind == "combobox":
             driver.find_element(By.ID, spec.name).click()
-            option = wait(lambda: [o for o in driver.find_elements(By.CSS_SELECTOR, "[role=option]")
-                                   if o.text == ANSWERS[spec.label]])
+            option = wait(lambda spec=spec: [o for o in driver.find_elements(By.CSS_SELECTOR, "[role=option]")
+                                             if o.text == ANSWERS[spec.label]])
             option[0].click()
         elif spec.kind == "dropdown":
             driver.find_element(By.ID, "education-dropdown").click()
@@ -109,7 +109,7 @@ def talvix_once(settings: Any, db: Any, browser: Browser, sb: SandboxServer, key
 
     ids = make_application(db, settings, sb.apply_url(key), email=f"bench{n}-{threading.get_ident()}@example.com")
     t0 = time.monotonic()
-    out = ApplyEngine(settings, db, Storage(settings.storage_path), browser=browser).run(
+    out = ApplyEngine(settings, db, Storage.from_settings(settings), browser=browser).run(
         engine_request(db, settings, ids, runner_id=f"bench-{n}"))
     took = time.monotonic() - t0
     if out.outcome != "submitted":

@@ -42,7 +42,7 @@ sys.path.insert(0, str(REPO))
 import psycopg  # noqa: E402
 from psycopg import sql  # noqa: E402
 
-from core import browse  # noqa: E402
+from core.browse import filters, pages
 from core.config import load_settings  # noqa: E402
 from core.db import Database, ensure_embedded, migrate, stop_embedded  # noqa: E402
 
@@ -74,7 +74,7 @@ def load(db: Database, n_tasks: int, n_events: int) -> float:
 
 def raw_page_ms(url: str, flt_text: str, limit: int, rounds: int) -> float:
     """The same page query the console runs, straight through psycopg (median ms)."""
-    query, params = browse.task_window_query(browse.parse_filter(flt_text, browse.TASK_SPEC), limit=limit)
+    query, params = pages.task_window_query(filters.parse_filter(flt_text, filters.TASK_SPEC), limit=limit)
     times = []
     with psycopg.connect(url, autocommit=True) as conn:
         for _ in range(rounds):
@@ -114,9 +114,9 @@ async def measure_console(settings, db: Database, rounds: int) -> dict:
             n = view.loads
             app.refresh_now()
             if idle:
-                await idle_until(lambda: view.loads > n)
+                await idle_until(lambda n=n: view.loads > n)
             else:
-                await until(pilot, lambda: view.loads > n)
+                await until(pilot, lambda n=n: view.loads > n)
             times.append(view.last_load_ms)
         return statistics.median(times)
 

@@ -111,7 +111,7 @@ def talvix_ping_per_s(url: str, processes: int, n: int, tmp: Path) -> float:
         env = {k: v for k, v in os.environ.items() if not k.startswith("TALVIX_")}
         env.update({"TALVIX_DATABASE_URL": url, "TALVIX_ENCRYPTION_KEY": generate_key(),
                     "TALVIX_DATA_DIR": str(tmp / "talvix-data"), "PYTHONPATH": str(REPO)})
-        cmd = [sys.executable, "-m", "runners.cli", "runner", "--agents", "ping", "--concurrency",
+        cmd = [sys.executable, "-m", "cli.main", "runner", "--agents", "ping", "--concurrency",
                str(CONCURRENCY), "--no-schedule"]
         procs = [subprocess.Popen(cmd, env=env, cwd=str(tmp), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
                  for _ in range(processes)]

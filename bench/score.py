@@ -36,8 +36,8 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from core import scoring  # noqa: E402
-from core.skills import VOCABULARY  # noqa: E402
+from core.candidates.skills import VOCABULARY
+from core.scoring import fit as scoring
 
 SKILLS = list(VOCABULARY)
 CITIES = ["Bengaluru, India", "Mumbai, India", "Pune, India", "Hyderabad, India", "Chennai, India", "Delhi, India",

@@ -9,7 +9,6 @@ change in one transaction. To stop for a person the handler raises :class:`core.
 
 from __future__ import annotations
 
-import importlib
 import logging
 import threading
 from collections.abc import Callable
@@ -43,9 +42,9 @@ class AgentResult:
 @dataclass
 class AgentContext:
     task: Task
-    db: "Database"
-    storage: "Storage"
-    settings: "Settings"
+    db: Database
+    storage: Storage
+    settings: Settings
     runner_id: str
     cancelled: threading.Event
     log_fn: Callable[..., None]
@@ -83,23 +82,7 @@ class Agent:
         return self.payload_model.model_validate(raw)
 
 
-#: Modules that define agents (each calls :func:`register`). Later issues append to this list.
-AGENT_MODULES = [
-    "agents.ping",
-    "agents.maintenance",
-    "agents.resume_parse",
-    "agents.tailor",
-    "agents.cover_letter",
-    "agents.interview_prep",
-    "agents.discover",
-    "agents.jd_parse",
-    "agents.score",
-    "agents.apply",
-]
-
 _REGISTRY: dict[str, Agent] = {}
-_LOADED = False
-_lock = threading.Lock()
 log = logging.getLogger("talvix.agents")
 
 
@@ -109,24 +92,14 @@ def register(cls: type[Agent]) -> type[Agent]:
     return cls
 
 
-def _load() -> None:
-    global _LOADED
-    with _lock:
-        if _LOADED:
-            return
-        for mod in AGENT_MODULES:
-            importlib.import_module(mod)
-        _LOADED = True
-
-
-def registry() -> dict[str, Agent]:
-    _load()
+def registered() -> dict[str, Agent]:
+    """The agents registered so far, by name (``agents.registry()`` imports them all first)."""
     return dict(sorted(_REGISTRY.items()))
 
 
 def get_agent(name: str) -> Agent:
     """The agent called ``name``; an unknown name is refused (exit 2) with the names this build knows."""
-    reg = registry()
+    reg = registered()
     if name not in reg:
         from core.errors import InvalidInput
 

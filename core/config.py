@@ -15,7 +15,15 @@ from pathlib import Path
 from typing import Any, Literal
 
 import platformdirs
-from pydantic import AliasChoices, BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
+from pydantic import (
+    AliasChoices,
+    BaseModel,
+    ConfigDict,
+    Field,
+    SecretStr,
+    ValidationError,
+    field_validator,
+)
 from pydantic_settings import (
     BaseSettings,
     PydanticBaseSettingsSource,
@@ -24,6 +32,7 @@ from pydantic_settings import (
 )
 
 from core.errors import ConfigError
+
 
 class Section(BaseModel):
     """A talvix.toml section: an unknown key is an error (a typo must not be silently ignored)."""
@@ -254,7 +263,8 @@ class Settings(BaseSettings):
         settings_cls: type[BaseSettings],
         init_settings: PydanticBaseSettingsSource,
         env_settings: PydanticBaseSettingsSource,
-        **_unused_sources: PydanticBaseSettingsSource,  # the env-file and secrets-dir sources: never used
+        dotenv_settings: PydanticBaseSettingsSource,  # never used: secrets come from the environment only
+        file_secret_settings: PydanticBaseSettingsSource,  # never used
     ) -> tuple[PydanticBaseSettingsSource, ...]:
         sources: list[PydanticBaseSettingsSource] = [init_settings, env_settings]
         toml = _CONFIG_FILE.get("path")

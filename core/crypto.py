@@ -35,7 +35,7 @@ def _decode_key(text: str) -> bytes:
     text = text.strip()
     for decode in (bytes.fromhex, base64.urlsafe_b64decode, base64.b64decode):
         try:
-            raw = decode(text)  # type: ignore[operator]
+            raw = decode(text)
         except (ValueError, binascii.Error):
             continue
         if len(raw) == 32:

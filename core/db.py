@@ -193,7 +193,7 @@ class Database:
         ConnectionPool.check_connection(conn)
 
     @classmethod
-    def from_settings(cls, settings: Settings, **kw: Any) -> "Database":
+    def from_settings(cls, settings: Settings, **kw: Any) -> Database:
         db = settings.database
         return cls(
             resolve_url(settings),
@@ -234,10 +234,17 @@ class Database:
         rows = self.execute(query, params)
         return rows[0] if rows else None
 
+    def value(self, query: Any, params: Any = None) -> Any:
+        """The first column of the one row a query always returns (an aggregate, ``RETURNING``)."""
+        rows = self.execute(query, params)
+        if not rows:
+            raise TalvixError("the database returned no row where one was expected")
+        return next(iter(rows[0].values()))
+
     def close(self) -> None:
         self.pool.close()
 
-    def __enter__(self) -> "Database":
+    def __enter__(self) -> Database:
         return self
 
     def __exit__(self, *exc: object) -> None:
@@ -320,7 +327,7 @@ def migrate(db: Database) -> list[tuple[int, str]]:
             for version, name, body in migration_files():
                 if version in done:
                     continue
-                conn.execute(body)  # type: ignore[arg-type]
+                conn.execute(body)
                 conn.execute(
                     "INSERT INTO schema_migrations (version, name) VALUES (%s, %s)", (version, name)
                 )
@@ -403,6 +410,17 @@ class Listener:
             if self._conn is not None:
                 self._conn.close()
                 self._conn = None
+
+
+def server_version(db: Database) -> str:
+    """The server's version string (``15.4``, ``16.2 (Debian ...)``)."""
+    row = db.one("SELECT current_setting('server_version') AS v")
+    return str(row["v"]) if row else "unknown"
+
+
+def like_escape(text: str) -> str:
+    """``text`` with LIKE's wildcards and escape character escaped, to match it literally."""
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
 # --------------------------------------------------------------------------------------------------

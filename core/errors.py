@@ -65,3 +65,8 @@ class RetryLater(Exception):
     def __init__(self, reason: str, delay_s: float = 60.0) -> None:
         super().__init__(reason)
         self.delay_s = delay_s
+
+
+class BrowserError(TalvixError):
+    """The browser (Chromium, chromedriver, Xvfb, the proxy forwarder) could not be started or stopped; the message
+    says what to check."""

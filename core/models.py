@@ -44,7 +44,7 @@ class Task:
     finished_at: datetime | None = None
 
     @classmethod
-    def from_row(cls, row: dict[str, Any]) -> "Task":
+    def from_row(cls, row: dict[str, Any]) -> Task:
         names = _TASK_FIELDS
         return cls(**{k: v for k, v in row.items() if k in names})
 

@@ -314,9 +314,10 @@ def claim(db: Database, agents: Sequence[str], n: int, runner_id: str, lease_s: 
                 break
             with conn.transaction():
                 conn.execute("SELECT pg_advisory_xact_lock(hashtext('talvix-claim'), hashtext(%s))", (agent,))
-                running = conn.execute(
+                count = conn.execute(
                     "SELECT count(*) AS c FROM tasks WHERE agent = %s AND status = 'running'", (agent,)
-                ).fetchone()["c"]
+                ).fetchone()
+                running = count["c"] if count else 0
                 room = min(want, cap - running)
                 if room <= 0:
                     continue

@@ -22,7 +22,6 @@ Threads, each with one job:
 
 from __future__ import annotations
 
-import json
 import logging
 import os
 import random
@@ -33,15 +32,16 @@ import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from functools import partial
 from typing import Any
 
 import psycopg
 from psycopg.types.json import Jsonb
 from pydantic import ValidationError
 
-from core import queue
-from core.agent import Agent, AgentContext, AgentResult, registry
+from agents import registry
+from core import fleet, queue
+from core.agent import Agent, AgentContext, AgentResult
 from core.config import Settings
 from core.db import Database, Listener, redact
 from core.errors import (
@@ -56,104 +56,29 @@ from core.errors import (
 from core.models import Task
 from core.safetext import clean
 from core.storage import Storage
+from runners.logs import _LEVELS, install_json_logging
 
 log = logging.getLogger("talvix.runner")
 agent_log = logging.getLogger("talvix.agent")
+
+
 # A library logs nowhere until its host says where: the headless command installs JSON lines on stdout,
 # the console its own handler. (Without this, warnings would go to stderr over a Textual screen.)
 logging.getLogger("talvix").addHandler(logging.NullHandler())
+
+
 VERSION = "0.1.0"
+
 
 #: Errors that mean "the database did not answer": back off and try again.
 DB_ERRORS: tuple[type[BaseException], ...] = (psycopg.OperationalError, psycopg.InterfaceError, DatabaseUnavailable)
-_LEVELS = {"debug": logging.DEBUG, "info": logging.INFO, "warning": logging.WARNING, "error": logging.ERROR}
 
 
-# ------------------------------------------------------------------------------------------------
-# Headless logging: one JSON object per line on stdout
-# ------------------------------------------------------------------------------------------------
-class JsonLineFormatter(logging.Formatter):
-    """Formats a log record as one JSON line: ``ts level logger message`` plus the record's ``fields``.
-
-    Messages pass through :func:`core.safetext.clean` so text from outside (an employer's page title,
-    an error from a site) cannot smuggle escape sequences into an operator's terminal or log pipeline.
-    """
-
-    def format(self, record: logging.LogRecord) -> str:
-        line: dict[str, Any] = {
-            "ts": datetime.fromtimestamp(record.created, tz=timezone.utc).isoformat(timespec="milliseconds"),
-            "level": record.levelname.lower(),
-            "logger": record.name,
-            "message": clean(redact(record.getMessage())),
-        }
-        extra = getattr(record, "fields", None)
-        if isinstance(extra, dict):
-            for key, value in extra.items():
-                line.setdefault(key, value)
-        if record.exc_info and record.exc_info[1] is not None:
-            exc = record.exc_info[1]
-            line["error"] = clean(redact(f"{type(exc).__name__}: {exc}"))
-        return json.dumps(line, default=str, ensure_ascii=False)
-
-
-_JSON_HANDLER: logging.Handler | None = None
-
-
-def install_json_logging(level: str = "info", stream: Any = None) -> logging.Handler:
-    """Send every ``talvix.*`` log record to stdout as one JSON line (idempotent)."""
-    global _JSON_HANDLER
-    root = logging.getLogger("talvix")
-    if _JSON_HANDLER is None:
-        _JSON_HANDLER = logging.StreamHandler(stream or sys.stdout)
-        _JSON_HANDLER.setFormatter(JsonLineFormatter())
-        root.addHandler(_JSON_HANDLER)
-        root.propagate = False
-    root.setLevel(_LEVELS.get(level, logging.INFO))
-    return _JSON_HANDLER
 
 
 def _first_line(exc: BaseException) -> str:
     text = redact(str(exc)).strip()
     return text.splitlines()[0] if text else type(exc).__name__
-
-
-# ------------------------------------------------------------------------------------------------
-# Small named queries the runner owns
-# ------------------------------------------------------------------------------------------------
-_REGISTER = """
-    INSERT INTO runners (id, host, pid, agents, concurrency, version, mode, status, info)
-    VALUES (%s, %s, %s, %s, %s, %s, %s, 'running', %s)
-    ON CONFLICT (id) DO UPDATE SET status = 'running', heartbeat_at = now(), stopped_at = NULL
-"""
-_BEAT = "UPDATE runners SET heartbeat_at = now() WHERE id = %s AND status <> 'gone' RETURNING id"
-_SET_STATUS = """
-    UPDATE runners SET status = %s, heartbeat_at = now(),
-           stopped_at = CASE WHEN %s = 'gone' THEN now() END
-     WHERE id = %s
-"""
-_MARK_STALE_GONE = """
-    UPDATE runners SET status = 'gone', stopped_at = now()
-     WHERE status <> 'gone' AND heartbeat_at < now() - make_interval(secs => %s)
-    RETURNING id
-"""
-_IDLE = """
-    SELECT count(*) AS n FROM tasks t
-     WHERE t.agent = ANY(%s)
-       AND (t.status = 'running'
-            OR (t.status IN ('queued', 'failed') AND t.run_at <= now()
-                AND NOT EXISTS (SELECT 1 FROM agent_controls ac WHERE ac.agent = t.agent AND ac.paused)))
-"""
-
-
-def mark_stale_runners_gone(db: Database, stale_s: float) -> list[str]:
-    """Runners that stopped heartbeating (SIGKILL, power loss) are marked gone so consoles stop listing them."""
-    return [r["id"] for r in db.execute(_MARK_STALE_GONE, (float(stale_s),))]
-
-
-def work_left(db: Database, agents: list[str]) -> int:
-    """Tasks of ``agents`` that are running or could be claimed now (paused agents' tasks do not count)."""
-    row = db.one(_IDLE, (agents,))
-    return int(row["n"]) if row else 0
 
 
 # ------------------------------------------------------------------------------------------------
@@ -224,7 +149,7 @@ class Runner:
     # -------------------------------------------------------------------------------------------
     # Lifecycle
     # -------------------------------------------------------------------------------------------
-    def start(self) -> "Runner":
+    def start(self) -> Runner:
         """Register, then start claiming. Raises if the database cannot be reached at all."""
         if self._started:
             return self
@@ -282,7 +207,7 @@ class Runner:
         if self.active:
             return False
         try:
-            return work_left(self.db, list(self.agents)) == 0 and self.active == 0
+            return fleet.work_left(self.db, list(self.agents)) == 0 and self.active == 0
         except DB_ERRORS + (psycopg.Error,):
             return False
 
@@ -343,12 +268,12 @@ class Runner:
     # Registration and heartbeats
     # -------------------------------------------------------------------------------------------
     def _register(self) -> None:
-        self.db.execute(_REGISTER, (self.id, self.host, self.pid, list(self.agents), self.concurrency, VERSION,
+        fleet.register(self.db, (self.id, self.host, self.pid, list(self.agents), self.concurrency, VERSION,
                                     self.mode, Jsonb({"python": sys.version.split()[0]})))
 
     def _set_status(self, status: str) -> None:
         try:
-            self.db.execute(_SET_STATUS, (status, status, self.id))
+            fleet.set_status(self.db, self.id, status)
         except (psycopg.Error, TalvixError) as exc:
             log.warning("could not record runner status %s: %s", status, _first_line(exc))
 
@@ -373,7 +298,7 @@ class Runner:
     def beat(self) -> None:
         """One heartbeat: refresh the runner row, extend every held lease, cancel tasks whose lease is gone."""
         try:
-            if not self.db.execute(_BEAT, (self.id,)) and not self._stop.is_set() and self._started:
+            if not fleet.beat(self.db, self.id) and not self._stop.is_set() and self._started:
                 # Another runner marked us gone (we were unreachable too long): come back.
                 self._register()
                 log.warning("runner row was marked gone; registered again",
@@ -442,7 +367,7 @@ class Runner:
         """Rescue tasks of dead runners and expired leases; cheap (SKIP LOCKED), safe on every host."""
         q = self.settings.queue
         try:
-            gone = mark_stale_runners_gone(self.db, q.runner_stale_seconds)
+            gone = fleet.mark_stale_gone(self.db, q.runner_stale_seconds)
             counts = queue.reap(self.db, runner_stale_s=q.runner_stale_seconds, backoff_base=q.backoff_base_seconds)
         except (psycopg.Error, TalvixError) as exc:
             self._db_down = True
@@ -514,7 +439,7 @@ class Runner:
             n = min(n, self.concurrency - self.active)
             if n <= 0 or self._stop.is_set():
                 break
-            tasks = queue.claim(self.db, agents, n, self.id, lease, caps={a: caps[a] for a in agents if a in caps})
+            tasks = queue.claim(self.db, agents, n, self.id, lease, caps={a: c for a in agents if (c := caps.get(a)) is not None})
             for task in tasks:
                 self._start_task(task, lease)
             got += len(tasks)
@@ -557,14 +482,25 @@ class Runner:
         agent_log.log(_LEVELS[level], message, extra={"fields": fields})
 
     def _execute(self, r: _Running) -> None:
+        """Run one task: the agent's handler, its outcome written (fenced by the lease), one log line."""
+        outcome_name, error, write = self._run_handler(r)
+        try:
+            r.finishing = True
+            outcome_name, error = self._record(r, outcome_name, error, write)
+            self._count(outcome_name)
+        finally:
+            with self._lock:
+                self._running.pop(r.task.id, None)
+            self._wake.set()
+            self._notify_change()
+        self._log_outcome(r, outcome_name, error)
+
+    def _run_handler(self, r: _Running) -> tuple[str, str | None, Callable[[], Any]]:
+        """The agent's handler run on the task's payload: the outcome's name, its error, and its queue write."""
         task = r.task
         agent = self.agents[task.agent]
         ctx = AgentContext(task=task, db=self.db, storage=self.storage, settings=self.settings, runner_id=self.id,
                            cancelled=r.cancel, log_fn=self._log_event, llm=self.llm)
-        q = self.settings.queue
-        outcome_name = "succeeded"
-        error: str | None = None
-        write: Callable[[], Any]
         try:
             try:
                 payload = agent.parse_payload(task.payload)
@@ -576,61 +512,59 @@ class Runner:
             if r.cancel.is_set():
                 raise LeaseLost(f"task {task.id} was {'released' if r.reason == 'stopping' else 'lost'} while running")
             if outcome.follow_ons or outcome.in_tx is not None:
-                write = lambda: queue.complete(self.db, task, outcome.result, outcome.follow_ons, outcome.in_tx)  # noqa: E731
-            else:
-                write = lambda: self._completer.complete(task, outcome.result)  # noqa: E731
+                return "succeeded", None, partial(queue.complete, self.db, task, outcome.result, outcome.follow_ons,
+                                                  outcome.in_tx)
+            return "succeeded", None, partial(self._completer.complete, task, outcome.result)
         except LeaseLost as exc:
-            outcome_name, error, write = "abandoned", str(exc), lambda: None
+            return "abandoned", str(exc), _nothing
         except NeedsHuman as exc:
-            outcome_name, error = "needs_human", str(exc)
-            write = lambda why=str(exc), data=getattr(exc, "data", None): queue.park(  # noqa: E731
-                self.db, task, "needs_human", why, result=data or None)
+            return "needs_human", str(exc), partial(queue.park, self.db, task, "needs_human", str(exc),
+                                                    result=getattr(exc, "data", None) or None)
         except AwaitingApproval as exc:
-            outcome_name, error = "awaiting_approval", str(exc)
-            write = lambda why=str(exc), data=exc.data: queue.park(  # noqa: E731
-                self.db, task, "awaiting_approval", why, result=data or None)
+            return "awaiting_approval", str(exc), partial(queue.park, self.db, task, "awaiting_approval", str(exc),
+                                                          result=exc.data or None)
         except PermanentError as exc:
-            outcome_name, error = "dead", str(exc)
-            write = lambda why=str(exc): queue.fail(self.db, task, why, retry=False)  # noqa: E731
+            return "dead", str(exc), partial(queue.fail, self.db, task, str(exc), retry=False)
         except RetryLater as exc:
-            outcome_name, error = "postponed", str(exc)
-            write = lambda why=str(exc), delay=exc.delay_s: queue.fail(  # noqa: E731
-                self.db, task, why, delay_s=delay, count_attempt=False)
+            return "postponed", str(exc), partial(queue.fail, self.db, task, str(exc), delay_s=exc.delay_s,
+                                                  count_attempt=False)
         except Exception as exc:  # the agent's own failure: retried with backoff, then dead
-            outcome_name, error = "failed", f"{type(exc).__name__}: {exc}"
-            write = lambda err=exc: queue.fail(self.db, task, err, backoff_base=q.backoff_base_seconds,  # noqa: E731
-                                               backoff_cap=q.backoff_max_seconds)
+            return "failed", f"{type(exc).__name__}: {exc}", self._retry_later(task, exc)
+
+    def _retry_later(self, task: Task, error: BaseException | str) -> Callable[[], Any]:
+        q = self.settings.queue
+        return partial(queue.fail, self.db, task, error, backoff_base=q.backoff_base_seconds,
+                       backoff_cap=q.backoff_max_seconds)
+
+    def _record(self, r: _Running, outcome_name: str, error: str | None,
+                write: Callable[[], Any]) -> tuple[str, str | None]:
+        """Write the outcome through a dropped connection; what was recorded, and its error."""
+        deadline_s = max(60.0, r.lease_s)
         try:
-            r.finishing = True
-            try:
-                done = self._write_until_done(write, deadline_s=max(60.0, r.lease_s))
-            except Exception as exc:  # e.g. an agent's in_tx write broke a constraint: nothing was committed
-                log.exception("could not record the outcome of task %s", task.id,
-                              extra={"fields": {"event": "runner.write_failed", "runner": self.id, "task": task.id}})
-                outcome_name, error = "failed", f"recording the outcome failed: {type(exc).__name__}: {exc}"
-                done = self._write_until_done(
-                    lambda err=error: queue.fail(self.db, task, err, backoff_base=q.backoff_base_seconds,
-                                                 backoff_cap=q.backoff_max_seconds),
-                    deadline_s=max(60.0, r.lease_s))
-            if done is _LOST and outcome_name != "abandoned":
-                outcome_name = "abandoned"
-                error = error or "lease lost before the outcome was written"
-            elif done is _GAVE_UP:
-                error = f"{outcome_name} but not recorded (database unreachable); the lease will expire and it runs again"
-                outcome_name = "unrecorded"
-            elif outcome_name == "failed" and done == "dead":
-                outcome_name = "dead"  # that was its last attempt
+            done = self._write_until_done(write, deadline_s=deadline_s)
+        except Exception as exc:  # e.g. an agent's in_tx write broke a constraint: nothing was committed
+            log.exception("could not record the outcome of task %s", r.task.id,
+                          extra={"fields": {"event": "runner.write_failed", "runner": self.id, "task": r.task.id}})
+            outcome_name, error = "failed", f"recording the outcome failed: {type(exc).__name__}: {exc}"
+            done = self._write_until_done(self._retry_later(r.task, error), deadline_s=deadline_s)
+        if done is _LOST and outcome_name != "abandoned":
+            return "abandoned", error or "lease lost before the outcome was written"
+        if done is _GAVE_UP:
+            return "unrecorded", (f"{outcome_name} but not recorded (database unreachable); the lease will expire "
+                                  "and it runs again")
+        if outcome_name == "failed" and done == "dead":
+            return "dead", error  # that was its last attempt
+        return outcome_name, error
+
+    def _count(self, outcome_name: str) -> None:
+        with self._lock:
             if outcome_name == "succeeded":
-                with self._lock:
-                    self.completed += 1
+                self.completed += 1
             elif outcome_name in ("failed", "dead"):
-                with self._lock:
-                    self.failed += 1
-        finally:
-            with self._lock:
-                self._running.pop(task.id, None)
-            self._wake.set()
-            self._notify_change()
+                self.failed += 1
+
+    def _log_outcome(self, r: _Running, outcome_name: str, error: str | None) -> None:
+        task = r.task
         fields: dict[str, Any] = {"event": f"task.{outcome_name}", "runner": self.id, "agent": task.agent,
                                   "task": task.id, "attempt": task.attempts,
                                   "duration_ms": round((time.monotonic() - r.started) * 1000, 1)}
@@ -672,6 +606,10 @@ class Runner:
 
 _LOST = object()
 _GAVE_UP = object()
+
+
+def _nothing() -> None:
+    """The queue write of an abandoned task: none (the task is someone else's now)."""
 
 
 def run_until_idle(settings: Settings, db: Database, agents: list[str] | None = None, *, concurrency: int = 4,

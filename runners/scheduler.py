@@ -21,7 +21,7 @@ from __future__ import annotations
 import logging
 import re
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -30,8 +30,8 @@ from apscheduler.events import EVENT_JOB_ERROR, JobExecutionEvent
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.cron import CronTrigger
 
+from agents import registry
 from core import queue
-from core.agent import registry
 from core.config import ScheduleSpec, Settings
 from core.db import Database, redact
 from core.errors import ConfigError, TalvixError
@@ -125,7 +125,7 @@ def period_of(trigger: CronTrigger, when: datetime, lookback_s: float = MISFIRE_
 def schedule_key(name: str, period: datetime) -> str:
     """Idempotency key of a firing: the schedule name and its period in UTC (so a timezone change cannot
     turn one period into two tasks)."""
-    return f"schedule:{name}:{period.astimezone(timezone.utc).strftime('%Y-%m-%dT%H:%M:%SZ')}"
+    return f"schedule:{name}:{period.astimezone(UTC).strftime('%Y-%m-%dT%H:%M:%SZ')}"
 
 
 # ------------------------------------------------------------------------------------------------
@@ -212,7 +212,7 @@ class Scheduler:
     def active(self) -> list[Schedule]:
         return [s for s in self.schedules if s.active and s.enqueues]
 
-    def start(self) -> "Scheduler":
+    def start(self) -> Scheduler:
         for s in self.active:
             trigger = parse_cron(s.cron or "", self.tz)
             self._triggers[s.name] = trigger

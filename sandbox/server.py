@@ -29,8 +29,9 @@ from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
 
 from core.safetext import clean
-from sandbox import apis, forms
+from sandbox import apis
 from sandbox.faults import Fault, FaultBook, FaultError, normalise_kind
+from sandbox.forms import ashby, common, generic, greenhouse, lever, status, walls
 from sandbox.seed import FEED_NAME, Job, default_jobs
 from sandbox.urls import api_urls, apply_url, job_page_url
 
@@ -213,7 +214,7 @@ class SandboxHandler(BaseHTTPRequestHandler):
                 raise _Respond(405, "Method not allowed", "text/plain; charset=utf-8")
             if self.path_only.startswith(("/v1/", "/v0/", "/posting-api/", "/_sandbox/")):
                 raise _Respond(404, json.dumps({"status": 404, "error": "Not Found"}), "application/json")
-            raise _Respond(404, forms.not_found_page())
+            raise _Respond(404, status.not_found_page())
         except _Respond as r:
             self._send(r)
         except (ConnectionError, TimeoutError):
@@ -280,21 +281,21 @@ class SandboxHandler(BaseHTTPRequestHandler):
             elif f.kind == "closed":
                 if api or (self.command == "POST" and job and job.ats in ("greenhouse_react", "ashby")):
                     self._json({"status": 404, "error": "Job not found"}, 404)
-                self._html(forms.closed_page(job), 404)
+                self._html(status.closed_page(job), 404)
             elif f.kind == "429":
                 headers = {"Retry-After": str(f.retry_after)}
                 if api:
                     raise _Respond(429, json.dumps({"status": 429, "error": "Too Many Requests"}),
                                    "application/json", headers)
-                raise _Respond(429, forms.rate_limited_page(f.retry_after), headers=headers)
+                raise _Respond(429, status.rate_limited_page(f.retry_after), headers=headers)
             elif f.kind == "403":
                 if api:
                     self._json({"status": 403, "error": "Forbidden"}, 403)
-                self._html(forms.blocked_page(), 403)
+                self._html(status.blocked_page(), 403)
             elif f.kind == "captcha":
-                self._html(forms.captcha_page())
+                self._html(status.captcha_page())
             elif f.kind == "daily_limit":
-                self._html(forms.daily_limit_page())
+                self._html(status.daily_limit_page())
         return [f for f in hits if f.kind == "drop_submit"]
 
     def _action_query(self) -> str:
@@ -312,7 +313,7 @@ class SandboxHandler(BaseHTTPRequestHandler):
         if not found:
             if self.request_kind == "api":
                 self._json({"status": 404, "error": "Job not found"}, 404)
-            self._html(forms.not_found_page(), 404)
+            self._html(status.not_found_page(), 404)
         return found[0]
 
     def _board(self, ats: tuple[str, ...], board: str, error: dict[str, Any]) -> list[Job]:
@@ -325,7 +326,7 @@ class SandboxHandler(BaseHTTPRequestHandler):
     # --- routes: index and APIs -----------------------------------------------------------------------
 
     def r_index(self) -> None:
-        self._html(forms.index_page(self.base, self.state.jobs))
+        self._html(status.index_page(self.base, self.state.jobs))
 
     def r_gh_board(self, board: str) -> None:
         jobs = self._board(GH_FAMILY, board, {"status": 404, "error": "Job board not found"})
@@ -385,72 +386,72 @@ class SandboxHandler(BaseHTTPRequestHandler):
 
     def r_gh_form(self, board: str, jid: str) -> None:
         self._page(("greenhouse",), board, jid,
-                   lambda j: forms.greenhouse_legacy(self.base, j, self._action_query()))
+                   lambda j: greenhouse.greenhouse_legacy(self.base, j, self._action_query()))
 
     def r_gh_confirm(self, board: str, jid: str) -> None:
-        self._page(("greenhouse",), board, jid, forms.greenhouse_confirmation)
+        self._page(("greenhouse",), board, jid, greenhouse.greenhouse_confirmation)
 
     def r_ghr_form(self, board: str, jid: str) -> None:
         self._page(("greenhouse_react",), board, jid,
-                   lambda j: forms.greenhouse_react(self.base, j, self._action_query()))
+                   lambda j: greenhouse.greenhouse_react(self.base, j, self._action_query()))
 
     def r_ghr_confirm(self, board: str, jid: str) -> None:
-        self._page(("greenhouse_react",), board, jid, forms.greenhouse_react_confirmation)
+        self._page(("greenhouse_react",), board, jid, greenhouse.greenhouse_react_confirmation)
 
     def r_lever_page(self, site: str, pid: str) -> None:
-        self._page(("lever",), site, pid, lambda j: forms.lever_posting_page(self.base, j))
+        self._page(("lever",), site, pid, lambda j: lever.lever_posting_page(self.base, j))
 
     def r_lever_form(self, site: str, pid: str) -> None:
-        self._page(("lever",), site, pid, lambda j: forms.lever_form(self.base, j, self._action_query()))
+        self._page(("lever",), site, pid, lambda j: lever.lever_form(self.base, j, self._action_query()))
 
     def r_lever_thanks(self, site: str, pid: str) -> None:
-        self._page(("lever",), site, pid, forms.lever_thanks)
+        self._page(("lever",), site, pid, lever.lever_thanks)
 
     def r_ashby_page(self, board: str, jid: str) -> None:
-        self._page(("ashby",), board, jid, lambda j: forms.ashby_posting_page(self.base, j))
+        self._page(("ashby",), board, jid, lambda j: ashby.ashby_posting_page(self.base, j))
 
     def r_ashby_form(self, board: str, jid: str) -> None:
         delay = int(self.query.get("render_ms", 300)) if self.query.get("render_ms", "").isdigit() else 300
-        self._page(("ashby",), board, jid, lambda j: forms.ashby_form(self.base, j, self._action_query(), delay))
+        self._page(("ashby",), board, jid, lambda j: ashby.ashby_form(self.base, j, self._action_query(), delay))
 
     def r_generic_page(self, board: str, jid: str) -> None:
-        self._page(("generic",), board, jid, lambda j: forms.generic_posting_page(self.base, j))
+        self._page(("generic",), board, jid, lambda j: generic.generic_posting_page(self.base, j))
 
     def r_generic_form(self, board: str, jid: str) -> None:
-        self._page(("generic",), board, jid, lambda j: forms.generic_form(self.base, j, self._action_query()))
+        self._page(("generic",), board, jid, lambda j: generic.generic_form(self.base, j, self._action_query()))
 
     def r_generic_frame(self, board: str, jid: str) -> None:
-        self._page(("generic",), board, jid, forms.generic_links_frame)
+        self._page(("generic",), board, jid, generic.generic_links_frame)
 
     def r_generic_thanks(self, board: str, jid: str) -> None:
-        self._page(("generic",), board, jid, lambda j: forms.generic_thanks(j, self.query.get("ref", "")))
+        self._page(("generic",), board, jid, lambda j: generic.generic_thanks(j, self.query.get("ref", "")))
 
     def r_workday(self, company: str, jid: str) -> None:
-        self._page(("workday",), company, jid, forms.workday_job)
+        self._page(("workday",), company, jid, walls.workday_job)
 
     def r_workday_apply(self, company: str, jid: str) -> None:
-        self._page(("workday",), company, jid, forms.workday_signin)
+        self._page(("workday",), company, jid, walls.workday_signin)
 
     def r_linkedin(self, jid: str) -> None:
         found = [j for j in self.state.jobs if j.ats == "linkedin" and j.native_id == jid]
         if not found:
-            self._html(forms.not_found_page(), 404)
+            self._html(status.not_found_page(), 404)
         self._faults(found[0])
-        self._html(forms.linkedin_job(found[0]))
+        self._html(walls.linkedin_job(found[0]))
 
     def r_linkedin_login(self) -> None:
         self._read_body()
         raise _Respond(303, b"", headers={"Location": "/www.linkedin.com/checkpoint/challenge/"})
 
     def r_linkedin_challenge(self) -> None:
-        self._html(forms.linkedin_challenge())
+        self._html(walls.linkedin_challenge())
 
     def r_naukri(self, jid: str) -> None:
         found = [j for j in self.state.jobs if j.ats == "naukri" and j.native_id == jid]
         if not found:
-            self._html(forms.not_found_page(), 404)
+            self._html(status.not_found_page(), 404)
         self._faults(found[0])
-        self._html(forms.naukri_job(found[0]))
+        self._html(walls.naukri_job(found[0]))
 
     # --- submission -----------------------------------------------------------------------------------
 
@@ -461,7 +462,7 @@ class SandboxHandler(BaseHTTPRequestHandler):
         job = self._job(ats, board, jid)
         drops = self._faults(job)
         fields, files = self._parse_form()
-        specs = forms.field_specs(job)
+        specs = common.field_specs(job)
         missing = [s.label for s in specs if s.required and not self._present(s, fields, files)]
         entry = {
             "job": job.key, "native_id": job.native_id, "ats": job.ats, "board": job.board,
@@ -482,7 +483,7 @@ class SandboxHandler(BaseHTTPRequestHandler):
             raise _Respond(0, drop=True)
         self._confirm(job, record)
 
-    def _present(self, spec: forms.FieldSpec, fields: dict[str, Any], files: list[dict[str, Any]]) -> bool:
+    def _present(self, spec: common.FieldSpec, fields: dict[str, Any], files: list[dict[str, Any]]) -> bool:
         if spec.kind == "file":
             return any(f["field"] == spec.name and f["size"] > 0 for f in files)
         value = fields.get(spec.name)
@@ -490,7 +491,7 @@ class SandboxHandler(BaseHTTPRequestHandler):
             return any(str(v).strip() for v in value)
         return bool(str(value or "").strip())
 
-    def _answers(self, specs: list[forms.FieldSpec], fields: dict[str, Any],
+    def _answers(self, specs: list[common.FieldSpec], fields: dict[str, Any],
                  files: list[dict[str, Any]]) -> dict[str, Any]:
         """What a person reading the application would see: label -> chosen text (files by name)."""
         out: dict[str, Any] = {}
@@ -514,9 +515,9 @@ class SandboxHandler(BaseHTTPRequestHandler):
         if job.ats in ("greenhouse_react", "ashby"):
             self._json({"success": False, "errors": [f"{m} is required" for m in missing]}, 422)
         if job.ats == "greenhouse":
-            self._html(forms.greenhouse_legacy(self.base, job, error=msg), 422)
-        self._html(forms.page("There was a problem", f'<div class="wrap"><h1>There was a problem with your '
-                              f'application</h1><p class="error">{forms.e(msg)}</p></div>'), 422)
+            self._html(greenhouse.greenhouse_legacy(self.base, job, error=msg), 422)
+        self._html(common.page("There was a problem", f'<div class="wrap"><h1>There was a problem with your '
+                              f'application</h1><p class="error">{common.e(msg)}</p></div>'), 422)
 
     def _confirm(self, job: Job, record: dict[str, Any]) -> None:
         page = job_page_url("", job)

@@ -10,34 +10,24 @@ tests never see each other's rows.
 
 from __future__ import annotations
 
-import itertools
 import os
 import subprocess
 import sys
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import urlsplit
 
 import psycopg
 import pytest
 from psycopg import sql
 
-REPO = Path(__file__).resolve().parent.parent
-if str(REPO) not in sys.path:
-    sys.path.insert(0, str(REPO))
+_REPO = Path(__file__).resolve().parent.parent
+if str(_REPO) not in sys.path:
+    sys.path.insert(0, str(_REPO))
 
 from core.config import Settings, load_settings  # noqa: E402
-from core.crypto import generate_key  # noqa: E402
 from core.db import Database, ensure_embedded, migrate, stop_embedded  # noqa: E402
-
-TEST_KEY = generate_key()
-_counter = itertools.count()
-
-
-def url_for_db(base_url: str, dbname: str) -> str:
-    parts = urlsplit(base_url)
-    return urlunsplit((parts.scheme, parts.netloc, "/" + dbname, parts.query, parts.fragment))
+from tests.support.common import REPO, TEST_KEY, new_database, talvix_cmd, url_for_db  # noqa: E402
 
 
 @pytest.fixture(scope="session")
@@ -66,14 +56,6 @@ def template_db(pg_base_url: str) -> str:
     finally:
         db.close()
     return name
-
-
-def new_database(pg_base_url: str, template: str) -> str:
-    name = f"talvix_t{os.getpid()}_{next(_counter)}"
-    with psycopg.connect(pg_base_url, autocommit=True) as conn:
-        conn.execute(sql.SQL("DROP DATABASE IF EXISTS {}").format(sql.Identifier(name)))
-        conn.execute(sql.SQL("CREATE DATABASE {} TEMPLATE {}").format(sql.Identifier(name), sql.Identifier(template)))
-    return url_for_db(pg_base_url, name)
 
 
 @pytest.fixture
@@ -124,10 +106,6 @@ def talvix_env(settings: Settings) -> dict[str, str]:
     return env
 
 
-def talvix_cmd(*args: str) -> list[str]:
-    return [sys.executable, "-m", "runners.cli", *args]
-
-
 @pytest.fixture
 def run_talvix(talvix_env: dict[str, str], data_dir: Path):
     """Run the real ``talvix`` command in a subprocess; returns CompletedProcess (text)."""
@@ -140,15 +118,19 @@ def run_talvix(talvix_env: dict[str, str], data_dir: Path):
     return run
 
 
-def wait_for(predicate: Any, timeout: float = 30.0, interval: float = 0.05, message: str = "condition") -> Any:
-    """Poll ``predicate`` until it returns a truthy value (a condition, never a fixed sleep)."""
-    import time
+@pytest.fixture
+def demo(settings: Settings, db: Database) -> Database:
+    """The console tests' demo data set, seeded through the real core APIs, at frozen times."""
+    from demo.seed import seed_demo
+    from tests.support.console_support import freeze_times
 
-    deadline = time.monotonic() + timeout
-    while True:
-        value = predicate()
-        if value:
-            return value
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out after {timeout}s waiting for {message}")
-        time.sleep(interval)
+    seed_demo(settings, db)
+    freeze_times(db)
+    return db
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Tests marked ``serial`` all go to one xdist worker (``--dist loadgroup``), so they never overlap."""
+    for item in items:
+        if item.get_closest_marker("serial") is not None:
+            item.add_marker(pytest.mark.xdist_group("serial"))

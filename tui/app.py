@@ -15,7 +15,7 @@ import threading
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -23,7 +23,8 @@ from textual import work
 from textual.app import App
 from textual.worker import get_current_worker
 
-from core import browse, queue
+from core import queue
+from core.browse import pages
 from core.config import Settings
 from core.db import Database, Listener, redact
 from core.errors import TalvixError
@@ -94,7 +95,7 @@ class TalvixApp(App[None]):
     # -- time ---------------------------------------------------------------------------------
     def now(self) -> datetime:
         """The console's clock (frozen in snapshot tests)."""
-        return self.clock() if self.clock is not None else datetime.now(timezone.utc)
+        return self.clock() if self.clock is not None else datetime.now(UTC)
 
     def clock_now(self) -> datetime | None:
         """The frozen clock for SQL, or None for the database's own ``now()``."""
@@ -176,7 +177,7 @@ class TalvixApp(App[None]):
 
     def start_demo_pipeline(self, port: int = 0) -> None:
         """``talvix demo``: the real pipeline on the local sandbox job board, run by in-process runners."""
-        from runners.pipeline import start_demo_pipeline
+        from demo.pipeline import start_demo_pipeline
 
         def run() -> str:
             handle = start_demo_pipeline(self.settings, self.db, port=port)
@@ -283,7 +284,7 @@ class TalvixApp(App[None]):
         screen = self.screen
         rows: list[tuple[str, str, str]] = []
         seen: set[tuple[str, str]] = set()
-        for key, active in screen.active_bindings.items():
+        for _key, active in screen.active_bindings.items():
             bnd = active.binding
             if not active.enabled or not bnd.description:
                 continue
@@ -356,7 +357,7 @@ class TalvixApp(App[None]):
             runner = Runner(self.settings, self.db, agents=agents or self.runner_agents, concurrency=concurrency,
                             mode="console", on_change=self.mark_dirty).start()
             self.local_runners[runner.id] = runner
-            browse.record_action(self.db, "runner.start", target_type="runner",
+            pages.record_action(self.db, "runner.start", target_type="runner",
                                  details={"runner": runner.id, "agents": list(runner.agents)}, who=self.who)
             return f"started runner {runner.id} ({', '.join(runner.agents)})"
 
@@ -370,7 +371,7 @@ class TalvixApp(App[None]):
         def run() -> str:
             released = runner.stop(grace_s=min(5.0, self.settings.runner.grace_seconds))
             self.local_runners.pop(runner_id, None)
-            browse.record_action(self.db, "runner.stop", target_type="runner",
+            pages.record_action(self.db, "runner.stop", target_type="runner",
                                  details={"runner": runner_id, "released": released}, who=self.who)
             return f"stopped runner {runner_id}" + (f"; {released} task(s) back in the queue" if released else "")
 
@@ -386,7 +387,7 @@ class TalvixApp(App[None]):
                 runner.resume()
             else:
                 runner.pause()
-            browse.record_action(self.db, "runner.pause" if runner.paused else "runner.resume", target_type="runner",
+            pages.record_action(self.db, "runner.pause" if runner.paused else "runner.resume", target_type="runner",
                                  details={"runner": runner_id}, who=self.who)
             return f"runner {runner_id} {'paused' if runner.paused else 'resumed'}"
 

@@ -406,8 +406,8 @@ def build_sheet(fields: list[FormField], profile: dict[str, Any], docs: Document
             declarations.append(ans)
             sheet.answers.append(ans)
             continue
-        value: Any = None
-        source: str | None = None
+        value = None
+        source = None
         conf = 0.0
         note = ""
         if f.type != "file":

@@ -14,9 +14,10 @@ from __future__ import annotations
 import json
 import logging
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from psycopg.types.json import Jsonb
 from selenium.common.exceptions import TimeoutException, WebDriverException
@@ -89,6 +90,10 @@ def stricter(*policies: str | None) -> str:
     return max(known, key=lambda p: POLICY_ORDER[p]) if known else "when_uncertain"
 
 
+
+def _log_line(message: str, level: str = "info") -> None:
+    log.log(logging.getLevelName(level.upper()), message)
+
 class ApplyEngine:
     """Runs one :class:`ApplyRequest` in a browser it is given or starts itself."""
 
@@ -100,7 +105,7 @@ class ApplyEngine:
         self.storage = storage
         self._browser = browser
         self._proxy = proxy
-        self._log = log_fn or (lambda msg, level="info": log.log(logging.getLevelName(level.upper()), msg))
+        self._log: Callable[..., None] = log_fn or _log_line
         self._cancelled = cancelled or (lambda: False)
 
     # ---------------------------------------------------------------------------------------------
@@ -132,6 +137,7 @@ class ApplyEngine:
             if own_browser:
                 browser = Browser(BrowserConfig.from_settings(self.settings.apply), proxy=self._proxy).start()
             self._set_status(req, "applying", None)
+            assert browser is not None  # ours, or the one the caller lent
             outcome = self._session(req, browser, receipt, ats)
         except LeaseLost:
             outcome = ApplyOutcome("failed", ats, "lease lost before submit: stopped without submitting")
@@ -182,7 +188,7 @@ class ApplyEngine:
         loaded.record()  # paths that returned before reading the form (walls, blocks, closed postings)
         return out
 
-    def _after_load(self, req: ApplyRequest, browser: Browser, receipt: Receipt, ats: str, loaded: "_PendingStep",
+    def _after_load(self, req: ApplyRequest, browser: Browser, receipt: Receipt, ats: str, loaded: _PendingStep,
                     probe: dict[str, Any], timings: dict[str, float], t0: float) -> ApplyOutcome:
         driver = browser.driver
         cfg = self.settings.apply
@@ -339,7 +345,7 @@ class ApplyEngine:
         for attempt in range(2):
             if attempt == 0:
                 try:
-                    results = adapter.fill_many(driver, [(a.field, a.value) for a in todo])
+                    results = adapter.fill_many(driver, [(a.field, a.value) for a in todo if a.field is not None])
                 except WebDriverException as exc:
                     results = [clean(type(exc).__name__)] * len(todo)
                 for ans, problem in zip(todo, results):
@@ -347,13 +353,15 @@ class ApplyEngine:
                         errors[id(ans)] = clean(problem)[:200]
             else:
                 for ans in todo:
+                    if ans.field is None:
+                        continue
                     try:
                         adapter.fill(driver, ans.field, ans.value)
                         errors.pop(id(ans), None)
                     except (forms.FieldNotFound, ValueError, WebDriverException, LookupError) as exc:
                         errors[id(ans)] = clean(str(exc).splitlines()[0] if str(exc) else type(exc).__name__)[:200]
             try:
-                seen = forms.read_values(driver, [a.field for a in todo])
+                seen = forms.read_values(driver, [a.field for a in todo if a.field is not None])
             except WebDriverException as exc:
                 seen = [None] * len(todo)
                 errors.update({id(a): clean(type(exc).__name__) for a in todo})

@@ -122,11 +122,10 @@ def start_session(db: Database, application_id: int, *, task_id: int | None, run
     # A session of this application still "live" belongs to a runner that died: close it for the console.
     db.execute("""UPDATE apply_sessions SET ended_at = now(), outcome = 'abandoned', updated_at = now()
                    WHERE application_id = %s AND ended_at IS NULL""", (application_id,))
-    row = db.one(
+    return int(db.value(
         """INSERT INTO apply_sessions (application_id, task_id, runner_id, site, step, url)
            VALUES (%s, %s, %s, %s, 'starting', %s) RETURNING id""",
-        (application_id, task_id, runner_id, site, url))
-    return int(row["id"])
+        (application_id, task_id, runner_id, site, url)))
 
 
 def end_session(db: Database, session_id: int, outcome: str) -> None:

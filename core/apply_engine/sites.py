@@ -111,9 +111,10 @@ def reserve(db: Database, settings: Settings, site: str, candidate_id: int | Non
             raise SiteBusy(f"site {site}: daily cap of {budget.daily_cap_per_candidate} submissions for this candidate "
                            f"reached", day["seconds_to_midnight"])
         if row["last_action_at"] is not None and budget.min_interval_s > 0:
-            wait = conn.execute(
+            got = conn.execute(
                 "SELECT extract(epoch FROM (%s::timestamptz + make_interval(secs => %s)) - now())::float8 AS w",
-                (row["last_action_at"], budget.min_interval_s)).fetchone()["w"]
+                (row["last_action_at"], budget.min_interval_s)).fetchone()
+            wait = got["w"] if got else 0.0
             if wait > 0:
                 raise SiteBusy(f"site {site}: next session allowed in {wait:.0f}s (minimum interval "
                                f"{budget.min_interval_s:g}s)", wait)
@@ -176,3 +177,8 @@ def list_sites(db: Database) -> list[dict[str, Any]]:
     return db.execute(
         """SELECT site, paused, paused_until, pause_reason, min_interval_s, daily_cap, last_action_at
              FROM sites ORDER BY paused DESC, site""")
+
+
+def paused_sites(db: Database) -> list[str]:
+    """The sites paused now, by name."""
+    return [r["site"] for r in db.execute("SELECT site FROM sites WHERE paused ORDER BY site")]

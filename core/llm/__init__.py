@@ -99,7 +99,7 @@ class LLMClient:
     provider: str
     model: str
     api_key: str = field(repr=False)
-    settings: "LLMSettings"
+    settings: LLMSettings
     transport: httpx.BaseTransport | None = None
     sleep: Callable[[float], None] = time.sleep
     limiter: RateLimiter | None = None
@@ -115,7 +115,7 @@ class LLMClient:
             self._http = httpx.Client(timeout=httpx.Timeout(self.settings.timeout_s), transport=self.transport,
                                       follow_redirects=False, event_hooks=httpx_hooks())
 
-    def bind(self, on_usage: Callable[[Usage], None]) -> "LLMClient":
+    def bind(self, on_usage: Callable[[Usage], None]) -> LLMClient:
         """A view of this client that reports usage to ``on_usage`` (shares connections and rate limit)."""
         return LLMClient(self.provider, self.model, self.api_key, self.settings, self.transport, self.sleep,
                          self.limiter, on_usage, self._http)
@@ -259,7 +259,7 @@ _CLIENTS: dict[tuple[Any, ...], LLMClient] = {}
 _CLIENTS_LOCK = threading.Lock()
 
 
-def from_settings(settings: "Settings", *, transport: httpx.BaseTransport | None = None
+def from_settings(settings: Settings, *, transport: httpx.BaseTransport | None = None
                   ) -> tuple[LLMClient | None, str]:
     """(client, why). The client is None when no provider is configured or its key is missing."""
     cfg = settings.llm
@@ -279,7 +279,7 @@ def from_settings(settings: "Settings", *, transport: httpx.BaseTransport | None
     return client, f"{cfg.provider} ({model})"
 
 
-def for_context(ctx: "AgentContext", purpose: str = "") -> LLMClient | None:
+def for_context(ctx: AgentContext, purpose: str = "") -> LLMClient | None:
     """The LLM for an agent's task, reporting usage as ``llm`` events; None (and a log line) without one."""
     client: LLMClient | None = ctx.llm if isinstance(ctx.llm, LLMClient) else None
     why = "an LLM client given to the runner"

@@ -1,0 +1,1 @@
+"""Integration tier: a real Postgres (embedded, or TALVIX_TEST_DATABASE_URL); no browser."""

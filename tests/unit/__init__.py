@@ -1,0 +1,1 @@
+"""Unit tier: no database, no browser, no subprocess; the whole tier runs in seconds."""

@@ -11,7 +11,7 @@ from core.crypto import generate_key
 from core.db import check_url
 from core.errors import ConfigError, InvalidInput
 from core.queue import MAX_KEY_CHARS, check_key
-from core.resume.extract import MAX_CHARS, ResumeError, read_resume_bytes
+from core.candidates.resume.extract import MAX_CHARS, ResumeError, read_resume_bytes
 
 
 @pytest.mark.parametrize("url, says", [

@@ -12,7 +12,7 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.widgets import Footer, Static
 
-from core import browse
+from core.browse import pages
 from tui.keys import APPROVAL_DETAIL_BINDINGS, WRITE_ACTIONS
 from tui.screens.approvals import approval_actions
 from tui.screens.base import Fetching
@@ -55,7 +55,7 @@ class ApprovalDetailScreen(Fetching, Screen[None]):
         return True
 
     def fetch(self, req: Any) -> Any:
-        return browse.approval_detail(self.app.db, self.key, cipher=self.app.cipher)  # type: ignore[attr-defined]
+        return pages.approval_detail(self.app.db, self.key, cipher=self.app.cipher)  # type: ignore[attr-defined]
 
     def _field_key(self, f: dict[str, Any]) -> str:
         return str(f.get("name") or f.get("label"))

@@ -7,7 +7,8 @@ withdrawn), or, for an application whose submission is unknown, record what the 
 
 from __future__ import annotations
 
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from rich.text import Text
 from textual import on, work
@@ -15,7 +16,8 @@ from textual.app import ComposeResult
 from textual.containers import VerticalScroll
 from textual.widgets import DataTable, Static
 
-from core import browse, queue
+from core import queue
+from core.browse import pages
 from tui.keys import APPROVAL_BINDINGS
 from tui.screens.base import BaseView
 from tui.screens.dialogs import ConfirmScreen, PromptScreen
@@ -70,7 +72,7 @@ def approval_actions(app: Any, key: str, edits: dict[str, Any] | None = None,
 
         def confirmed(ok: bool | None) -> None:
             if ok:
-                app.act("resolve", lambda: (browse.resolve_application(app.db, ident, outcome, who=app.who),
+                app.act("resolve", lambda: (pages.resolve_application(app.db, ident, outcome, who=app.who),
                                             f"application {ident} marked {outcome}")[1], after=after)
 
         app.push_screen(ConfirmScreen(f"Mark application {ident} {outcome}?",
@@ -145,7 +147,7 @@ class ApprovalsView(BaseView):
         self.table.focus()
 
     def fetch(self, req: Any) -> Any:
-        return browse.approvals(self.tapp.db)
+        return pages.approvals(self.tapp.db)
 
     def show(self, data: Any) -> None:
         now = self.tapp.now()
@@ -180,7 +182,7 @@ class ApprovalsView(BaseView):
     @work(thread=True, exclusive=True, group="approval-detail", exit_on_error=False)
     def _detail_worker(self, key: str) -> None:
         try:
-            detail = browse.approval_detail(self.tapp.db, key, cipher=self.tapp.cipher)
+            detail = pages.approval_detail(self.tapp.db, key, cipher=self.tapp.cipher)
         except Exception:
             detail = None
         try:

@@ -18,7 +18,7 @@ from textual.app import ComposeResult
 from textual.screen import Screen
 from textual.widgets import Footer
 
-from core.browse import Filter, FilterError, Spec, parse_filter
+from core.browse.filters import Filter, FilterError, Spec, parse_filter
 from core.safetext import clean
 from tui.keys import VIEW_BINDINGS, WRITE_ACTIONS
 from tui.widgets.command_bar import CommandBar
@@ -119,7 +119,7 @@ class BaseView(Fetching, Screen[None]):
         self.filter: Filter = Filter()
 
     @property
-    def tapp(self) -> "TalvixApp":
+    def tapp(self) -> TalvixApp:
         return self.app  # type: ignore[return-value]
 
     def compose(self) -> ComposeResult:

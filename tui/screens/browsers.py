@@ -9,8 +9,9 @@ from typing import Any
 
 from rich.text import Text
 
-from core import browse
-from core.browse import Filter, Window
+from core.browse import filters, pages
+from core.browse.filters import Filter
+from core.browse.pages import Window
 from tui.screens.dialogs import TextScreen
 from tui.screens.paged import PagedView
 from tui.text import kv, lit, pretty_json, since, stamp, status
@@ -19,16 +20,16 @@ from tui.text import kv, lit, pretty_json, since, stamp, status
 class JobsView(PagedView):
     VIEW = "jobs"
     TITLE_TEXT = "Jobs"
-    SPEC = browse.JOB_SPEC
+    SPEC = filters.JOB_SPEC
     NOUN = "jobs"
     COLUMNS = [("id", "id", 6), ("company", "company", 16), ("title", "title", 28), ("location", "location", 12),
                ("site", "site", 20), ("status", "status", 6), ("apps", "apps", 4), ("seen", "seen", 6)]
 
     def fetch_window(self, flt: Filter, limit: int, before_id: int | None) -> Window:
-        return browse.job_window(self.tapp.db, flt, limit=limit, before_id=before_id)
+        return pages.job_window(self.tapp.db, flt, limit=limit, before_id=before_id)
 
     def fetch_count(self, flt: Filter) -> int | None:
-        return browse.job_count(self.tapp.db, flt)
+        return pages.job_count(self.tapp.db, flt)
 
     def cells(self, r: dict[str, Any]) -> tuple[Any, ...]:
         return (Text(str(r["id"])), lit(r["company"], max_len=16), lit(r["title"], max_len=40),
@@ -36,7 +37,7 @@ class JobsView(PagedView):
                 Text(str(r["applications"])), Text(since(r["first_seen_at"], self.tapp.now())))
 
     def open_detail(self, key: str) -> None:
-        self.tapp.fetch_then(lambda: browse.job_detail(self.tapp.db, int(key)), self._detail)
+        self.tapp.fetch_then(lambda: pages.job_detail(self.tapp.db, int(key)), self._detail)
 
     def _detail(self, j: dict[str, Any] | None) -> None:
         if j is None:
@@ -64,23 +65,23 @@ class JobsView(PagedView):
 class CandidatesView(PagedView):
     VIEW = "candidates"
     TITLE_TEXT = "Candidates"
-    SPEC = browse.CANDIDATE_SPEC
+    SPEC = filters.CANDIDATE_SPEC
     NOUN = "candidates"
     COLUMNS = [("id", "id", 6), ("name", "name", 22), ("location", "location", 14), ("status", "status", 8),
                ("policy", "policy", 14), ("apps", "apps", 5), ("sent", "sent", 5)]
 
     def fetch_window(self, flt: Filter, limit: int, before_id: int | None) -> Window:
-        return browse.candidate_window(self.tapp.db, flt, limit=limit, before_id=before_id)
+        return pages.candidate_window(self.tapp.db, flt, limit=limit, before_id=before_id)
 
     def fetch_count(self, flt: Filter) -> int | None:
-        return browse.candidate_count(self.tapp.db, flt)
+        return pages.candidate_count(self.tapp.db, flt)
 
     def cells(self, r: dict[str, Any]) -> tuple[Any, ...]:
         return (Text(str(r["id"])), lit(r["full_name"], max_len=22), lit(r["location"] or "", max_len=14),
                 status(r["status"]), lit(r["apply_policy"]), Text(str(r["applications"])), Text(str(r["submitted"])))
 
     def open_detail(self, key: str) -> None:
-        self.tapp.fetch_then(lambda: browse.candidate_detail(self.tapp.db, int(key)), self._detail)
+        self.tapp.fetch_then(lambda: pages.candidate_detail(self.tapp.db, int(key)), self._detail)
 
     def _detail(self, c: dict[str, Any] | None) -> None:
         if c is None:
@@ -104,16 +105,16 @@ class CandidatesView(PagedView):
 class AuditView(PagedView):
     VIEW = "audit"
     TITLE_TEXT = "Audit"
-    SPEC = browse.AUDIT_SPEC
+    SPEC = filters.AUDIT_SPEC
     NOUN = "operator actions"
     COLUMNS = [("id", "id", 5), ("when", "when", 19), ("actor", "who", 20), ("action", "action", 14),
                ("target", "target", None)]
 
     def fetch_window(self, flt: Filter, limit: int, before_id: int | None) -> Window:
-        return browse.audit_window(self.tapp.db, flt, limit=limit, before_id=before_id)
+        return pages.audit_window(self.tapp.db, flt, limit=limit, before_id=before_id)
 
     def fetch_count(self, flt: Filter) -> int | None:
-        return browse.audit_count(self.tapp.db, flt)
+        return pages.audit_count(self.tapp.db, flt)
 
     def cells(self, r: dict[str, Any]) -> tuple[Any, ...]:
         ids = r["target_ids"] or []

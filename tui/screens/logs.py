@@ -11,7 +11,7 @@ from typing import Any
 from textual.app import ComposeResult
 from textual.widgets import Log
 
-from core import browse
+from core.browse import filters, pages
 from core.safetext import clean
 from tui.keys import LOG_BINDINGS
 from tui.screens.base import BaseView
@@ -33,7 +33,7 @@ def format_event(e: dict[str, Any]) -> str:
 class LogsView(BaseView):
     VIEW = "logs"
     TITLE_TEXT = "Logs"
-    SPEC = browse.EVENT_SPEC
+    SPEC = filters.EVENT_SPEC
     BINDINGS = LOG_BINDINGS
 
     def __init__(self) -> None:
@@ -63,8 +63,8 @@ class LogsView(BaseView):
     def fetch(self, req: Any) -> Any:
         flt, after = req
         if after is None:
-            return req, browse.event_page(self.tapp.db, flt, limit=FIRST_PAGE)
-        return req, browse.event_page(self.tapp.db, flt, limit=2000, after_id=after)
+            return req, pages.event_page(self.tapp.db, flt, limit=FIRST_PAGE)
+        return req, pages.event_page(self.tapp.db, flt, limit=2000, after_id=after)
 
     def reload(self) -> None:
         if self.paused and self.last_id is not None and self._shown_filter == self.filter:

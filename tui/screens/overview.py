@@ -9,7 +9,8 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal
 from textual.widgets import Sparkline, Static
 
-from core import browse, queue
+from core import queue
+from core.browse import pages
 from tui.keys import OVERVIEW_BINDINGS
 from tui.screens.base import BaseView
 from tui.text import age, lit, status
@@ -42,7 +43,7 @@ class OverviewView(BaseView):
         self.query_one("#agents", KeyedTable).focus()
 
     def fetch(self, req: Any) -> Any:
-        return browse.overview(self.tapp.db, self.tapp.clock_now())
+        return pages.overview(self.tapp.db, self.tapp.clock_now())
 
     def show(self, data: Any) -> None:
         counts: dict[str, dict[str, int]] = data["counts"]

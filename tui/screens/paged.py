@@ -7,20 +7,21 @@ millions of rows take longer, and give up after a few seconds, showing "?").
 from __future__ import annotations
 
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 from textual import on, work
 from textual.app import ComposeResult
 from textual.widgets import DataTable
 
-from core.browse import Filter, Window
+from core.browse.filters import Filter
+from core.browse.pages import Window
 from tui.screens.base import BaseView
 from tui.text import count
 from tui.widgets.keyed_table import Column, KeyedTable
 
 COUNT_EVERY_S = 5.0
-_NEVER = datetime.max.replace(tzinfo=timezone.utc)
+_NEVER = datetime.max.replace(tzinfo=UTC)
 
 
 class PagedView(BaseView):

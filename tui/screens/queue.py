@@ -11,8 +11,10 @@ from typing import Any
 
 from rich.text import Text
 
-from core import browse, queue
-from core.browse import Filter, Window
+from core import queue
+from core.browse import filters, pages
+from core.browse.filters import Filter
+from core.browse.pages import Window
 from core.models import RETRYABLE_STATES
 from tui.keys import QUEUE_BINDINGS
 from tui.screens.dialogs import ConfirmScreen
@@ -25,7 +27,7 @@ CANCELLABLE = ("queued", "failed", "running", "awaiting_approval", "needs_human"
 class QueueView(PagedView):
     VIEW = "queue"
     TITLE_TEXT = "Queue"
-    SPEC = browse.TASK_SPEC
+    SPEC = filters.TASK_SPEC
     NOUN = "tasks"
     BINDINGS = QUEUE_BINDINGS
     COLUMNS = [("mark", " ", 1), ("id", "id", 7), ("agent", "agent", 12), ("status", "status", 17),
@@ -36,10 +38,10 @@ class QueueView(PagedView):
         self.marked: set[int] = set()
 
     def fetch_window(self, flt: Filter, limit: int, before_id: int | None) -> Window:
-        return browse.task_window(self.tapp.db, flt, limit=limit, before_id=before_id)
+        return pages.task_window(self.tapp.db, flt, limit=limit, before_id=before_id)
 
     def fetch_count(self, flt: Filter) -> int | None:
-        return browse.task_count(self.tapp.db, flt)
+        return pages.task_count(self.tapp.db, flt)
 
     def _age(self, r: dict[str, Any]) -> str:
         now = self.shown_at if self.shown_at is not None else self.tapp.now()
@@ -157,10 +159,10 @@ class QueueView(PagedView):
 
             def confirmed(ok: bool | None) -> None:
                 if ok:
-                    self.tapp.act("bulk retry", lambda: f"retried {len(browse.retry_ids(db, ids, who=who))} task(s)")
+                    self.tapp.act("bulk retry", lambda: f"retried {len(pages.retry_ids(db, ids, who=who))} task(s)")
 
             body = Text(f"{len(ids):,} task(s) in {', '.join(RETRYABLE_STATES)} match the filter\n")
             body.append_text(lit(desc))
             self.app.push_screen(ConfirmScreen(f"Retry {len(ids):,} task(s)?", body, f"Retry {len(ids):,}"), confirmed)
 
-        self.tapp.fetch_then(lambda: browse.retryable_ids(db, flt), counted)
+        self.tapp.fetch_then(lambda: pages.retryable_ids(db, flt), counted)

@@ -12,13 +12,12 @@ from typing import Any
 
 from rich.text import Text
 
+from core.browse import pages
 from tui.keys import RUNNER_BINDINGS
 from tui.screens.base import BaseView
 from tui.screens.dialogs import ConfirmScreen
 from tui.text import age, lit, status
 from tui.widgets.keyed_table import KeyedTable
-
-from core import browse
 
 
 class RunnersView(BaseView):
@@ -42,7 +41,7 @@ class RunnersView(BaseView):
         self.table.focus()
 
     def fetch(self, req: Any) -> Any:
-        return browse.runner_rows(self.tapp.db, self.tapp.clock_now())
+        return pages.runner_rows(self.tapp.db, self.tapp.clock_now())
 
     def show(self, data: Any) -> None:
         local = self.tapp.local_runners

@@ -10,7 +10,7 @@ from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import Footer
 
-from core import browse
+from core.browse import pages
 from tui.keys import b
 from tui.screens.dialogs import PromptScreen
 from tui.widgets.halfblock import HalfBlockImage
@@ -31,7 +31,7 @@ def save_screenshot(app: object, source: Path) -> None:
         def run() -> str:
             dest.parent.mkdir(parents=True, exist_ok=True)
             shutil.copyfile(source, dest)
-            browse.record_action(app.db, "save_screenshot", target_type="file",  # type: ignore[attr-defined]
+            pages.record_action(app.db, "save_screenshot", target_type="file",  # type: ignore[attr-defined]
                                  details={"from": str(source), "to": str(dest)}, who=app.who)  # type: ignore[attr-defined]
             return f"saved {dest}"
 

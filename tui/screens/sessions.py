@@ -10,7 +10,7 @@ from textual import on
 from textual.app import ComposeResult
 from textual.widgets import DataTable, Static
 
-from core import browse
+from core.browse import pages
 from tui.keys import SESSION_BINDINGS
 from tui.screens.base import BaseView
 from tui.screens.screenshot import ScreenshotScreen, copy_path, save_screenshot
@@ -45,7 +45,7 @@ class SessionsView(BaseView):
         self.table.focus()
 
     def fetch(self, req: Any) -> Any:
-        return browse.live_sessions(self.tapp.db)
+        return pages.live_sessions(self.tapp.db)
 
     def show(self, data: Any) -> None:
         now = self.tapp.now()
@@ -101,7 +101,7 @@ class SessionsView(BaseView):
     def _all_shots(self, s: dict[str, Any]) -> tuple[list[Path], int]:
         paths = []
         if s.get("application_id"):
-            for rel in browse.application_screenshots(self.tapp.db, s["application_id"]):
+            for rel in pages.application_screenshots(self.tapp.db, s["application_id"]):
                 try:
                     paths.append(self.tapp.storage.plain(self.tapp.storage.resolve(rel)))
                 except Exception:

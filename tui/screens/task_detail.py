@@ -11,7 +11,8 @@ from textual.containers import VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Footer, Static
 
-from core import browse, queue
+from core import queue
+from core.browse import pages
 from tui.keys import WRITE_ACTIONS, b
 from tui.screens.base import Fetching
 from tui.screens.dialogs import ConfirmScreen
@@ -47,7 +48,7 @@ class TaskDetailScreen(Fetching, Screen[None]):
         return True
 
     def fetch(self, req: Any) -> Any:
-        return browse.task_detail(self.app.db, self.task_id)  # type: ignore[attr-defined]
+        return pages.task_detail(self.app.db, self.task_id)  # type: ignore[attr-defined]
 
     def show(self, data: Any) -> None:
         self.detail = data

@@ -11,7 +11,10 @@ import re
 
 from core.apply_engine.adapters.ashby import AshbyAdapter
 from core.apply_engine.adapters.base import Adapter, Confirmation
-from core.apply_engine.adapters.greenhouse import GreenhouseAdapter, GreenhouseReactAdapter
+from core.apply_engine.adapters.greenhouse import (
+    GreenhouseAdapter,
+    GreenhouseReactAdapter,
+)
 from core.apply_engine.adapters.lever import LeverAdapter
 
 ADAPTERS: tuple[type[Adapter], ...] = (GreenhouseReactAdapter, GreenhouseAdapter, LeverAdapter, AshbyAdapter)

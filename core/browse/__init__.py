@@ -1,0 +1,1 @@
+"""The console's data: the filter language and the paged queries behind each view."""

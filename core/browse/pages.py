@@ -1,0 +1,468 @@
+"""Paged, filtered reads for the console (and anything else that browses the database).
+
+No Textual here: the console's screens call these functions from thread workers and render what they
+return. Every table is read as a *window* (a few hundred rows, keyset-paged by id) with totals from
+count queries, so the console stays fast with millions of rows.
+
+Filters use the operators' ``key:value`` syntax (k9s, Sidekiq): ``agent:apply status:failed
+site:lever err:timeout``; ``!`` negates a term (``!status:succeeded``), a comma lists alternatives
+(``status:failed,dead``) and a bare word searches the view's text column. Keys map to fixed column
+expressions per view; values are always query parameters.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+import psycopg
+
+from core import queue
+from core.browse.filters import (
+    AUDIT_SPEC,
+    CANDIDATE_SPEC,
+    COUNT_TIMEOUT_MS,
+    EVENT_SPEC,
+    JOB_SPEC,
+    TASK_SPEC,
+    Filter,
+    where_sql,
+)
+from core.db import Database
+from core.errors import TalvixError
+from core.models import HUMAN_STATES, RETRYABLE_STATES
+
+
+# ------------------------------------------------------------------------------------------------
+# Windows
+# ------------------------------------------------------------------------------------------------
+@dataclass
+class Window:
+    """One page of rows, newest first, and where it sits in the whole."""
+
+    rows: list[dict[str, Any]]
+    before_id: int | None  # the page shows ids below this (None: the newest rows)
+    has_older: bool
+    has_newer: bool
+
+
+def _window_query(select: str, order_col: str, flt_sql: str, params: dict[str, Any], *, limit: int,
+                  before_id: int | None) -> tuple[str, dict[str, Any]]:
+    """The page query: one more row than shown (is there an older page?), newest first.
+
+    The ``before`` bound is only written when there is one: a prepared statement's generic plan
+    cannot drop a ``%s IS NULL OR id < %s`` condition, so one text per case keeps both on an index
+    range scan backward (EXPLAIN at 1M tasks: the newest page reads 201 index entries).
+    """
+    params = {**params, "limit": limit + 1}
+    bound = ""
+    if before_id is not None:
+        params["before"] = before_id
+        bound = f" AND {order_col} < %(before)s"
+    return f"{select} WHERE {flt_sql}{bound} ORDER BY {order_col} DESC LIMIT %(limit)s", params
+
+
+def _window(db: Database, select: str, order_col: str, flt_sql: str, params: dict[str, Any], *,
+            limit: int, before_id: int | None) -> Window:
+    query, params = _window_query(select, order_col, flt_sql, params, limit=limit, before_id=before_id)
+    rows = db.execute(query, params)
+    has_older = len(rows) > limit
+    return Window(rows[:limit], before_id, has_older, before_id is not None)
+
+
+def _count(db: Database, from_sql: str, flt_sql: str, params: dict[str, Any]) -> int | None:
+    """An exact count, or None when it would take longer than :data:`COUNT_TIMEOUT_MS`."""
+    try:
+        with db.transaction() as conn:
+            conn.execute(f"SET LOCAL statement_timeout = {int(COUNT_TIMEOUT_MS)}")
+            row = conn.execute(f"SELECT count(*) AS n FROM {from_sql} WHERE {flt_sql}", params).fetchone()
+            return int(row["n"]) if row else 0
+    except psycopg.errors.QueryCanceled:
+        return None
+
+
+#: The queue view's columns only (the detail screen reads the whole task): every column more is
+#: decoded for every row of every refresh (timestamps cost the most).
+_TASK_SELECT = """SELECT t.id, t.agent, t.status, t.attempts, t.max_attempts, t.site, t.updated_at,
+                         left(t.last_error, 300) AS last_error
+                    FROM tasks t"""
+
+
+def task_window_query(flt: Filter, *, limit: int = 200, before_id: int | None = None) -> tuple[str, dict[str, Any]]:
+    """The SQL and parameters :func:`task_window` runs (the console benchmark times it bare)."""
+    params: dict[str, Any] = {}
+    return _window_query(_TASK_SELECT, "t.id", where_sql(flt, TASK_SPEC, params), params, limit=limit,
+                         before_id=before_id)
+
+
+class Row(tuple):
+    """A row as a plain tuple that also answers ``row["column"]``.
+
+    Built by :func:`row_tuple` straight from psycopg's tuple (tuple's own constructor, no per-row
+    Python code), so fetching a page costs what a tuple row costs (a dict per row was about a third
+    more at 200 rows), and two pages compare with tuple equality in C. Subclasses set ``_index``.
+    """
+
+    __slots__ = ()
+    _index: dict[str, int] = {}
+
+    def __getitem__(self, i: Any) -> Any:
+        return tuple.__getitem__(self, self._index[i] if isinstance(i, str) else i)
+
+
+_ROW_CLASSES: dict[tuple[str, ...], type[Row]] = {}
+
+
+def row_tuple(cursor: psycopg.Cursor[Any]) -> Any:
+    """psycopg row factory: rows as :class:`Row` (one class per column list, made once)."""
+    names = tuple(c.name for c in cursor.description or ())
+    cls = _ROW_CLASSES.get(names)
+    if cls is None:
+        cls = _ROW_CLASSES[names] = type("Row", (Row,), {"__slots__": (), "_index": {n: i for i, n in enumerate(names)}})
+    return cls
+
+
+def task_window(db: Database, flt: Filter, *, limit: int = 200, before_id: int | None = None) -> Window:
+    """A page of tasks as :class:`Row` tuples (the console compares and keys them on every refresh)."""
+    query, params = task_window_query(flt, limit=limit, before_id=before_id)
+    with db.connection() as conn:
+        rows = conn.cursor(row_factory=row_tuple).execute(query, params).fetchall()
+    return Window(rows[:limit], before_id, len(rows) > limit, before_id is not None)
+
+
+def task_count(db: Database, flt: Filter) -> int | None:
+    params: dict[str, Any] = {}
+    return _count(db, "tasks t", where_sql(flt, TASK_SPEC, params), params)
+
+
+def retryable_ids(db: Database, flt: Filter) -> list[int]:
+    """Ids of every task the filter matches that an operator may retry (for bulk retry)."""
+    params: dict[str, Any] = {"states": list(RETRYABLE_STATES)}
+    rows = db.execute(
+        f"SELECT t.id FROM tasks t WHERE {where_sql(flt, TASK_SPEC, params)} AND t.status = ANY(%(states)s) ORDER BY t.id",
+        params,
+    )
+    return [r["id"] for r in rows]
+
+
+def retry_ids(db: Database, ids: Sequence[int], who: str | None = None, chunk: int = 5000) -> list[int]:
+    """Retry many tasks in chunks (each chunk one audited transaction)."""
+    done: list[int] = []
+    for i in range(0, len(ids), chunk):
+        done.extend(queue.retry(db, ids[i:i + chunk], who=who))
+    return done
+
+
+def task_detail(db: Database, task_id: int, *, events: int = 60) -> dict[str, Any] | None:
+    """A task with its latest events and what it links to (candidate, job, application)."""
+    from core.crypto import mask_sealed
+
+    task = db.one("SELECT * FROM tasks WHERE id = %s", (task_id,))
+    if task is None:
+        return None
+    task = {**task, "result": mask_sealed(task.get("result"))}
+    out: dict[str, Any] = {"task": task}
+    out["events"] = db.execute(
+        "SELECT id, ts, level, kind, runner_id, message FROM events WHERE task_id = %s ORDER BY id DESC LIMIT %s",
+        (task_id, events),
+    )
+    if task["candidate_id"] is not None:
+        out["candidate"] = db.one("SELECT id, full_name, location, status, apply_policy FROM candidates WHERE id = %s",
+                                  (task["candidate_id"],))
+    if task["job_id"] is not None:
+        out["job"] = db.one("SELECT id, company, title, location, site, url, status FROM jobs WHERE id = %s",
+                            (task["job_id"],))
+    if task["application_id"] is not None:
+        out["application"] = db.one("SELECT id, status, score, reason, submitted_at FROM applications WHERE id = %s",
+                                    (task["application_id"],))
+    return out
+
+
+# ------------------------------------------------------------------------------------------------
+# Overview
+# ------------------------------------------------------------------------------------------------
+def overview(db: Database, now: datetime | None = None, *, buckets: int = 30, bucket_s: int = 60) -> dict[str, Any]:
+    """Queue depth per agent and state, oldest waiting task, throughput per minute, runners, pauses.
+
+    ``now`` lets a caller freeze the clock (tests and snapshots); by default the database's clock.
+    """
+    ref = db.value("SELECT COALESCE(%s::timestamptz, now()) AS now", (now,))
+    counts = queue.counts_by_agent(db)
+    oldest = {r["agent"]: max(0.0, float(r["age"])) for r in db.execute(
+        """SELECT agent, extract(epoch FROM %s::timestamptz - min(run_at))::float8 AS age
+             FROM tasks WHERE status IN ('queued', 'failed') AND run_at <= %s::timestamptz GROUP BY agent""",
+        (ref, ref))}
+    done = db.execute(
+        """SELECT floor(extract(epoch FROM %(now)s::timestamptz - finished_at) / %(b)s)::int AS k, count(*) AS n
+             FROM tasks WHERE status = 'succeeded'
+              AND finished_at > %(now)s::timestamptz - make_interval(secs => %(span)s)
+              AND finished_at <= %(now)s::timestamptz
+            GROUP BY 1""",
+        {"now": ref, "b": bucket_s, "span": buckets * bucket_s},
+    )
+    series = [0] * buckets
+    for r in done:
+        if 0 <= r["k"] < buckets:
+            series[buckets - 1 - r["k"]] = int(r["n"])
+    controls = queue.agent_controls(db)
+    return {
+        "now": ref,
+        "counts": counts,
+        "oldest_s": oldest,
+        "throughput": series,
+        "bucket_s": bucket_s,
+        "paused_agents": sorted(a for a, c in controls.items() if c["paused"]),
+        "controls": controls,
+        "paused_sites": db.execute(
+            "SELECT site, pause_reason, paused_until FROM sites WHERE paused ORDER BY site"),
+        "runners": runner_rows(db, ref),
+    }
+
+
+def runner_rows(db: Database, now: datetime | None = None, include_gone: bool = True, limit: int = 500) -> list[dict[str, Any]]:
+    """Runners on every host, live first, with heartbeat age measured against ``now``."""
+    return db.execute(
+        """SELECT id, host, pid, agents, concurrency, version, mode, status, started_at, heartbeat_at, stopped_at,
+                  extract(epoch FROM COALESCE(%(now)s::timestamptz, now()) - heartbeat_at)::float8 AS heartbeat_age_s
+             FROM runners WHERE %(gone)s OR status <> 'gone'
+            ORDER BY status = 'gone', host, started_at, id LIMIT %(limit)s""",
+        {"now": now, "gone": include_gone, "limit": limit},
+    )
+
+
+# ------------------------------------------------------------------------------------------------
+# Sessions, approvals
+# ------------------------------------------------------------------------------------------------
+def live_sessions(db: Database, *, include_ended: int = 20) -> list[dict[str, Any]]:
+    """Apply sessions still running, then the most recent ended ones (newest first)."""
+    return db.execute(
+        """(SELECT s.*, c.full_name AS candidate, j.company, j.title, true AS live
+              FROM apply_sessions s
+              LEFT JOIN applications a ON a.id = s.application_id
+              LEFT JOIN candidates c ON c.id = a.candidate_id
+              LEFT JOIN jobs j ON j.id = a.job_id
+             WHERE s.ended_at IS NULL ORDER BY s.id DESC LIMIT 200)
+           UNION ALL
+           (SELECT s.*, c.full_name, j.company, j.title, false
+              FROM apply_sessions s
+              LEFT JOIN applications a ON a.id = s.application_id
+              LEFT JOIN candidates c ON c.id = a.candidate_id
+              LEFT JOIN jobs j ON j.id = a.job_id
+             WHERE s.ended_at IS NOT NULL ORDER BY s.id DESC LIMIT %s)""",
+        (include_ended,),
+    )
+
+
+def application_screenshots(db: Database, application_id: int) -> list[str]:
+    """Relative paths of an application's screenshots, in step order."""
+    rows = db.execute(
+        """SELECT path FROM artifacts WHERE application_id = %s AND (kind = 'screenshot' OR mime = 'image/png')
+            ORDER BY path, id""",
+        (application_id,),
+    )
+    return [r["path"] for r in rows]
+
+
+def approvals(db: Database, limit: int = 500) -> list[dict[str, Any]]:
+    """What waits for a person: tasks awaiting approval or a human, then applications in unknown_outcome.
+
+    Each row has a stable ``key`` (``task:<id>`` or ``app:<id>``) the console acts on.
+    """
+    return db.execute(
+        """SELECT * FROM (
+             SELECT 'task:' || t.id AS key, 'task' AS kind, t.id AS task_id, t.application_id, t.agent, t.status,
+                    t.last_error AS reason, t.updated_at AS since, c.full_name AS candidate, j.company, j.title, j.site
+               FROM tasks t
+               LEFT JOIN applications a ON a.id = t.application_id
+               LEFT JOIN candidates c ON c.id = COALESCE(t.candidate_id, a.candidate_id)
+               LEFT JOIN jobs j ON j.id = COALESCE(t.job_id, a.job_id)
+              WHERE t.status = ANY(%(human)s)
+             UNION ALL
+             SELECT 'app:' || a.id, 'application', NULL, a.id, 'apply', 'unknown_outcome', a.reason, a.updated_at,
+                    c.full_name, j.company, j.title, j.site
+               FROM applications a
+               JOIN candidates c ON c.id = a.candidate_id
+               JOIN jobs j ON j.id = a.job_id
+              WHERE a.status = 'unknown_outcome'
+                AND NOT EXISTS (SELECT 1 FROM tasks t WHERE t.application_id = a.id AND t.status = ANY(%(human)s))
+           ) x ORDER BY since, key LIMIT %(limit)s""",
+        {"human": list(HUMAN_STATES), "limit": limit},
+    )
+
+
+def approval_detail(db: Database, key: str, cipher: Any = None) -> dict[str, Any] | None:
+    """The answer sheet, documents and screenshots behind one approvals row.
+
+    The answers' values are sealed at rest (``core.crypto.seal_answer_sheets``): with ``cipher`` they are
+    decrypted for the operator, without it they come back masked.
+    """
+    from core.crypto import mask_sealed, open_sealed
+
+    reveal = (lambda v: open_sealed(cipher, v)) if cipher is not None else mask_sealed
+    kind, _, raw = key.partition(":")
+    if not raw.isdigit():
+        return None
+    ident = int(raw)
+    task = None
+    if kind == "task":
+        task = db.one("SELECT * FROM tasks WHERE id = %s", (ident,))
+        if task is None:
+            return None
+        app_id = task["application_id"]
+    else:
+        app_id = ident
+    app = db.one(
+        """SELECT a.*, c.full_name AS candidate, j.company, j.title, j.site, j.apply_url
+             FROM applications a JOIN candidates c ON c.id = a.candidate_id JOIN jobs j ON j.id = a.job_id
+            WHERE a.id = %s""",
+        (app_id,),
+    ) if app_id is not None else None
+    result = (task or {}).get("result") or {}
+    sheet = result.get("answer_sheet") or (app or {}).get("answer_sheet") or {}
+    if isinstance(sheet, dict) and "fields" not in sheet and "answer_sheet" in sheet:
+        sheet = sheet["answer_sheet"]
+    documents = result.get("documents") or (app or {}).get("documents") or {}
+    shots = list(result.get("screenshots") or [])
+    if app_id is not None:
+        shots += [p for p in application_screenshots(db, app_id) if p not in shots]
+    app_sheet = (app or {}).get("answer_sheet") or {}
+    unanswered = result.get("unanswered") or (app_sheet.get("unanswered") if isinstance(app_sheet, dict) else None) or []
+    if task is not None:
+        task = {**task, "result": reveal(task.get("result"))}
+    if app is not None:
+        app = {**app, "answer_sheet": reveal(app.get("answer_sheet"))}
+    return {
+        "key": key,
+        "task": task,
+        "application": app,
+        "fields": reveal(list((sheet or {}).get("fields") or [])),
+        "unanswered": list(unanswered or []),
+        "documents": documents,
+        "screenshots": shots,
+        "reason": (task or {}).get("last_error") or (app or {}).get("reason"),
+    }
+
+
+def resolve_application(db: Database, application_id: int, outcome: str, note: str = "",
+                        who: str | None = None) -> None:
+    """An operator's verdict on an ``unknown_outcome`` application after checking the employer's site.
+
+    ``submitted`` records it as sent (never re-sent); ``failed`` leaves it for a later decision. Audited.
+    """
+    if outcome not in ("submitted", "failed"):
+        raise TalvixError(f"outcome must be submitted or failed, not {outcome!r}")
+    with db.transaction() as conn:
+        row = conn.execute(
+            """UPDATE applications SET status = %s, reason = %s, updated_at = now(),
+                      submitted_at = CASE WHEN %s = 'submitted' THEN COALESCE(submitted_at, now()) ELSE submitted_at END
+                WHERE id = %s AND status = 'unknown_outcome' RETURNING id, candidate_id, job_id""",
+            (outcome, note or f"resolved by {who or queue.actor()}", outcome, application_id),
+        ).fetchone()
+        if row is None:
+            raise TalvixError(f"application {application_id} is not in unknown_outcome")
+        queue.add_event(conn, f"application marked {outcome} by {who or queue.actor()}" + (f": {note}" if note else ""),
+                        kind="state", agent="apply", candidate_id=row["candidate_id"], job_id=row["job_id"],
+                        application_id=application_id, level="info")
+        queue.audit(conn, f"resolve_{outcome}", target_type="application", target_ids=[application_id],
+                    details={"note": note} if note else None, who=who)
+
+
+# ------------------------------------------------------------------------------------------------
+# Events, jobs, candidates, audit
+# ------------------------------------------------------------------------------------------------
+_EVENT_SELECT = "SELECT id, ts, level, kind, agent, task_id, candidate_id, application_id, runner_id, message FROM events"
+
+
+def event_page(db: Database, flt: Filter, *, limit: int = 500, after_id: int | None = None) -> list[dict[str, Any]]:
+    """The newest ``limit`` events matching ``flt`` (oldest first), or those after ``after_id`` (tailing)."""
+    params: dict[str, Any] = {"limit": limit}
+    cond = where_sql(flt, EVENT_SPEC, params)
+    if after_id is not None:
+        params["after"] = after_id
+        return db.execute(f"{_EVENT_SELECT} WHERE {cond} AND id > %(after)s ORDER BY id LIMIT %(limit)s", params)
+    rows = db.execute(f"{_EVENT_SELECT} WHERE {cond} ORDER BY id DESC LIMIT %(limit)s", params)
+    rows.reverse()
+    return rows
+
+
+def last_event_id(db: Database) -> int:
+    return int(db.value("SELECT COALESCE(max(id), 0) AS m FROM events"))
+
+
+_JOB_SELECT = """SELECT j.id, j.company, j.title, j.location, j.site, j.ats, j.status, j.workplace, j.posted_at,
+                        j.first_seen_at, (SELECT count(*) FROM applications a WHERE a.job_id = j.id) AS applications
+                   FROM jobs j"""
+
+
+def job_window(db: Database, flt: Filter, *, limit: int = 200, before_id: int | None = None) -> Window:
+    params: dict[str, Any] = {}
+    return _window(db, _JOB_SELECT, "j.id", where_sql(flt, JOB_SPEC, params), params, limit=limit, before_id=before_id)
+
+
+def job_count(db: Database, flt: Filter) -> int | None:
+    params: dict[str, Any] = {}
+    return _count(db, "jobs j", where_sql(flt, JOB_SPEC, params), params)
+
+
+def job_detail(db: Database, job_id: int) -> dict[str, Any] | None:
+    job = db.one("SELECT * FROM jobs WHERE id = %s", (job_id,))
+    if job is None:
+        return None
+    job["applications_list"] = db.execute(
+        """SELECT a.id, a.status, a.score, c.full_name FROM applications a JOIN candidates c ON c.id = a.candidate_id
+            WHERE a.job_id = %s ORDER BY a.id LIMIT 50""", (job_id,))
+    return job
+
+
+_CANDIDATE_SELECT = """SELECT c.id, c.full_name, c.location, c.status, c.apply_policy, c.created_at,
+                              (SELECT count(*) FROM applications a WHERE a.candidate_id = c.id) AS applications,
+                              (SELECT count(*) FROM applications a WHERE a.candidate_id = c.id
+                                  AND a.status = 'submitted') AS submitted
+                         FROM candidates c"""
+
+
+def candidate_window(db: Database, flt: Filter, *, limit: int = 200, before_id: int | None = None) -> Window:
+    params: dict[str, Any] = {}
+    return _window(db, _CANDIDATE_SELECT, "c.id", where_sql(flt, CANDIDATE_SPEC, params), params, limit=limit,
+                   before_id=before_id)
+
+
+def candidate_count(db: Database, flt: Filter) -> int | None:
+    params: dict[str, Any] = {}
+    return _count(db, "candidates c", where_sql(flt, CANDIDATE_SPEC, params), params)
+
+
+def candidate_detail(db: Database, candidate_id: int) -> dict[str, Any] | None:
+    """A candidate without personal data (email and phone stay encrypted; the console never shows them)."""
+    row = db.one(
+        """SELECT id, full_name, location, status, apply_policy, profile, resume_path, created_at, updated_at
+             FROM candidates WHERE id = %s""", (candidate_id,))
+    if row is None:
+        return None
+    row["applications_list"] = db.execute(
+        """SELECT a.id, a.status, a.score, j.company, j.title FROM applications a JOIN jobs j ON j.id = a.job_id
+            WHERE a.candidate_id = %s ORDER BY a.id DESC LIMIT 50""", (candidate_id,))
+    return row
+
+
+_AUDIT_SELECT = "SELECT o.id, o.ts, o.actor, o.action, o.target_type, o.target_ids, o.details FROM operator_actions o"
+
+
+def audit_window(db: Database, flt: Filter, *, limit: int = 200, before_id: int | None = None) -> Window:
+    params: dict[str, Any] = {}
+    return _window(db, _AUDIT_SELECT, "o.id", where_sql(flt, AUDIT_SPEC, params), params, limit=limit,
+                   before_id=before_id)
+
+
+def audit_count(db: Database, flt: Filter) -> int | None:
+    params: dict[str, Any] = {}
+    return _count(db, "operator_actions o", where_sql(flt, AUDIT_SPEC, params), params)
+
+
+def record_action(db: Database, action: str, *, target_type: str | None = None, target_ids: Sequence[int] = (),
+                  details: dict[str, Any] | None = None, who: str | None = None) -> None:
+    """Audit an operator action that has no queue function of its own (runner start/stop, save screenshot)."""
+    with db.transaction() as conn:
+        queue.audit(conn, action, target_type=target_type, target_ids=target_ids, details=details, who=who)

@@ -1,0 +1,22 @@
+"""Reading resumes: file to text (:mod:`core.candidates.resume.extract`), text to a profile (:mod:`core.candidates.resume.parse`)."""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+from typing import Any
+
+from core.candidates.resume.extract import ResumeError, ResumeText, read_resume
+from core.candidates.resume.parse import PARSER_VERSION, flat_view, parse_lines
+
+__all__ = ["ResumeError", "ResumeText", "parse_resume", "flat_view", "PARSER_VERSION"]
+
+
+def parse_resume(path: str | Path) -> dict[str, Any]:
+    """A Profile-shaped dict for the resume at ``path``; :class:`ResumeError` if it cannot be read."""
+    p = Path(path)
+    text = read_resume(p)
+    profile = parse_lines(text.lines)
+    profile["resume"] = {"file": p.name, "format": text.format, "pages": text.pages,
+                         "sha256": hashlib.sha256(p.read_bytes()).hexdigest(), "parser": PARSER_VERSION}
+    return profile

@@ -1,0 +1,1 @@
+"""Scoring: candidate-job fit (five components and knock-outs) and running it against the database."""

@@ -1,0 +1,617 @@
+"""Fit scoring, vectorised: many candidates against many jobs as a handful of matrix operations.
+
+Each (candidate, job) pair gets five components in [0, 1], weighted by ``[score]`` in talvix.toml:
+
+* **skills** — required skills matched, counted ``required_skill_weight`` times a nice-to-have match,
+  over what the job asks for (a job that names no skill falls back to the text similarity);
+* **text** — BM25-weighted cosine between the candidate's profile text and the job's title and
+  description (BM25 term saturation and length normalisation on the job side, IDF over the jobs being
+  scored), square-rooted because resume/JD cosines rarely pass 0.5;
+* **experience** — years short of the job's minimum, relative to that minimum;
+* **location** — remote jobs match anyone open to remote; otherwise a shared place (city, or a country
+  when the job names only a country), including where the candidate would relocate to;
+* **salary** — the job's top of range (INR) against what the candidate wants, squared below it.
+
+Knock-outs turn any score into ``skip``: years far short (``knockout_years_short``), an on-site or hybrid
+job in a place the candidate does not live in or move to, and a job that cannot sponsor when the
+candidate needs sponsorship. Otherwise ``apply`` at ``apply_threshold`` and ``review`` at
+``review_threshold``.
+
+Jobs are indexed once (:func:`index_jobs`: sparse skill, place and term matrices plus numeric vectors);
+candidates are turned into the same spaces (:func:`candidate_features`) and :func:`score` computes the
+pairwise matrices block by block of jobs, so memory stays at candidates x ``block_jobs`` floats.
+:meth:`ScoreResult.breakdown` recomputes one pair through the same code, with the skill names.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from functools import lru_cache
+from itertools import chain
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+from scipy import sparse
+
+from core.candidates import skills as vocab
+
+if TYPE_CHECKING:
+    from core.config import ScoreSettings
+
+DECISIONS = ("skip", "review", "apply")
+KNOCK_YEARS, KNOCK_LOCATION, KNOCK_SPONSORSHIP = 1, 2, 4
+KNOCKOUT_NAMES = {KNOCK_YEARS: "years", KNOCK_LOCATION: "location", KNOCK_SPONSORSHIP: "sponsorship"}
+COMPONENTS = ("skills", "text", "experience", "location", "salary")
+
+_TOKEN = re.compile(r"[a-z0-9][a-z0-9+#]*(?:\.[a-z0-9]+)*")
+_STOP = frozenset("""a an and are as at be been but by can do for from has have he her his i if in into is it its
+    me my no not of on or our she so such than that the their them then there these they this those to too us was
+    we were what when where which who will with would you your yours able about above after all also am any
+    because before being below between both each few further here how just more most must other out over own
+    same should some very via while within without work working team role join looking years year experience
+    strong good great ability skills etc""".split())
+K1, B = 1.2, 0.75
+#: Terms of a candidate's profile used as the text query.
+QUERY_TERMS = 40
+_MIN_DOCS_FOR_COMMON = 20
+
+# Places: aliases to one spelling, and countries (a job naming only a country matches anyone in it).
+_PLACE_ALIASES = {"bangalore": "bengaluru", "bombay": "mumbai", "gurgaon": "gurugram", "madras": "chennai",
+                  "calcutta": "kolkata", "new delhi": "delhi", "delhi ncr": "delhi", "ncr": "delhi",
+                  "noida": "delhi", "navi mumbai": "mumbai", "poona": "pune", "us": "united states",
+                  "usa": "united states", "u.s.": "united states", "uk": "united kingdom", "nyc": "new york",
+                  "sf": "san francisco", "bay area": "san francisco", "trivandrum": "thiruvananthapuram"}
+_COUNTRIES = frozenset({"india", "united states", "united kingdom", "germany", "singapore", "canada", "australia",
+                        "france", "netherlands", "ireland", "uae", "united arab emirates", "japan", "spain",
+                        "poland", "sweden", "switzerland", "brazil", "mexico", "israel", "europe", "emea",
+                        "apac", "asia", "north america", "latam"})
+_PLACE_NOISE = re.compile(r"\b(?:remote|hybrid|on[- ]?site|onsite|office|anywhere|worldwide|global|in|or|and|"
+                          r"only|based|preferred|first|friendly|work from home|wfh|hq|area|metro)\b", re.I)
+_PLACE_SPLIT = re.compile(r"[,;/|()\[\]•·]+|\s+-\s+|\s+(?:or|and)\s+")
+
+
+def place_tokens(text: str | None, *, drop_countries_if_city: bool = False) -> list[str]:
+    """Normalised place names in a location string ("Bangalore, India / Remote" -> bengaluru, india)."""
+    if not text:
+        return []
+    return list(_place_tokens(text, drop_countries_if_city))
+
+
+@lru_cache(maxsize=65_536)
+def _place_tokens(text: str, drop_countries_if_city: bool) -> tuple[str, ...]:
+    out: list[str] = []
+    for part in _PLACE_SPLIT.split(text.lower()):
+        name = re.sub(r"\s+", " ", _PLACE_NOISE.sub(" ", part)).strip(" .-")
+        if len(name) < 2 or name.isdigit():
+            continue
+        name = _PLACE_ALIASES.get(name, name)
+        if name not in out:
+            out.append(name)
+    if drop_countries_if_city and any(p not in _COUNTRIES for p in out):
+        out = [p for p in out if p not in _COUNTRIES]
+    return tuple(out)
+
+
+def tokens(text: str) -> list[str]:
+    return _TOKEN.findall(text.lower())
+
+
+@lru_cache(maxsize=65_536)
+def _skill_name(name: str) -> str:
+    return vocab.normalise(name) or name.strip().lower()
+
+
+class Vocab:
+    """A growing name -> column map (skills, places), shared by the job index and candidates."""
+
+    def __init__(self, names: Iterable[str] = ()) -> None:
+        self.index: dict[str, int] = {}
+        self.names: list[str] = []
+        for n in names:
+            self.add(n)
+
+    def add(self, name: str) -> int:
+        i = self.index.get(name)
+        if i is None:
+            i = self.index[name] = len(self.names)
+            self.names.append(name)
+        return i
+
+    def __len__(self) -> int:
+        return len(self.names)
+
+
+def _binary_rows(rows: Sequence[Sequence[int]], ncols: int) -> sparse.csr_matrix:
+    """A 0/1 CSR matrix with a row per list of column ids (duplicates folded in C, not in Python)."""
+    indptr = np.zeros(len(rows) + 1, dtype=np.int64)
+    np.cumsum(np.fromiter(map(len, rows), dtype=np.int64, count=len(rows)), out=indptr[1:])
+    indices = np.fromiter(chain.from_iterable(rows), dtype=np.int32, count=int(indptr[-1]))
+    m = sparse.csr_matrix((np.ones(len(indices), dtype=np.float32), indices, indptr), shape=(len(rows), ncols))
+    m.sum_duplicates()
+    np.minimum(m.data, 1, out=m.data)
+    return m
+
+
+def _resize(m: sparse.csr_matrix, ncols: int) -> sparse.csr_matrix:
+    if m.shape[1] == ncols:
+        return m
+    return sparse.csr_matrix((m.data, m.indices, m.indptr), shape=(m.shape[0], ncols))
+
+
+def _fnum(value: Any) -> float:
+    try:
+        return float(value) if value is not None else math.nan
+    except (TypeError, ValueError):
+        return math.nan
+
+
+# ------------------------------------------------------------------------------------------------
+# Jobs
+# ------------------------------------------------------------------------------------------------
+@dataclass
+class JobIndex:
+    ids: np.ndarray
+    titles: list[str]
+    skills: Vocab
+    places: Vocab
+    terms: dict[str, int]
+    idf: np.ndarray
+    required: sparse.csr_matrix  # J x S
+    nice: sparse.csr_matrix  # J x S
+    place: sparse.csr_matrix  # J x P
+    text: sparse.csr_matrix  # J x V, BM25 weights, rows L2-normalised
+    years_min: np.ndarray
+    years_max: np.ndarray
+    remote: np.ndarray  # bool
+    strict_place: np.ndarray  # bool: on-site or hybrid (a place mismatch knocks out)
+    salary_max_lpa: np.ndarray
+    no_sponsorship: np.ndarray  # bool
+    required_count: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    nice_count: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    _weighted: dict[float, sparse.csr_matrix] = field(default_factory=dict, repr=False)
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+    def weighted_skills(self, required_weight: float) -> sparse.csr_matrix:
+        """required x weight + nice: one product gives the weighted skill matches."""
+        cached = self._weighted.get(required_weight)
+        if cached is None:
+            cached = self._weighted[required_weight] = (self.required * np.float32(required_weight) + self.nice).tocsr()
+        return cached
+
+    def subset(self, n: int) -> JobIndex:
+        """The first ``n`` jobs, keeping this index's vocabularies and IDF (jobs after ``n`` only lent
+        their term statistics)."""
+        sl = slice(0, n)
+        return JobIndex(
+            ids=self.ids[sl], titles=self.titles[sl], skills=self.skills, places=self.places, terms=self.terms,
+            idf=self.idf, required=self.required[sl], nice=self.nice[sl], place=self.place[sl], text=self.text[sl],
+            years_min=self.years_min[sl], years_max=self.years_max[sl], remote=self.remote[sl],
+            strict_place=self.strict_place[sl], salary_max_lpa=self.salary_max_lpa[sl],
+            no_sponsorship=self.no_sponsorship[sl], required_count=self.required_count[sl],
+            nice_count=self.nice_count[sl])
+
+
+def _job_text(job: dict[str, Any]) -> str:
+    title = job.get("title") or ""
+    return f"{title}\n{title}\n{job.get('description') or ''}"
+
+
+def _salary_lpa(parsed: dict[str, Any]) -> float:
+    pay = parsed.get("salary") or {}
+    if not isinstance(pay, dict) or pay.get("currency") not in (None, "INR"):
+        return math.nan
+    return _fnum(pay.get("max_lpa") if pay.get("max_lpa") is not None else pay.get("min_lpa"))
+
+
+def index_jobs(jobs: Sequence[dict[str, Any]]) -> JobIndex:
+    """Index jobs (dicts with ``id title description location workplace parsed``; ``parsed`` from jd_parse)."""
+    skills_v = Vocab(vocab.VOCABULARY)
+    places_v = Vocab()
+    req_rows: list[list[int]] = []
+    nice_rows: list[list[int]] = []
+    place_rows: list[list[int]] = []
+    n = len(jobs)
+    ymin = np.full(n, np.nan, dtype=np.float32)
+    ymax = np.full(n, np.nan, dtype=np.float32)
+    remote = np.zeros(n, dtype=bool)
+    strict = np.zeros(n, dtype=bool)
+    sal = np.full(n, np.nan, dtype=np.float32)
+    nosp = np.zeros(n, dtype=bool)
+    add_skill, add_place = skills_v.add, places_v.add
+    for i, job in enumerate(jobs):
+        p = job.get("parsed") or {}
+        req_rows.append([add_skill(_skill_name(s)) for s in p.get("required_skills") or ()])
+        nice_rows.append([add_skill(_skill_name(s)) for s in p.get("nice_skills") or ()])
+        loc = p.get("location") or job.get("location") or ""
+        place_rows.append([add_place(t) for t in place_tokens(loc, drop_countries_if_city=True)])
+        ymin[i] = _fnum(p.get("years_min"))
+        ymax[i] = _fnum(p.get("years_max"))
+        wp = p.get("workplace") or job.get("workplace")
+        remote[i] = wp == "remote"
+        strict[i] = wp in ("onsite", "hybrid")
+        sal[i] = _salary_lpa(p)
+        nosp[i] = p.get("sponsorship") is False
+    nskills, nplaces = len(skills_v), len(places_v)
+    required = _binary_rows(req_rows, nskills)
+    nice = _binary_rows(nice_rows, nskills)
+    nice = nice - nice.multiply(required)  # a skill both required and nice counts as required
+    nice.eliminate_zeros()
+    text, terms, idf = _bm25_index([_job_text(j) for j in jobs])
+    return JobIndex(
+        ids=np.asarray([int(j.get("id") or 0) for j in jobs], dtype=np.int64), titles=[j.get("title") or "" for j in jobs],
+        skills=skills_v, places=places_v, terms=terms, idf=idf, required=required.tocsr(), nice=nice.tocsr(),
+        place=_binary_rows(place_rows, nplaces), text=text, years_min=ymin, years_max=ymax, remote=remote,
+        strict_place=strict, salary_max_lpa=sal, no_sponsorship=nosp,
+        required_count=np.asarray(required.sum(axis=1)).ravel().astype(np.float32),
+        nice_count=np.asarray(nice.sum(axis=1)).ravel().astype(np.float32),
+    )
+
+
+def _bm25_index(docs: Sequence[str]) -> tuple[sparse.csr_matrix, dict[str, int], np.ndarray]:
+    """Job term matrix with BM25 weights (rows L2-normalised), the term map and the IDF vector.
+
+    Tokenising is one regex pass per document and the term ids come from C-level ``map`` over a dict,
+    so there is no per-token Python bytecode: this is where most of the time of a big index goes.
+    """
+    findall = _TOKEN.findall
+    terms: defaultdict[str, int] = defaultdict()
+    terms.default_factory = terms.__len__  # a new term gets the next id, inside C-level map()
+    lengths: list[int] = []
+    add_length = lengths.append
+
+    def per_doc() -> Iterable[list[str]]:
+        # Tokens of one document die as soon as they are numbered: memory stays flat and cache-warm.
+        for d in docs:
+            toks = findall(d.lower())
+            add_length(len(toks))
+            yield toks
+
+    ids = np.fromiter(map(terms.__getitem__, chain.from_iterable(per_doc())), dtype=np.int32)
+    terms.default_factory = None
+    lens = np.asarray(lengths, dtype=np.int64)
+    indptr = np.zeros(len(docs) + 1, dtype=np.int64)
+    np.cumsum(lens, out=indptr[1:])
+    tf = sparse.csr_matrix((np.ones(len(ids), dtype=np.float32), ids, indptr), shape=(len(docs), len(terms)))
+    tf.sum_duplicates()
+    ndocs = max(1, len(docs))
+    df = np.bincount(tf.indices, minlength=len(terms)).astype(np.float32)
+    idf = np.log1p((ndocs - df + 0.5) / (df + 0.5)).astype(np.float32) + np.float32(0.1)
+    if ndocs >= _MIN_DOCS_FOR_COMMON:
+        # Terms in over half the jobs tell them apart no better than stop words (classic BM25 gives them a
+        # negative IDF); dropping them also removes the longest posting lists from every product.
+        idf[df > ndocs * 0.5] = 0.0
+    if _STOP:
+        stop_ids = [terms[t] for t in _STOP if t in terms]
+        idf[stop_ids] = 0.0
+    dl = lens.astype(np.float32)
+    avgdl = float(dl.mean()) if len(dl) and dl.mean() > 0 else 1.0
+    row_len = np.repeat(dl, np.diff(tf.indptr))
+    f = tf.data
+    tf.data = idf[tf.indices] * f * (K1 + 1) / (f + K1 * (1 - B + B * row_len / avgdl))
+    tf.eliminate_zeros()  # stop words (IDF 0) leave the matrix: fewer entries in every product
+    norms = np.sqrt(np.asarray(tf.multiply(tf).sum(axis=1)).ravel())
+    norms[norms == 0] = 1.0
+    tf.data /= np.repeat(norms, np.diff(tf.indptr)).astype(np.float32)
+    return tf, terms, idf
+
+
+# ------------------------------------------------------------------------------------------------
+# Candidates
+# ------------------------------------------------------------------------------------------------
+@dataclass
+class CandidateFeatures:
+    ids: np.ndarray
+    skills: sparse.csr_matrix  # K x S
+    place: sparse.csr_matrix  # K x P
+    text: sparse.csr_matrix  # K x V (IDF-weighted query, L2-normalised)
+    years: np.ndarray
+    open_to_remote: np.ndarray
+    has_place: np.ndarray
+    wants_lpa: np.ndarray
+    needs_sponsorship: np.ndarray
+    skill_names: list[set[str]]
+    _text_t: sparse.csr_matrix | None = field(default=None, repr=False)
+
+    def text_t(self, ci: slice | np.ndarray = slice(None)) -> sparse.csr_matrix:
+        """Terms x candidates (CSR), built once for the whole set: the right operand of every block's product."""
+        if isinstance(ci, slice) and ci == slice(None):
+            if self._text_t is None:
+                self._text_t = self.text.T.tocsr()
+            return self._text_t
+        return self.text[ci].T.tocsr()
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+
+def candidate_skills(profile: dict[str, Any]) -> list[str]:
+    names = list(profile.get("skills") or []) + list((profile.get("skills_years") or {}).keys())
+    return list(dict.fromkeys(_skill_name(s) for s in names if isinstance(s, str) and s.strip()))
+
+
+def candidate_text(profile: dict[str, Any]) -> str:
+    parts: list[str] = [profile.get("summary") or ""]
+    work = profile.get("work") or {}
+    parts.append(work.get("current_title") or "")
+    parts.extend((profile.get("preferences") or {}).get("roles") or [])
+    for exp in profile.get("experience") or []:
+        if isinstance(exp, dict):
+            parts.append(exp.get("title") or "")
+            parts.extend(exp.get("bullets") or [])
+    parts.extend(profile.get("skills") or [])
+    return "\n".join(str(p) for p in parts if p)
+
+
+def candidate_places(profile: dict[str, Any]) -> list[str]:
+    ident = profile.get("identity") or {}
+    work = profile.get("work") or {}
+    prefs = profile.get("preferences") or {}
+    out: list[str] = []
+    for text in [ident.get("location") or profile.get("location")] + list(prefs.get("locations") or []) + \
+            list(work.get("relocate_to") or []):
+        for t in place_tokens(text):
+            if t not in out:
+                out.append(t)
+    return out
+
+
+def _query_terms(ids: list[int], idf: np.ndarray) -> list[int]:
+    """A profile is a long query: keep its :data:`QUERY_TERMS` most distinctive terms (highest IDF).
+
+    Verbose queries rank better reduced to their rarer terms, and the common ones are exactly those
+    whose long posting lists make the text product expensive."""
+    uniq = [t for t in dict.fromkeys(ids) if idf[t] > 0]
+    if len(uniq) <= QUERY_TERMS:
+        return uniq
+    weights = idf[uniq]
+    keep = np.argpartition(-weights, QUERY_TERMS)[:QUERY_TERMS]
+    return [uniq[i] for i in sorted(keep)]
+
+
+def candidate_features(candidates: Sequence[tuple[int, dict[str, Any]]], index: JobIndex) -> CandidateFeatures:
+    """Candidates (id, Profile-shaped dict) in the job index's skill, place and term spaces.
+
+    Skills and places the jobs never mention get columns too (they simply match nothing)."""
+    k = len(candidates)
+    skill_rows, place_rows, text_rows = [], [], []
+    years = np.full(k, np.nan, dtype=np.float32)
+    remote_ok = np.ones(k, dtype=bool)
+    has_place = np.zeros(k, dtype=bool)
+    wants = np.full(k, np.nan, dtype=np.float32)
+    needs = np.zeros(k, dtype=bool)
+    names: list[set[str]] = []
+    terms = index.terms
+    for i, (_, profile) in enumerate(candidates):
+        sk = candidate_skills(profile)
+        names.append(set(sk))
+        skill_rows.append([index.skills.add(s) for s in sk])
+        places = candidate_places(profile)
+        has_place[i] = bool(places)
+        place_rows.append([index.places.add(p) for p in places])
+        text_rows.append(_query_terms([terms[t] for t in tokens(candidate_text(profile)) if t in terms], index.idf))
+        work = profile.get("work") or {}
+        prefs = profile.get("preferences") or {}
+        years[i] = _fnum(work.get("years_experience"))
+        remote_ok[i] = prefs.get("remote") is not False
+        want = prefs.get("min_ctc_lpa") if prefs.get("min_ctc_lpa") is not None else work.get("expected_ctc_lpa")
+        wants[i] = _fnum(want)
+        needs[i] = work.get("needs_sponsorship") is True
+    text = _binary_rows(text_rows, len(terms))
+    text.data = index.idf[text.indices].astype(np.float32)
+    text.eliminate_zeros()
+    norms = np.sqrt(np.asarray(text.multiply(text).sum(axis=1)).ravel())
+    norms[norms == 0] = 1.0
+    text.data /= np.repeat(norms, np.diff(text.indptr)).astype(np.float32)
+    return CandidateFeatures(
+        ids=np.asarray([int(c[0]) for c in candidates], dtype=np.int64),
+        skills=_binary_rows(skill_rows, len(index.skills)), place=_binary_rows(place_rows, len(index.places)),
+        text=text, years=years, open_to_remote=remote_ok, has_place=has_place, wants_lpa=wants,
+        needs_sponsorship=needs, skill_names=names,
+    )
+
+
+# ------------------------------------------------------------------------------------------------
+# Scoring
+# ------------------------------------------------------------------------------------------------
+@dataclass
+class Weights:
+    skills: float = 0.45
+    text: float = 0.15
+    experience: float = 0.15
+    location: float = 0.15
+    salary: float = 0.10
+    required_skill_weight: float = 2.0
+    knockout_years_short: float = 3.0
+    knockout_location: bool = True
+    knockout_sponsorship: bool = True
+    apply_threshold: float = 70.0
+    review_threshold: float = 50.0
+    block_jobs: int = 20_000
+
+    @classmethod
+    def from_settings(cls, s: ScoreSettings) -> Weights:
+        return cls(skills=s.weight_skills, text=s.weight_text, experience=s.weight_experience,
+                   location=s.weight_location, salary=s.weight_salary, required_skill_weight=s.required_skill_weight,
+                   knockout_years_short=s.knockout_years_short, knockout_location=s.knockout_location,
+                   knockout_sponsorship=s.knockout_sponsorship, apply_threshold=s.apply_threshold,
+                   review_threshold=s.review_threshold, block_jobs=s.block_jobs)
+
+    def normalised(self) -> np.ndarray:
+        w = np.array([self.skills, self.text, self.experience, self.location, self.salary], dtype=np.float32)
+        total = float(w.sum())
+        return w / total if total > 0 else np.full(5, 0.2, dtype=np.float32)
+
+
+def _dense(m: Any) -> np.ndarray:
+    return m.toarray() if sparse.issparse(m) else np.asarray(m)
+
+
+def _hits(jobs_m: sparse.csr_matrix, cands_m: sparse.csr_matrix) -> np.ndarray:
+    """(candidates x jobs) counts of shared columns: sparse jobs times the candidates as a small dense block."""
+    ncols = max(jobs_m.shape[1], cands_m.shape[1])
+    dense_c = _resize(cands_m, ncols).toarray()  # K x S, small: S is the skill or place vocabulary
+    return np.ascontiguousarray((_resize(jobs_m, ncols) @ dense_c.T).T, dtype=np.float32)
+
+
+_F = np.float32
+_CACHE_FLOATS = 1 << 17
+
+
+def components(c: CandidateFeatures, idx: JobIndex, js: slice | np.ndarray, w: Weights,
+               ci: slice | np.ndarray = slice(None)) -> tuple[dict[str, np.ndarray], np.ndarray]:
+    """Component matrices (candidates x jobs[js], float32 in [0, 1]) and the knock-out bitmask."""
+    rw = _F(w.required_skill_weight)
+    # skills: weighted share of the job's skills the candidate has; no listed skills -> text similarity
+    cand_skills = c.skills[ci]
+    skill = _hits(idx.weighted_skills(float(rw))[js], cand_skills)
+    denom = rw * idx.required_count[js] + idx.nice_count[js]
+    # jobs-block x candidates: the block's rows against the candidates' terms, transposed once per call
+    text = np.ascontiguousarray(_dense(idx.text[js] @ c.text_t(ci)).T, dtype=_F)
+    np.clip(text, 0, 1, out=text)
+    np.sqrt(text, out=text)
+    has_skills = denom > 0
+    skill /= np.where(has_skills, denom, _F(1))[None, :]
+    if not has_skills.all():
+        skill[:, ~has_skills] = text[:, ~has_skills]
+
+    # experience and salary depend on one number per candidate that takes few distinct values (years,
+    # wanted CTC): compute a small table per distinct value and gather rows, instead of K x J arithmetic.
+    ymin, ymax = idx.years_min[js], idx.years_max[js]
+    uyears, yinv = np.unique(c.years[ci], return_inverse=True)
+    ushort = ymin[None, :] - uyears[:, None]  # U x J, NaN where either is unknown
+    with np.errstate(invalid="ignore"):
+        uexp = 1 - np.maximum(ushort, 0) / np.maximum(ymin, 1)[None, :]
+        np.clip(uexp, 0, 1, out=uexp)
+        uexp[uyears[:, None] > (ymax + 5)[None, :]] = _F(0.8)
+        uknock = np.where(ushort >= w.knockout_years_short, KNOCK_YEARS, 0).astype(np.uint8)
+    uexp[np.isnan(uyears), :] = _F(0.5)
+    uexp[:, np.isnan(ymin)] = _F(1.0)
+    exp = uexp.astype(_F, copy=False)[yinv.ravel()]
+
+    pay = idx.salary_max_lpa[js]
+    uwant, winv = np.unique(c.wants_lpa[ci], return_inverse=True)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        usal = np.clip(pay[None, :] / uwant[:, None], 0, 1).astype(_F, copy=False)
+    usal *= usal
+    usal[:, np.isnan(pay)] = _F(0.75)
+    usal[np.isnan(uwant) | (uwant <= 0), :] = _F(0.75)
+    sal = usal[winv.ravel()]
+
+    # location: a shared place; remote jobs match anyone open to remote
+    shared = _hits(idx.place[js], c.place[ci]) > 0
+    job_has_place = np.diff(idx.place[js].indptr) > 0
+    cand_place = c.has_place[ci]
+    loc = shared.astype(_F)
+    loc[:, ~job_has_place] = _F(0.7)
+    loc[np.ix_(~cand_place, job_has_place)] = _F(0.5)
+    remote = idx.remote[js]
+    if remote.any():
+        loc[:, remote] = np.where(c.open_to_remote[ci], _F(1.0), _F(0.4))[:, None]
+
+    knock = uknock[yinv.ravel()]
+    if w.knockout_location:
+        strict = idx.strict_place[js] & job_has_place
+        mism = ~shared
+        mism[:, ~strict] = False
+        mism[~cand_place, :] = False
+        knock[mism] |= KNOCK_LOCATION
+    if w.knockout_sponsorship:
+        knock[np.ix_(c.needs_sponsorship[ci], idx.no_sponsorship[js])] |= KNOCK_SPONSORSHIP
+    return {"skills": skill, "text": text, "experience": exp, "location": loc,
+            "salary": sal}, knock
+
+
+def _combine(comp: dict[str, np.ndarray], wn: np.ndarray) -> np.ndarray:
+    """100 x the weighted sum, computed in place (the component arrays are scratch afterwards)."""
+    total = comp["skills"]
+    total *= _F(100 * wn[0])
+    for weight, name in zip(wn[1:], COMPONENTS[1:]):
+        part = comp[name]
+        part *= _F(100 * weight)
+        total += part
+    return total
+
+
+def decide(fit: np.ndarray, knock: np.ndarray, w: Weights) -> np.ndarray:
+    """0 skip, 1 review, 2 apply (index into :data:`DECISIONS`)."""
+    d = (fit >= _F(w.review_threshold)).view(np.int8)
+    d += (fit >= _F(w.apply_threshold)).view(np.int8)
+    d[knock != 0] = 0
+    return d
+
+
+@dataclass
+class ScoreResult:
+    candidates: CandidateFeatures
+    jobs: JobIndex
+    weights: Weights
+    fit: np.ndarray  # K x J float32, 0-100
+    knock: np.ndarray  # K x J uint8 bitmask
+    decision: np.ndarray  # K x J int8
+
+    def pairs(self, decisions: Sequence[str] = ("apply", "review")) -> list[tuple[int, int]]:
+        """(candidate row, job column) of every pair with one of ``decisions``, best first."""
+        codes = [DECISIONS.index(d) for d in decisions]
+        rows, cols = np.nonzero(np.isin(self.decision, codes))
+        order = np.argsort(-self.fit[rows, cols], kind="stable")
+        return list(zip(rows[order].tolist(), cols[order].tolist()))
+
+    def breakdown(self, ci: int, ji: int) -> dict[str, Any]:
+        """What the console shows for one pair: each component with its weight, the skills matched and
+        missing, the knock-outs, the decision and the thresholds."""
+        comp, knock = components(self.candidates, self.jobs, np.array([ji]), self.weights, np.array([ci]))
+        wn = self.weights.normalised()
+        idx, names = self.jobs, self.jobs.skills.names
+        req = [names[j] for j in idx.required[ji].indices]
+        nice = [names[j] for j in idx.nice[ji].indices]
+        have = self.candidates.skill_names[ci]
+        out_comp: dict[str, dict[str, Any]] = {}
+        for weight, name in zip(wn, COMPONENTS):
+            out_comp[name] = {"score": round(float(comp[name][0, 0]), 3), "weight": round(float(weight), 3)}
+        out_comp["skills"].update({
+            "matched_required": [s for s in req if s in have], "missing_required": [s for s in req if s not in have],
+            "matched_nice": [s for s in nice if s in have], "missing_nice": [s for s in nice if s not in have]})
+        out_comp["experience"].update({"candidate_years": _opt(self.candidates.years[ci]),
+                                       "required_years": _opt(idx.years_min[ji])})
+        out_comp["location"].update({"remote": bool(idx.remote[ji]),
+                                     "job_places": [idx.places.names[p] for p in idx.place[ji].indices]})
+        out_comp["salary"].update({"job_max_lpa": _opt(idx.salary_max_lpa[ji]),
+                                   "candidate_wants_lpa": _opt(self.candidates.wants_lpa[ci])})
+        k = int(knock[0, 0])
+        return {
+            "score": round(float(self.fit[ci, ji]), 1),
+            "decision": DECISIONS[int(self.decision[ci, ji])],
+            "components": out_comp,
+            "knockouts": [name for bit, name in KNOCKOUT_NAMES.items() if k & bit],
+            "thresholds": {"apply": self.weights.apply_threshold, "review": self.weights.review_threshold},
+        }
+
+
+def _opt(value: Any) -> float | None:
+    v = float(value)
+    return None if math.isnan(v) else round(v, 2)
+
+
+def score(candidates: CandidateFeatures, index: JobIndex, weights: Weights) -> ScoreResult:
+    """Fit, knock-outs and decisions for every candidate x job pair, ``block_jobs`` jobs at a time."""
+    k, n = len(candidates), len(index)
+    fit = np.empty((k, n), dtype=np.float32)
+    knock = np.empty((k, n), dtype=np.uint8)
+    decision = np.empty((k, n), dtype=np.int8)
+    wn = weights.normalised()
+    # Blocks small enough that the ~30 elementwise passes over a block stay in the CPU cache.
+    step = max(256, min(int(weights.block_jobs), _CACHE_FLOATS // max(1, k)))
+    for start in range(0, n, step):
+        js = slice(start, min(n, start + step))
+        comp, kn = components(candidates, index, js, weights)
+        block = _combine(comp, wn)
+        fit[:, js] = block
+        knock[:, js] = kn
+        decision[:, js] = decide(block, kn, weights)
+    return ScoreResult(candidates, index, weights, fit, knock, decision)

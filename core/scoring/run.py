@@ -1,0 +1,162 @@
+"""Scoring against the database: load candidates and open jobs, score in blocks, save matches, enqueue follow-ons."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from core import queue
+from core.applications import create_application, ready_to_tailor, set_application_status
+from core.candidates import store as candidates_store
+from core.jobs import store as jobs_store
+from core.jobs.jd import parse_jd
+from core.models import NewTask, Task
+from core.scoring import fit as scoring
+
+if TYPE_CHECKING:
+    from core.config import Settings
+    from core.db import Database
+
+IDF_SAMPLE_JOBS = 2_000
+CANDIDATE_CHUNK = 2_000
+
+
+# ------------------------------------------------------------------------------------------------
+# Loading
+# ------------------------------------------------------------------------------------------------
+def _with_parsed(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    for row in rows:
+        if not row.get("parsed"):
+            row["parsed"] = parse_jd(row)
+    return rows
+
+
+def open_jobs(db: Database) -> list[dict[str, Any]]:
+    return _with_parsed(jobs_store.open_jobs_to_score(db))
+
+
+def job_with_idf_sample(db: Database, job_id: int) -> list[dict[str, Any]]:
+    """The job first, then up to IDF_SAMPLE_JOBS recent open jobs that only lend their term statistics."""
+    return _with_parsed(jobs_store.job_and_recent_open(db, job_id, IDF_SAMPLE_JOBS))
+
+
+def candidate_rows(db: Database, candidate_id: int | None = None, *, after_id: int = 0,
+                   limit: int = CANDIDATE_CHUNK) -> list[tuple[int, dict[str, Any]]]:
+    """(id, profile) of one candidate (any status), or a page of active candidates. No PII is read."""
+    return candidates_store.profiles_to_score(db, candidate_id, after_id=after_id, limit=limit)
+
+
+# ------------------------------------------------------------------------------------------------
+# Scoring
+# ------------------------------------------------------------------------------------------------
+@dataclass
+class Match:
+    candidate_id: int
+    job_id: int
+    score: float
+    decision: str
+    breakdown: dict[str, Any]
+
+    def as_json(self) -> dict[str, Any]:
+        return {"candidate_id": self.candidate_id, "job_id": self.job_id, "score": self.score,
+                "decision": self.decision, "breakdown": self.breakdown}
+
+
+@dataclass
+class ScoreRun:
+    pairs: int = 0
+    counts: dict[str, int] = field(default_factory=lambda: {d: 0 for d in scoring.DECISIONS})
+    matches: list[Match] = field(default_factory=list)  # apply and review pairs, best first
+
+
+def _collect(run: ScoreRun, result: scoring.ScoreResult, job_cols: np.ndarray | slice = slice(None),
+             keep_skips: int = 0) -> None:
+    fit = result.fit[:, job_cols]
+    dec = result.decision[:, job_cols]
+    cols = np.arange(result.fit.shape[1])[job_cols]
+    run.pairs += fit.size
+    for i, name in enumerate(scoring.DECISIONS):
+        run.counts[name] += int((dec == i).sum())
+    rows, cc = np.nonzero(dec > 0)
+    picked = list(zip(rows.tolist(), cols[cc].tolist()))
+    if keep_skips:
+        order = np.argsort(-fit, axis=None)[: keep_skips]
+        for flat in order.tolist():
+            r, c = divmod(flat, fit.shape[1])
+            if dec[r, c] == 0:
+                picked.append((r, int(cols[c])))
+    for ci, ji in picked:
+        bd = result.breakdown(ci, ji)
+        run.matches.append(Match(int(result.candidates.ids[ci]), int(result.jobs.ids[ji]), bd["score"],
+                                 bd["decision"], bd))
+    run.matches.sort(key=lambda m: (-m.score, m.candidate_id, m.job_id))
+
+
+def score_candidate(db: Database, settings: Settings, candidate_id: int, *, keep_skips: int = 0) -> ScoreRun:
+    """Score one active candidate against every open job."""
+    run = ScoreRun()
+    cands = candidate_rows(db, candidate_id)
+    jobs = open_jobs(db) if cands else []
+    if not cands or not jobs:
+        return run
+    index = scoring.index_jobs(jobs)
+    result = scoring.score(scoring.candidate_features(cands, index), index, scoring.Weights.from_settings(settings.score))
+    _collect(run, result, keep_skips=keep_skips)
+    return run
+
+
+def score_job(db: Database, settings: Settings, job_id: int, *, keep_skips: int = 0) -> ScoreRun:
+    """Score one open job against every active candidate, a page of candidates at a time."""
+    run = ScoreRun()
+    jobs = job_with_idf_sample(db, job_id)
+    if not jobs:
+        return run
+    index = scoring.index_jobs(jobs)
+    weights = scoring.Weights.from_settings(settings.score)
+    after = 0
+    while True:
+        cands = candidate_rows(db, after_id=after)
+        if not cands:
+            break
+        result = scoring.score(scoring.candidate_features(cands, index), index.subset(1), weights)
+        _collect(run, result, keep_skips=keep_skips)
+        after = cands[-1][0]
+    return run
+
+
+# ------------------------------------------------------------------------------------------------
+# Applications
+# ------------------------------------------------------------------------------------------------
+def save_matches(conn: Any, matches: list[Match]) -> tuple[int, list[NewTask]]:
+    """Create the applications of ``apply``/``review`` matches; return (created, tailor follow-ons)."""
+    created_n = 0
+    apply_ids: list[int] = []
+    for m in matches:
+        if m.decision not in ("apply", "review"):
+            continue
+        app_id, created = create_application(conn, m.candidate_id, m.job_id, status="matched", score=m.score,
+                                             breakdown=m.breakdown, decision=m.decision)
+        if created:
+            created_n += 1
+            queue.add_event(conn, f"matched candidate {m.candidate_id} to job {m.job_id}: {m.score:.0f} ({m.decision})",
+                            agent="score", candidate_id=m.candidate_id, job_id=m.job_id, application_id=app_id,
+                            data={"score": m.score, "decision": m.decision})
+            if m.decision == "apply":
+                set_application_status(conn, app_id, "preparing")
+        if m.decision == "apply":
+            apply_ids.append(app_id)
+    follow = [NewTask("tailor", {"application_id": r["id"]}, key=f"tailor:{r['id']}", candidate_id=r["candidate_id"],
+                      job_id=r["job_id"], application_id=r["id"]) for r in ready_to_tailor(conn, apply_ids)]
+    return created_n, follow
+
+
+def run_score(db: Database, settings: Settings, *, candidate_id: int | None = None, job_id: int | None = None,
+              task: Task | None = None) -> tuple[ScoreRun, int, list[NewTask]]:
+    run = score_candidate(db, settings, candidate_id) if candidate_id is not None else score_job(db, settings, job_id or 0)
+    with db.transaction() as conn:
+        if task is not None:
+            queue.assert_lease(conn, task)
+        created, follow = save_matches(conn, run.matches)
+    return run, created, follow

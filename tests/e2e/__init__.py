@@ -1,0 +1,1 @@
+"""End-to-end tier: real Chromium through Selenium, the ``talvix`` command as a subprocess, the pipeline."""

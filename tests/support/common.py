@@ -1,0 +1,52 @@
+"""Helpers every tier uses: the repository root, the test encryption key, database names, the talvix command.
+
+Fixtures are in ``tests/conftest.py``; this module holds plain functions and constants only.
+"""
+
+from __future__ import annotations
+
+import itertools
+import os
+import sys
+import time
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit, urlunsplit
+
+import psycopg
+from psycopg import sql
+
+from core.crypto import generate_key
+
+REPO = Path(__file__).resolve().parents[2]
+TEST_KEY = generate_key()
+_counter = itertools.count()
+
+
+def url_for_db(base_url: str, dbname: str) -> str:
+    parts = urlsplit(base_url)
+    return urlunsplit((parts.scheme, parts.netloc, "/" + dbname, parts.query, parts.fragment))
+
+
+def new_database(pg_base_url: str, template: str) -> str:
+    name = f"talvix_t{os.getpid()}_{next(_counter)}"
+    with psycopg.connect(pg_base_url, autocommit=True) as conn:
+        conn.execute(sql.SQL("DROP DATABASE IF EXISTS {}").format(sql.Identifier(name)))
+        conn.execute(sql.SQL("CREATE DATABASE {} TEMPLATE {}").format(sql.Identifier(name), sql.Identifier(template)))
+    return url_for_db(pg_base_url, name)
+
+
+def talvix_cmd(*args: str) -> list[str]:
+    return [sys.executable, "-m", "cli.main", *args]
+
+
+def wait_for(predicate: Any, timeout: float = 30.0, interval: float = 0.05, message: str = "condition") -> Any:
+    """Poll ``predicate`` until it returns a truthy value (a condition, never a fixed sleep)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        value = predicate()
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out after {timeout}s waiting for {message}")
+        time.sleep(interval)
