@@ -15,7 +15,7 @@ import socket
 from pathlib import Path
 from typing import Any
 
-from cli.main import Context
+from cli.main import Context, input_file
 from cli.output import print_json
 from core.errors import TalvixError
 from core.safetext import literal
@@ -82,9 +82,11 @@ def cmd_apply(ctx: Context) -> int:
     url = args.url.strip()
     if not url.startswith(("http://", "https://")):
         raise TalvixError(f"--url must be an http(s) URL (got {url[:80]!r})")
-    resume = Path(args.resume)
-    if not resume.is_file():
-        raise TalvixError(f"resume file not found: {resume}")
+    resume = input_file(args.resume, "resume file")
+    if args.screenshots and Path(args.screenshots).exists() and not Path(args.screenshots).is_dir():
+        from core.errors import InvalidInput
+
+        raise InvalidInput(f"--screenshots {args.screenshots} is a file; give a folder (a missing one is created)")
     profile = _load_profile(args.profile, resume)
     if not (profile.get("identity") or {}).get("email"):
         raise TalvixError(f"profile {args.profile} needs identity.email (it identifies the candidate, so a second "

@@ -8,9 +8,8 @@ from pathlib import Path
 from rich.console import Console
 from rich.table import Table
 
-from cli.main import Context
+from cli.main import MAX_ID, Context, check_range, input_file
 from cli.output import print_json
-from core.errors import NotFound
 from core.safetext import literal
 
 
@@ -74,9 +73,7 @@ def cmd_candidates_add(ctx: Context) -> int:
     from core.storage import Storage
 
     args = ctx.args
-    resume = Path(args.resume)
-    if not resume.is_file():
-        raise NotFound(f"resume file not found: {resume}")
+    resume = input_file(args.resume, "resume file")
     if args.profile:
         from core.candidates.profile import load_profile_file
 
@@ -98,7 +95,9 @@ def cmd_candidates(ctx: Context) -> int:
     from core.candidates.store import list_candidates
 
     args = ctx.args
-    rows = list_candidates(ctx.db(), limit=max(1, args.limit), after_id=max(0, args.after))
+    check_range("--limit", args.limit, 1, 100_000, "how many candidates to list")
+    check_range("--after", args.after, 0, MAX_ID, "list candidates with a larger id; 0 lists from the first")
+    rows = list_candidates(ctx.db(), limit=args.limit, after_id=args.after)
     if args.json:
 
         print_json([{"id": r["id"], "name": r["full_name"], "location": r["location"], "status": r["status"],

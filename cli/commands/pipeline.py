@@ -16,7 +16,7 @@ from typing import Any
 
 from cli.main import Context
 from cli.output import print_json
-from core.errors import TalvixError
+from core.errors import InvalidInput, TalvixError
 from core.safetext import clean
 
 
@@ -79,9 +79,14 @@ def cmd_pipeline_demo(ctx: Context) -> int:
 
     args = ctx.args
     if not 0 <= args.port <= 65535:
-        raise TalvixError(f"--port {args.port} is not a port number; use 1-65535, or 0 for any free port")
+        raise InvalidInput(f"--port {args.port} is not a port number; use 1-65535, or 0 for any free port")
     if args.timeout <= 0:
         raise TalvixError("--timeout must be a positive number of seconds")
+    if args.candidates is not None and args.candidates < 1:
+        from core.errors import InvalidInput
+
+        raise InvalidInput(f"--candidates must be at least 1 (how many demo candidates to add; omit it for all), "
+                           f"got {args.candidates}")
     json_mode = bool(args.json)
     handle = start_sandbox_pipeline(ctx.settings, ctx.db(), candidates=args.candidates, port=args.port)
     stop = threading.Event()
