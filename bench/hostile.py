@@ -519,7 +519,9 @@ def build_cases(f: dict[str, Path], srv: dict[str, Raw], db_url: str) -> list[Ca
     add("console bogus option", "console", "--frob")
     add("demo bogus view", "demo", "--view", "bogus")
     add("demo port -1", "demo", "--port", "-1", "--seed-only", deadline=30)
-    add("pipeline-demo candidates 0", "pipeline-demo", "--candidates", "0", "--exit-when-done", deadline=30)
+    # no candidates: discovery and scoring only (documented; the tests use it)
+    add("pipeline-demo candidates 0 (accepted)", "pipeline-demo", "--candidates", "0", "--exit-when-done",
+        deadline=120, expect="accept")
     add("pipeline-demo candidates -1", "pipeline-demo", "--candidates", "-1", "--exit-when-done", deadline=30)
     add("pipeline-demo timeout -1", "pipeline-demo", "--timeout", "-1", "--exit-when-done", deadline=30)
     add("pipeline-demo port 70000", "pipeline-demo", "--port", "70000", "--exit-when-done", deadline=30)

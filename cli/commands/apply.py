@@ -114,7 +114,7 @@ def cmd_apply(ctx: Context) -> int:
     policy = stricter(policy_row["apply_policy"] if policy_row else settings.apply.default_policy,
                       settings.apply.site_policies.get(site or ""))
     req = ApplyRequest(application_id=app_id, url=url, profile=profile,
-                       documents=Documents(resume=stored.path, resume_source="--resume"),
+                       documents=Documents(resume=storage.plain(stored.path), resume_source="--resume"),
                        candidate_id=cand_id, job_id=job_id, site=site, submit=bool(args.submit), policy=policy,
                        approved=bool(args.approve), task=None,
                        runner_id=f"cli:{socket.gethostname()}:{os.getpid()}",

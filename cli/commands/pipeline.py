@@ -82,11 +82,6 @@ def cmd_pipeline_demo(ctx: Context) -> int:
         raise InvalidInput(f"--port {args.port} is not a port number; use 1-65535, or 0 for any free port")
     if args.timeout <= 0:
         raise TalvixError("--timeout must be a positive number of seconds")
-    if args.candidates is not None and args.candidates < 1:
-        from core.errors import InvalidInput
-
-        raise InvalidInput(f"--candidates must be at least 1 (how many demo candidates to add; omit it for all), "
-                           f"got {args.candidates}")
     json_mode = bool(args.json)
     handle = start_sandbox_pipeline(ctx.settings, ctx.db(), candidates=args.candidates, port=args.port)
     stop = threading.Event()
