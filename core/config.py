@@ -324,8 +324,11 @@ def load_settings(config_file: str | Path | None = None, **overrides: Any) -> Se
     path: Path | None
     if config_file is not None:
         path = Path(config_file)
+        if path.is_dir():
+            raise ConfigError(f"config file {path} is a folder, not a file; give the path of talvix.toml in it")
         if not path.is_file():
-            raise ConfigError(f"config file not found: {path}")
+            raise ConfigError(f"config file not found: {path}" if not path.exists() else
+                              f"config file {path} is not a regular file (a device, pipe or socket); give a file")
     else:
         path = Path.cwd() / "talvix.toml"
         if not path.is_file():

@@ -66,3 +66,12 @@ def test_a_resume_of_more_text_than_any_resume_is_refused_at_once():
         read_resume_bytes(b"x" * (5 << 20), "one-line.txt")
     assert time.monotonic() - start < 5  # it used to be parsed: 40 s for 5 MB
     assert read_resume_bytes(b"ASHA RAO\nasha@example.com\n" * 1000, "cv.txt").lines
+
+
+def test_a_folder_or_device_given_as_the_config_file_is_named_as_such(tmp_path):
+    with pytest.raises(ConfigError, match="is a folder, not a file"):
+        load_settings(tmp_path, data_dir=tmp_path)
+    with pytest.raises(ConfigError, match="not a regular file"):
+        load_settings("/dev/null", data_dir=tmp_path)
+    with pytest.raises(ConfigError, match="config file not found"):
+        load_settings(tmp_path / "missing.toml", data_dir=tmp_path)
