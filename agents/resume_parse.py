@@ -53,7 +53,11 @@ class ResumeParse(Agent):
                 record_artifact(conn, "parsed_resume", stored, mime="application/json", task_id=ctx.task.id,
                                 meta={"source": path.name})
 
-            return AgentResult(result={"parsed_path": stored.relpath, "profile": flat_view(parsed)}, in_tx=record)
+            from core.crypto import seal
+
+            # the parsed profile is personal data (email, phone, history): sealed in tasks.result
+            return AgentResult(result={"parsed_path": stored.relpath,
+                                       "profile": seal(load_cipher(ctx.settings), flat_view(parsed))}, in_tx=record)
 
         cid = int(payload.candidate_id)  # type: ignore[arg-type]
         row = cands.candidate_resume(ctx.db, cid)
