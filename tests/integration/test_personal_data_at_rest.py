@@ -145,3 +145,19 @@ def test_an_operators_edited_answers_are_sealed_in_the_payload_event_and_audit(s
     for where, text in raw.items():
         assert "90000" not in (text or ""), where
     assert open_sealed(cipher, approved.payload["approval"]["edits"]) == {"Phone": "+91 90000 11111"}
+
+
+def test_the_apply_engine_uploads_the_plaintext_of_encrypted_documents(settings):
+    from core.apply_engine.engine import resolve_documents
+
+    storage = Storage(settings.storage_path, cipher=load_cipher(settings), encrypt=True)
+    pdf = storage.write("tailored", "7", "Asha_Rao_Resume.pdf", data=b"%PDF-1.4 " + EMAIL.encode())
+    letter = storage.write("cover-letters", "7", "letter.txt", data=f"Dear team, write to {EMAIL}")
+    original = storage.write("parsed-resumes", "originals", "cv.txt", data=EMAIL)
+    assert all(f.path.read_bytes().startswith(MAGIC) for f in (pdf, letter, original))
+    docs = resolve_documents(storage, {"resume_pdf": {"path": pdf.relpath}, "cover_letter_txt": {"path": letter.relpath}},
+                             original.relpath)
+    assert docs.resume.name == "Asha_Rao_Resume.pdf" and docs.resume.read_bytes() == b"%PDF-1.4 " + EMAIL.encode()
+    assert docs.cover_letter_text == f"Dear team, write to {EMAIL}"
+    only_original = resolve_documents(storage, None, original.relpath)
+    assert only_original.resume.read_text() == EMAIL
