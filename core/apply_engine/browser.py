@@ -169,6 +169,20 @@ def _clip(metrics: dict[str, Any]) -> dict[str, Any]:
 # --------------------------------------------------------------------------------------------------
 # The browser
 # --------------------------------------------------------------------------------------------------
+
+def _watched_service(path: str, env: dict[str, str], on_spawn: Callable[[int], None]) -> Any:
+    """chromedriver's Selenium service in its own process group, reporting the process the instant it is spawned."""
+    from selenium.webdriver.chrome.service import Service
+
+    class WatchedService(Service):
+        def _start_process(self, path: str) -> None:
+            super()._start_process(path)
+            if self.process is not None:
+                on_spawn(self.process.pid)
+
+    return WatchedService(path, popen_kw={"start_new_session": True}, env=env)
+
+
 class Browser:
     """A Chromium session: ``with Browser(config) as b: b.driver.get(url)``."""
 
@@ -189,7 +203,6 @@ class Browser:
     def start(self) -> Browser:
         from selenium import webdriver
         from selenium.common.exceptions import WebDriverException
-        from selenium.webdriver.chrome.service import Service
 
         cfg = self.config
         for path, what in ((cfg.chromium_path, "apply.chromium_path"), (cfg.chromedriver_path, "apply.chromedriver_path")):
@@ -224,7 +237,7 @@ class Browser:
             options.add_argument(f"--proxy-server=http://{self._forwarder.address}")
             # Chromium bypasses proxies for loopback by default; a configured proxy must see everything.
             options.add_argument("--proxy-bypass-list=<-loopback>")
-        service = Service(cfg.chromedriver_path, popen_kw={"start_new_session": True}, env=env)
+        service = _watched_service(cfg.chromedriver_path, env, self._watch)
         try:
             self.driver = webdriver.Chrome(service=service, options=options)
         except WebDriverException as exc:
@@ -233,8 +246,6 @@ class Browser:
             self.close()
             text = (exc.msg or str(exc) or type(exc).__name__).strip()
             raise BrowserError(f"could not start Chromium: {text.splitlines()[0]}") from None
-        self.pgid = service.process.pid
-        WATCHDOG.add(self.pgid, self.profile)
         _no_command_retries(self.driver)
         try:  # lets the engine wait for "idle" in the page instead of polling (see core.apply_engine.settle)
             from core.apply_engine.settle import install
@@ -246,6 +257,12 @@ class Browser:
         self.driver.set_script_timeout(cfg.script_timeout_s)
         LIVE.add(self)
         return self
+
+    def _watch(self, pgid: int) -> None:
+        """Watched from the moment chromedriver is spawned (before Chromium starts): if this process dies while
+        Chromium is still starting, the watchdog kills the whole group."""
+        self.pgid = pgid
+        WATCHDOG.add(pgid, self.profile)
 
     def __enter__(self) -> Browser:
         return self.start() if self.driver is None else self
