@@ -39,6 +39,12 @@ CASES = [
     ["apply-sites", "frob"],
     ["demo", "--view", "bogus"],
     ["pipeline-demo", "--candidates", "x"],
+    ["notify"],
+    ["notify", "frob"],
+    ["notifications", "--limit", "x"],
+    ["notifications", "--status", "bogus"],
+    ["webhook"],
+    ["webhook", "--port", "x"],
 ]
 
 
