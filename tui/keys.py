@@ -9,8 +9,9 @@ from __future__ import annotations
 
 from textual.binding import Binding
 
-VIEWS = ("overview", "queue", "sessions", "approvals", "logs", "jobs", "candidates", "runners", "audit")
-VIEW_KEYS = {name: str(i + 1) for i, name in enumerate(VIEWS)}
+VIEWS = ("overview", "queue", "sessions", "approvals", "logs", "jobs", "candidates", "runners", "audit", "outcomes")
+#: Views 1-9, then 0 for the tenth.
+VIEW_KEYS = {name: str((i + 1) % 10) for i, name in enumerate(VIEWS)}
 
 
 def b(key: str, action: str, description: str, *, id: str, show: bool = True, tooltip: str = "",
@@ -68,6 +69,12 @@ RUNNER_BINDINGS = [
     b("p", "pause_runner", "Pause/resume", id="runner.pause"),
 ]
 
+OUTCOME_BINDINGS = [
+    b("c", "confirm_mail", "Confirm message", id="mail.confirm"),
+    b("d", "dismiss_mail", "Dismiss message", id="mail.dismiss"),
+    b("b", "rollback_calibration", "Roll back calibration", id="calibration.rollback"),
+]
+
 OVERVIEW_BINDINGS = [
     b("p", "toggle_agent", "Pause/resume agent", id="agent.pause"),
 ]
@@ -85,4 +92,5 @@ LOG_BINDINGS = [
 
 #: Actions that change something: hidden and refused in read-only mode.
 WRITE_ACTIONS = {"retry", "cancel_tasks", "bulk_retry", "approve", "reject", "resolve", "edit", "start_runner",
-                 "stop_runner", "pause_runner", "toggle_agent"}
+                 "stop_runner", "pause_runner", "toggle_agent", "confirm_mail", "dismiss_mail",
+                 "rollback_calibration"}
