@@ -45,6 +45,13 @@ CASES = [
     ["notifications", "--status", "bogus"],
     ["webhook"],
     ["webhook", "--port", "x"],
+    ["outcome"],
+    ["outcome", "abc", "interview"],
+    ["calibrate", "--list", "--rollback"],
+    ["mail"],
+    ["mail", "frob"],
+    ["followups", "--limit", "x"],
+    ["followups", "--status", "bogus"],
 ]
 
 
