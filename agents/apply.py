@@ -25,7 +25,7 @@ from core.apply_engine.engine import (
 from core.apply_engine.proxy import proxy_for
 from core.apply_engine.sites import SiteBusy
 from core.candidates.store import apply_settings, candidate_profile, candidate_proxy
-from core.crypto import load_cipher
+from core.crypto import load_cipher, open_sealed, seal_answer_sheets
 from core.errors import AwaitingApproval, NeedsHuman, PermanentError, RetryLater
 from core.jobs.store import get_job, site_of
 from core.notify import triggers
@@ -62,8 +62,9 @@ class ApplyAgent(Agent):
         approved = isinstance(approval, dict)
         # A candidate's replies (core.notify.inbound) fill questions without approving anything.
         answers = (payload.model_extra or {}).get("answers")
-        edits = {**(answers if isinstance(answers, dict) else {}),
-                 **(dict(approval.get("edits") or {}) if isinstance(approval, dict) else {})}
+        # an operator's edits are sealed personal data (docs/hardening.md): opened here, where they are typed
+        edits = open_sealed(cipher, {**(answers if isinstance(answers, dict) else {}),
+                                     **(dict(approval.get("edits") or {}) if isinstance(approval, dict) else {})})
         docs = resolve_documents(ctx.storage, app.get("documents"), cand["resume_path"] if cand else None)
         policy = stricter(cand["apply_policy"] if cand else settings.apply.default_policy,
                           settings.apply.site_policies.get(site or ""))
@@ -81,7 +82,8 @@ class ApplyAgent(Agent):
         except SiteBusy as exc:
             raise RetryLater(str(exc), max(1.0, exc.delay_s)) from None
         documents = {k: {"name": v.name} for k, v in (("resume", docs.resume), ("cover_letter", docs.cover_letter)) if v}
-        data = out.approval_data(documents)
+        # the answers are the candidate's personal data: sealed in tasks.result (docs/hardening.md)
+        data = seal_answer_sheets(cipher, out.approval_data(documents))
         result = {"outcome": out.outcome, "ats": out.ats, "reason": out.reason, "receipt": out.receipt,
                   "screenshots": out.screenshots, "confirmation": out.confirmation, "timings": out.timings}
         task_id = ctx.task.id

@@ -53,7 +53,11 @@ class ResumeParse(Agent):
                 record_artifact(conn, "parsed_resume", stored, mime="application/json", task_id=ctx.task.id,
                                 meta={"source": path.name})
 
-            return AgentResult(result={"parsed_path": stored.relpath, "profile": flat_view(parsed)}, in_tx=record)
+            from core.crypto import seal
+
+            # the parsed profile is personal data (email, phone, history): sealed in tasks.result
+            return AgentResult(result={"parsed_path": stored.relpath,
+                                       "profile": seal(load_cipher(ctx.settings), flat_view(parsed))}, in_tx=record)
 
         cid = int(payload.candidate_id)  # type: ignore[arg-type]
         row = cands.candidate_resume(ctx.db, cid)
@@ -64,7 +68,7 @@ class ResumeParse(Agent):
         if not path.is_file():
             raise NeedsHuman(f"candidate {cid}'s resume {row['resume_path']} is missing from the storage root; "
                              "add it again with talvix candidates add --resume FILE")
-        parsed = self._parse(path)
+        parsed = self._parse(ctx.storage.plain(path))
         sha = parsed["resume"]["sha256"]
         cipher = load_cipher(ctx.settings)
         overrides = cands.load_overrides(ctx.db, cipher, cid) or {}
@@ -117,7 +121,7 @@ class ResumeParse(Agent):
         path = p if p.is_absolute() else ctx.storage.resolve(raw)
         if not path.is_file():
             raise NeedsHuman(f"resume file not found: {raw}")
-        return path
+        return ctx.storage.plain(path)
 
 
 class _Conflict(Exception):

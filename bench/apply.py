@@ -109,7 +109,7 @@ def talvix_once(settings: Any, db: Any, browser: Browser, sb: SandboxServer, key
 
     ids = make_application(db, settings, sb.apply_url(key), email=f"bench{n}-{threading.get_ident()}@example.com")
     t0 = time.monotonic()
-    out = ApplyEngine(settings, db, Storage(settings.storage_path), browser=browser).run(
+    out = ApplyEngine(settings, db, Storage.from_settings(settings), browser=browser).run(
         engine_request(db, settings, ids, runner_id=f"bench-{n}"))
     took = time.monotonic() - t0
     if out.outcome != "submitted":

@@ -12,6 +12,7 @@ import importlib
 import os
 import sys
 from collections.abc import Callable
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from cli.output import error
@@ -73,8 +74,63 @@ class Context:
             self._db = None
 
 
+class TalvixParser(argparse.ArgumentParser):
+    """argparse with a usage error of exactly two lines: one usage line, then one error line (exit 2).
+
+    argparse's own usage wraps over as many lines as the options need; a long one is shortened to the
+    command and a pointer to ``--help``. Sub-command parsers are of this class too (argparse makes them
+    of the parent's class).
+    """
+
+    USAGE_WIDTH = 100
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        usage = " ".join(self.format_usage().split())
+        if len(usage) > self.USAGE_WIDTH:
+            usage = f"usage: {self.prog} ... (see {self.prog} --help)"
+        self.exit(2, f"{usage}\n{self.prog}: error: {' '.join(str(message).split())}\n")
+
+
+def input_file(path: str | os.PathLike[str], what: str = "file") -> Path:
+    """``path`` if it is a regular file; else one line saying what it is instead.
+
+    A missing path is ``WHAT not found: PATH`` (exit 1); a folder or a device, pipe or socket is named as
+    such (exit 2), not reported as missing.
+    """
+    from core.errors import InvalidInput, NotFound
+
+    p = Path(path)
+    if p.is_dir():
+        raise InvalidInput(f"{what} {p} is a folder, not a file; give the path of the file in it")
+    if not p.exists():
+        raise NotFound(f"{what} not found: {p}")
+    if not p.is_file():
+        raise InvalidInput(f"{what} {p} is not a regular file (a device, pipe or socket); give a file")
+    return p
+
+
+def check_range(option: str, value: float | None, low: float, high: float, meaning: str) -> None:
+    """Refuse a numeric option outside [low, high] in one line saying what the number is for (exit 2)."""
+    from core.errors import InvalidInput
+
+    if value is not None and not low <= value <= high:
+        raise InvalidInput(f"{option} must be between {low} and {high} ({meaning}), got {value}")
+
+
+#: The largest id a bigint column holds (task, candidate, job ids).
+MAX_ID = 9_223_372_036_854_775_807
+
+
+def check_ids(option: str, ids: list[int] | None) -> None:
+    for i in ids or []:
+        if not 1 <= i <= MAX_ID:
+            from core.errors import InvalidInput
+
+            raise InvalidInput(f"{option}: {i} is not an id (ids are whole numbers from 1)")
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = TalvixParser(
         prog="talvix",
         description="Talvix: automated job applications with a human in charge. With no command, opens the console.",
     )

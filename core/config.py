@@ -276,6 +276,8 @@ class Settings(BaseSettings):
 
     data_dir: Path = Field(default_factory=lambda: Path(platformdirs.user_data_dir("talvix")))
     storage_root: Path | None = None
+    #: Encrypt the storage root's files that hold personal data (docs/hardening.md).
+    encrypt_files: bool = False
     database_url: SecretStr | None = Field(
         None,
         validation_alias=AliasChoices("TALVIX_DATABASE_URL", "SUPABASE_DB_URL", "DATABASE_URL", "database_url"),
@@ -386,8 +388,11 @@ def load_settings(config_file: str | Path | None = None, **overrides: Any) -> Se
     path: Path | None
     if config_file is not None:
         path = Path(config_file)
+        if path.is_dir():
+            raise ConfigError(f"config file {path} is a folder, not a file; give the path of talvix.toml in it")
         if not path.is_file():
-            raise ConfigError(f"config file not found: {path}")
+            raise ConfigError(f"config file not found: {path}" if not path.exists() else
+                              f"config file {path} is not a regular file (a device, pipe or socket); give a file")
     else:
         path = Path.cwd() / "talvix.toml"
         if not path.is_file():
@@ -419,4 +424,10 @@ def load_settings(config_file: str | Path | None = None, **overrides: Any) -> Se
             "setting 'encryption_key' [TALVIX_ENCRYPTION_KEY] is required when a database URL is configured "
             "(generate one with: talvix keygen)"
         )
+    if settings.encryption_key is not None:
+        # A malformed key is refused at once, not by the first command that happens to decrypt something
+        # (a listing that decrypts nothing would otherwise succeed with it).
+        from core.crypto import _decode_key
+
+        _decode_key(settings.encryption_key.get_secret_value())
     return settings

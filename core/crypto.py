@@ -11,9 +11,11 @@ import base64
 import binascii
 import hashlib
 import hmac
+import json
 import os
 import secrets
 from pathlib import Path
+from typing import Any
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
@@ -49,6 +51,11 @@ class Cipher:
         self._aead = AESGCM(key)
         # A separate subkey for the lookup hash, so the hash reveals nothing about the AEAD key.
         self._hash_key = hmac.new(key, b"talvix-lookup-hash-v1", hashlib.sha256).digest()
+
+    @property
+    def aead(self) -> AESGCM:
+        """The AES-256-GCM primitive (for files: core.storage)."""
+        return self._aead
 
     def encrypt(self, value: str | None, *, context: bytes = b"") -> bytes | None:
         if value is None:
@@ -93,3 +100,111 @@ def _read_or_create_key_file(path: Path) -> str:
     with os.fdopen(fd, "w") as fh:
         fh.write(generate_key())
     return path.read_text()
+
+
+# --- personal values inside JSON columns (answer sheets, task results) ---------------------------------
+#
+# A sealed value is the JSON object {"$enc": "<base64 of the ciphertext of the value's JSON>"}: it takes the
+# place of the value, so a reader without the key sees the shape of the document (labels, sources,
+# confidence) but no personal value. ``open_sealed`` undoes it anywhere in a document; ``mask_sealed``
+# shows it as MASK for output that should not reveal it.
+
+SEALED_KEY = "$enc"
+MASK = "•••"
+_JSON_CONTEXT = b"talvix-json-v1"
+
+
+def seal(cipher: Cipher, value: Any) -> dict[str, str]:
+    blob = cipher.encrypt(json.dumps(value, ensure_ascii=False), context=_JSON_CONTEXT)
+    return {SEALED_KEY: base64.b64encode(blob or b"").decode("ascii")}
+
+
+def is_sealed(value: Any) -> bool:
+    return isinstance(value, dict) and len(value) == 1 and isinstance(value.get(SEALED_KEY), str)
+
+
+def open_sealed(cipher: Cipher, value: Any) -> Any:
+    """``value`` with every sealed value in it decrypted (documents without any come back equal)."""
+    if is_sealed(value):
+        try:
+            blob = base64.b64decode(value[SEALED_KEY], validate=True)
+        except (ValueError, binascii.Error):
+            raise TalvixError("a sealed value in the database is not base64") from None
+        return json.loads(cipher.decrypt(blob, context=_JSON_CONTEXT) or "null")
+    if isinstance(value, dict):
+        return {k: open_sealed(cipher, v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [open_sealed(cipher, v) for v in value]
+    return value
+
+
+def mask_sealed(value: Any) -> Any:
+    """``value`` with every sealed value shown as :data:`MASK`."""
+    if is_sealed(value):
+        return MASK
+    if isinstance(value, dict):
+        return {k: mask_sealed(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [mask_sealed(v) for v in value]
+    return value
+
+
+def seal_fields(cipher: Cipher, fields: Any) -> Any:
+    """An answer sheet's rows with each ``value`` sealed (label, name, type, source, confidence stay)."""
+    if not isinstance(fields, list):
+        return fields
+    out = []
+    for row in fields:
+        if isinstance(row, dict) and row.get("value") not in (None, "", []) and not is_sealed(row.get("value")):
+            row = {**row, "value": seal(cipher, row["value"])}
+        out.append(row)
+    return out
+
+
+def seal_answer_sheets(cipher: Cipher, doc: Any) -> Any:
+    """``doc`` (an answer sheet, or a task result holding one under ``answer_sheet``) with its values sealed.
+
+    Every answer in a sheet is a fact about the candidate (name, email, phone, salary, EEO answers...), so
+    every non-empty value is sealed, not only the ones that look personal.
+    """
+    if not isinstance(doc, dict):
+        return doc
+    out = dict(doc)
+    if "fields" in out:
+        out["fields"] = seal_fields(cipher, out["fields"])
+    if isinstance(out.get("answer_sheet"), dict):
+        out["answer_sheet"] = seal_answer_sheets(cipher, out["answer_sheet"])
+    return out
+
+
+# --- one key per database ------------------------------------------------------------------------------
+
+_CANARY = "talvix key check v1"
+_CANARY_CONTEXT = b"talvix-key-check-v1"
+
+
+def verify_key(conn: Any, cipher: Cipher) -> None:
+    """Refuse a key other than the one this database's personal data is written with.
+
+    The first host to open a migrated database stores a value encrypted with its key (table
+    ``key_check``); later ones must decrypt it. Before the table exists (an unmigrated database) nothing
+    is checked.
+    """
+    exists = conn.execute("SELECT to_regclass('key_check') IS NOT NULL AS e").fetchone()
+    if not (exists["e"] if isinstance(exists, dict) else exists[0]):
+        return
+    row = conn.execute("SELECT canary FROM key_check WHERE id = 1").fetchone()
+    if row is None:
+        conn.execute("INSERT INTO key_check (id, canary) VALUES (1, %s) ON CONFLICT (id) DO NOTHING",
+                     (cipher.encrypt(_CANARY, context=_CANARY_CONTEXT),))
+        row = conn.execute("SELECT canary FROM key_check WHERE id = 1").fetchone()
+    blob = row["canary"] if isinstance(row, dict) else row[0]
+    try:
+        ok = cipher.decrypt(blob, context=_CANARY_CONTEXT) == _CANARY
+    except TalvixError:
+        ok = False
+    if not ok:
+        raise ConfigError(
+            "bad setting 'encryption_key' [TALVIX_ENCRYPTION_KEY]: this database's personal data was written "
+            "with another key; use that key (every host of one database needs the same TALVIX_ENCRYPTION_KEY)"
+        )

@@ -24,7 +24,7 @@ from psycopg.rows import dict_row
 from psycopg_pool import ConnectionPool, PoolTimeout
 
 from core.config import Settings
-from core.errors import DatabaseUnavailable, TalvixError
+from core.errors import ConfigError, DatabaseUnavailable, TalvixError
 
 log = logging.getLogger("talvix.db")
 
@@ -123,8 +123,34 @@ def stop_embedded(data_dir: Path) -> bool:
 
 def resolve_url(settings: Settings) -> str:
     if settings.database_url is not None:
-        return settings.database_url.get_secret_value()
+        return check_url(settings.database_url.get_secret_value())
     return ensure_embedded(settings.data_dir)
+
+
+_SETTING = "setting 'database_url' [TALVIX_DATABASE_URL]"
+
+
+def check_url(url: str) -> str:
+    """Refuse a connection string libpq would misread, before anything connects (nothing of it is shown).
+
+    A password holding ``@`` or ``/`` unencoded makes libpq take part of the password for the host
+    name (and print it in its error); it must be percent-encoded.
+    """
+    text = url.strip()
+    scheme, sep, rest = text.partition("://")
+    if not sep:
+        if "=" in text:  # a libpq key=value string: "host=... dbname=... user=..."
+            return url
+        raise ConfigError(f"bad {_SETTING}: not a connection string; write it as "
+                          "postgresql://USER:PASSWORD@HOST:5432/DBNAME")
+    if scheme.lower() not in ("postgresql", "postgres"):
+        raise ConfigError(f"bad {_SETTING}: the scheme must be postgresql://, not {scheme[:20]}://")
+    authority_and_path = rest.split("?", 1)[0].split("#", 1)[0]
+    authority = authority_and_path.split("/", 1)[0]
+    if authority.count("@") > 1 or "@" in authority_and_path[len(authority):]:
+        raise ConfigError(f"bad {_SETTING}: the password holds '@' or '/'; percent-encode them "
+                          "(@ as %40, / as %2F, : as %3A)")
+    return url
 
 
 # --------------------------------------------------------------------------------------------------
@@ -251,6 +277,14 @@ def connect(settings: Settings, **kw: Any) -> Database:
             f"cannot connect to the database at {url}",
             hint="check TALVIX_DATABASE_URL (or unset it to use the embedded default) and the network",
         ) from None
+    try:
+        from core.crypto import load_cipher, verify_key
+
+        with db.connection() as conn:
+            verify_key(conn, load_cipher(settings))
+    except BaseException:
+        db.close()
+        raise
     return db
 
 
@@ -387,3 +421,52 @@ def server_version(db: Database) -> str:
 def like_escape(text: str) -> str:
     """``text`` with LIKE's wildcards and escape character escaped, to match it literally."""
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+# --------------------------------------------------------------------------------------------------
+# Security posture (talvix db status)
+# --------------------------------------------------------------------------------------------------
+def security_status(db: Database) -> dict[str, Any]:
+    """How Talvix's role stands: superuser or not, whether it owns Talvix's tables, and the row-level
+    security of each table (enabled with no policies is the intended lock: docs/hardening.md).
+
+    ``problems`` lists what a production deployment should fix, one sentence each.
+    """
+    role = db.one(
+        """SELECT current_user AS role, r.rolsuper AS superuser, r.rolbypassrls AS bypass_rls
+             FROM pg_roles r WHERE r.rolname = current_user""")
+    tables = db.execute(
+        """SELECT c.relname AS name, pg_get_userbyid(c.relowner) AS owner, c.relrowsecurity AS rls,
+                  c.relforcerowsecurity AS rls_forced,
+                  (SELECT count(*) FROM pg_policy p WHERE p.polrelid = c.oid) AS policies
+             FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+            WHERE n.nspname = current_schema() AND c.relkind IN ('r', 'p')
+            ORDER BY c.relname""")
+    me = role["role"] if role else None
+    not_owned = [t["name"] for t in tables if t["owner"] != me]
+    no_rls = [t["name"] for t in tables if not t["rls"]]
+    with_policies = [t["name"] for t in tables if t["policies"]]
+    problems = []
+    if role and role["superuser"]:
+        problems.append(f"the role {me} is a superuser: give Talvix a role that only owns its tables "
+                        "(fine for the embedded default, not for production)")
+    if not_owned:
+        problems.append(f"the role {me} does not own {len(not_owned)} table(s) ({', '.join(not_owned[:5])}): "
+                        "run talvix db migrate as the owning role, or ALTER TABLE ... OWNER TO it")
+    if no_rls:
+        problems.append(f"row-level security is off on {', '.join(no_rls[:5])}: Supabase's API keys can read "
+                        "them; ALTER TABLE ... ENABLE ROW LEVEL SECURITY")
+    if with_policies:
+        problems.append(f"RLS policies on {', '.join(with_policies[:5])}: a policy opens rows to the roles it "
+                        "names (Supabase's anon/authenticated keys); Talvix needs none, drop them")
+    return {
+        "role": me,
+        "superuser": bool(role and role["superuser"]),
+        "bypass_rls": bool(role and role["bypass_rls"]),
+        "tables": len(tables),
+        "tables_not_owned": not_owned,
+        "tables_without_rls": no_rls,
+        "tables_with_policies": with_policies,
+        "locked": not no_rls and not with_policies,
+        "problems": problems,
+    }

@@ -109,12 +109,30 @@ _INSERT_TASK = """
 """
 
 
+#: Longest idempotency key (keys Talvix makes itself, e.g. ``discover:rss:URL:...``, stay far below it).
+MAX_KEY_CHARS = 1000
+
+
+def check_key(key: str) -> None:
+    """An idempotency key is printable text of at most :data:`MAX_KEY_CHARS` characters."""
+    if not isinstance(key, str) or not key.strip():
+        raise InvalidInput("an idempotency key (--key) cannot be empty")
+    if len(key) > MAX_KEY_CHARS:
+        raise InvalidInput(f"an idempotency key (--key) is at most {MAX_KEY_CHARS} characters, got {len(key)}")
+    bad = next((c for c in key if ord(c) < 32 or 0x7F <= ord(c) < 0xA0), None)
+    if bad is not None:
+        raise InvalidInput(f"an idempotency key (--key) cannot hold control characters (found U+{ord(bad):04X}); "
+                           "use printable text")
+
+
 def _task_params(new: NewTask, parent_id: int | None = None) -> dict[str, Any]:
     if not new.agent or not isinstance(new.agent, str):
         raise TalvixError("a task needs an agent name")
     if new.max_attempts is not None and new.max_attempts < 1:
         # 0 used to be stored as the default and -1 as -1 (a task that could never run).
         raise InvalidInput(f"max_attempts must be at least 1, got {new.max_attempts}")
+    if new.key is not None:
+        check_key(new.key)
     return {
         "agent": new.agent,
         "payload": Jsonb(new.payload or {}),
@@ -602,9 +620,18 @@ def cancel(db: Database, ids: Sequence[int], who: str | None = None, reason: str
     )
 
 
-def approve(db: Database, task_id: int, who: str | None = None, edits: dict[str, Any] | None = None) -> Task:
-    """Approve a task waiting for a person: it is queued again with the approval (and any edited answers)."""
+def approve(db: Database, task_id: int, who: str | None = None, edits: dict[str, Any] | None = None,
+            *, cipher: Any = None) -> Task:
+    """Approve a task waiting for a person: it is queued again with the approval (and any edited answers).
+
+    With ``cipher`` the edited answers (a candidate's personal data) are sealed in the payload, the event
+    and the audit row (``core.crypto.seal``); the apply agent opens them.
+    """
     who = who or actor()
+    if edits and cipher is not None:
+        from core.crypto import is_sealed, seal
+
+        edits = {k: v if is_sealed(v) else seal(cipher, v) for k, v in edits.items()}
     with db.transaction() as conn:
         row = conn.execute(
             """UPDATE tasks SET status = 'queued', attempts = 0, run_at = now(), lease_until = NULL, updated_at = now(),

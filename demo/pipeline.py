@@ -111,7 +111,7 @@ def add_demo_candidates(settings: Settings, db: Database, count: int | None = No
     from core.storage import Storage
 
     profiles = pick_demo_profiles(count)
-    storage = Storage(settings.storage_path)
+    storage = Storage.from_settings(settings)
     storage.ensure()
     cipher = load_cipher(settings)
     out = []

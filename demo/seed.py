@@ -17,7 +17,7 @@ from psycopg.types.json import Jsonb
 from core import applications, queue
 from core.candidates import store as candidates
 from core.config import Settings
-from core.crypto import load_cipher
+from core.crypto import load_cipher, seal_answer_sheets
 from core.db import Database
 from core.jobs import store as jobs
 from core.models import NewTask, Task
@@ -103,7 +103,7 @@ class _Seeder:
     def __init__(self, settings: Settings, db: Database) -> None:
         self.settings = settings
         self.db = db
-        self.storage = Storage(settings.storage_path)
+        self.storage = Storage.from_settings(settings)
         self.storage.ensure()
 
     # -- queue helpers: each task goes through enqueue -> claim -> complete/fail/park like real work
@@ -228,7 +228,7 @@ class _Seeder:
             ci, ji = pairs[i]
             first, last = CANDIDATES[ci][:2]
             shots = self.screens(app_ids[i], JOBS[ji], ("01-loaded", "02-filled"))
-            sheet = _answer_sheet(first, last, uncertain=unsure)
+            sheet = seal_answer_sheets(cipher, _answer_sheet(first, last, uncertain=unsure))
             data = {"answer_sheet": sheet, "unanswered": [unsure] if unsure else [], "screenshots": shots,
                     "documents": {"resume_pdf": {"path": f"tailored/{app_ids[i]}/resume.pdf", "sha256": "0" * 64},
                                   "cover_letter_txt": {"path": f"cover-letters/{app_ids[i]}/letter.txt", "sha256": "1" * 64}}}
@@ -239,7 +239,7 @@ class _Seeder:
                        (Jsonb(sheet), Jsonb(data["documents"]), app_ids[i]))
         # 3: needs a human (knock-out question).
         app_task(3, "needs_human", error="required question without a confident answer: 'Do you hold a valid US work visa?'",
-                 result={"answer_sheet": _answer_sheet("Rahul", "Mehta", uncertain="Do you hold a valid US work visa?"),
+                 result={"answer_sheet": seal_answer_sheets(cipher, _answer_sheet("Rahul", "Mehta", uncertain="Do you hold a valid US work visa?")),
                          "unanswered": ["Do you hold a valid US work visa?"]})
         db.execute("UPDATE applications SET status = 'needs_human' WHERE id = %s", (app_ids[3],))
         # 4: unknown outcome (runner lost after the submit marker) - no task waiting.

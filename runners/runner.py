@@ -120,7 +120,7 @@ class Runner:
             raise TalvixError("runner concurrency must be at least 1")
         self.mode = mode
         self.json_logs = json_logs
-        self.storage = storage or Storage(settings.storage_path)
+        self.storage = storage or Storage.from_settings(settings)
         self.llm = llm
         self.on_change = on_change
         self.listen = listen

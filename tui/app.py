@@ -66,7 +66,8 @@ class TalvixApp(App[None]):
         self.demo = demo
         self.runner_agents = runner_agents
         self.listen_url = listen_url or db.url
-        self.storage = Storage(settings.storage_path)
+        self.storage = Storage.from_settings(settings)
+        self._cipher: Any = None
         self.page_size = settings.console.page_size
         self.local_runners: dict[str, Any] = {}
         self._pipeline: Any = None
@@ -82,6 +83,15 @@ class TalvixApp(App[None]):
         self._fetch_lane: ThreadPoolExecutor | None = None
         #: Fetches submitted to the lane and not yet shown (tests wait for 0).
         self.fetches_pending = 0
+
+    @property
+    def cipher(self) -> Any:
+        """The key that opens the sealed answers of approvals (loaded on first use)."""
+        if self._cipher is None:
+            from core.crypto import load_cipher
+
+            self._cipher = load_cipher(self.settings)
+        return self._cipher
 
     # -- time ---------------------------------------------------------------------------------
     def now(self) -> datetime:

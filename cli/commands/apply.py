@@ -15,7 +15,7 @@ import socket
 from pathlib import Path
 from typing import Any
 
-from cli.main import Context
+from cli.main import Context, input_file
 from cli.output import print_json
 from core.errors import TalvixError
 from core.safetext import literal
@@ -83,9 +83,11 @@ def cmd_apply(ctx: Context) -> int:
     url = args.url.strip()
     if not url.startswith(("http://", "https://")):
         raise TalvixError(f"--url must be an http(s) URL (got {url[:80]!r})")
-    resume = Path(args.resume)
-    if not resume.is_file():
-        raise TalvixError(f"resume file not found: {resume}")
+    resume = input_file(args.resume, "resume file")
+    if args.screenshots and Path(args.screenshots).exists() and not Path(args.screenshots).is_dir():
+        from core.errors import InvalidInput
+
+        raise InvalidInput(f"--screenshots {args.screenshots} is a file; give a folder (a missing one is created)")
     profile = _load_profile(args.profile, resume)
     if not (profile.get("identity") or {}).get("email"):
         raise TalvixError(f"profile {args.profile} needs identity.email (it identifies the candidate, so a second "
@@ -93,7 +95,7 @@ def cmd_apply(ctx: Context) -> int:
     install_sigterm_cleanup()
     settings = ctx.settings
     db = ctx.db()
-    storage = Storage(settings.storage_path)
+    storage = Storage.from_settings(settings)
     storage.ensure()
     cipher = load_cipher(settings)
     data = resume.read_bytes()
@@ -113,7 +115,7 @@ def cmd_apply(ctx: Context) -> int:
     policy = stricter(policy_row["apply_policy"] if policy_row else settings.apply.default_policy,
                       settings.apply.site_policies.get(site or ""))
     req = ApplyRequest(application_id=app_id, url=url, profile=profile,
-                       documents=Documents(resume=stored.path, resume_source="--resume"),
+                       documents=Documents(resume=storage.plain(stored.path), resume_source="--resume"),
                        candidate_id=cand_id, job_id=job_id, site=site, submit=bool(args.submit), policy=policy,
                        approved=bool(args.approve), task=None,
                        runner_id=f"cli:{socket.gethostname()}:{os.getpid()}",

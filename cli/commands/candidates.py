@@ -10,9 +10,8 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from cli.main import Context
+from cli.main import MAX_ID, Context, check_range, input_file
 from cli.output import print_json
-from core.errors import NotFound
 from core.safetext import literal
 
 
@@ -121,15 +120,13 @@ def cmd_candidates_add(ctx: Context) -> int:
     from core.storage import Storage
 
     args = ctx.args
-    resume = Path(args.resume)
-    if not resume.is_file():
-        raise NotFound(f"resume file not found: {resume}")
+    resume = input_file(args.resume, "resume file")
     if args.profile:
         from core.candidates.profile import load_profile_file
 
         load_profile_file(args.profile)  # refused here, before the database is opened or a file stored
     settings = ctx.settings
-    storage = Storage(settings.storage_path)
+    storage = Storage.from_settings(settings)
     storage.ensure()
     added = add_candidate(ctx.db(), storage, load_cipher(settings), resume, args.profile)
     if args.json:
@@ -145,7 +142,9 @@ def cmd_candidates(ctx: Context) -> int:
     from core.candidates.store import list_candidates
 
     args = ctx.args
-    rows = list_candidates(ctx.db(), limit=max(1, args.limit), after_id=max(0, args.after))
+    check_range("--limit", args.limit, 1, 100_000, "how many candidates to list")
+    check_range("--after", args.after, 0, MAX_ID, "list candidates with a larger id; 0 lists from the first")
+    rows = list_candidates(ctx.db(), limit=args.limit, after_id=args.after)
     if args.json:
 
         print_json([{"id": r["id"], "name": r["full_name"], "location": r["location"], "status": r["status"],

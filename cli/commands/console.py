@@ -12,7 +12,7 @@ from typing import Any
 
 from cli.main import Context
 from cli.output import print_json
-from core.errors import TalvixError
+from core.errors import InvalidInput, TalvixError
 
 VIEWS = ("overview", "queue", "sessions", "approvals", "logs", "jobs", "candidates", "runners", "audit")
 IMAGE_MODES = ("halfblock", "sixel", "kitty", "auto")
@@ -142,6 +142,8 @@ def cmd_demo(ctx: Context) -> int:
     from demo.seed import seed_demo
 
     args = ctx.args
+    if not 0 <= args.port <= 65535:
+        raise InvalidInput(f"--port {args.port} is not a port number; use 1-65535, or 0 for any free port")
     if not args.seed_only:
         _need_terminal()
     # The demo's synthetic jobs name real-looking hosts: nothing in this process may reach past loopback.

@@ -11,7 +11,7 @@ from typing import Any
 from rich.console import Console
 from rich.table import Table
 
-from cli.main import Context
+from cli.main import Context, check_ids, input_file
 from cli.output import print_json
 from core.errors import InvalidInput, NotFound, TalvixError
 from core.safetext import literal
@@ -56,6 +56,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     t.add_argument("--agent")
     t.add_argument("--status", choices=TASK_STATUSES)
     t.add_argument("--limit", type=int, default=50)
+    t.add_argument("--reveal", action="store_true",
+                   help="show the personal values in task results decrypted (masked as ••• otherwise)")
     t.add_argument("--json", action="store_true")
     t.set_defaults(handler=cmd_tasks)
 
@@ -118,17 +120,18 @@ def cmd_db_migrate(ctx: Context) -> int:
 
 
 def cmd_db_status(ctx: Context) -> int:
-    from core.db import migration_status, redact, server_version
+    from core.db import migration_status, redact, security_status, server_version
 
     db = ctx.db(migrate=False)
     rows = migration_status(db)
     settings = ctx.settings
     where = "embedded" if settings.uses_embedded_database else "configured"
     server = server_version(db)
+    security = security_status(db)
     if ctx.args.json:
 
         print_json({"database": where, "url": redact(db.url), "server_version": server,
-                    "migrations": rows, "pending": sum(1 for r in rows if not r["applied"])})
+                    "migrations": rows, "pending": sum(1 for r in rows if not r["applied"]), "security": security})
         return 0
     con = _console()
     con.print(f"database: {where} (PostgreSQL {server}) {redact(db.url)}", markup=False)
@@ -136,6 +139,17 @@ def cmd_db_status(ctx: Context) -> int:
     for r in rows:
         table.add_row(f"{r['version']:04d}", r["name"], str(r["applied_at"]) if r["applied"] else "pending")
     con.print(table)
+    owned = security["tables"] - len(security["tables_not_owned"])
+    role = f"role: {security['role']} ({'superuser' if security['superuser'] else 'not a superuser'}); "
+    if not security["tables"]:
+        role += "no tables yet (talvix db migrate creates them)"
+    else:
+        role += (f"owns {owned} of {security['tables']} tables; row-level security "
+                 + ("on every table with no policies (locked to Supabase's API keys)" if security["locked"]
+                    else "NOT locked"))
+    con.print(literal(role), soft_wrap=True)
+    for problem in security["problems"]:
+        con.print(literal(f"warning: {problem}"), soft_wrap=True)
     return 0
 
 
@@ -188,8 +202,7 @@ def _payload_lines(path: Path) -> list[tuple[int, str]]:
     """The non-blank lines of a JSONL file, refusing a missing file, a folder and bytes that are not UTF-8."""
     if path.is_dir():
         raise InvalidInput(f"{path} is a folder; give a .jsonl file with one payload object per line")
-    if not path.is_file():
-        raise NotFound(f"file not found: {path}")
+    input_file(path)  # missing, or a device, pipe or socket
     lines: list[tuple[int, str]] = []
     with path.open("rb") as fh:
         for lineno, raw in enumerate(fh, 1):
@@ -310,8 +323,15 @@ def cmd_tasks(ctx: Context) -> int:
     _check_range("--limit", args.limit, 1, PG_BIGINT_MAX, "how many tasks to list, newest first")
     tasks = queue.list_tasks(ctx.db(), agent=args.agent, status=args.status, limit=args.limit)
     if args.json:
+        from core.crypto import load_cipher, mask_sealed, open_sealed
 
-        print_json([t.as_json() for t in tasks])
+        # answers in task results are sealed personal data (docs/hardening.md): masked unless --reveal
+        if args.reveal:
+            cipher = load_cipher(ctx.settings)
+            shown = [open_sealed(cipher, t.as_json()) for t in tasks]
+        else:
+            shown = [mask_sealed(t.as_json()) for t in tasks]
+        print_json(shown)
         return 0
     table = Table("id", "agent", "status", "attempts", "priority", "run at", "error")
     for t in tasks:
@@ -323,6 +343,10 @@ def cmd_tasks(ctx: Context) -> int:
 
 
 def _report(ctx: Any, verb: str, requested: list[int], done: list[int]) -> int:
+    if requested and not done:
+        # nothing the operator named was changed: an error, not "retried 0 task(s)" with exit 0
+        shown = ", ".join(map(str, requested[:20])) + (" ..." if len(requested) > 20 else "")
+        raise NotFound(f"no task {verb}: {shown} (no such task, or not in a state that allows it; see talvix tasks)")
     if ctx.args.json:
 
         print_json({verb: done, "skipped": [i for i in requested if i not in done]})
@@ -344,20 +368,26 @@ def cmd_retry(ctx: Context) -> int:
         return _report(ctx, "retried", done, done)
     if not args.ids:
         raise TalvixError("give task ids, or --all-failed [--agent A]")
+    check_ids("ID", args.ids)
     return _report(ctx, "retried", args.ids, queue.retry(ctx.db(), args.ids))
 
 
 def cmd_cancel(ctx: Context) -> int:
     from core import queue
 
+    check_ids("ID", ctx.args.ids)
     return _report(ctx, "cancelled", ctx.args.ids, queue.cancel(ctx.db(), ctx.args.ids, reason=ctx.args.reason))
 
 
 def cmd_approve(ctx: Context) -> int:
     from core import queue
 
+    from core.crypto import load_cipher
+
+    check_ids("id", [ctx.args.id])
     edits = _parse_payload(ctx.args.edits, "--edits") if ctx.args.edits else None
-    task = queue.approve(ctx.db(), ctx.args.id, edits=edits)
+    # the edited answers are personal data: sealed in the task, its event and the audit row
+    task = queue.approve(ctx.db(), ctx.args.id, edits=edits, cipher=load_cipher(ctx.settings) if edits else None)
     print(f"approved task {task.id}; it is queued again")
     return 0
 
@@ -365,6 +395,7 @@ def cmd_approve(ctx: Context) -> int:
 def cmd_reject(ctx: Context) -> int:
     from core import queue
 
+    check_ids("id", [ctx.args.id])
     task = queue.reject(ctx.db(), ctx.args.id, ctx.args.reason)
     print(f"rejected task {task.id}")
     return 0

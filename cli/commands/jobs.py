@@ -13,7 +13,7 @@ from typing import Any
 from rich.console import Console
 from rich.table import Table
 
-from cli.main import Context
+from cli.main import Context, check_range
 from cli.output import print_json
 from core.errors import TalvixError
 from core.safetext import literal
@@ -97,6 +97,7 @@ def cmd_jobs(ctx: Context) -> int:
     from core.jobs.store import list_jobs
 
     args = ctx.args
+    check_range("--limit", args.limit, 1, 100_000, "how many jobs to list, newest first")
     rows = list_jobs(ctx.db(), status=args.status, source=args.source, limit=args.limit)
     if args.json:
 
@@ -116,8 +117,10 @@ def cmd_score(ctx: Context) -> int:
 
     args = ctx.args
     if args.candidate is not None:
+        check_range("--top", args.top, 1, 100_000, "how many pairs to show, best first")
         run = score_candidate(ctx.db(), ctx.settings, args.candidate, keep_skips=args.top)
     else:
+        check_range("--top", args.top, 1, 100_000, "how many pairs to show, best first")
         run = score_job(ctx.db(), ctx.settings, args.job, keep_skips=args.top)
     top = run.matches[: max(0, args.top)]
     if args.json:

@@ -16,7 +16,7 @@ from typing import Any
 
 from cli.main import Context
 from cli.output import print_json
-from core.errors import TalvixError
+from core.errors import InvalidInput, TalvixError
 from core.safetext import clean
 
 
@@ -79,7 +79,7 @@ def cmd_pipeline_demo(ctx: Context) -> int:
 
     args = ctx.args
     if not 0 <= args.port <= 65535:
-        raise TalvixError(f"--port {args.port} is not a port number; use 1-65535, or 0 for any free port")
+        raise InvalidInput(f"--port {args.port} is not a port number; use 1-65535, or 0 for any free port")
     if args.timeout <= 0:
         raise TalvixError("--timeout must be a positive number of seconds")
     json_mode = bool(args.json)

@@ -12,7 +12,7 @@ from typing import Any
 from rich.console import Console
 from rich.table import Table
 
-from cli.main import Context
+from cli.main import Context, check_range
 from cli.output import print_json
 from core.errors import TalvixError
 from core.safetext import literal
@@ -63,8 +63,8 @@ def cmd_runner(ctx: Context) -> int:
 
     args = ctx.args
     settings = ctx.settings
-    if args.concurrency is not None and args.concurrency < 1:
-        raise TalvixError("--concurrency must be at least 1")
+    check_range("--concurrency", args.concurrency, 1, 256, "tasks run at once by this runner; run more runners "
+                "for more")
     if args.grace is not None and args.grace < 0:
         raise TalvixError("--grace must be 0 or more seconds")
     agents = _agent_list(args.agents)

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from cli.main import Context
 from cli.output import print_json
-from core.errors import TalvixError
+from core.errors import InvalidInput, TalvixError
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -27,7 +27,7 @@ def cmd_sandbox(ctx: Context) -> int:
 
     args = ctx.args
     if not 0 <= args.port <= 65535:
-        raise TalvixError(f"--port {args.port} is not a port number; use 1-65535, or 0 for any free port")
+        raise InvalidInput(f"--port {args.port} is not a port number; use 1-65535, or 0 for any free port")
     data = Path(args.data).expanduser() if args.data else None
     if data is not None and data.exists() and not data.is_dir():
         raise TalvixError(f"--data {data} is a file; give a directory for submissions.jsonl")

@@ -494,8 +494,12 @@ class ApplyEngine:
             (status, clean(reason)[:1000] if reason else None, req.application_id))
 
     def _save_sheet(self, req: ApplyRequest, sheet: AnswerSheet) -> None:
+        from core.crypto import load_cipher, seal_answer_sheets
+
+        # every answer is personal data: the values are sealed at rest (docs/hardening.md)
+        doc = seal_answer_sheets(load_cipher(self.settings), {"fields": sheet.fields(), "unanswered": sheet.unanswered()})
         self.db.execute("UPDATE applications SET answer_sheet = %s, updated_at = now() WHERE id = %s",
-                        (Jsonb({"fields": sheet.fields(), "unanswered": sheet.unanswered()}), req.application_id))
+                        (Jsonb(doc), req.application_id))
 
     @staticmethod
     def _shot(browser: Browser) -> bytes | None:
@@ -695,7 +699,7 @@ def resolve_documents(storage: Storage, documents: dict[str, Any] | None, resume
         if not rel:
             return None
         p = storage.resolve(str(rel))
-        return p if p.is_file() else None
+        return storage.plain(p) if p.is_file() else None  # an encrypted file: a private plaintext copy
 
     for kind in ("resume_pdf", "resume_docx"):
         if (p := path_of(kind)) is not None:
@@ -704,7 +708,7 @@ def resolve_documents(storage: Storage, documents: dict[str, Any] | None, resume
     if docs.resume is None and resume_path:
         p = storage.resolve(resume_path)
         if p.is_file():
-            docs.resume, docs.resume_source = p, "candidate.resume_path"
+            docs.resume, docs.resume_source = storage.plain(p), "candidate.resume_path"
     for kind in ("cover_letter_pdf", "cover_letter_docx", "cover_letter_txt"):
         if (p := path_of(kind)) is not None:
             docs.cover_letter, docs.cover_source = p, f"documents.{kind}"

@@ -159,9 +159,12 @@ def retry_ids(db: Database, ids: Sequence[int], who: str | None = None, chunk: i
 
 def task_detail(db: Database, task_id: int, *, events: int = 60) -> dict[str, Any] | None:
     """A task with its latest events and what it links to (candidate, job, application)."""
+    from core.crypto import mask_sealed
+
     task = db.one("SELECT * FROM tasks WHERE id = %s", (task_id,))
     if task is None:
         return None
+    task = {**task, "result": mask_sealed(task.get("result"))}
     out: dict[str, Any] = {"task": task}
     out["events"] = db.execute(
         "SELECT id, ts, level, kind, runner_id, message FROM events WHERE task_id = %s ORDER BY id DESC LIMIT %s",
@@ -291,8 +294,15 @@ def approvals(db: Database, limit: int = 500) -> list[dict[str, Any]]:
     )
 
 
-def approval_detail(db: Database, key: str) -> dict[str, Any] | None:
-    """The answer sheet, documents and screenshots behind one approvals row."""
+def approval_detail(db: Database, key: str, cipher: Any = None) -> dict[str, Any] | None:
+    """The answer sheet, documents and screenshots behind one approvals row.
+
+    The answers' values are sealed at rest (``core.crypto.seal_answer_sheets``): with ``cipher`` they are
+    decrypted for the operator, without it they come back masked.
+    """
+    from core.crypto import mask_sealed, open_sealed
+
+    reveal = (lambda v: open_sealed(cipher, v)) if cipher is not None else mask_sealed
     kind, _, raw = key.partition(":")
     if not raw.isdigit():
         return None
@@ -321,11 +331,15 @@ def approval_detail(db: Database, key: str) -> dict[str, Any] | None:
         shots += [p for p in application_screenshots(db, app_id) if p not in shots]
     app_sheet = (app or {}).get("answer_sheet") or {}
     unanswered = result.get("unanswered") or (app_sheet.get("unanswered") if isinstance(app_sheet, dict) else None) or []
+    if task is not None:
+        task = {**task, "result": reveal(task.get("result"))}
+    if app is not None:
+        app = {**app, "answer_sheet": reveal(app.get("answer_sheet"))}
     return {
         "key": key,
         "task": task,
         "application": app,
-        "fields": list((sheet or {}).get("fields") or []),
+        "fields": reveal(list((sheet or {}).get("fields") or [])),
         "unanswered": list(unanswered or []),
         "documents": documents,
         "screenshots": shots,

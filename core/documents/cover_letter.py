@@ -160,7 +160,7 @@ def write_cover_letter(ctx: AgentContext, application_id: int) -> Made:
         "cover_letter_pdf": ctx.storage.write("cover-letters", aid, f"{stem}.pdf", data=to_pdf(doc)),
     }
     for kind in ("cover_letter_docx", "cover_letter_pdf"):
-        check_file(files[kind].path, profile, allowed=app.allowed_phrases, what=f"cover letter ({kind[13:]})")
+        check_file(ctx.storage.plain(files[kind].path), profile, allowed=app.allowed_phrases, what=f"cover letter ({kind[13:]})")
     made = Made(app, files, result={}, meta={"source": source, "evidence": len(ev)}, status="ready")
     made.result = {"application_id": aid, "documents": made.documents, "source": source,
                    "evidence": [b for b, _ in ev]}

@@ -138,7 +138,7 @@ def tailor_resume(ctx: AgentContext, application_id: int) -> Made:
                                          data=unified_diff(to_text(base_resume(profile)), text)),
     }
     for kind in ("resume_docx", "resume_pdf"):  # what was written, not what was meant to be
-        check_file(files[kind].path, profile, allowed=app.allowed_phrases, what=f"tailored resume ({kind[7:]})")
+        check_file(ctx.storage.plain(files[kind].path), profile, allowed=app.allowed_phrases, what=f"tailored resume ({kind[7:]})")
     made = Made(app, files, result={}, meta={"summary": summary_source, "skills_from": app.skills_source},
                 status="preparing")
     made.result = {"application_id": aid, "documents": made.documents, "summary_source": summary_source,

@@ -24,6 +24,7 @@ from typing import Any
 from psycopg.types.json import Jsonb
 
 from core import queue
+from core.crypto import seal
 from core.errors import NotFound, TalvixError
 from core.notify import prefs as prefs_mod
 from core.notify.channels.whatsapp import digits
@@ -243,7 +244,8 @@ def _answer(conn: Any, cipher: Any, asking: dict[str, Any], cand: int, inbound_i
         fields = list(sheet.get("fields") or [])
         for f in fields:
             if f.get("name") == field_name or f.get("label") == label:
-                f.update(value=answer, source="candidate reply (WhatsApp)", confidence=1.0)
+                # a candidate's answer is personal data: sealed like every answer (docs/hardening.md)
+                f.update(value=seal(cipher, answer), source="candidate reply (WhatsApp)", confidence=1.0)
         sheet["fields"] = fields
         sheet["unanswered"] = [u for u in sheet.get("unanswered") or [] if u not in (field_name, label)]
         conn.execute("UPDATE applications SET answer_sheet = %s, updated_at = now() WHERE id = %s",
@@ -268,6 +270,7 @@ def _answer(conn: Any, cipher: Any, asking: dict[str, Any], cand: int, inbound_i
                 answers[str(c.get("field") or c.get("question"))] = (cipher.decrypt(r["body_enc"], context=b"inbound")
                                                                      or "").strip()
             answers[str(field_name)] = answer
+            answers = {k: seal(cipher, v) for k, v in answers.items()}  # sealed in the task's payload
             resumed = resume_with_answers(conn, int(task_id), answers, who=f"candidate {cand} (WhatsApp reply)")
             outcome = "resumed" if resumed else "answered (task no longer waiting)"
     conn.execute("UPDATE inbound_messages SET outcome = %s WHERE id = %s", (outcome, inbound_id))

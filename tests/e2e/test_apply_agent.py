@@ -62,7 +62,10 @@ def test_approval_with_an_edited_answer_submits_the_edited_value(settings, db, s
     run_until_idle(settings, db, ["apply"], concurrency=1, timeout_s=90)
     task = queue.get_task(db, task_id)
     assert task.status == "awaiting_approval", task.last_error
-    fields = task.result["answer_sheet"]["fields"]
+    from core.crypto import load_cipher, open_sealed
+
+    assert "98450" not in json.dumps(task.result)  # the answers are sealed at rest (issue 11)
+    fields = open_sealed(load_cipher(settings), task.result["answer_sheet"]["fields"])
     assert {"label": "Phone", "value": "+91 98450 00000"}.items() <= next(f for f in fields if f["label"] == "Phone").items()
     assert task.result["screenshots"] and server.posts == []
     app = db.one("SELECT status, answer_sheet FROM applications WHERE id = %s", (ids["application_id"],))

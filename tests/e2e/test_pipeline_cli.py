@@ -40,5 +40,5 @@ def test_asking_for_more_demo_candidates_than_exist_is_a_one_line_error(run_talv
 
 def test_a_bad_port_is_a_one_line_error(run_talvix):
     out = run_talvix("pipeline-demo", "--port", "70000")
-    assert out.returncode == 1 and out.stdout == ""
+    assert out.returncode == 2 and out.stdout == ""  # bad input: exit 2 (docs/hardening.md)
     assert out.stderr.startswith("talvix: error: --port 70000 is not a port number")

@@ -224,13 +224,18 @@ def test_approving_it_submits_it_exactly_once(handle: PipelineHandle, first_run:
     assert len(handle.sandbox.submissions()) == 2 and again.submitted == 2
 
 
-def test_the_knock_out_job_goes_to_a_person_naming_the_question(first_run: Snapshot):
+def test_the_knock_out_job_goes_to_a_person_naming_the_question(env: tuple[Settings, Database], first_run: Snapshot):
+    from core.crypto import is_sealed, load_cipher, open_sealed
+
     app = first_run.apps[("suresh_naik", "gh-knockout")]
     task = first_run.apply_tasks[app["id"]]
     assert app["status"] == "needs_human" and task["status"] == "needs_human"
     assert CLEARANCE in task["last_error"]
     assert task["result"]["unanswered"] == [CLEARANCE]
-    cobol = next(f for f in task["result"]["answer_sheet"]["fields"] if f["label"] == "Years of experience with COBOL")
+    fields = task["result"]["answer_sheet"]["fields"]
+    assert all(is_sealed(f["value"]) for f in fields if f["value"] not in (None, "", []))  # personal data at rest
+    fields = open_sealed(load_cipher(env[0]), fields)
+    cobol = next(f for f in fields if f["label"] == "Years of experience with COBOL")
     assert cobol["value"] == "14" and cobol["source"] == "skills_years.COBOL"
     assert "gh-knockout" not in first_run.submissions and app["submit_marker_at"] is None
     assert first_run.summary.needs_human == 1

@@ -74,9 +74,15 @@ def test_edit_an_answer_then_approve_sends_the_edit(settings, demo):
             await until(pilot, lambda: "Notice period: 30 days -> 60 days" in screen_text(app), what="old -> new")
             await pilot.press("tab", "enter")
             await until(pilot, lambda: queue.get_task(demo, 41).status == "queued", what="approve")
-            assert queue.get_task(demo, 41).payload["approval"]["edits"] == {"notice_period": "60 days"}
+            # the edited answer is personal data: sealed in the payload and the audit row (issue 11)
+            from core.crypto import load_cipher, open_sealed
+
+            edits = queue.get_task(demo, 41).payload["approval"]["edits"]
+            assert "60 days" not in str(edits)
+            assert open_sealed(load_cipher(settings), edits) == {"notice_period": "60 days"}
             audit = demo.execute("SELECT details FROM operator_actions WHERE action = 'approve' ORDER BY id DESC LIMIT 1")
-            assert audit[0]["details"] == {"edits": {"notice_period": "60 days"}}
+            assert "60 days" not in str(audit[0]["details"])
+            assert open_sealed(load_cipher(settings), audit[0]["details"]) == {"edits": {"notice_period": "60 days"}}
 
     asyncio.run(main())
 

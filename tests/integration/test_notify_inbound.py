@@ -103,10 +103,15 @@ def test_a_reply_to_needs_your_answer_fills_the_sheet_and_resumes_the_applicatio
     assert r.json()["outcomes"] == ["resumed"]
     task = db.one("SELECT status, attempts, payload FROM tasks WHERE id = %s", (task_id,))
     assert task["status"] == "queued" and task["attempts"] == 0
-    assert task["payload"]["answers"] == {"notice": "30 days", "ctc": "24 lakh"}
+    from core.crypto import load_cipher, open_sealed
+
+    cipher = load_cipher(settings)
+    assert "24 lakh" not in str(task["payload"])  # answers are sealed personal data (docs/hardening.md)
+    assert open_sealed(cipher, task["payload"]["answers"]) == {"notice": "30 days", "ctc": "24 lakh"}
     assert "approval" not in task["payload"]  # answering is not approving
     sheet = db.one("SELECT answer_sheet FROM applications WHERE id = %s", (app,))["answer_sheet"]
-    assert {f["name"]: f["value"] for f in sheet["fields"]} == {"notice": "30 days", "ctc": "24 lakh"}
+    assert "24 lakh" not in str(sheet)
+    assert {f["name"]: f["value"] for f in open_sealed(cipher, sheet["fields"])} == {"notice": "30 days", "ctc": "24 lakh"}
     assert sheet["unanswered"] == []
     events = [e["message"] for e in db.execute("SELECT message FROM events WHERE agent = 'notify' AND kind = 'audit' ORDER BY id")]
     assert any("answered 'What is your notice period?'" in m for m in events)

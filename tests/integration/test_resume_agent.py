@@ -90,7 +90,10 @@ def test_parse_by_path_saves_json_and_returns_the_profile(settings, db, tmp_path
     run_until_idle(settings, db, agents=["resume_parse"], timeout_s=60)
     done = queue.get_task(db, task.id)
     assert done.status == "succeeded"
-    assert done.result["profile"]["name"] == "Kavya Reddy"
+    from core.crypto import is_sealed, load_cipher, open_sealed
+
+    assert is_sealed(done.result["profile"])  # personal data in tasks.result is sealed (issue 11)
+    assert open_sealed(load_cipher(settings), done.result["profile"])["name"] == "Kavya Reddy"
     assert (settings.storage_path / done.result["parsed_path"]).is_file()
 
 

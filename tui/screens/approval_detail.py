@@ -77,7 +77,7 @@ class ApprovalDetailScreen(ReadonlyKeys, Fetching, Screen[None]):
         return True
 
     def fetch(self, req: Any) -> Any:
-        return pages.approval_detail(self.app.db, self.key)  # type: ignore[attr-defined]
+        return pages.approval_detail(self.app.db, self.key, cipher=self.app.cipher)  # type: ignore[attr-defined]
 
     def _field_key(self, f: dict[str, Any]) -> str:
         return str(f.get("name") or f.get("label"))
@@ -190,7 +190,7 @@ class ApprovalDetailScreen(ReadonlyKeys, Fetching, Screen[None]):
         out = []
         for rel in (self.detail or {}).get("screenshots") or []:
             try:
-                p = self.app.storage.resolve(rel)  # type: ignore[attr-defined]
+                p = self.app.storage.plain(self.app.storage.resolve(rel))  # type: ignore[attr-defined]
             except Exception:
                 continue
             if p.exists():

@@ -54,7 +54,8 @@ def approval_actions(app: Any, key: str, edits: dict[str, Any] | None = None,
 
             def confirmed(ok: bool | None) -> None:
                 if ok:
-                    app.act("approve", lambda: (queue.approve(app.db, ident, who=app.who, edits=edits or None),
+                    app.act("approve", lambda: (queue.approve(app.db, ident, who=app.who, edits=edits or None,
+                                                              cipher=app.cipher),
                                                 f"approved task {ident}")[1], after=after)
 
             title = f"Approve task {ident}?" + (f" ({len(warnings)} warning(s))" if warnings else "")
@@ -142,7 +143,7 @@ def site_warnings(app: Any, site: str | None) -> list[str]:
 
 def approval_checks(app: Any, key: str) -> tuple[dict[str, Any] | None, list[str]]:
     """The detail behind an approval and what should make the operator think twice (in a thread)."""
-    detail = pages.approval_detail(app.db, key)
+    detail = pages.approval_detail(app.db, key, cipher=app.cipher)
     site = ((detail or {}).get("application") or {}).get("site")
     return detail, site_warnings(app, site)
 
@@ -309,7 +310,7 @@ class ApprovalsView(BaseView):
     @work(thread=True, exclusive=True, group="approval-detail", exit_on_error=False)
     def _detail_worker(self, key: str) -> None:
         try:
-            detail = pages.approval_detail(self.tapp.db, key)
+            detail = pages.approval_detail(self.tapp.db, key, cipher=self.tapp.cipher)
         except Exception:
             detail = None
         try:

@@ -97,7 +97,7 @@ class SessionsView(PagedView):
         if not s or not s["last_screenshot"]:
             return None
         try:
-            return self.tapp.storage.resolve(s["last_screenshot"])
+            return self.tapp.storage.plain(self.tapp.storage.resolve(s["last_screenshot"]))
         except Exception:
             return None
 
@@ -126,7 +126,7 @@ class SessionsView(PagedView):
         if s["application_id"]:
             for rel in pages.application_screenshots(self.tapp.db, s["application_id"]):
                 try:
-                    paths.append(self.tapp.storage.resolve(rel))
+                    paths.append(self.tapp.storage.plain(self.tapp.storage.resolve(rel)))
                 except Exception:
                     continue
         last = self.shot_path(s)

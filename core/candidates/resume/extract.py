@@ -19,6 +19,9 @@ from pathlib import Path
 from core.errors import TalvixError
 
 MAX_BYTES = 20 * 1024 * 1024
+#: Characters of text a resume may have (a long CV has ~30 000). The parser's time grows with the text, so
+#: a file that is mostly text but no resume (a 5 MB single line took 40 s) is refused, not parsed.
+MAX_CHARS = 300_000
 
 
 class ResumeError(TalvixError):
@@ -71,6 +74,10 @@ def read_resume_bytes(data: bytes, name: str = "resume") -> ResumeText:
         text = _plain(data, name, "md" if suffix in (".md", ".markdown") else "txt")
     if not any(line.strip() for line in text.lines):
         raise ResumeError(f"resume {name} has no text; upload a resume with content")
+    chars = sum(len(line) for line in text.lines)
+    if chars > MAX_CHARS:
+        raise ResumeError(f"resume {name} has {chars:,} characters of text; a resume has at most {MAX_CHARS:,} "
+                          "(about 100 pages): give the resume itself")
     return text
 
 
