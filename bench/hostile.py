@@ -43,9 +43,10 @@ import threading
 import time
 import zipfile
 import zlib
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 REPO = Path(__file__).resolve().parent.parent
 # Run as a script, this folder comes first on sys.path, and bench/queue.py would shadow the stdlib's queue.
@@ -622,10 +623,11 @@ def run_case(module: str, case: Case, env: dict[str, str], cwd: Path) -> Result:
 
 def setup(work: Path) -> None:
     """In a child process: the embedded database (migrated), the files, the key; prints JSON."""
-    from core.crypto import generate_key
-    from core.db import Database, ensure_embedded, migrate
     import psycopg
     from psycopg import sql
+
+    from core.crypto import generate_key
+    from core.db import Database, ensure_embedded, migrate
 
     base = ensure_embedded(work / "pg", dbname="postgres")
     with psycopg.connect(base, autocommit=True) as conn:

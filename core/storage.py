@@ -16,13 +16,13 @@ from __future__ import annotations
 import atexit
 import hashlib
 import os
-import shutil
 import re
+import shutil
 import tempfile
 import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from psycopg.types.json import Jsonb
 

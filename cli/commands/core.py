@@ -381,7 +381,6 @@ def cmd_cancel(ctx: Context) -> int:
 
 def cmd_approve(ctx: Context) -> int:
     from core import queue
-
     from core.crypto import load_cipher
 
     check_ids("id", [ctx.args.id])

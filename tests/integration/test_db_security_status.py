@@ -5,7 +5,6 @@ from __future__ import annotations
 import os
 from urllib.parse import urlsplit, urlunsplit
 
-import psycopg
 from psycopg import sql
 
 from core.db import Database, security_status

@@ -13,9 +13,9 @@ from pathlib import Path
 import pytest
 
 from core import queue
-from core.browse import pages as browse
 from core.apply_engine.answers import Answer, AnswerSheet
 from core.apply_engine.engine import ApplyEngine, ApplyRequest, Documents
+from core.browse import pages as browse
 from core.crypto import MASK, load_cipher, open_sealed, seal_answer_sheets
 from core.queue import NewTask
 from core.storage import MAGIC, Storage

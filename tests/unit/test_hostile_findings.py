@@ -6,12 +6,12 @@ import re
 
 import pytest
 
+from core.candidates.resume.extract import MAX_CHARS, ResumeError, read_resume_bytes
 from core.config import load_settings
 from core.crypto import generate_key
 from core.db import check_url
 from core.errors import ConfigError, InvalidInput
 from core.queue import MAX_KEY_CHARS, check_key
-from core.candidates.resume.extract import MAX_CHARS, ResumeError, read_resume_bytes
 
 
 @pytest.mark.parametrize("url, says", [
