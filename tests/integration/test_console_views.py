@@ -271,3 +271,22 @@ def test_command_palette_offers_views_and_this_screens_actions(settings, demo):
             await until(pilot, lambda: app.current_mode == "approvals")
 
     asyncio.run(main())
+
+
+def test_candidate_detail_names_the_fields_to_confirm_before_applying(settings, demo):
+    cid = demo.value("SELECT min(id) FROM candidates")
+    demo.execute("""UPDATE candidates SET profile = profile || '{"to_confirm": ["phone", "location"],
+                    "confidence": {"phone": 0.6, "location": 0.5}}'::jsonb WHERE id = %s""", (cid,))
+
+    async def main():
+        app = make_app(settings, demo)
+        async with app.run_test(size=(120, 40)) as pilot:
+            cands = await open_view(pilot, "7")
+            cands.table.move_to_key(str(cid))
+            await pilot.press("enter")
+            await until(pilot, lambda: type(app.screen).__name__ == "TextScreen")
+            text = screen_text(app)
+            assert "to confirm before applying" in text
+            assert "phone  (confidence 0.60)" in text and "location  (confidence 0.50)" in text
+
+    asyncio.run(main())

@@ -92,6 +92,18 @@ class CandidatesView(PagedView):
                    ("skills", ", ".join(map(str, prof.get("skills") or []))),
                    ("years", str((prof.get("work") or {}).get("years_experience") or "")),
                    ("created", stamp(c["created_at"]))])
+        confirm = [str(f) for f in prof.get("to_confirm") or []]
+        if confirm:
+            conf = prof.get("confidence") if isinstance(prof.get("confidence"), dict) else {}
+            body.append("\nto confirm before applying\n", style="bold white on red")
+            for f in confirm:
+                body.append("  ")
+                body.append_text(lit(f))
+                if isinstance(conf.get(f), (int, float)):
+                    body.append(f"  (confidence {float(conf[f]):.2f})", style="dim")
+                body.append("\n")
+            body.append("  the parser guessed these: put the right values in the candidate's profile file and run "
+                        "talvix candidates add --resume FILE --profile FILE\n", style="dim")
         body.append("\napplications\n", style="bold")
         for a in c["applications_list"]:
             body.append(f"  #{a['id']} ")
