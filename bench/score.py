@@ -8,7 +8,10 @@ Both sides start from the same raw text: Talvix indexes the jobs (BM25 term matr
 matrices, numeric vectors from the parsed JDs), turns candidates into the same spaces and computes the
 five-component fit, knock-outs and decisions; the baseline fits ``TfidfVectorizer`` on the job texts,
 transforms the candidate texts and takes ``cosine_similarity``. Throughput is candidate-job pairs per
-second (for one candidate that is jobs per second). The last line is one JSON object.
+second (for one candidate that is jobs per second). Talvix scores block by block (``score_blocks``) and
+keeps the decision counts, as a nightly run keeps counts and chosen pairs; ``peak_memory_mb`` is the peak
+resident memory above the process's before the run (index + features + one block), next to the
+baseline's. The last line is one JSON object.
 
 scikit-learn is a bench-only dependency.
 """
@@ -25,12 +28,17 @@ sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != _REPO / "bench
 sys.path.insert(0, str(_REPO))
 
 import argparse
+import gc
 import json
+import os
 import random
 import sys
+import threading
 import time
 from pathlib import Path
 from typing import Any
+
+import numpy as np
 
 ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
@@ -100,14 +108,48 @@ def make_candidates(n: int, rng: random.Random, words: list[str]) -> list[tuple[
     return out
 
 
+class PeakRSS:
+    """Peak resident memory of this process while the block runs, above what it held before (MB),
+    sampled every 5 ms from /proc (no tracing overhead on the code measured)."""
+
+    def __init__(self) -> None:
+        self.peak_mb = 0.0
+        self._stop = threading.Event()
+        self._page = os.sysconf("SC_PAGE_SIZE")
+
+    def _rss(self) -> int:
+        with open("/proc/self/statm", "rb") as f:
+            return int(f.read().split()[1]) * self._page
+
+    def _sample(self) -> None:
+        peak = self._base
+        while not self._stop.wait(0.005):
+            peak = max(peak, self._rss())
+        self.peak_mb = max(0.0, (max(peak, self._rss()) - self._base) / 2**20)
+
+    def __enter__(self) -> PeakRSS:
+        gc.collect()
+        self._base = self._rss()
+        self._thread = threading.Thread(target=self._sample, daemon=True)
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join()
+
+
 def talvix_run(cands: list[tuple[int, dict[str, Any]]], jobs: list[dict[str, Any]]) -> tuple[float, dict[str, Any]]:
+    """Index, features and every pair scored block by block, keeping the decision counts (what a nightly
+    run keeps, with the chosen pairs): memory is the index and one block, not candidates x jobs."""
     t0 = time.perf_counter()
     index = scoring.index_jobs(jobs)
     feats = scoring.candidate_features(cands, index)
-    result = scoring.score(feats, index, scoring.Weights())
+    totals = np.zeros(len(scoring.DECISIONS), dtype=np.int64)
+    for block in scoring.score_blocks(feats, index, scoring.Weights()):
+        totals += np.bincount(block.decision.ravel().view(np.uint8), minlength=len(scoring.DECISIONS))
     elapsed = time.perf_counter() - t0
-    counts = {d: int((result.decision == i).sum()) for i, d in enumerate(scoring.DECISIONS)}
-    return elapsed, counts
+    return elapsed, {d: int(totals[i]) for i, d in enumerate(scoring.DECISIONS)}
 
 
 def baseline_run(cands: list[tuple[int, dict[str, Any]]], jobs: list[dict[str, Any]]) -> float:
@@ -131,17 +173,23 @@ def scenario(name: str, n_cands: int, n_jobs: int, repeats: int, seed: int) -> d
     pairs = n_cands * n_jobs
     t_talvix, t_base = float("inf"), float("inf")
     counts: dict[str, int] = {}
+    mem_talvix = mem_base = 0.0
     for _ in range(repeats):
-        t, counts = talvix_run(cands, jobs)
+        with PeakRSS() as m:
+            t, counts = talvix_run(cands, jobs)
+        mem_talvix = max(mem_talvix, m.peak_mb)
         t_talvix = min(t_talvix, t)
-        t_base = min(t_base, baseline_run(cands, jobs))
+        with PeakRSS() as m:
+            t_base = min(t_base, baseline_run(cands, jobs))
+        mem_base = max(mem_base, m.peak_mb)
     row = {"scenario": name, "candidates": n_cands, "jobs": n_jobs,
            "talvix_s": round(t_talvix, 3), "baseline_s": round(t_base, 3),
            "talvix_jobs_per_s": round(pairs / t_talvix), "baseline_jobs_per_s": round(pairs / t_base),
-           "ratio_vs_tfidf_baseline": round(t_base / t_talvix, 3), "decisions": counts}
+           "ratio_vs_tfidf_baseline": round(t_base / t_talvix, 3), "decisions": counts,
+           "peak_memory_mb": round(mem_talvix, 1), "baseline_peak_memory_mb": round(mem_base, 1)}
     print(f"{name}: talvix {t_talvix:.2f}s ({pairs / t_talvix:,.0f} pairs/s), "
           f"tf-idf baseline {t_base:.2f}s ({pairs / t_base:,.0f} pairs/s), ratio {t_base / t_talvix:.2f}x; "
-          f"decisions {counts}", flush=True)
+          f"decisions {counts}; peak memory {mem_talvix:.0f} MB (baseline {mem_base:.0f} MB)", flush=True)
     return row
 
 
@@ -159,6 +207,7 @@ def main(argv: list[str] | None = None) -> int:
         "talvix_jobs_per_s": round(talvix_pairs / sum(r["talvix_s"] for r in rows)),
         "baseline_jobs_per_s": round(talvix_pairs / sum(r["baseline_s"] for r in rows)),
         "ratio_vs_tfidf_baseline": round(min(r["ratio_vs_tfidf_baseline"] for r in rows), 3),
+        "peak_memory_mb": max(r["peak_memory_mb"] for r in rows),
         "components": list(scoring.COMPONENTS), "wall_s": round(time.perf_counter() - t0, 1),
     }
     print(json.dumps(out))
