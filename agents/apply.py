@@ -10,6 +10,8 @@ permanent. Browsers are expensive, so the agent's default global cap is 2 across
 
 from __future__ import annotations
 
+from typing import Any
+
 from pydantic import Field
 
 from core.agent import Agent, AgentContext, AgentResult, Payload, register
@@ -26,6 +28,7 @@ from core.candidates.store import apply_settings, candidate_profile, candidate_p
 from core.crypto import load_cipher
 from core.errors import AwaitingApproval, NeedsHuman, PermanentError, RetryLater
 from core.jobs.store import get_job, site_of
+from core.notify import triggers
 
 
 class ApplyPayload(Payload):
@@ -57,7 +60,10 @@ class ApplyAgent(Agent):
         site = job.get("site") or site_of(url)
         approval = getattr(payload, "approval", None) or (payload.model_extra or {}).get("approval")
         approved = isinstance(approval, dict)
-        edits = dict(approval.get("edits") or {}) if isinstance(approval, dict) else {}
+        # A candidate's replies (core.notify.inbound) fill questions without approving anything.
+        answers = (payload.model_extra or {}).get("answers")
+        edits = {**(answers if isinstance(answers, dict) else {}),
+                 **(dict(approval.get("edits") or {}) if isinstance(approval, dict) else {})}
         docs = resolve_documents(ctx.storage, app.get("documents"), cand["resume_path"] if cand else None)
         policy = stricter(cand["apply_policy"] if cand else settings.apply.default_policy,
                           settings.apply.site_policies.get(site or ""))
@@ -78,14 +84,25 @@ class ApplyAgent(Agent):
         data = out.approval_data(documents)
         result = {"outcome": out.outcome, "ats": out.ats, "reason": out.reason, "receipt": out.receipt,
                   "screenshots": out.screenshots, "confirmation": out.confirmation, "timings": out.timings}
-        if out.outcome in ("submitted", "already_applied"):
+        task_id = ctx.task.id
+        if out.outcome == "submitted":
+            def tell_candidate(conn: Any) -> None:
+                triggers.on_submitted(conn, app["id"])
+
+            return AgentResult(result=result, in_tx=tell_candidate)
+        if out.outcome == "already_applied":
             return AgentResult(result=result)
         if out.outcome == "awaiting_approval":
-            raise AwaitingApproval(out.reason, data)
+            raise AwaitingApproval(out.reason, data, in_tx=lambda conn: triggers.on_awaiting_approval(
+                conn, task_id, app["id"], out.reason))
         if out.outcome == "needs_human" and out.blocked is not None and not out.blocked.until_resumed:
             raise RetryLater(out.reason, out.retry_after_s or 3600.0)
-        if out.outcome in ("needs_human", "unknown_outcome"):
-            raise NeedsHuman(f"{out.outcome}: {out.reason}" if out.outcome == "unknown_outcome" else out.reason, data)
+        if out.outcome == "needs_human":
+            # Questions the profile cannot answer are put to the candidate; their reply resumes this task.
+            raise NeedsHuman(out.reason, data, in_tx=lambda conn: triggers.on_needs_answer(
+                conn, task_id, app["id"], out.reason, out.unanswered, out.fields(), answers))
+        if out.outcome == "unknown_outcome":
+            raise NeedsHuman(f"{out.outcome}: {out.reason}", data)
         if out.outcome == "failed" and "closed" in out.reason:
             raise PermanentError(out.reason)
         raise RuntimeError(out.reason or "apply failed")

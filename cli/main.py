@@ -31,6 +31,7 @@ COMMAND_MODULES = [
     "cli.commands.apply",
     "cli.commands.console",
     "cli.commands.pipeline",
+    "cli.commands.notify",
 ]
 
 

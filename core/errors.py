@@ -46,17 +46,21 @@ class NeedsHuman(Exception):
     ``data`` (optional) is stored as the task's result, e.g. the apply agent's answer sheet.
     """
 
-    def __init__(self, reason: str, data: dict | None = None) -> None:
+    def __init__(self, reason: str, data: dict | None = None, in_tx=None) -> None:  # noqa: ANN001
         super().__init__(reason)
         self.data = data or {}
+        #: Extra writes committed with the parking (gets the open connection), e.g. a notification.
+        self.in_tx = in_tx
 
 
 class AwaitingApproval(Exception):
     """The agent stops before an irreversible step and waits for an operator's approval."""
 
-    def __init__(self, reason: str, data: dict | None = None) -> None:
+    def __init__(self, reason: str, data: dict | None = None, in_tx=None) -> None:  # noqa: ANN001
         super().__init__(reason)
         self.data = data or {}
+        #: Extra writes committed with the parking (gets the open connection), e.g. a notification.
+        self.in_tx = in_tx
 
 
 class RetryLater(Exception):

@@ -610,10 +610,11 @@ class Runner:
             return "abandoned", str(exc), _nothing
         except NeedsHuman as exc:
             return "needs_human", str(exc), partial(queue.park, self.db, task, "needs_human", str(exc),
-                                                    result=getattr(exc, "data", None) or None)
+                                                    result=getattr(exc, "data", None) or None,
+                                                    in_tx=getattr(exc, "in_tx", None))
         except AwaitingApproval as exc:
             return "awaiting_approval", str(exc), partial(queue.park, self.db, task, "awaiting_approval", str(exc),
-                                                          result=exc.data or None)
+                                                          result=exc.data or None, in_tx=getattr(exc, "in_tx", None))
         except PermanentError as exc:
             return "dead", str(exc), partial(queue.fail, self.db, task, str(exc), retry=False)
         except RetryLater as exc:
