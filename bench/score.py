@@ -9,9 +9,9 @@ matrices, numeric vectors from the parsed JDs), turns candidates into the same s
 five-component fit, knock-outs and decisions; the baseline fits ``TfidfVectorizer`` on the job texts,
 transforms the candidate texts and takes ``cosine_similarity``. Throughput is candidate-job pairs per
 second (for one candidate that is jobs per second). Talvix scores block by block (``score_blocks``) and
-keeps the decision counts, as a nightly run keeps counts and chosen pairs; ``peak_memory_mb`` is the peak
-resident memory above the process's before the run (index + features + one block), next to the
-baseline's. The last line is one JSON object.
+keeps the decision counts, as a nightly run keeps counts and chosen pairs; ``peak_memory_mb`` is the
+peak memory of scoring every pair once the jobs are indexed (tracemalloc, in an untimed pass), next to
+``whole_matrix_peak_memory_mb``: the same pairs as whole candidates x jobs matrices, the way before. The last line is one JSON object.
 
 scikit-learn is a bench-only dependency.
 """
@@ -30,11 +30,10 @@ sys.path.insert(0, str(_REPO))
 import argparse
 import gc
 import json
-import os
 import random
 import sys
-import threading
 import time
+import tracemalloc
 from pathlib import Path
 from typing import Any
 
@@ -108,38 +107,29 @@ def make_candidates(n: int, rng: random.Random, words: list[str]) -> list[tuple[
     return out
 
 
-class PeakRSS:
-    """Peak resident memory of this process while the block runs, above what it held before (MB),
-    sampled every 5 ms from /proc (no tracing overhead on the code measured)."""
-
-    def __init__(self) -> None:
-        self.peak_mb = 0.0
-        self._stop = threading.Event()
-        self._page = os.sysconf("SC_PAGE_SIZE")
-
-    def _rss(self) -> int:
-        with open("/proc/self/statm", "rb") as f:
-            return int(f.read().split()[1]) * self._page
-
-    def _sample(self) -> None:
-        peak = self._base
-        while not self._stop.wait(0.005):
-            peak = max(peak, self._rss())
-        self.peak_mb = max(0.0, (max(peak, self._rss()) - self._base) / 2**20)
-
-    def __enter__(self) -> PeakRSS:
+def scoring_peak_mb(index: scoring.JobIndex, feats: scoring.CandidateFeatures) -> tuple[float, float]:
+    """Peak memory (MB, tracemalloc: numpy's buffers included) of scoring every pair once the jobs are
+    indexed: block by block keeping the counts (``score_blocks``, what Talvix does), and as whole
+    candidates x jobs matrices (``score``, the way before issue 16). Untimed: tracing slows allocation."""
+    weights = scoring.Weights()
+    peaks = []
+    for blocks in (True, False):
         gc.collect()
-        self._base = self._rss()
-        self._thread = threading.Thread(target=self._sample, daemon=True)
-        self._thread.start()
-        return self
+        tracemalloc.start()
+        if blocks:
+            totals = np.zeros(len(scoring.DECISIONS), dtype=np.int64)
+            for block in scoring.score_blocks(feats, index, weights):
+                totals += np.bincount(block.decision.ravel().view(np.uint8), minlength=len(scoring.DECISIONS))
+        else:
+            result = scoring.score(feats, index, weights)
+            del result
+        peaks.append(tracemalloc.get_traced_memory()[1] / 2**20)
+        tracemalloc.stop()
+    return peaks[0], peaks[1]
 
-    def __exit__(self, *exc: object) -> None:
-        self._stop.set()
-        self._thread.join()
 
-
-def talvix_run(cands: list[tuple[int, dict[str, Any]]], jobs: list[dict[str, Any]]) -> tuple[float, dict[str, Any]]:
+def talvix_run(cands: list[tuple[int, dict[str, Any]]], jobs: list[dict[str, Any]]
+               ) -> tuple[float, dict[str, Any], scoring.JobIndex, scoring.CandidateFeatures]:
     """Index, features and every pair scored block by block, keeping the decision counts (what a nightly
     run keeps, with the chosen pairs): memory is the index and one block, not candidates x jobs."""
     t0 = time.perf_counter()
@@ -149,7 +139,7 @@ def talvix_run(cands: list[tuple[int, dict[str, Any]]], jobs: list[dict[str, Any
     for block in scoring.score_blocks(feats, index, scoring.Weights()):
         totals += np.bincount(block.decision.ravel().view(np.uint8), minlength=len(scoring.DECISIONS))
     elapsed = time.perf_counter() - t0
-    return elapsed, {d: int(totals[i]) for i, d in enumerate(scoring.DECISIONS)}
+    return elapsed, {d: int(totals[i]) for i, d in enumerate(scoring.DECISIONS)}, index, feats
 
 
 def baseline_run(cands: list[tuple[int, dict[str, Any]]], jobs: list[dict[str, Any]]) -> float:
@@ -173,23 +163,21 @@ def scenario(name: str, n_cands: int, n_jobs: int, repeats: int, seed: int) -> d
     pairs = n_cands * n_jobs
     t_talvix, t_base = float("inf"), float("inf")
     counts: dict[str, int] = {}
-    mem_talvix = mem_base = 0.0
     for _ in range(repeats):
-        with PeakRSS() as m:
-            t, counts = talvix_run(cands, jobs)
-        mem_talvix = max(mem_talvix, m.peak_mb)
+        t, counts, index, feats = talvix_run(cands, jobs)
         t_talvix = min(t_talvix, t)
-        with PeakRSS() as m:
-            t_base = min(t_base, baseline_run(cands, jobs))
-        mem_base = max(mem_base, m.peak_mb)
+        t_base = min(t_base, baseline_run(cands, jobs))
+    mem_blocks, mem_whole = scoring_peak_mb(index, feats)
+    del index, feats
     row = {"scenario": name, "candidates": n_cands, "jobs": n_jobs,
            "talvix_s": round(t_talvix, 3), "baseline_s": round(t_base, 3),
            "talvix_jobs_per_s": round(pairs / t_talvix), "baseline_jobs_per_s": round(pairs / t_base),
            "ratio_vs_tfidf_baseline": round(t_base / t_talvix, 3), "decisions": counts,
-           "peak_memory_mb": round(mem_talvix, 1), "baseline_peak_memory_mb": round(mem_base, 1)}
+           "peak_memory_mb": round(mem_blocks, 1), "whole_matrix_peak_memory_mb": round(mem_whole, 1)}
     print(f"{name}: talvix {t_talvix:.2f}s ({pairs / t_talvix:,.0f} pairs/s), "
           f"tf-idf baseline {t_base:.2f}s ({pairs / t_base:,.0f} pairs/s), ratio {t_base / t_talvix:.2f}x; "
-          f"decisions {counts}; peak memory {mem_talvix:.0f} MB (baseline {mem_base:.0f} MB)", flush=True)
+          f"decisions {counts}; scoring peak memory {mem_blocks:.1f} MB in blocks "
+          f"({mem_whole:.1f} MB as whole matrices)", flush=True)
     return row
 
 

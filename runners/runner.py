@@ -23,8 +23,8 @@ Threads, each with one job:
   stopping process alive; its lease is released and its late result is refused by the fence.
 
 Short tasks are claimed and completed in batches: after a task finishes, the claimer waits a few
-milliseconds (``CLAIM_LINGER_S``) while less than half the runner's slots are free, so one claim
-statement fills several slots; plain completions of tasks that finish together share one statement
+milliseconds (``CLAIM_LINGER_S``) while some of the runner's slots are taken, so one claim statement
+fills every slot; plain completions of tasks that finish together share one statement
 (``core.queue.GroupCompleter``), each still fenced by its own lease.
 """
 
@@ -78,8 +78,8 @@ logging.getLogger("talvix").addHandler(logging.NullHandler())
 
 VERSION = "0.1.0"
 
-#: How long the claimer waits for more free slots before claiming fewer than half of them.
-CLAIM_LINGER_S = 0.004
+#: How long the claimer waits for every slot to be free before claiming fewer than all of them.
+CLAIM_LINGER_S = 0.005
 
 
 #: Errors that mean "the database did not answer": back off and try again.
@@ -187,7 +187,8 @@ class Runner:
         self.settings = settings
         self.db = db
         # Plain completions of tasks that finish together share one statement and one commit.
-        self._completer = queue.GroupCompleter(db)
+        # The writer waits a moment (at most 2 ms) for the rest of this runner's running tasks to finish too.
+        self._completer = queue.GroupCompleter(db, expected=lambda: self.active)
         self.agents: dict[str, Agent] = {a: reg[a] for a in names}
         self.concurrency = int(concurrency or settings.runner.concurrency)
         if self.concurrency < 1:
@@ -481,6 +482,7 @@ class Runner:
             got = 0
             try:
                 if not self._paused_local:
+                    self._linger()
                     got = self._claim_once()
                 self._db_back()
                 backoff = 0.5
@@ -496,13 +498,12 @@ class Runner:
                 continue  # there may be more: claim again at once while there is room
             self._wake.wait(poll)
             self._wake.clear()
-            self._linger()
 
     def _linger(self) -> None:
-        """While tasks run and less than half the slots are free, wait a moment for more to free up, so one
-        claim fills several slots (short tasks finish within milliseconds of each other)."""
+        """While tasks run and some slots are taken, wait a moment (``CLAIM_LINGER_S``) for them to free up,
+        so one claim fills every slot (short tasks finish within milliseconds of each other)."""
         deadline = time.monotonic() + CLAIM_LINGER_S
-        want = max(1, self.concurrency // 2)
+        want = self.concurrency
         while not self._stop.is_set():
             active = self.active
             if active == 0 or self.concurrency - active >= want:
