@@ -17,7 +17,7 @@ from core.agent import Agent
 
 #: Every agent module, in the order ``talvix agents`` lists them.
 MODULES = ("ping", "maintenance", "resume_parse", "tailor", "cover_letter", "interview_prep", "discover",
-           "jd_parse", "score", "apply", "notify")
+           "jd_parse", "score", "apply", "notify", "calibrate", "follow_up", "read_mail")
 
 _lock = threading.Lock()
 _loaded = False

@@ -103,6 +103,8 @@ class ApplyAgent(Agent):
                 conn, task_id, app["id"], out.reason, out.unanswered, out.fields(), answers))
         if out.outcome == "unknown_outcome":
             raise NeedsHuman(f"{out.outcome}: {out.reason}", data)
+        if out.outcome == "failed" and out.network:
+            raise ConnectionError(out.reason)  # a network error: the queue's retries (and backoff) apply
         if out.outcome == "failed" and "closed" in out.reason:
             raise PermanentError(out.reason)
         raise RuntimeError(out.reason or "apply failed")

@@ -10,7 +10,6 @@ from __future__ import annotations
 from pydantic import Field
 
 from core.agent import Agent, AgentContext, AgentResult, Payload, register
-from core.notify.sender import deliver
 
 
 class NotifyPayload(Payload):
@@ -27,6 +26,9 @@ class NotifyAgent(Agent):
     lease_seconds = 60
 
     def handle(self, payload: NotifyPayload, ctx: AgentContext) -> AgentResult:
+        # Imported here: the CLI loads every agent to list and validate them, and this one is heavy.
+        from core.notify.sender import deliver
+
         result = deliver(ctx.db, ctx.settings, payload.notification_id, ctx.task, storage=ctx.storage,
                          log=lambda msg: ctx.log(msg))
         return AgentResult(result=result)

@@ -18,16 +18,10 @@ changed by a later score.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from pydantic import model_validator
 
 from core.agent import Agent, AgentContext, AgentResult, Payload, register
 from core.errors import NotFound, PermanentError, TalvixError
-
-if TYPE_CHECKING:
-    pass
-from core.scoring.run import run_score
 
 
 class ScorePayload(Payload):
@@ -50,6 +44,9 @@ class Score(Agent):
     lease_seconds = 600
 
     def handle(self, payload: ScorePayload, ctx: AgentContext) -> AgentResult:
+        # Imported here: the CLI loads every agent to list and validate them, and this one is heavy.
+        from core.scoring.run import run_score
+
         try:
             run, created, follow = run_score(ctx.db, ctx.settings, candidate_id=payload.candidate_id,
                                              job_id=payload.job_id, task=ctx.task)

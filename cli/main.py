@@ -32,6 +32,7 @@ COMMAND_MODULES = [
     "cli.commands.console",
     "cli.commands.pipeline",
     "cli.commands.notify",
+    "cli.commands.outcomes",
 ]
 
 

@@ -187,11 +187,74 @@ class ApplySettings(Section):
     #: A soft block (429, "daily limit") pauses the site this long; captcha, 403 and login walls pause it
     #: until an operator resumes it.
     block_pause_minutes: float = Field(60.0, gt=0)
+    #: A site is paused only after this many soft blocks within ``block_window_s`` (one page that looked
+    #: like a block is that application's problem, not the site's).
+    block_threshold: int = Field(3, ge=1)
+    block_window_s: float = Field(1800.0, gt=0)
     #: Upstream HTTP proxy for every session, ``http://user:pass@host:port``: environment only
     #: (``TALVIX_APPLY__PROXY_URL``); a candidate's own proxy (``secrets.proxy_url``) wins over it.
     proxy_url: SecretStr | None = None
     #: Per-site proxy: site host -> NAME of the environment variable holding the proxy URL.
     site_proxy_env: dict[str, str] = {}
+
+
+class MailboxSettings(Section):
+    """``[outcomes.mailboxes.<name>]``: an IMAP mailbox read for replies (a candidate's, or a shared inbox).
+
+    The password is never in talvix.toml: ``password_env`` names the environment variable holding it."""
+
+    host: str
+    port: int = Field(993, ge=1, le=65_535)
+    tls: bool = True
+    username: str
+    password_env: str
+    folder: str = "INBOX"
+    #: The candidate whose mailbox this is; unset: a shared inbox (messages name their candidate).
+    candidate_id: int | None = None
+    timeout_s: float = Field(30.0, gt=0)
+    #: Largest message read; a larger one is recorded as skipped, never read whole.
+    max_message_kb: int = Field(2_048, ge=16)
+
+
+class OutcomeSettings(Section):
+    """``[outcomes]``: follow-ups, mailbox linking and the calibration of scoring (docs/outcomes.md)."""
+
+    #: Confirmed outcomes (interview/offer vs rejected/no_response) needed before a calibration is fitted.
+    min_outcomes: int = Field(50, ge=10)
+    #: Share of the outcomes held back to judge a new calibration against the current scoring.
+    holdout_fraction: float = Field(0.3, gt=0.05, lt=0.9)
+    #: A calibration ships only when its AUC beats the current one at this one-sided significance.
+    ship_alpha: float = Field(0.05, gt=0, lt=0.5)
+    #: delong (closed form) or bootstrap (paired, stratified resamples).
+    ship_test: Literal["delong", "bootstrap"] = "delong"
+    bootstrap_samples: int = Field(2_000, ge=100, le=100_000)
+    #: L2 penalty of the logistic regression (on the component weights, not the intercept).
+    l2: float = Field(1.0, ge=0)
+    score_bands: int = Field(10, ge=2, le=50)
+    seed: int = 13
+    #: Follow up this many business days after submission when no outcome is known.
+    followup_business_days: int = Field(7, ge=1, le=60)
+    #: At most this many follow-ups per application (one per period of followup_business_days).
+    followup_max: int = Field(2, ge=0, le=10)
+    #: Days that are not business days besides weekends (ISO dates).
+    holidays: list[str] = []
+    #: A message is linked to an application only at or above this confidence (0-1).
+    link_threshold: float = Field(0.6, ge=0, le=1)
+    #: Messages older than this many days after nothing was submitted are not linked.
+    link_window_days: int = Field(120, ge=1)
+    mailboxes: dict[str, MailboxSettings] = {}
+
+    @field_validator("holidays")
+    @classmethod
+    def _iso_dates(cls, value: list[str]) -> list[str]:
+        from datetime import date
+
+        for d in value:
+            try:
+                date.fromisoformat(d)
+            except ValueError:
+                raise ValueError(f"holiday {d!r} is not an ISO date (YYYY-MM-DD)") from None
+        return value
 
 
 class ConsoleSettings(Section):
@@ -235,6 +298,7 @@ class Settings(BaseSettings):
     documents: DocumentSettings = DocumentSettings()
     apply: ApplySettings = ApplySettings()
     console: ConsoleSettings = ConsoleSettings()
+    outcomes: OutcomeSettings = OutcomeSettings()
 
     # API keys: environment only.
     gemini_api_key: SecretStr | None = Field(None, validation_alias=AliasChoices("GEMINI_API_KEY", "TALVIX_GEMINI_API_KEY"))

@@ -74,3 +74,9 @@ def purge_gone(db: Database, older_than_days: int) -> int:
 _PURGE_GONE = """
     DELETE FROM runners WHERE status = 'gone' AND stopped_at < now() - make_interval(days => %s) RETURNING id
 """
+
+
+def live_count(db: Database, *, mode: str, fresh_s: float = 90.0) -> int:
+    """Runners of ``mode`` (``console`` or ``headless``) running with a heartbeat in the last ``fresh_s`` seconds."""
+    return int(db.value("""SELECT count(*) AS n FROM runners WHERE mode = %s AND status = 'running'
+                            AND heartbeat_at > now() - make_interval(secs => %s)""", (mode, fresh_s)))

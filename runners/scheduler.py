@@ -12,7 +12,8 @@ firing the same schedule, each a little early or late, make one task. Schedules:
 Times are in the ``timezone`` setting (default Asia/Kolkata). Built in: ``event_retention`` (daily
 ``maintenance`` task purging old events) and the lease ``reaper`` (not a schedule that enqueues: every
 runner runs it itself every ``queue.reaper_seconds``, so rescue works with ``--no-schedule`` too).
-Defaults that apply only when their agent is installed: ``follow_up_sweep`` and ``calibration``. A
+Defaults that apply only when their agent is installed: ``follow_up_sweep``, ``calibration`` and
+``mail_sync``. A
 ``[schedules.<name>]`` entry with the same name replaces a default; ``enabled = false`` turns it off.
 """
 
@@ -143,6 +144,8 @@ def builtin_schedules(settings: Settings) -> list[Schedule]:
                  payload={"sweep": True}, description="follow up on submitted applications"),
         Schedule(name="calibration", agent="calibrate", cron="0 4 * * 0", source="default",
                  description="recalibrate scoring from outcomes (Sundays)"),
+        Schedule(name="mail_sync", agent="read_mail", cron="*/30 * * * *", source="default",
+                 description="read candidates' mailboxes for replies (every 30 minutes)"),
     ]
 
 

@@ -75,6 +75,7 @@ class TalvixApp(App[None]):
         self._dirty = False
         self._last_refresh = 0.0
         self._history: list[str] = []
+        self._bar_history: dict[str, list[str]] = {}
         self._console_closing = threading.Event()
         self._ppid = os.getppid()
         self._signals: list[int] = []
@@ -242,6 +243,10 @@ class TalvixApp(App[None]):
         if view is not None and filter_text is not None:
             view.apply_filter_text(filter_text)
 
+    def bar_history(self, name: str) -> list[str]:
+        """What was typed in ``:`` (``command``) or a view's ``/`` (``filter:<view>``), newest last."""
+        return self._bar_history.setdefault(name, [])
+
     def go_back(self) -> None:
         if self._history:
             self.switch_mode(self._history.pop())
@@ -271,20 +276,25 @@ class TalvixApp(App[None]):
         self.run_worker(self.open_view(matches[0], rest), exclusive=False)
 
     def action_help(self) -> None:
+        """``?``: the keys valid here, grouped by purpose (act, look, move, views). Only Talvix's own
+        bindings (they have ids); the table widget's internal keys are left out. Enter runs one."""
+        from tui.keys import purpose
+
         screen = self.screen
-        rows: list[tuple[str, str, str]] = []
-        seen: set[tuple[str, str]] = set()
+        rows: list[tuple[str, str, str, str, Callable[[], Any]]] = []
+        seen: set[str] = set()
         for _key, active in screen.active_bindings.items():
             bnd = active.binding
-            if not active.enabled or not bnd.description:
+            if not active.enabled or not bnd.description or not bnd.id or bnd.id in seen:
                 continue
-            shown = bnd.key_display or self.get_key_display(bnd)
-            if (shown, bnd.description) in seen:
-                continue
-            seen.add((shown, bnd.description))
-            rows.append((shown, bnd.description, bnd.id or ""))
-        # Talvix's own keys first (they have ids), then moving around, then the views.
-        rows.sort(key=lambda r: (not r[2], r[2].startswith("view."), r[2] == "", r[2]))
+            seen.add(bnd.id)
+            keys = [k for k, a in screen.active_bindings.items() if a.binding.id == bnd.id]
+            shown = bnd.key_display or ",".join(self.get_key_display(screen.active_bindings[k].binding) for k in keys)
+            node, action = active.node, bnd.action
+            rows.append((purpose(bnd.id), shown, bnd.description, bnd.id,
+                         lambda node=node, action=action: self.call_later(node.run_action, action)))
+        order = ["Act", "Look", "Move", "Views", "Other"]
+        rows.sort(key=lambda r: (order.index(r[0]), r[3]))
         name = getattr(screen, "TITLE_TEXT", type(screen).__name__.replace("Screen", ""))
         self.push_screen(HelpScreen(name, rows))
 

@@ -9,8 +9,9 @@ from __future__ import annotations
 
 from textual.binding import Binding
 
-VIEWS = ("overview", "queue", "sessions", "approvals", "logs", "jobs", "candidates", "runners", "audit")
-VIEW_KEYS = {name: str(i + 1) for i, name in enumerate(VIEWS)}
+VIEWS = ("overview", "queue", "sessions", "approvals", "logs", "jobs", "candidates", "runners", "audit", "outcomes")
+#: Views 1-9, then 0 for the tenth.
+VIEW_KEYS = {name: str((i + 1) % 10) for i, name in enumerate(VIEWS)}
 
 
 def b(key: str, action: str, description: str, *, id: str, show: bool = True, tooltip: str = "",
@@ -38,6 +39,22 @@ VIEW_BINDINGS = [
 TABLE_BINDINGS = [
     b("j", "cursor_down", "Down", id="cursor.down", show=False),
     b("k", "cursor_up", "Up", id="cursor.up", show=False),
+    b("g,home", "top", "Top (gg)", id="cursor.top", show=False, key_display="gg"),
+    b("G,end", "bottom", "Bottom", id="cursor.bottom", show=False, key_display="G"),
+    b("S", "sort_next", "Sort by next column", id="sort.next", show=False),
+    b("I", "sort_invert", "Invert sort", id="sort.invert", show=False),
+]
+
+#: Scrolling text (logs, help, details): vim keys as in less.
+SCROLL_BINDINGS = [
+    b("j", "scroll_down", "Down", id="scroll.down", show=False),
+    b("k", "scroll_up", "Up", id="scroll.up", show=False),
+    b("g,home", "scroll_home", "Top (gg)", id="scroll.top", show=False, key_display="gg"),
+    b("G,end", "scroll_end", "Bottom", id="scroll.bottom", show=False, key_display="G"),
+]
+
+YANK_BINDINGS = [
+    b("y", "yank", "Yank (copy)", id="yank", show=False),
 ]
 
 QUEUE_BINDINGS = [
@@ -46,6 +63,12 @@ QUEUE_BINDINGS = [
     b("x", "cancel_tasks", "Cancel", id="cancel"),
     b("R", "bulk_retry", "Retry all", id="bulk_retry"),
     b("u", "unmark", "Unmark all", id="unmark", show=False),
+    b("E", "errors", "Errors grouped", id="errors"),
+]
+
+ERRORS_BINDINGS = [
+    b("r", "retry_group", "Retry group", id="errors.retry"),
+    b("x", "cancel_group", "Cancel group", id="errors.cancel"),
 ]
 
 APPROVAL_BINDINGS = [
@@ -68,8 +91,20 @@ RUNNER_BINDINGS = [
     b("p", "pause_runner", "Pause/resume", id="runner.pause"),
 ]
 
+OUTCOME_BINDINGS = [
+    b("c", "confirm_mail", "Confirm message", id="mail.confirm"),
+    b("d", "dismiss_mail", "Dismiss message", id="mail.dismiss"),
+    b("b", "rollback_calibration", "Roll back calibration", id="calibration.rollback"),
+]
+
 OVERVIEW_BINDINGS = [
     b("p", "toggle_agent", "Pause/resume agent", id="agent.pause"),
+    b("c", "set_cap", "Agent cap", id="agent.cap"),
+    b("s", "sites", "Sites", id="sites"),
+]
+
+SITE_BINDINGS = [
+    b("u", "resume_site", "Resume site", id="site.resume"),
 ]
 
 SESSION_BINDINGS = [
@@ -80,9 +115,30 @@ SESSION_BINDINGS = [
 
 LOG_BINDINGS = [
     b("space", "toggle_pause", "Pause/follow", id="logs.pause"),
-    b("G", "follow", "Follow", id="logs.follow", show=False),
+    b("G,end", "follow", "Follow (bottom)", id="logs.follow", show=False, key_display="G"),
+    b("w", "toggle_wrap", "Wrap", id="logs.wrap"),
+    b("j", "scroll_down", "Down", id="logs.down", show=False),
+    b("k", "scroll_up", "Up", id="logs.up", show=False),
+    b("g,home", "scroll_top", "Top (gg)", id="logs.top", show=False, key_display="gg"),
 ]
+
+#: What each binding is for, as ``?`` groups them (by id prefix or id).
+PURPOSES = (
+    ("Act", ("retry", "cancel", "bulk_retry", "approve", "reject", "edit", "resolve.", "runner.", "agent.",
+             "screenshot.save", "errors.retry", "errors.cancel", "site.", "mail.", "calibration.")),
+    ("Look", ("screenshot.", "yank", "logs.", "sort.", "filter", "refresh", "errors", "sites", "find", "find.")),
+    ("Move", ("cursor.", "scroll.", "page.", "mark", "unmark", "back")),
+    ("Views", ("view.", "command_line", "help", "quit")),
+)
+
+
+def purpose(binding_id: str) -> str:
+    for name, prefixes in PURPOSES:
+        if any(binding_id == p or (p.endswith(".") and binding_id.startswith(p)) for p in prefixes):
+            return name
+    return "Other"
 
 #: Actions that change something: hidden and refused in read-only mode.
 WRITE_ACTIONS = {"retry", "cancel_tasks", "bulk_retry", "approve", "reject", "resolve", "edit", "start_runner",
-                 "stop_runner", "pause_runner", "toggle_agent"}
+                 "stop_runner", "pause_runner", "toggle_agent", "retry_group", "cancel_group", "set_cap", "resume_site",
+                 "confirm_mail", "dismiss_mail", "rollback_calibration"}

@@ -71,9 +71,10 @@ def cmd_apply(ctx: Context) -> int:
     from core.apply_engine.adapters import ats_of
     from core.apply_engine.answers import Documents
     from core.apply_engine.engine import ApplyEngine, ApplyRequest, stricter
+    from core.apply_engine.proxy import proxy_for
     from core.apply_engine.sites import SiteBusy
     from core.apply_engine.watchdog import install_sigterm_cleanup
-    from core.candidates.store import apply_settings, save_candidate
+    from core.candidates.store import apply_settings, candidate_proxy, save_candidate
     from core.crypto import load_cipher
     from core.jobs.store import canonical_url, site_of, upsert_job
     from core.storage import Storage
@@ -117,7 +118,8 @@ def cmd_apply(ctx: Context) -> int:
                        approved=bool(args.approve), task=None,
                        runner_id=f"cli:{socket.gethostname()}:{os.getpid()}",
                        screenshots_dir=Path(args.screenshots) if args.screenshots else None)
-    engine = ApplyEngine(settings, db, storage)
+    # The proxy exactly as the apply agent resolves it: the candidate's own, else the site's, else the global one.
+    engine = ApplyEngine(settings, db, storage, proxy=proxy_for(settings, site, candidate_proxy(db, cipher, cand_id)))
     try:
         out = engine.run(req)
     except SiteBusy as exc:
@@ -134,8 +136,8 @@ def cmd_apply(ctx: Context) -> int:
     receipt = str(storage.root / out.receipt) if out.receipt else None
     if args.json:
 
-        print_json({"outcome": out.outcome, "ats": out.ats, "fields": out.fields(), "unanswered": out.unanswered,
-                    "screenshots": shots, "receipt": receipt})
+        print_json({"outcome": out.outcome, "ats": out.ats, "reason": out.reason, "fields": out.fields(),
+                    "unanswered": out.unanswered, "screenshots": shots, "receipt": receipt})
     else:
         _print_human(out, shots, receipt, app_id)
     return EXIT.get(out.outcome, 1)

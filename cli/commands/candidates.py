@@ -1,4 +1,5 @@
-"""Candidate commands: ``talvix parse-resume``, ``talvix candidates add``, ``talvix candidates``."""
+"""Candidate commands: ``talvix parse-resume``, ``talvix candidates add``, ``talvix candidates show``,
+``talvix candidates``."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from pathlib import Path
 
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 
 from cli.main import Context
 from cli.output import print_json
@@ -31,6 +33,10 @@ def register(sub: argparse._SubParsersAction) -> None:
     a.add_argument("--profile", metavar="FILE", help="profile TOML that overrides and extends the resume")
     a.add_argument("--json", action="store_true", help="print one JSON object")
     a.set_defaults(handler=cmd_candidates_add)
+    s = csub.add_parser("show", help="one candidate's profile with each field's confidence and what to confirm")
+    s.add_argument("id", type=int, metavar="ID")
+    s.add_argument("--json", action="store_true", help="print one JSON object")
+    s.set_defaults(handler=cmd_candidates_show)
 
 
 def _console() -> Console:
@@ -48,23 +54,64 @@ def cmd_parse_resume(ctx: Context) -> int:
 
         print_json(view)
         return 0
-    con = _console()
-    conf = view["confidence"]
-    table = Table("field", "value", "confidence", show_header=True)
+    _console().print(_profile_table(view))
+    _print_to_confirm(view)
+    return 0
+
+
+def _profile_table(view: dict) -> Table:
+    """Field, value, confidence and whether a person should confirm it (below the parser's threshold)."""
+    conf = view.get("confidence") or {}
+    confirm = set(view.get("to_confirm") or [])
+    table = Table("field", "value", "confidence", "check", show_header=True)
+
+    def row(label: str, key: str, value: Text | str) -> None:
+        table.add_row(label, value, f"{conf.get(key, 0):.2f}", "confirm" if key in confirm else "")
+
     for key in ("name", "email", "phone", "location"):
-        table.add_row(key, literal(view[key] or ""), f"{conf.get(key, 0):.2f}")
-    table.add_row("links", literal(", ".join(f"{k}: {v}" for k, v in view["links"].items()
-                                             if isinstance(v, str))), f"{conf.get('links', 0):.2f}")
-    table.add_row("years", str(view["years_experience"] if view["years_experience"] is not None else ""),
-                  f"{conf.get('years_experience', 0):.2f}")
-    table.add_row("skills", literal(", ".join(view["skills"]), max_len=200), f"{conf.get('skills', 0):.2f}")
-    for e in view["experience"]:
-        table.add_row("experience", literal(f"{e['title']} at {e['employer']} ({e['start'] or '?'} - {e['end'] or '?'})"),
-                      f"{conf.get('experience', 0):.2f}")
-    for e in view["education"]:
-        table.add_row("education", literal(" ".join(x for x in (e["degree"], e["field"], e["institution"], e["end"]) if x)),
-                      f"{conf.get('education', 0):.2f}")
-    con.print(table)
+        row(key, key, literal(view.get(key) or ""))
+    row("links", "links", literal(", ".join(f"{k}: {v}" for k, v in (view.get("links") or {}).items()
+                                            if isinstance(v, str))))
+    years = view.get("years_experience")
+    row("years", "years_experience", "" if years is None else str(years))
+    row("skills", "skills", literal(", ".join(view.get("skills") or []), max_len=200))
+    for e in view.get("experience") or []:
+        row("experience", "experience", literal(f"{e.get('title') or '?'} at {e.get('employer') or '?'} "
+                                                f"({e.get('start') or '?'} - {e.get('end') or '?'})"))
+    for e in view.get("education") or []:
+        row("education", "education", literal(" ".join(
+            x for x in (e.get("degree"), e.get("field"), e.get("institution"), e.get("end")) if x)))
+    return table
+
+
+def _print_to_confirm(view: dict) -> None:
+    fields = view.get("to_confirm") or []
+    if fields:
+        print(f"to confirm before applying: {', '.join(fields)} (put the right values in a profile file and "
+              "run talvix candidates add --resume FILE --profile FILE)")
+
+
+def cmd_candidates_show(ctx: Context) -> int:
+    from core.candidates.resume import flat_view
+    from core.candidates.store import candidate_profile
+    from core.crypto import load_cipher
+
+    profile = candidate_profile(ctx.db(), load_cipher(ctx.settings), ctx.args.id)
+    view = {"id": ctx.args.id, **flat_view(profile), "work": {k: v for k, v in (profile.get("work") or {}).items()
+                                                               if v is not None}}
+    if ctx.args.json:
+        print_json(view)
+        return 0
+    _console().print(_profile_table(view))
+    work = view["work"]
+    terms = [f"{label}: {work[key]}" for key, label in (("current_company", "current company"),
+                                                       ("current_title", "current title"),
+                                                       ("notice_period_days", "notice period (days)"),
+                                                       ("current_ctc_lpa", "current CTC (LPA)"),
+                                                       ("expected_ctc_lpa", "expected CTC (LPA)")) if key in work]
+    if terms:
+        _console().print(literal("; ".join(str(t) for t in terms), max_len=300))
+    _print_to_confirm(view)
     return 0
 
 

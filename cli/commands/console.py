@@ -6,6 +6,7 @@ The console needs a terminal; scripts use ``talvix status --json`` and friends i
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from typing import Any
 
@@ -28,6 +29,13 @@ def _console_options(p: argparse.ArgumentParser) -> None:
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("console", help="open the operator console (also: talvix with no command)")
     _console_options(p)
+    p.add_argument("--serve", action="store_true",
+                   help="serve the console to a browser (textual-serve) instead of this terminal")
+    p.add_argument("--host", default="127.0.0.1",
+                   help="with --serve: address to bind (default loopback; anything else needs the printed token)")
+    p.add_argument("--port", type=int, default=8765, help="with --serve: port (default 8765)")
+    p.add_argument("--public-url", metavar="URL",
+                   help="with --serve: the address browsers use, when it is not http://HOST:PORT (a proxy)")
     p.set_defaults(handler=cmd_console)
     d = sub.add_parser("demo", help="open the console on a demo data set (separate embedded database)")
     _console_options(d)
@@ -40,16 +48,23 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def _need_terminal() -> None:
+    from tui.serve import SERVED_ENV
+
+    if os.environ.get(SERVED_ENV) == "1" and os.environ.get("TEXTUAL_DRIVER", "").endswith(":WebDriver"):
+        return  # one console of talvix console --serve: its terminal is the browser's
     if not (sys.stdin.isatty() and sys.stdout.isatty()):
         raise TalvixError("the console needs a terminal", hint="for scripts use talvix status --json or talvix tasks --json")
 
 
-def _run_app(settings: Any, db: Any, args: argparse.Namespace, *, demo: bool = False) -> int:
+def _run_app(settings: Any, db: Any, args: argparse.Namespace, *, demo: bool = False,
+             joined: str | None = None) -> int:
     from tui.app import TalvixApp
 
     app = TalvixApp(settings, db, readonly=True if getattr(args, "readonly", False) else None,
                     image_mode=getattr(args, "images", "halfblock"), start_view=getattr(args, "view", "overview"),
                     demo=demo)
+    if joined:
+        app.call_later(app.notify, joined, severity="warning", timeout=15, markup=False)
     if getattr(args, "runner", False):
         app.call_later(app.start_runner)
     if demo and not getattr(args, "no_pipeline", True) and not app.readonly:
@@ -68,7 +83,33 @@ def open_console(ctx: Context) -> int:
 
 
 def cmd_console(ctx: Context) -> int:
+    args = ctx.args
+    if getattr(args, "serve", False):
+        return serve_console(args)
     return open_console(ctx)
+
+
+def serve_console(args: argparse.Namespace) -> int:
+    """``talvix console --serve``: each browser tab gets its own console process with these options."""
+    from tui.serve import serve
+
+    if not 0 < args.port < 65536:
+        raise TalvixError(f"--port must be between 1 and 65535, got {args.port}")
+    try:
+        import textual_serve  # noqa: F401
+    except ImportError as exc:
+        raise TalvixError("--serve needs textual-serve", hint="pip install textual-serve") from exc
+    global_args: list[str] = []
+    if args.config:
+        global_args += ["--config", args.config]
+    if args.data_dir:
+        global_args += ["--data-dir", args.data_dir]
+    console_args = ["--view", args.view, "--images", args.images]
+    if args.readonly:
+        console_args.append("--readonly")
+    if args.runner:
+        console_args.append("--runner")
+    return serve(global_args, console_args, host=args.host, port=args.port, public_url=args.public_url)
 
 
 def demo_database(settings: Any) -> tuple[Any, Any]:
@@ -83,6 +124,17 @@ def demo_database(settings: Any) -> tuple[Any, Any]:
     db.pool.wait(timeout=settings.database.connect_timeout_s)
     migrate(db)
     return demo_settings, db
+
+
+def _joined(db: Any) -> str:
+    """What to say when this demo opens a demo database seeded before (maybe by a demo still running)."""
+    from core import fleet
+
+    live = fleet.live_count(db, mode="console")
+    if live:
+        return (f"joined an existing demo database: another demo is running ({live} console runner(s) live); "
+                "its pipeline and this one share the queue")
+    return "opened the existing demo database (seeded before, not seeded again)"
 
 
 def cmd_demo(ctx: Context) -> int:
@@ -105,6 +157,6 @@ def cmd_demo(ctx: Context) -> int:
             else:
                 print(f"demo data in {settings.data_dir}: {seeded}")
             return 0
-        return _run_app(settings, db, args, demo=True)
+        return _run_app(settings, db, args, demo=True, joined=_joined(db) if not seeded.get("seeded") else None)
     finally:
         db.close()

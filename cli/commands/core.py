@@ -13,7 +13,6 @@ from rich.table import Table
 
 from cli.main import Context
 from cli.output import print_json
-from core.apply_engine.sites import paused_sites
 from core.errors import InvalidInput, NotFound, TalvixError
 from core.safetext import literal
 
@@ -256,6 +255,7 @@ def cmd_enqueue(ctx: Context) -> int:
 
 def status_data(db: Any) -> dict[str, Any]:
     from core import queue
+    from core.apply_engine import sites
 
     runners = []
     for r in queue.runners(db):
@@ -272,7 +272,7 @@ def status_data(db: Any) -> dict[str, Any]:
         "runners": runners,
         "oldest_queued_age_s": queue.oldest_waiting_age(db),
         "paused_agents": sorted(a for a, c in controls.items() if c["paused"]),
-        "paused_sites": paused_sites(db),
+        "paused_sites": sites.paused_sites(db),
     }
 
 

@@ -16,7 +16,6 @@ from rich.table import Table
 from cli.main import Context
 from cli.output import print_json
 from core.errors import TalvixError
-from core.jobs import store as jobs_store
 from core.safetext import literal
 
 JOB_FIELDS = ("id", "source", "company", "title", "location", "url", "apply_url", "ats", "status")
@@ -95,8 +94,10 @@ def cmd_discover(ctx: Context) -> int:
 
 
 def cmd_jobs(ctx: Context) -> int:
+    from core.jobs.store import list_jobs
+
     args = ctx.args
-    rows = jobs_store.list_jobs(ctx.db(), status=args.status, source=args.source, limit=args.limit)
+    rows = list_jobs(ctx.db(), status=args.status, source=args.source, limit=args.limit)
     if args.json:
 
         print_json(rows)

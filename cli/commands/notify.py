@@ -98,6 +98,7 @@ def cmd_notify_resolve(ctx: Context) -> int:
 
 
 def cmd_notify_prefs(ctx: Context) -> int:
+    from core.candidates import store as candidates_store
     from core.notify import prefs as prefs_mod
     from core.queue import audit
 
@@ -117,7 +118,7 @@ def cmd_notify_prefs(ctx: Context) -> int:
         changes["candidate_decides"] = args.candidate_decides == "yes"
     db = ctx.db()
     with db.transaction() as conn:
-        if conn.execute("SELECT 1 FROM candidates WHERE id = %s", (args.candidate,)).fetchone() is None:
+        if not candidates_store.exists(conn, args.candidate):
             raise InvalidInput(f"no candidate with id {args.candidate}")
         current = prefs_mod.load(conn, args.candidate)
         if args.opt_in:

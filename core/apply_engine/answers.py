@@ -13,20 +13,17 @@ cannot answer stays empty, and if it is required the application goes to a perso
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from difflib import SequenceMatcher
 from pathlib import Path
 from typing import Any
 
 from core.apply_engine.forms import FormField
+from core.apply_engine.options import _NO, _YES, _days, _n, _similar, best_option, decline_option
 
 #: Confidence of an operator's edit and of a fact copied verbatim from the profile.
 CERTAIN = 1.0
 
-_DECLINE = re.compile(r"decline|prefer not|don.?t wish|do not wish|not (to )?(answer|disclose|say|specify)|"
-                      r"rather not|choose not|not wish|i don.?t want", re.I)
-_YES = re.compile(r"^(yes|y|true|i am\b|i do\b|i will\b|i have\b|i can\b|authori[sz]ed|agree|i agree)", re.I)
-_NO = re.compile(r"^(no|n|false|i am not|i do not|i don.?t|i will not|i won.?t|i have not|not\b|none)", re.I)
 _DECLARATION = re.compile(
     r"\b(certify|attest|declare|hereby|acknowledge|i agree|agree to|i consent|consent to|i confirm|confirm that|"
     r"true and (correct|complete|accurate)|above is (true|correct|accurate)|terms|privacy (policy|notice))\b", re.I)
@@ -97,88 +94,6 @@ class AnswerSheet:
 
 
 # --------------------------------------------------------------------------------------------------
-# Option matching
-# --------------------------------------------------------------------------------------------------
-def _n(text: Any) -> str:
-    return re.sub(r"[^a-z0-9+]+", " ", str(text).lower()).strip()
-
-
-def _days(text: str) -> float | None:
-    t = text.lower()
-    if re.search(r"immediate|right away|now|asap", t):
-        return 0.0
-    m = re.search(r"(\d+(?:\.\d+)?)\s*(day|week|month)", t)
-    if not m:
-        return None
-    n = float(m.group(1))
-    return n * {"day": 1, "week": 7, "month": 30}[m.group(2)]
-
-
-def _range_of(text: str) -> tuple[float, float] | None:
-    t = text.lower()
-    if m := re.search(r"(\d+(?:\.\d+)?)\s*(?:-|–|to)\s*(\d+(?:\.\d+)?)", t):
-        return float(m.group(1)), float(m.group(2))
-    if m := re.search(r"(\d+(?:\.\d+)?)\s*\+|(?:more than|over|at least|above)\s*(\d+(?:\.\d+)?)", t):
-        return float(m.group(1) or m.group(2)), float("inf")
-    if m := re.search(r"(?:less than|under|below|fewer than)\s*(\d+(?:\.\d+)?)", t):
-        return 0.0, float(m.group(1)) - 1e-9
-    if m := re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*(years?|yrs?)?\s*", t):
-        return float(m.group(1)), float(m.group(1))
-    return None
-
-
-def best_option(value: Any, options: list[str]) -> str | None:
-    """The option that says ``value``: exact, then yes/no, numbers in ranges, then close text. None if none."""
-    if not options:
-        return None
-    if isinstance(value, bool):
-        pattern = _YES if value else _NO
-        hits = [o for o in options if pattern.search(o.strip())]
-        return hits[0] if hits else None
-    text = _n(value)
-    if not text:
-        return None
-    for o in options:
-        if _n(o) == text:
-            return o
-    if text in ("yes", "no"):
-        return best_option(text == "yes", options)
-    if isinstance(value, (int, float)) or re.fullmatch(r"\d+(\.\d+)?", text):
-        num = float(value) if isinstance(value, (int, float)) else float(text)
-        for o in options:
-            r = _range_of(o)
-            if r and r[0] <= num <= r[1]:
-                return o
-        return None
-    starts = [o for o in options if _n(o).startswith(text) or text.startswith(_n(o))]
-    if len(starts) == 1:
-        return starts[0]
-    contains = [o for o in options if text in _n(o)]
-    if len(contains) == 1:
-        return contains[0]
-    scored = sorted(((SequenceMatcher(None, text, _n(o)).ratio(), o) for o in options), reverse=True)
-    if scored and scored[0][0] >= 0.8:
-        return scored[0][1]
-    return None
-
-
-def decline_option(options: list[str]) -> str | None:
-    hits = [o for o in options if _DECLINE.search(o)]
-    return hits[0] if hits else None
-
-
-def _similar(a: str, b: str) -> float:
-    a, b = _n(a), _n(b)
-    if not a or not b:
-        return 0.0
-    if a == b:
-        return 1.0
-    ta, tb = set(a.split()), set(b.split())
-    jacc = len(ta & tb) / len(ta | tb)
-    return max(SequenceMatcher(None, a, b).ratio(), jacc)
-
-
-# --------------------------------------------------------------------------------------------------
 # Building the sheet
 # --------------------------------------------------------------------------------------------------
 @dataclass
@@ -193,7 +108,8 @@ class Documents:
 
 
 def _fmt_number(x: float) -> str:
-    return f"{x:g}"
+    x = float(x)
+    return str(int(x)) if x.is_integer() else f"{x:.2f}".rstrip("0").rstrip(".")
 
 
 class _Facts:
@@ -206,6 +122,98 @@ class _Facts:
         self.bank = {str(k): v for k, v in (profile.get("answers") or {}).items()}
         self.eeo = profile.get("eeo")
         self.prefs = dict(profile.get("preferences") or {})
+        self.split_phone = False  # the form has a country-code control beside the phone number
+        self.phone = _phone(self.ident.get("phone"))
+        location = str(self.ident.get("location") or "")
+        parts = [x.strip() for x in location.split(",") if x.strip()]
+        self.city = parts[0] if parts and country_in(parts[0]) is None else None
+        self.country = country_in(location) or (self.phone[2] if self.phone else None)
+        self.country_source = "identity.location" if country_in(location) else "identity.phone"
+        employers = [str(e.get("employer")) for e in profile.get("experience") or [] if isinstance(e, dict) and e.get("employer")]
+        if self.work.get("current_company"):
+            employers.append(str(self.work["current_company"]))
+        self.employers = employers
+
+    def authorized(self, country: str | None) -> bool | None:
+        """Whether the candidate may work in ``country``: from a per-country list, a table, or one yes/no."""
+        a = self.work.get("authorized_to_work")
+        if isinstance(a, bool):
+            return a
+        if country is None:
+            return None
+        if isinstance(a, (list, tuple)):
+            return any(country_in(str(x)) == country for x in a)
+        if isinstance(a, dict):
+            for k, v in a.items():
+                if country_in(str(k)) == country and isinstance(v, bool):
+                    return v
+        return None
+
+
+#: Countries a question may name, with the ways forms write them (lower case; matched as whole words).
+_COUNTRIES: dict[str, tuple[str, ...]] = {
+    "India": ("india", "bharat"),
+    "United States": ("united states of america", "united states", "u.s.a.", "u.s.", "america"),
+    "United Kingdom": ("united kingdom", "great britain", "britain", "england", "u.k."),
+    "United Arab Emirates": ("united arab emirates", "dubai", "abu dhabi"),
+    **{c: (c.lower(),) for c in (
+        "Singapore", "Germany", "Canada", "Australia", "Sweden", "Netherlands", "Ireland", "France", "Japan",
+        "Switzerland", "Spain", "Poland", "Israel", "New Zealand", "Malaysia", "Philippines", "Indonesia",
+        "Sri Lanka", "Bangladesh", "Pakistan", "Nepal", "Portugal", "Italy", "Brazil", "Mexico", "South Africa",
+        "Kenya", "Nigeria", "Egypt", "Saudi Arabia", "Qatar", "China", "Hong Kong", "South Korea", "Vietnam",
+        "Thailand", "Denmark", "Norway", "Finland", "Belgium", "Austria", "Estonia", "Romania", "Czech Republic")},
+}
+_CASED = {"US": "United States", "USA": "United States", "UK": "United Kingdom", "UAE": "United Arab Emirates"}
+_REGIONS = {"IN": "India", "US": "United States", "GB": "United Kingdom", "SG": "Singapore", "DE": "Germany",
+            "CA": "Canada", "AU": "Australia", "AE": "United Arab Emirates", "SE": "Sweden", "NL": "Netherlands",
+            "IE": "Ireland", "FR": "France", "JP": "Japan", "CH": "Switzerland", "ES": "Spain", "PL": "Poland"}
+
+
+def country_in(text: Any) -> str | None:
+    """The first country ``text`` names, by its usual name (``"India"``, ``"United States"``), or None."""
+    t = str(text or "")
+    low = t.lower()
+    hits: list[tuple[int, str]] = []
+    for name, aliases in _COUNTRIES.items():
+        for a in aliases:
+            m = re.search(rf"(?<![a-z]){re.escape(a)}(?![a-z])", low)
+            if m:
+                hits.append((m.start(), name))
+    for k, v in _CASED.items():
+        m = re.search(rf"(?<![A-Za-z]){k}(?![A-Za-z])", t)
+        if m:
+            hits.append((m.start(), v))
+    return min(hits)[1] if hits else None
+
+
+def _phone(raw: Any) -> tuple[str, str, str | None] | None:
+    """(country calling code "+91", national number "9845000000", country) of an E.164-ish phone."""
+    if not raw:
+        return None
+    import phonenumbers
+
+    try:
+        num = phonenumbers.parse(str(raw), "IN")
+    except phonenumbers.NumberParseException:
+        return None
+    region = phonenumbers.region_code_for_number(num)
+    return f"+{num.country_code}", phonenumbers.national_significant_number(num), _REGIONS.get(region or "")
+
+
+def _dial_field(f: FormField) -> bool:
+    """A phone country-code control: options that are calling codes, or a label that says so."""
+    if re.search(r"country.?code|dial(ling)? code|calling code|phone country|phone.?code|\bisd\b", f"{f.label} {f.name}", re.I):
+        return f.type in CHOICES
+    return f.type in CHOICES and sum(1 for o in f.options if re.search(r"\+\d{1,4}\b", o)) >= max(2, len(f.options) // 2)
+
+
+_QUESTION = re.compile(r"^(are|do|did|does|have|has|had|will|would|can|could|is|were|was|should|may)\b", re.I)
+_YESNO_OPTS = re.compile(r"^(yes|no)\b", re.I)
+
+
+def _yes_no(f: FormField) -> bool:
+    opts = [o for o in f.options if o.strip()]
+    return 2 <= len(opts) <= 3 and any(re.match(r"^yes\b", o, re.I) for o in opts) and any(re.match(r"^no\b", o, re.I) for o in opts)
 
 
 def _answer_bank(facts: _Facts, text: str) -> tuple[str, str, float] | None:
@@ -229,127 +237,360 @@ def _skill_in(text: str, skills: dict[str, Any]) -> str | None:
     return None
 
 
-def _rule(f: FormField, facts: _Facts, docs: Documents) -> tuple[Any, str | None, float, str]:
-    """(value, source, confidence, note) from the profile for one field, or value None with a note."""
-    text = f"{f.label} {f.name}".strip()
-    low = text.lower()
-    label = f.label.lower()
-    ident, links, work = facts.ident, facts.links, facts.work
+Result = tuple[Any, str | None, float, str]
 
-    def fact(value: Any, source: str, conf: float = CERTAIN) -> tuple[Any, str | None, float, str]:
-        if value in (None, "", []):
-            return None, None, 0.0, f"profile has no {source}"
-        return value, source, conf, ""
 
-    # Files.
-    if f.type == "file":
-        if re.search(r"cover", low):
-            return fact(str(docs.cover_letter) if docs.cover_letter else None, docs.cover_source)
-        if re.search(r"resume|résumé|\bcv\b|curriculum", low) or f.role == "resume":
-            return fact(str(docs.resume) if docs.resume else None, docs.resume_source)
-        return None, None, 0.0, "no document for this upload"
-    # Cover letter as text.
-    if re.search(r"cover letter", low) and f.type in ("textarea", "text"):
-        return fact(docs.cover_letter_text, docs.cover_source)
-    # Identity.
+@dataclass
+class _Q:
+    """One question as the rules read it: the field, its texts, the facts and the documents."""
+
+    f: FormField
+    facts: _Facts
+    docs: Documents
+
+    def __post_init__(self) -> None:
+        self.text = f"{self.f.label} {self.f.name}".strip()
+        self.low = self.text.lower()
+        self.label = self.f.label.lower()
+        self.ident, self.links, self.work = self.facts.ident, self.facts.links, self.facts.work
+
+
+def _fact(value: Any, source: str, conf: float = CERTAIN) -> Result:
+    if value in (None, "", []):
+        return None, None, 0.0, f"profile has no {source}"
+    return value, source, conf, ""
+
+
+def _none(note: str) -> Result:
+    return None, None, 0.0, note
+
+
+def _files(q: _Q) -> Result | None:
+    if q.f.type != "file":
+        return None
+    if re.search(r"cover", q.low):
+        return _fact(str(q.docs.cover_letter) if q.docs.cover_letter else None, q.docs.cover_source)
+    if re.search(r"resume|résumé|\bcv\b|curriculum", q.low) or q.f.role == "resume":
+        return _fact(str(q.docs.resume) if q.docs.resume else None, q.docs.resume_source)
+    return _none("no document for this upload")
+
+
+def _cover_letter_text(q: _Q) -> Result | None:
+    if re.search(r"cover letter", q.low) and q.f.type in ("textarea", "text"):
+        return _fact(q.docs.cover_letter_text, q.docs.cover_source)
+    return None
+
+
+def _identity(q: _Q) -> Result | None:
+    f, low, label, ident = q.f, q.low, q.label, q.ident
     if re.search(r"first.?name|given.?name|forename", low) and "preferred" not in label:
-        return fact(ident.get("first_name"), "identity.first_name")
+        return _fact(ident.get("first_name"), "identity.first_name")
     if re.search(r"preferred.?(first.?)?name", low):
-        return fact(ident.get("preferred_name") or ident.get("first_name"),
-                    "identity.preferred_name" if ident.get("preferred_name") else "identity.first_name",
-                    CERTAIN if ident.get("preferred_name") else 0.9)
+        return _fact(ident.get("preferred_name") or ident.get("first_name"),
+                     "identity.preferred_name" if ident.get("preferred_name") else "identity.first_name",
+                     CERTAIN if ident.get("preferred_name") else 0.9)
     if re.search(r"last.?name|family.?name|surname", low):
-        return fact(ident.get("last_name"), "identity.last_name")
+        return _fact(ident.get("last_name"), "identity.last_name")
     if f.role == "full_name" or re.search(r"^(full |legal |your )?name\b|full.?name|\bname$", label) \
             or (not label and f.name in ("name", "full_name", "_systemfield_name")):
         full = " ".join(p for p in (ident.get("first_name"), ident.get("last_name")) if p)
-        return fact(full, "identity.first_name+last_name")
+        return _fact(full, "identity.first_name+last_name")
     if re.search(r"e-?mail", low) and f.type != "checkbox":
-        return fact(ident.get("email"), "identity.email")
-    if re.search(r"phone|mobile|cell|telephone|contact number", low) and f.type != "checkbox":
-        return fact(ident.get("phone"), "identity.phone")
-    # Links.
+        return _fact(ident.get("email"), "identity.email")
+    if re.search(r"phone|mobile|cell|telephone|contact number", low) and f.type != "checkbox" and not _dial_field(f):
+        if q.facts.split_phone and q.facts.phone is not None and f.type not in CHOICES:
+            return q.facts.phone[1], "identity.phone (national number; the code is chosen beside it)", CERTAIN, ""
+        return _fact(ident.get("phone"), "identity.phone")
+    return None
+
+
+def _links(q: _Q) -> Result | None:
     for key in ("linkedin", "github", "twitter", "gitlab", "stackoverflow", "dribbble", "behance"):
-        if key in low.replace(" ", ""):
-            return fact(links.get(key), f"links.{key}")
-    if re.search(r"portfolio|website|personal (site|url|page)|blog|other link", low):
-        key = "portfolio" if links.get("portfolio") else "website"
-        return fact(links.get(key), f"links.{key}")
-    # Demographic and EEO: only what the candidate set, else the form's decline option, else blank.
+        if key in q.low.replace(" ", ""):
+            return _fact(q.links.get(key), f"links.{key}")
+    if re.search(r"portfolio|website|personal (site|url|page)|blog|other link", q.low):
+        key = "portfolio" if q.links.get("portfolio") else "website"
+        return _fact(q.links.get(key), f"links.{key}")
+    return None
+
+
+def _demographics(q: _Q) -> Result | None:
+    """Demographic and EEO: only what the candidate set, else the form's decline option, else blank."""
     for key, pattern in _EEO.items():
-        if pattern.search(label or low):
-            eeo = facts.eeo or {}
+        if pattern.search(q.label or q.low):
+            eeo = q.facts.eeo or {}
             chosen = next((v for k, v in eeo.items() if k.lower().startswith(key[:5])), None)
             if chosen:
                 return chosen, f"eeo.{key}", CERTAIN, ""
-            if f.type in CHOICES:
-                dec = decline_option(f.options)
+            if q.f.type in CHOICES:
+                dec = decline_option(q.f.options)
                 if dec:
                     return dec, "policy:decline", CERTAIN, ""
-            return None, None, 0.0, "demographic question left blank (candidate did not set it)"
-    # Money: optional unless the candidate set it.
-    if re.search(r"salary|ctc|compensation|pay expectation|remuneration|\bpay\b", low):
-        bare = f.type == "number" or "lpa" in low  # the unit is in the question: the number alone
-        if re.search(r"current|present|existing", low):
-            value = work.get("current_ctc_lpa")
-            return (None, None, 0.0, "salary left blank (candidate did not set it)") if value is None else \
-                (_fmt_number(value) if bare else f"{_fmt_number(value)} LPA", "work.current_ctc_lpa", CERTAIN, "")
-        value = work.get("expected_ctc_lpa")
-        return (None, None, 0.0, "salary left blank (candidate did not set it)") if value is None else \
-            (_fmt_number(value) if bare else f"{_fmt_number(value)} LPA", "work.expected_ctc_lpa", CERTAIN, "")
-    # Work facts.
-    if re.search(r"sponsor", low):
-        return fact(work.get("needs_sponsorship"), "work.needs_sponsorship")
-    if re.search(r"authori[sz]ed to work|eligible to work|legally (able|allowed|permitted|entitled)|right to work|work permit|work authori[sz]ation", low):
-        return fact(work.get("authorized_to_work"), "work.authorized_to_work")
-    if re.search(r"notice period|how soon|earliest (start|joining)|available to (start|join)|start date|joining time", low):
-        days = work.get("notice_period_days")
-        if days is None:
-            return None, None, 0.0, "profile has no work.notice_period_days"
-        if f.type in CHOICES:
-            scored = [(abs((_days(o) if _days(o) is not None else 1e9) - days), o) for o in f.options]
-            scored.sort()
-            if scored and scored[0][0] < 1e8:
-                return scored[0][1], "work.notice_period_days", CERTAIN if scored[0][0] == 0 else 0.8, ""
-            return None, None, 0.0, f"no option matches a {days}-day notice period"
-        return ("Immediately" if days == 0 else f"{days} days"), "work.notice_period_days", CERTAIN, ""
-    if re.search(r"relocat", low):
-        targets = [str(t) for t in work.get("relocate_to") or []]
-        if not targets:
-            return None, None, 0.0, "profile has no work.relocate_to"
-        if any(t.lower() in low for t in targets):
+            return _none("demographic question left blank (candidate did not set it)")
+    return None
+
+
+def _dial_code(q: _Q) -> Result | None:
+    """A phone country-code control: from the candidate's number."""
+    if not _dial_field(q.f):
+        return None
+    phone = q.facts.phone
+    if phone is None:
+        return _none("profile has no phone number to take the country code from")
+    hits = [o for o in q.f.options if re.search(re.escape(phone[0]) + r"(?!\d)", o)]
+    if not hits and phone[2]:
+        hits = [o for o in q.f.options if _n(o).startswith(_n(phone[2]))]
+    return (hits[0], "identity.phone", 0.95, "") if hits else _none(f"no option is the calling code {phone[0]}")
+
+
+def _salary(q: _Q) -> Result | None:
+    """Money: optional unless the candidate set it; converted only where the question names its unit."""
+    if re.search(r"salary|ctc|compensation|pay expectation|remuneration|\bpay\b|package", q.low):
+        return _money(q.f, q.facts, f"{q.f.label} {q.f.hint} {q.f.placeholder}")
+    return None
+
+
+def _sponsorship(q: _Q) -> Result | None:
+    if not re.search(r"sponsor", q.low) or re.search(
+            r"without (the need (for|of) |needing |requiring |any )?(a |visa |work )*sponsor", q.low):
+        return None
+    named = country_in(q.f.label)
+    listed = not isinstance(q.work.get("authorized_to_work"), bool)
+    if named and listed and q.facts.authorized(named) is not None:
+        return (not q.facts.authorized(named)), "work.authorized_to_work", 0.95, ""
+    if isinstance(q.work.get("needs_sponsorship"), bool):
+        return q.work["needs_sponsorship"], "work.needs_sponsorship", CERTAIN, ""
+    return _none("the question names no country and the profile has no work.needs_sponsorship" if not named
+                 else f"work.authorized_to_work does not say whether {named} needs a sponsor")
+
+
+def _authorization(q: _Q) -> Result | None:
+    if not re.search(r"authori[sz]ed to work|eligible to work|legally (able|allowed|permitted|entitled)|right to work|"
+                     r"work permit|work authori[sz]ation|permit to work|work visa|allowed to work", q.low):
+        return None
+    named = country_in(q.f.label)
+    ok = q.facts.authorized(named)
+    if ok is None:
+        return _none(f"work.authorized_to_work does not say whether the candidate may work in {named}" if named
+                     else "the question names no country; work.authorized_to_work is per country")
+    return ok, "work.authorized_to_work", CERTAIN, ""
+
+
+def _residence(q: _Q) -> Result | None:
+    """"Do you reside in / are you located in X?" from the location."""
+    label, facts = q.label, q.facts
+    if not (re.search(r"(reside|resident|residing|living|live|located|based)\b.*\bin\b|\bin\b.*\b(currently|presently)\b",
+                      label) and _QUESTION.search(label)
+            and (country_in(q.f.label) or (facts.city and facts.city.lower() in label))):
+        return None
+    named = country_in(q.f.label)
+    if named:
+        if facts.country is None:
+            return _none("profile has no country in identity.location")
+        return facts.country == named, facts.country_source, 0.95, ""
+    return True, "identity.location", 0.95, ""
+
+
+def _country(q: _Q) -> Result | None:
+    if re.search(r"country( ?/ ?region)?( of (residence|residency))?$|^country|country (of|where) (you )?(live|reside|residence)|"
+                 r"which country", q.label) and not re.search(r"citizen|nationalit|passport|birth", q.label):
+        return _fact(q.facts.country, q.facts.country_source, 0.95)
+    return None
+
+
+def _city(q: _Q) -> Result | None:
+    if re.search(r"\bcity\b|\btown\b", q.label) and not re.search(r"relocat|prefer", q.label):
+        return _fact(q.facts.city, "identity.location", 0.95)
+    return None
+
+
+def _notice_period(q: _Q) -> Result | None:
+    f = q.f
+    if not re.search(r"notice period|how soon|earliest (start|joining)|available to (start|join)|start date|joining time",
+                     q.low):
+        return None
+    days = q.work.get("notice_period_days")
+    if days is None:
+        return _none("profile has no work.notice_period_days")
+    if f.type in CHOICES:
+        scored = sorted((abs((_days(o) if _days(o) is not None else 1e9) - days), o) for o in f.options)
+        if scored and scored[0][0] < 1e8:
+            return scored[0][1], "work.notice_period_days", CERTAIN if scored[0][0] == 0 else 0.8, ""
+        return _none(f"no option matches a {days}-day notice period")
+    if f.type == "date":
+        return _none("a date is asked; the profile has a notice period in days (not a date)")
+    unit = f"{f.label} {f.hint}".lower()
+    if f.type == "number" or re.search(r"\bdays?\b", unit):
+        for word, size in (("months", 30), ("weeks", 7)):
+            if re.search(rf"\b{word[:-1]}s?\b", unit):
+                return (_fmt_number(days / size), "work.notice_period_days", CERTAIN, "") if days % size == 0 else \
+                    _none(f"a {days}-day notice period is not a whole number of {word}")
+        return str(days), "work.notice_period_days", CERTAIN, ""
+    return ("Immediately" if days == 0 else f"{days} days"), "work.notice_period_days", CERTAIN, ""
+
+
+def _relocation(q: _Q) -> Result | None:
+    if not re.search(r"relocat", q.low):
+        return None
+    targets = [str(t) for t in q.work.get("relocate_to") or []]
+    if not targets:
+        return _none("profile has no work.relocate_to")
+    m = re.search(r"relocat\w*\s+(?:to|in)\s+(?:the\s+)?([A-Z][\w.'-]*(?:\s+[A-Z][\w.'-]*)*)", q.f.label)
+    if m:
+        place = m.group(1).strip()
+        if any(_n(t) == _n(place) or (country_in(place) and country_in(t) == country_in(place)) for t in targets):
             return True, "work.relocate_to", CERTAIN, ""
-        return True, "work.relocate_to", 0.8, ""
-    if re.search(r"qualification|highest (degree|education)|education level|degree", low):
-        degrees = [e.get("degree") for e in facts.p.get("education") or [] if isinstance(e, dict) and e.get("degree")]
-        if not degrees:
-            return None, None, 0.0, "profile has no education degree"
-        return degrees[0], "education[0].degree", 0.9, ""
-    if re.search(r"years", low) and re.search(r"experience|worked|using|with", low):
-        skill = _skill_in(text, facts.skills_years)
-        if skill is not None:
-            return facts.skills_years[skill], f"skills_years.{skill}", 0.95, ""
-        if re.search(r"\b(total|overall|professional|relevant|work|industry)\b|^how many years of experience|years of experience( do you have)?\??$", label):
-            return fact(work.get("years_experience"), "work.years_experience", 0.9)
-        return None, None, 0.0, "no years of experience recorded for this skill"
-    if re.search(r"current (company|employer)|^(company|employer|organi[sz]ation)$|\borg\b|present employer", low):
-        return fact(work.get("current_company"), "work.current_company")
-    if re.search(r"current (job )?(title|role|position|designation)|^title$|job title", low):
-        return fact(work.get("current_title"), "work.current_title")
-    if re.search(r"\bremote\b", low):
-        return fact(facts.prefs.get("remote"), "preferences.remote", 0.9)
-    if re.search(r"\b(location|city|where are you (based|located)|current address|based in)\b", low):
-        return fact(ident.get("location"), "identity.location", 0.95)
-    return None, None, 0.0, "no fact in the profile answers this question"
+        return False, "work.relocate_to", 0.8, f"{place} is not in work.relocate_to"
+    if any(t.lower() in q.low for t in targets):
+        return True, "work.relocate_to", CERTAIN, ""
+    return True, "work.relocate_to", 0.8, ""
+
+
+def _former_employer(q: _Q) -> Result | None:
+    """"Have you worked for X before?": from the resume's employers."""
+    m = re.search(r"(?:worked|been employed|employed|been an? (?:employee|contractor))\s+(?:for|at|by|with)\s+(.+?)"
+                  r"(?:\s+(?:before|previously|in the past|earlier))?\s*\??$", q.f.label, re.I)
+    if not m and not re.search(r"former employee|previously employed", q.low):
+        return None
+    who = (m.group(1) if m else "").strip(" ?.")
+    if not who or not q.facts.employers:
+        return _none("cannot tell which employer the question names" if not who else "profile lists no employers")
+    known = any(_n(who) in _n(e) or _n(e) in _n(who) for e in q.facts.employers)
+    return known, "experience[].employer", 0.9 if known else 0.85, ""
+
+
+def _qualification(q: _Q) -> Result | None:
+    if not re.search(r"qualification|highest (degree|education)|education level|degree", q.low):
+        return None
+    degrees = [e.get("degree") for e in q.facts.p.get("education") or [] if isinstance(e, dict) and e.get("degree")]
+    return (degrees[0], "education[0].degree", 0.9, "") if degrees else _none("profile has no education degree")
+
+
+def _years(q: _Q) -> Result | None:
+    if not (re.search(r"experience", q.low)
+            and (re.search(r"years|\byrs\b", q.low) or re.search(r"^(total|overall) experience", q.label))):
+        return None
+    skill = _skill_in(q.text, q.facts.skills_years)
+    if skill is not None:
+        return q.facts.skills_years[skill], f"skills_years.{skill}", 0.95, ""
+    rest = re.sub(r"\b(how|many|much|years?|yrs|of|in|do|you|have|total|overall|professional|relevant|work|working|"
+                  r"industry|full.?time|experience|your|what|is|the|number)\b|[^a-z]+", " ", q.label).strip()
+    if not rest:
+        return _fact(q.work.get("years_experience"), "work.years_experience", 0.9)
+    return _none("no years of experience recorded for this skill")
+
+
+def _employer_and_title(q: _Q) -> Result | None:
+    if re.search(r"current (company|employer)|^(company|employer|organi[sz]ation)$|current organi[sz]ation|\borg\b|"
+                 r"present employer", q.low) and not _QUESTION.search(q.label) \
+            and not re.search(r"agreement|non.?compete|bond|contract|restrict|notice", q.label):
+        return _fact(q.work.get("current_company"), "work.current_company")
+    if re.search(r"current (job )?(title|role|position|designation)|^title$|job title|^designation$", q.low):
+        return _fact(q.work.get("current_title"), "work.current_title")
+    return None
+
+
+def _remote_and_location(q: _Q) -> Result | None:
+    if re.search(r"\bremote\b", q.low):
+        return _fact(q.facts.prefs.get("remote"), "preferences.remote", 0.9)
+    if re.search(r"\b(location|city|where are you (based|located)|current address|address|based in)\b", q.low):
+        return _fact(q.ident.get("location"), "identity.location", 0.95)
+    return None
+
+
+#: The rules, in order: the first that recognises the question answers it (or says why it cannot).
+RULES: tuple[Callable[[_Q], Result | None], ...] = (
+    _files, _cover_letter_text, _identity, _links, _demographics, _dial_code, _salary, _sponsorship, _authorization,
+    _residence, _country, _city, _notice_period, _relocation, _former_employer, _qualification, _years,
+    _employer_and_title, _remote_and_location,
+)
+
+
+def _rule(f: FormField, facts: _Facts, docs: Documents) -> Result:
+    """(value, source, confidence, note) from the profile for one field, or value None with a note."""
+    q = _Q(f, facts, docs)
+    for step in RULES:
+        got = step(q)
+        if got is not None:
+            return got
+    return _none("no fact in the profile answers this question")
 
 
 CHOICES = ("select", "radio", "combobox", "checkboxes")
 
+_FOREIGN = re.compile(r"\b(usd|eur|gbp|sek|nok|dkk|chf|aud|cad|sgd|aed|jpy|pln|zar)\b|[$€£¥]|dollars?|euros?|pounds?|"
+                      r"\b(kr|kronor)\b", re.I)
+_INDIAN = re.compile(r"\b(inr|lpa|lakhs?|lacs?|ctc|rupees?|rs\.?)(?![a-z])|₹", re.I)
+_LAKHS = re.compile(r"\b(lpa|lakhs?|lacs?|l\.p\.a\.?)(?![a-z])", re.I)
+_MONTHLY = re.compile(r"per month|monthly|/ ?month|\bp\.? ?m\.?(?![a-z])|a month|per mensem", re.I)
+_ANNUAL = re.compile(r"per (annum|year)|annual|yearly|\bp\.? ?a\.?(?![a-z])|a year|\bgross\b", re.I)
+
+
+def _money(f: FormField, facts: _Facts, text: str) -> tuple[Any, str | None, float, str]:
+    """A salary in the unit the question asks for, from the profile's INR lakhs per annum; else a person.
+
+    LPA and lakhs are given as the number of lakhs, INR per year or per month as rupees; a question in
+    another currency, or one that does not say its unit where it matters, is left for a person (no
+    exchange rates are guessed).
+    """
+    key = "current_ctc_lpa" if re.search(r"current|present|existing|last drawn|fixed ctc", text, re.I) else "expected_ctc_lpa"
+    lpa = facts.work.get(key)
+    if lpa is None:
+        return None, None, 0.0, "salary left blank (candidate did not set it)"
+    source = f"work.{key}"
+    foreign = _FOREIGN.search(text)
+    if foreign and not re.search(r"\binr\b|₹|rupee", text, re.I):
+        return None, None, 0.0, (f"asks for {foreign.group(0).strip().upper()}; the profile has INR lakhs per annum "
+                                 f"(not converted)")
+    if not _INDIAN.search(text):
+        return None, None, 0.0, "the question does not say its currency or period; the profile has INR lakhs per annum"
+    lakhs = float(lpa)
+    if f.type in CHOICES:  # ranges of lakhs ("10-20 LPA"): the number picks the range
+        if _LAKHS.search(text) or sum(1 for o in f.options if _LAKHS.search(o)) >= max(1, len(f.options) // 2):
+            return lakhs, source, CERTAIN, ""
+        return None, None, 0.0, "the options are not in lakhs; the profile has INR lakhs per annum"
+    if _LAKHS.search(text):
+        if _MONTHLY.search(text):
+            return None, None, 0.0, "asks for lakhs per month; the profile has lakhs per annum"
+        return _fmt_number(lakhs), source, CERTAIN, ""
+    if _MONTHLY.search(text):
+        return _fmt_number(round(lakhs * 100000 / 12)), source + " (INR per month)", CERTAIN, ""
+    if _ANNUAL.search(text) or re.search(r"\binr\b|₹|rupee", text, re.I):
+        return _fmt_number(round(lakhs * 100000)), source + " (INR per annum)", CERTAIN, ""
+    if f.type == "number":
+        return None, None, 0.0, "a number is asked without its unit (lakhs or rupees); the profile has INR lakhs per annum"
+    return f"{_fmt_number(lakhs)} LPA", source, CERTAIN, ""
+
+
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+def _wrong_type(f: FormField, value: Any) -> str | None:
+    """Why ``value`` cannot go into this control (a number box, a date picker, a yes/no question), or None."""
+    if f.type == "number":
+        if isinstance(value, bool) or not re.fullmatch(r"\s*-?\d+(\.\d+)?\s*", str(value)):
+            return f"expects a number; {value!r} is not one"
+    elif f.type == "date":
+        if not _ISO_DATE.fullmatch(str(value)):
+            return f"expects a date; {value!r} is not one"
+    elif f.type == "email" and "@" not in str(value):
+        return f"expects an email address; {value!r} is not one"
+    elif f.type == "tel" and len(re.sub(r"\D", "", str(value))) < 6:
+        return f"expects a phone number; {value!r} is not one"
+    elif f.type in ("select", "radio", "combobox") and _yes_no(f) and not isinstance(value, bool) \
+            and not re.fullmatch(r"\s*(yes|no|true|false)\s*", str(value), re.I):
+        return f"a yes/no question; {value!r} is neither"
+    return None
+
 
 def _shape(f: FormField, value: Any, source: str, confidence: float) -> tuple[Any, str | None, float, str]:
-    """Turn a raw fact into what the control takes (an option's text, a bool, a string)."""
+    """Turn a raw fact into what the control takes (an option's text, a bool, a string).
+
+    An answer of the wrong type for the control is never filled: it stays unanswered with the reason."""
     if value is None:
         return None, None, 0.0, ""
+    if (why := _wrong_type(f, value)) is not None:
+        return None, None, 0.0, why
     if f.type == "checkbox":
         if isinstance(value, bool):
             return value, source, confidence, ""
@@ -389,6 +630,7 @@ def build_sheet(fields: list[FormField], profile: dict[str, Any], docs: Document
     edit_by_norm = {_n(k): v for k, v in edits.items()}
     sheet = AnswerSheet(min_confidence=min_confidence)
     declarations: list[Answer] = []
+    facts.split_phone = any(_dial_field(f) for f in fields)
     for f in fields:
         if f.role == "decoy":
             continue

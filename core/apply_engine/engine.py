@@ -13,20 +13,23 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from psycopg.types.json import Jsonb
 from selenium.common.exceptions import TimeoutException, WebDriverException
 
 from core.apply_engine import forms, sites
-from core.apply_engine.adapters import Adapter, adapter_for, ats_of, wall_for
+from core.apply_engine.adapters import Adapter, adapter_for, ats_of, fingerprint, wall_for
 from core.apply_engine.answers import AnswerSheet, Documents, build_sheet
 from core.apply_engine.browser import Browser, BrowserConfig, Shot
 from core.apply_engine.receipts import Receipt, end_session, start_session
+from core.apply_engine.settle import settle
 from core.config import Settings
 from core.db import Database
 from core.errors import LeaseLost
@@ -73,6 +76,9 @@ class ApplyOutcome:
     confirmation: dict[str, Any] | None = None
     blocked: sites.SoftBlock | None = None
     retry_after_s: float | None = None
+    #: The page could not be reached (DNS, refused or reset connection, proxy down): a network error, retried
+    #: as one by the agent; never "no application form found".
+    network: bool = False
     timings: dict[str, float] = field(default_factory=dict)
 
     def fields(self) -> list[dict[str, Any]]:
@@ -167,11 +173,19 @@ class ApplyEngine:
         t0 = time.monotonic()
         timings: dict[str, float] = {}
         driver = browser.driver
+        neterr = None
         try:
             browser.open(req.url, self.settings.apply.page_timeout_s)
         except TimeoutException:
             pass  # a slow page: work with what has loaded, soft-block checks below still apply
+        except WebDriverException as exc:
+            neterr = network_error(str(getattr(exc, "msg", "") or exc))
+            if neterr is None:
+                raise
         timings["load_s"] = round(time.monotonic() - t0, 3)
+        neterr = neterr or network_error(None, driver)
+        if neterr is not None:
+            return self._network_failure(req, ats, neterr, receipt, browser)
         # The "loaded" screenshot is painted while the page is read (nothing below changes it until the
         # adapter is about to open a dropdown or follow a link, which records the step first).
         shot = browser.capture()
@@ -190,106 +204,137 @@ class ApplyEngine:
 
     def _after_load(self, req: ApplyRequest, browser: Browser, receipt: Receipt, ats: str, loaded: _PendingStep,
                     probe: dict[str, Any], timings: dict[str, float], t0: float) -> ApplyOutcome:
-        driver = browser.driver
-        cfg = self.settings.apply
-        status, text, url = probe["status"], probe["text"], probe["url"] or req.url
+        """The session after the page loaded, as named steps; the first that decides the outcome ends it."""
+        run = _Run(req, browser, receipt, ats, loaded, probe, timings, t0)
+        for step in (self._gate, self._read_form, self._answer, self._fill, self._hold_or_dry_run, self._submit):
+            out = step(run)
+            if out is not None:
+                if not out.timings:
+                    out.timings = run.timings
+                return out
+        raise AssertionError("the submit step always decides")  # pragma: no cover
 
+    def _gate(self, run: _Run) -> ApplyOutcome | None:
+        """Account walls, soft blocks and closed postings, from the page as loaded."""
+        req, probe = run.req, run.probe
+        status, text, url = probe["status"], probe["text"], probe["url"] or req.url
         wall = wall_for(url, text, has_password=probe["password"], has_form=probe["form"])
         if wall:
-            loaded.record()
-            return self._needs_human(req, ats, f"account wall: {wall}", receipt)
+            run.loaded.record()
+            return self._needs_human(req, run.ats, f"account wall: {wall}", run.receipt)
         block = sites.classify(status, text, title=probe["title"], has_form=probe["form"],
                                has_password=probe["password"], captcha_frame=probe["captcha"])
         if block is not None:
-            if req.site:
-                sites.pause(self.db, self.settings, req.site, block, url=url,
-                            task_id=req.task.id if req.task else None, application_id=req.application_id,
-                            candidate_id=req.candidate_id, job_id=req.job_id)
-            reason = f"site {req.site or ''} paused: {block.reason}".replace("  ", " ")
-            self._set_status(req, "needs_human" if block.until_resumed else "ready", reason)
-            out = ApplyOutcome("needs_human", ats, reason, blocked=block,
-                               retry_after_s=None if block.until_resumed else cfg.block_pause_minutes * 60)
-            out.timings = timings
-            return out
+            run.loaded.record()
+            return self._blocked(req, run.ats, block, url, run.receipt)
         if status == 404 or (status is None and not probe["form"] and _closed(text)) or _closed(text) and not probe["form"]:
             reason = "the posting is closed (no longer accepting applications)"
             self._set_status(req, "failed", reason)
-            return ApplyOutcome("failed", ats, reason)
+            return ApplyOutcome("failed", run.ats, reason)
+        return None
 
-        adapter = adapter_for(url)
-        fields = adapter.open_form(driver, cfg.form_timeout_s, settle_s=cfg.settle_timeout_s,
-                                   before_change=loaded.record)
-        loaded.record()
-        timings["discover_s"] = round(time.monotonic() - t0 - timings["load_s"], 3)
+    def _read_form(self, run: _Run) -> ApplyOutcome | None:
+        """The ATS (from the URL, else the page's markup), then the form's questions."""
+        req, receipt, driver, cfg = run.req, run.receipt, run.driver, self.settings.apply
+        url = run.probe["url"] or req.url
+        adapter = run.adapter = adapter_for(url, fingerprint(driver) if run.ats == "generic" else None)
+        if adapter.name != run.ats:
+            run.ats = adapter.name
+            receipt.data["ats"] = run.ats
+            receipt.data["ats_mark"] = adapter.mark
+        run.fields = adapter.open_form(driver, cfg.form_timeout_s, settle_s=cfg.settle_timeout_s,
+                                       before_change=run.loaded.record)
+        run.loaded.record()
+        run.timings["discover_s"] = round(time.monotonic() - run.t0 - run.timings["load_s"], 3)
         if adapter.settled is not None:
             receipt.data["page_settle"] = adapter.settled.as_dict()
-        if not Adapter._has_application_fields(fields):
-            probe = self._probe(driver)
-            wall = wall_for(probe["url"] or url, probe["text"], has_password=probe["password"], has_form=probe["form"])
-            if wall or probe["password"]:
-                return self._needs_human(req, ats, f"account wall: {wall or 'the site asks to sign in'}", receipt)
-            reason = "no application form found on the page"
-            receipt.step("error", browser.screenshot_png(), url=driver.current_url, note=reason)
-            self._set_status(req, "failed", reason)
-            return ApplyOutcome("failed", ats, reason)
+        if Adapter._has_application_fields(run.fields):
+            return None
+        probe = self._probe(driver)
+        wall = wall_for(probe["url"] or url, probe["text"], has_password=probe["password"], has_form=probe["form"])
+        if wall or probe["password"]:
+            return self._needs_human(req, run.ats, f"account wall: {wall or 'the site asks to sign in'}", receipt)
+        reason = "no application form found on the page"
+        receipt.step("error", run.browser.screenshot_png(), url=driver.current_url, note=reason)
+        self._set_status(req, "failed", reason)
+        return ApplyOutcome("failed", run.ats, reason)
 
-        sheet = build_sheet(fields, req.profile, req.documents, edits=req.edits, min_confidence=cfg.min_confidence)
+    def _answer(self, run: _Run) -> ApplyOutcome | None:
+        """The answer sheet; a required question without a confident answer goes to a person."""
+        req, receipt = run.req, run.receipt
+        sheet = run.sheet = build_sheet(run.fields, req.profile, req.documents, edits=req.edits,
+                                        min_confidence=self.settings.apply.min_confidence)
         for kind, path in (("resume", req.documents.resume), ("cover_letter", req.documents.cover_letter)):
             if path is not None and any(a.value == str(path) for a in sheet.answers):
                 receipt.add_file(kind, path)
-        unanswered = sheet.unanswered()
         self._save_sheet(req, sheet)
-        if unanswered:
-            reason = "required question(s) without a confident answer: " + "; ".join(repr(u) for u in unanswered)
-            out = self._needs_human(req, ats, reason, receipt, sheet=sheet, unanswered=unanswered, step=False)
-            receipt.step("needs-human", browser.screenshot_png(), url=driver.current_url, note=reason)
-            out.timings = timings
-            return out
+        return self._unanswered(run, "required question(s) without a confident answer: ")
 
+    def _unanswered(self, run: _Run, why: str) -> ApplyOutcome | None:
+        assert run.sheet is not None
+        unanswered = run.sheet.unanswered()
+        if not unanswered:
+            return None
+        reason = why + "; ".join(repr(u) for u in unanswered)
+        out = self._needs_human(run.req, run.ats, reason, run.receipt, sheet=run.sheet, unanswered=unanswered, step=False)
+        run.receipt.step("needs-human", run.browser.screenshot_png(), url=run.driver.current_url, note=reason)
+        return out
+
+    def _fill(self, run: _Run) -> ApplyOutcome | None:
+        """Fill and read back; then the questions that appeared while filling; a value not kept goes to a person."""
+        req, driver, cfg, sheet, adapter = run.req, run.driver, self.settings.apply, run.sheet, run.adapter
+        assert sheet is not None and adapter is not None
         problems = self._fill_and_verify(adapter, driver, sheet)
-        timings["fill_s"] = round(time.monotonic() - t0 - timings["load_s"] - timings["discover_s"], 3)
-        filled = browser.capture()
-        filled_url = driver.current_url
-        needs_approval = None if problems else self._needs_approval(req, sheet)
-        submitting = req.submit and not problems and not needs_approval
+        if not problems:  # questions that appeared while filling (a follow-up an answer revealed, a late one)
+            late, problems = answer_late_questions(adapter, driver, sheet, req.profile, req.documents, edits=req.edits,
+                                                   min_confidence=cfg.min_confidence, settle_s=cfg.settle_timeout_s)
+            if late:
+                run.receipt.data["late_questions"] = [f.label or f.name for f in late]
+                self._save_sheet(req, sheet)
+                out = self._unanswered(run, "required question(s) that appeared while filling, without a confident "
+                                            "answer: ")
+                if out is not None:
+                    return out
+        run.timings["fill_s"] = round(time.monotonic() - run.t0 - run.timings["load_s"] - run.timings["discover_s"], 3)
+        filled = run.browser.capture()
+        run.filled_url = driver.current_url
+        run.needs_approval = None if problems else self._needs_approval(req, sheet)
         # Read while Chromium paints: the snapshot only mirrors live values into attributes, which
         # changes nothing on screen (a dirty value or checkedness is not reset by its attribute).
-        html = forms.dom_snapshot(driver) if submitting else None
-        receipt.step("filled", filled.png(), url=filled_url)
+        run.html = forms.dom_snapshot(driver) if req.submit and not problems and not run.needs_approval else None
+        run.receipt.step("filled", filled.png(), url=run.filled_url)
         if problems:
-            reason = "could not fill: " + "; ".join(problems)
-            out = self._needs_human(req, ats, reason, receipt, sheet=sheet,
-                                    unanswered=[p.split(":")[0] for p in problems], step=False)
-            out.timings = timings
-            return out
+            return self._needs_human(req, run.ats, "could not fill: " + "; ".join(problems), run.receipt, sheet=sheet,
+                                     unanswered=[p.split(":")[0] for p in problems], step=False)
+        return None
 
-        if needs_approval and req.submit:
-            reason = needs_approval
-            self._set_status(req, "awaiting_approval", reason)
-            out = ApplyOutcome("awaiting_approval", ats, reason, sheet=sheet)
-            out.timings = timings
-            return out
+    def _hold_or_dry_run(self, run: _Run) -> ApplyOutcome | None:
+        """Wait for an operator's approval (policy), or stop here on a dry run."""
+        req = run.req
+        if run.needs_approval and req.submit:
+            self._set_status(req, "awaiting_approval", run.needs_approval)
+            return ApplyOutcome("awaiting_approval", run.ats, run.needs_approval, sheet=run.sheet)
         if not req.submit:
             self._set_status(req, "ready", "dry run: filled and verified, not submitted")
-            out = ApplyOutcome("dry_run", ats, "filled and verified; not submitted (dry run)", sheet=sheet)
-            out.timings = timings
-            return out
+            return ApplyOutcome("dry_run", run.ats, "filled and verified; not submitted (dry run)", sheet=run.sheet)
+        return None
 
-        # ---- the irreversible part ----------------------------------------------------------------
-        receipt.dom(html or forms.dom_snapshot(driver))
+    def _submit(self, run: _Run) -> ApplyOutcome:
+        """The irreversible part: the lease-fenced marker, one click, then what the page says."""
+        req, receipt, driver, browser, adapter = run.req, run.receipt, run.driver, run.browser, run.adapter
+        assert adapter is not None
+        receipt.dom(run.html or forms.dom_snapshot(driver))
         before = browser.capture()  # painted while the marker is committed; collected before the click
         try:
             if self._cancelled():
                 raise LeaseLost("stopping before submit")
             marked = self._mark(req)
         finally:
-            receipt.step("before-submit", before.png(), url=filled_url)
+            receipt.step("before-submit", before.png(), url=run.filled_url)
         if not marked:
-            state = self._application_state(req.application_id)
-            reason = "another session holds the submit marker for this application"
-            kind = "already_applied" if state["submitted_at"] is not None else "already_applied"
-            return ApplyOutcome(kind, ats, reason, sheet=sheet)
-        before_url = filled_url or self._url(driver) or req.url
+            return ApplyOutcome("already_applied", run.ats, "another session holds the submit marker for this application",
+                                sheet=run.sheet)
+        before_url = run.filled_url or self._url(driver) or req.url
         t_submit = time.monotonic()
         # While the submit response is pending, chromedriver holds every command until a timeout: keep
         # those short so the confirmation poll stays responsive, and stop a navigation that never ends.
@@ -298,7 +343,7 @@ class ApplyEngine:
         confirmation = None
         try:
             adapter.click_submit(driver)
-            confirmation, errors = adapter.wait_confirmation(driver, before_url, cfg.confirm_timeout_s)
+            confirmation, errors = adapter.wait_confirmation(driver, before_url, self.settings.apply.confirm_timeout_s)
         except Exception as exc:  # after the marker every failure is an unknown outcome, never a retry
             errors = [clean(f"{type(exc).__name__}: {exc}".splitlines()[0])[:300]]
         finally:
@@ -312,70 +357,76 @@ class ApplyEngine:
                 driver.set_page_load_timeout(browser.config.page_timeout_s)
             except Exception:
                 pass
-        timings["submit_s"] = round(time.monotonic() - t_submit, 3)
-        timings["total_s"] = round(time.monotonic() - t0, 3)
+        run.timings["submit_s"] = round(time.monotonic() - t_submit, 3)
+        run.timings["total_s"] = round(time.monotonic() - run.t0, 3)
+        return self._after_submit(run, confirmation, errors)
+
+    def _after_submit(self, run: _Run, confirmation: Any, errors: list[str]) -> ApplyOutcome:
+        """Confirmed; a challenge (a person, with its screenshot); fields the page refused (a person, naming
+        them); else an unknown outcome that is never resubmitted."""
+        req, receipt, driver, browser, sheet = run.req, run.receipt, run.driver, run.browser, run.sheet
+        assert sheet is not None and run.adapter is not None
         if confirmation is not None:
             shot = browser.capture()
             self._confirm(req, confirmation.as_dict())
             receipt.step("confirmation", shot.png(), url=confirmation.url or self._url(driver))
-            out = ApplyOutcome("submitted", ats, f"confirmed by {confirmation.kind}: {confirmation.detail[:120]}",
-                               sheet=sheet, confirmation=confirmation.as_dict())
-            out.timings = timings
+            return ApplyOutcome("submitted", run.ats, f"confirmed by {confirmation.kind}: {confirmation.detail[:120]}",
+                                sheet=sheet, confirmation=confirmation.as_dict())
+        if self._probe(driver)["captcha"]:  # a challenge at submit: that application goes to a person
+            shot = browser.capture()
+            receipt.step("challenge", shot.png(), url=self._url(driver), note="captcha challenge after the submit click")
+            out = self._blocked(req, run.ats, sites.SoftBlock("captcha", "a captcha challenge appeared", True),
+                                self._url(driver), receipt, at_submit=True)
+            out.sheet = sheet
             return out
+        by_key = {a.key: a for a in sheet.answers}
+        refused = [(by_key[k].label or by_key[k].name, m) for k, m in run.adapter.field_errors if k in by_key]
+        if refused:  # the page refused the application and says which fields: a person fixes those
+            shot = browser.capture()
+            reason = ("the page did not accept the application: " + "; ".join(f"{q!r}: {m}" for q, m in refused)
+                      + " (fix these on the employer's site; Talvix never presses submit twice)")
+            receipt.step("refused", shot.png(), url=self._url(driver), note=reason)
+            return self._needs_human(req, run.ats, reason, receipt, sheet=sheet, unanswered=[q for q, _ in refused],
+                                     step=False)
         detail = "; ".join(errors) if errors else "no confirmation before the timeout"
         reason = f"submit pressed but not confirmed ({detail}): check the employer's site; never resubmitted automatically"
         shot = browser.capture()
         self._set_status(req, "unknown_outcome", reason)
         receipt.step("error", shot.png(), url=self._url(driver), note=reason)
-        out = ApplyOutcome("unknown_outcome", ats, clean(reason), sheet=sheet)
-        out.timings = timings
-        return out
+        return ApplyOutcome("unknown_outcome", run.ats, clean(reason), sheet=sheet)
 
     # ---------------------------------------------------------------------------------------------
     def _fill_and_verify(self, adapter: Adapter, driver: Any, sheet: AnswerSheet) -> list[str]:
-        """Fill every answered field, read them all back in one pass, and re-fill the ones that differ.
+        return fill_and_verify(adapter, driver, sheet)
 
-        First pass: every field in one script call per document (:meth:`Adapter.fill_many`). Whatever the
-        page did not keep is filled again the careful way, with real typing and clicks
-        (:meth:`Adapter.fill`), and read back once more; only then is a field reported as not filled.
-        """
-        todo = [a for a in sheet.answers if a.answered and a.field is not None
-                and not (a.type == "checkbox" and a.value is False)]
-        errors: dict[int, str] = {}
-        for attempt in range(2):
-            if attempt == 0:
-                try:
-                    results = adapter.fill_many(driver, [(a.field, a.value) for a in todo if a.field is not None])
-                except WebDriverException as exc:
-                    results = [clean(type(exc).__name__)] * len(todo)
-                for ans, problem in zip(todo, results):
-                    if problem:
-                        errors[id(ans)] = clean(problem)[:200]
-            else:
-                for ans in todo:
-                    if ans.field is None:
-                        continue
-                    try:
-                        adapter.fill(driver, ans.field, ans.value)
-                        errors.pop(id(ans), None)
-                    except (forms.FieldNotFound, ValueError, WebDriverException, LookupError) as exc:
-                        errors[id(ans)] = clean(str(exc).splitlines()[0] if str(exc) else type(exc).__name__)[:200]
-            try:
-                seen = forms.read_values(driver, [a.field for a in todo if a.field is not None])
-            except WebDriverException as exc:
-                seen = [None] * len(todo)
-                errors.update({id(a): clean(type(exc).__name__) for a in todo})
-            wrong = []
-            for ans, got in zip(todo, seen):
-                if _same(ans, got):
-                    errors.pop(id(ans), None)
-                else:
-                    errors.setdefault(id(ans), f"read back {got!r}")
-                    wrong.append(ans)
-            if not wrong:
-                return []
-            todo = wrong
-        return [f"{a.label or a.name}: {errors.get(id(a), 'value not kept')}" for a in todo]
+    def _blocked(self, req: ApplyRequest, ats: str, block: sites.SoftBlock, url: str | None, receipt: Receipt, *,
+                 at_submit: bool = False) -> ApplyOutcome:
+        """A soft block: this application stops (a person, or a retry later for a 429 or a daily limit), the
+        block is counted for the site, and the site pauses only once blocks repeat (:func:`sites.record_block`)."""
+        cfg = self.settings.apply
+        paused = False
+        if req.site:
+            paused = sites.record_block(self.db, self.settings, req.site, block, url=url,
+                                        task_id=req.task.id if req.task else None, application_id=req.application_id,
+                                        candidate_id=req.candidate_id, job_id=req.job_id)
+        if at_submit:
+            reason = (f"{block.reason} after the submit click: a person must complete it on the employer's site "
+                      f"(Talvix never presses submit twice)")
+        elif paused:
+            reason = f"site {req.site or ''} paused: {block.reason}".replace("  ", " ")
+        else:
+            reason = f"soft block on {req.site or 'the site'}: {block.reason}"
+        retry = None if (block.until_resumed or at_submit) else cfg.block_pause_minutes * 60
+        self._set_status(req, "ready" if retry else "needs_human", reason)
+        return ApplyOutcome("needs_human", ats, clean(reason), blocked=block, retry_after_s=retry)
+
+    def _network_failure(self, req: ApplyRequest, ats: str, code: str, receipt: Receipt, browser: Browser) -> ApplyOutcome:
+        host = urlsplit(req.url).netloc
+        via = " through the proxy" if self._proxy else ""
+        reason = f"network error: {code} loading {host}{via}; will retry"
+        self._try_step(browser, receipt, "error", reason)
+        self._set_status(req, "ready", reason)
+        return ApplyOutcome("failed", ats, reason, network=True, retry_after_s=60.0)
 
     def _needs_approval(self, req: ApplyRequest, sheet: AnswerSheet) -> str | None:
         if req.approved:
@@ -397,28 +448,7 @@ class ApplyEngine:
         return ApplyOutcome("needs_human", ats, clean(reason), sheet=sheet, unanswered=unanswered or [])
 
     def _probe(self, driver: Any) -> dict[str, Any]:
-        """Everything the soft-block, wall and closed-posting checks read, in one script call: the HTTP
-        status (Navigation Timing), URL, title, visible text, and whether there is a form, a password
-        field or a captcha."""
-        empty = {"form": False, "password": False, "captcha": False, "status": None, "url": None, "title": "",
-                 "text": ""}
-        try:
-            driver.switch_to.default_content()
-            got = driver.execute_script(
-                "const vis = e => { const r = e.getBoundingClientRect(); return r.width > 0 && r.height > 0; };"
-                "const inputs = Array.from(document.querySelectorAll('input:not([type=hidden]):not([type=checkbox]):not([type=radio]):not([type=password]):not([type=submit]):not([type=button]), textarea, select')).filter(e => vis(e) || e.type === 'file');"
-                "const nav = performance.getEntriesByType('navigation')[0];"
-                "return {form: inputs.length >= 2,"
-                " password: Array.from(document.querySelectorAll('input[type=password]')).some(vis),"
-                " captcha: !!document.querySelector('iframe[src*=captcha], iframe[title*=challenge i], .g-recaptcha, .h-captcha, .cf-turnstile, [data-sitekey]'),"
-                " status: nav ? (nav.responseStatus || null) : null, url: location.href, title: document.title || '',"
-                " text: document.body ? (document.body.innerText || '').slice(0, 20000) : ''};"
-            )
-        except WebDriverException:
-            return empty
-        out = {**empty, **(got or {})}
-        out["status"] = int(out["status"]) if out.get("status") else None
-        return out
+        return probe(driver)
 
     # ---------------------------------------------------------------------------------------------
     def _application_state(self, application_id: int) -> dict[str, Any]:
@@ -489,6 +519,135 @@ class ApplyEngine:
             pass
 
 
+def fill_and_verify(adapter: Adapter, driver: Any, sheet: AnswerSheet) -> list[str]:
+    """Fill every answered field, read them all back in one pass, and re-fill the ones that differ.
+
+    First pass: every field in one script call per document (:meth:`Adapter.fill_many`). Whatever the
+    page did not keep is filled again the careful way, with real typing and clicks
+    (:meth:`Adapter.fill`), and read back once more; only then is a field reported as not filled.
+    """
+    todo = [a for a in sheet.answers if a.answered and a.field is not None
+            and not (a.type == "checkbox" and a.value is False)]
+    errors: dict[int, str] = {}
+    for attempt in range(2):
+        if attempt == 0:
+            try:
+                results = adapter.fill_many(driver, [(a.field, a.value) for a in todo if a.field is not None])
+            except WebDriverException as exc:
+                results = [clean(type(exc).__name__)] * len(todo)
+            for ans, problem in zip(todo, results):
+                if problem:
+                    errors[id(ans)] = clean(problem)[:200]
+        else:
+            for ans in todo:
+                if ans.field is None:
+                    continue
+                try:
+                    adapter.fill(driver, ans.field, ans.value)
+                    errors.pop(id(ans), None)
+                except (forms.FieldNotFound, ValueError, WebDriverException, LookupError) as exc:
+                    errors[id(ans)] = clean(str(exc).splitlines()[0] if str(exc) else type(exc).__name__)[:200]
+        try:
+            seen = forms.read_values(driver, [a.field for a in todo if a.field is not None])
+        except WebDriverException as exc:
+            seen = [None] * len(todo)
+            errors.update({id(a): clean(type(exc).__name__) for a in todo})
+        wrong = []
+        for ans, got in zip(todo, seen):
+            if _same(ans, got):
+                errors.pop(id(ans), None)
+                if ans.type == "combobox" and got and forms.norm(got) != forms.norm(str(ans.value)):
+                    ans.value = forms.norm(got)  # the suggestion the page took, as the sheet's answer
+            else:
+                errors.setdefault(id(ans), f"read back {got!r}")
+                wrong.append(ans)
+        if not wrong:
+            return []
+        todo = wrong
+    return [f"{a.label or a.name}: {errors.get(id(a), 'value not kept')}" for a in todo]
+
+
+def answer_late_questions(adapter: Adapter, driver: Any, sheet: AnswerSheet, profile: dict[str, Any],
+                          docs: Documents, *, edits: dict[str, Any] | None = None, min_confidence: float = 0.7,
+                          settle_s: float = 2.5, found_cb: Callable[[list[forms.FormField]], None] | None = None,
+                          ) -> tuple[list[forms.FormField], list[str]]:
+    """Questions the page added while it was being filled: answered and filled before submit.
+
+    A country chosen reveals that country's questions, a "yes" reveals its follow-up, a single-page form
+    renders its last question late. The page is let settle, read again, and every control not on the
+    sheet yet is answered (the same rules), added to the sheet, filled and read back. Returns the new
+    fields and what could not be filled.
+    """
+    settle(driver, settle_s, cap_s=settle_s)
+    known = {a.key for a in sheet.answers}
+    found = forms.discover(driver, exclude=adapter.exclude)
+    new = [f for f in found if f.key not in known]
+    if not new:
+        return [], []
+    new = adapter.postprocess(driver, new)
+    if not new:
+        return [], []
+    if found_cb is not None:
+        found_cb(new)
+    extra = build_sheet(new, profile, docs, edits=edits, min_confidence=min_confidence)
+    sheet.answers.extend(extra.answers)
+    return new, fill_and_verify(adapter, driver, extra)
+
+
+def probe(driver: Any) -> dict[str, Any]:
+    """Everything the soft-block, wall and closed-posting checks read, in one script call: the HTTP
+    status (Navigation Timing), URL, title, visible text, and whether there is a form, a password
+    field or a captcha."""
+    empty = {"form": False, "password": False, "captcha": False, "status": None, "url": None, "title": "",
+             "text": ""}
+    try:
+        driver.switch_to.default_content()
+        got = driver.execute_script(
+            sites.VISIBLE_CHALLENGE_JS +
+            "const vis = e => { const r = e.getBoundingClientRect(); return r.width > 0 && r.height > 0; };"
+            "const inputs = Array.from(document.querySelectorAll('input:not([type=hidden]):not([type=checkbox]):not([type=radio]):not([type=password]):not([type=submit]):not([type=button]), textarea, select')).filter(e => vis(e) || e.type === 'file');"
+            "const nav = performance.getEntriesByType('navigation')[0];"
+            "return {form: inputs.length >= 2,"
+            " password: Array.from(document.querySelectorAll('input[type=password]')).some(vis),"
+            " captcha: visibleChallenge(),"
+            " status: nav ? (nav.responseStatus || null) : null, url: location.href, title: document.title || '',"
+            " text: document.body ? (document.body.innerText || '').slice(0, 20000) : ''};"
+        )
+    except WebDriverException:
+        return empty
+    out = {**empty, **(got or {})}
+    out["status"] = int(out["status"]) if out.get("status") else None
+    return out
+
+
+_NET = re.compile(r"\b(?:net::)?(ERR_(?:NAME_NOT_RESOLVED|NAME_RESOLUTION_FAILED|CONNECTION_(?:REFUSED|RESET|CLOSED|FAILED|"
+                  r"TIMED_OUT|ABORTED)|PROXY_CONNECTION_FAILED|TUNNEL_CONNECTION_FAILED|PROXY_AUTH_\w+|ADDRESS_UNREACHABLE|"
+                  r"INTERNET_DISCONNECTED|NETWORK_CHANGED|TIMED_OUT|EMPTY_RESPONSE|SSL_PROTOCOL_ERROR|CERT_\w+|"
+                  r"SOCKS_CONNECTION_FAILED|NO_SUPPORTED_PROXIES|MANDATORY_PROXY_CONFIGURATION_FAILED))\b")
+
+
+def network_error(message: str | None, driver: Any = None) -> str | None:
+    """The Chromium network error code (``ERR_NAME_NOT_RESOLVED``, ``ERR_PROXY_CONNECTION_FAILED``...) of a
+    failed navigation: from WebDriver's message, or from Chromium's own error page; None otherwise."""
+    if message:
+        m = _NET.search(message)
+        return m.group(1) if m else None
+    if driver is None:
+        return None
+    try:
+        driver.switch_to.default_content()
+        got = driver.execute_script(
+            "if (location.protocol !== 'chrome-error:' && !document.getElementById('main-frame-error')) return null;"
+            "const c = document.querySelector('.error-code, #error-code');"
+            "return (c && c.innerText) || (document.body ? document.body.innerText : '') || 'ERR_FAILED';")
+    except WebDriverException:
+        return None
+    if not got:
+        return None
+    m = _NET.search(str(got)) or re.search(r"(ERR_\w+)", str(got))
+    return m.group(1) if m else "ERR_FAILED"
+
+
 def _closed(text: str) -> bool:
     import re
 
@@ -508,6 +667,9 @@ def _same(ans: Any, got: str | None) -> bool:
     if isinstance(want, list):
         return all(forms.norm(w).lower() in forms.norm(got).lower() for w in want)
     w, g = forms.norm(str(want)).lower(), forms.norm(got).lower()
+    if ans.type == "combobox" and ans.field is not None and not ans.field.options:
+        query, prefer = forms.suggestion_query(want)  # an autocomplete: the suggestion chosen for the value
+        return forms.pick_suggestion([got], query, prefer) is not None and (not prefer or forms.norm(prefer).lower() in g)
     if ans.type in ("combobox", "select", "radio"):
         return w == g or (w in g and len(g) < len(w) + 40)
     return w == g
@@ -563,3 +725,27 @@ class _PendingStep:
         if not self.done:
             self.done = True
             self.receipt.step(self.name, self.shot.png(), url=self.url)
+
+
+@dataclass
+class _Run:
+    """What the steps of one session share (see :meth:`ApplyEngine._after_load`)."""
+
+    req: ApplyRequest
+    browser: Browser
+    receipt: Receipt
+    ats: str
+    loaded: _PendingStep
+    probe: dict[str, Any]
+    timings: dict[str, float]
+    t0: float
+    adapter: Adapter | None = None
+    fields: list[forms.FormField] = field(default_factory=list)
+    sheet: AnswerSheet | None = None
+    needs_approval: str | None = None
+    filled_url: str | None = None
+    html: str | None = None
+
+    @property
+    def driver(self) -> Any:
+        return self.browser.driver

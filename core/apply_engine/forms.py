@@ -30,6 +30,7 @@ from selenium.common.exceptions import (
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 
+from core.apply_engine.js import script
 from core.apply_engine.settle import Settled, settle
 
 TEXT_TYPES = ("text", "email", "tel", "url", "number", "date", "textarea", "password")
@@ -61,292 +62,14 @@ class FormField:
 
 #: Helpers shared by the page scripts below. Every function works on the element's own document and
 #: window, so one script can read and fill same-origin iframes without a WebDriver frame switch.
-PAGE_LIB = r"""
-const norm = s => (s || '').replace(/[\s\u00a0]+/g, ' ').trim();
-const CONTROL = 'input,select,textarea,[role=combobox],[role=listbox],[aria-haspopup=listbox]';
-const winOf = el => el.ownerDocument.defaultView || window;
-function sleep(ms) { const i = window.__talvixIdle; return i && i.sleep ? i.sleep(ms) : new Promise(r => setTimeout(r, ms)); }
-function shown(el) {
-  if (!el || !el.getBoundingClientRect) return false;
-  const r = el.getBoundingClientRect(); const cs = winOf(el).getComputedStyle(el);
-  return r.width > 0 && r.height > 0 && cs.visibility !== 'hidden' && cs.display !== 'none';
-}
-function ancestorsShown(el) {
-  const root = el.ownerDocument.documentElement;
-  for (let n = el.parentElement; n && n !== root; n = n.parentElement) {
-    const cs = winOf(n).getComputedStyle(n); if (cs.display === 'none' || cs.visibility === 'hidden') return false;
-  }
-  return true;
-}
-function textOf(node) {
-  const c = node.cloneNode(true);
-  c.querySelectorAll('input,select,textarea,option,button,script,style,template,[role=listbox],[role=option],[aria-hidden=true],.visually-hidden-error').forEach(x => x.remove());
-  const parts = []; const w = node.ownerDocument.createTreeWalker(c, 4);
-  while (w.nextNode()) parts.push(w.currentNode.textContent);
-  return norm(parts.join(' '));
-}
-function fire(el, type, extra) {
-  const win = winOf(el); const r = el.getBoundingClientRect();
-  const init = Object.assign({bubbles: true, cancelable: true, composed: true, view: win, button: 0,
-                              buttons: /down$/.test(type) ? 1 : 0, clientX: r.left + r.width / 2,
-                              clientY: r.top + r.height / 2}, extra || {});
-  const Ctor = /^pointer/.test(type) ? win.PointerEvent : (/^key/.test(type) ? win.KeyboardEvent : win.MouseEvent);
-  return el.dispatchEvent(new Ctor(type, init));
-}
-// The events a person's click produces, in order; focus follows an uncancelled mousedown as in a browser.
-function clickLike(el) {
-  el.scrollIntoView({block: 'center'});
-  fire(el, 'pointerdown', {pointerType: 'mouse', isPrimary: true});
-  if (fire(el, 'mousedown')) { const f = el.closest('input,select,textarea,button,[tabindex],a[href]') || el; if (f.focus) f.focus(); }
-  fire(el, 'pointerup', {pointerType: 'mouse', isPrimary: true});
-  fire(el, 'mouseup');
-  fire(el, 'click', {detail: 1});
-}
-function visibleOptions(doc, selector) { return Array.from(doc.querySelectorAll(selector)).filter(shown); }
-function optionText(o) { return norm(o.innerText || o.textContent); }
-function ownedOptions(el) {
-  const doc = el.ownerDocument; const lists = [];
-  for (const attr of ['aria-controls', 'aria-owns']) {
-    const v = el.getAttribute(attr); if (v) v.split(/\s+/).forEach(id => { const x = doc.getElementById(id); if (x) lists.push(x); });
-  }
-  if (el.matches('[role=listbox]')) lists.push(el);
-  el.querySelectorAll('[role=listbox]').forEach(x => lists.push(x));
-  const out = [];
-  for (const l of lists) l.querySelectorAll('[role=option]').forEach(o => { if (!out.includes(o)) out.push(o); });
-  return out;
-}
-function closeMenu(el) {
-  const doc = el.ownerDocument; const target = doc.activeElement && doc.activeElement !== doc.body ? doc.activeElement : el;
-  fire(target, 'keydown', {key: 'Escape', code: 'Escape'}); fire(target, 'keyup', {key: 'Escape', code: 'Escape'});
-  if (target.blur) target.blur();
-}
-// Let the page finish reacting to our event: the short timers and requests it started since ``mark``
-// are done (see settle.py; older ones, a long poll for instance, are not ours to wait for), capped.
-function mark(doc) { const i = (doc.defaultView || window).__talvixIdle; return i ? i.seq : 0; }
-async function calm(doc, since, ms) {
-  const i = (doc.defaultView || window).__talvixIdle;
-  const t0 = Date.now();
-  await sleep(0);
-  while (i && i.newer(since) && Date.now() - t0 < ms) await sleep(10);
-}
-// Options shown for this control: in the listbox it controls when it says which, else anywhere visible.
-function menuOptions(el, selector) {
-  const doc = el.ownerDocument;
-  for (const attr of ['aria-controls', 'aria-owns']) {
-    const v = el.getAttribute(attr);
-    if (!v) continue;
-    const lists = v.split(/\s+/).map(id => doc.getElementById(id)).filter(Boolean);
-    const own = [];
-    lists.forEach(l => l.querySelectorAll(selector).forEach(o => { if (shown(o)) own.push(o); }));
-    if (own.length) return own;
-  }
-  return visibleOptions(doc, selector);
-}
-async function waitFor(fn, ms) {
-  const t0 = Date.now(); let v = fn();
-  while (!v && Date.now() - t0 < ms) { await sleep(16); v = fn(); }
-  return v;
-}
-// Options of a custom dropdown: the ones it owns (a hidden listbox), else open it, read, close it.
-async function comboOptions(el, selector) {
-  const owned = ownedOptions(el).map(optionText).filter(Boolean);
-  if (owned.length) return owned;
-  const doc = el.ownerDocument;
-  let m = mark(doc);
-  clickLike(el);
-  await calm(doc, m, 300);
-  const found = await waitFor(() => { const v = menuOptions(el, selector); return v.length ? v : null; }, 1000) || [];
-  const texts = found.map(optionText).filter(Boolean);
-  m = mark(doc);
-  closeMenu(el);
-  await calm(doc, m, 300);
-  if (visibleOptions(doc, selector).length) {  // a toggle that ignores Escape
-    m = mark(doc); clickLike(el); await calm(doc, m, 300); if (el.blur) el.blur();
-  }
-  return texts;
-}
-"""
+PAGE_LIB = script("page_lib.js")
 
-DISCOVER_JS = PAGE_LIB + r"""
-const opts = arguments[0] || {};
-const base = opts.base || [];
-const remote = [];
-function byIds(doc, ids) { return norm(ids.split(/\s+/).map(i => { const e = doc.getElementById(i); return e ? textOf(e) : ''; }).join(' ')); }
-function nearby(el) {
-  const doc = el.ownerDocument; let n = el;
-  for (let depth = 0; depth < 6 && n && n !== doc.body; depth++) {
-    for (let s = n.previousElementSibling; s; s = s.previousElementSibling) {
-      if (s.matches(CONTROL) || s.querySelector(CONTROL)) { s = null; break; }
-      const t = textOf(s); if (t && t.length < 400) return t;
-    }
-    n = n.parentElement;
-    if (n) {
-      const own = norm(Array.from(n.childNodes).filter(c => c.nodeType === 3).map(c => c.textContent).join(' '));
-      if (own) return own;
-      if (n.matches('form,body,[role=form],main')) break;
-    }
-  }
-  return '';
-}
-function labelOf(el) {
-  const doc = el.ownerDocument; let t = '';
-  const lb = el.getAttribute('aria-labelledby'); if (lb) t = byIds(doc, lb);
-  if (!t && el.labels && el.labels.length) t = norm(Array.from(el.labels).map(textOf).join(' '));
-  if (!t && el.id) { try { const l = doc.querySelector('label[for="' + CSS.escape(el.id) + '"]'); if (l) t = textOf(l); } catch (e) {} }
-  if (!t) t = norm(el.getAttribute('aria-label'));
-  if (/^(attach|upload( a)?( file)?|browse|choose( a)? file|select( a)? file)$/i.test(t)) {
-    const g = el.closest('[role=group][aria-labelledby]');
-    t = g ? byIds(doc, g.getAttribute('aria-labelledby')) : (nearby(el.closest('label') || el) || t);
-  }
-  if (!t) t = nearby(el);
-  if (!t) t = norm(el.getAttribute('placeholder') || el.getAttribute('title'));
-  return t;
-}
-function groupLabel(members) {
-  const doc = members[0].ownerDocument;
-  let c = members[0].parentElement;
-  while (c && !members.every(m => c.contains(m))) c = c.parentElement;
-  const fs = members[0].closest('fieldset');
-  if (fs && members.every(m => fs.contains(m))) { const lg = fs.querySelector('legend'); if (lg && textOf(lg)) return [textOf(lg), fs]; }
-  const rg = members[0].closest('[role=radiogroup],[role=group]');
-  if (rg) { const l = rg.getAttribute('aria-labelledby'); const t = l ? byIds(doc, l) : norm(rg.getAttribute('aria-label')); if (t) return [t, rg]; }
-  return [c ? (nearby(c) || '') : '', c];
-}
-function requiredOf(el, label) {
-  if (el.required || el.getAttribute('aria-required') === 'true') return true;
-  if (/\*\s*$/.test(label) || /\(required\)/i.test(label)) return true;
-  const box = el.parentElement;
-  if (box && box.querySelector && box.querySelector('[required],[aria-required=true]')) return true;
-  return false;
-}
-function cleanLabel(t) { return norm(t.replace(/\(required\)/ig, '').replace(/\*+/g, ' ')); }
-function hintOf(el) { const d = el.getAttribute('aria-describedby'); return d ? byIds(el.ownerDocument, d).slice(0, 300) : ''; }
-function discoverDoc(doc, path) {
-  const win = doc.defaultView;
-  const prefix = 'f' + path.join('_') + 'x';
-  const excluded = opts.exclude ? Array.from(doc.querySelectorAll(opts.exclude)) : [];
-  const isExcluded = el => excluded.some(x => x === el || x.contains(el));
-  let counter = win.__talvixCounter || 0;
-  const tag = el => { if (!el.getAttribute('data-talvix-id')) { counter += 1; el.setAttribute('data-talvix-id', prefix + counter); } return el.getAttribute('data-talvix-id'); };
-  const out = [];
-  const seenGroups = {};
-  for (const el of Array.from(doc.querySelectorAll(CONTROL))) {
-    if (isExcluded(el) || el.closest('[data-talvix-skip]')) continue;
-    const tagName = el.tagName.toLowerCase();
-    const itype = (el.getAttribute('type') || '').toLowerCase();
-    if (tagName === 'input' && ['hidden', 'submit', 'button', 'reset', 'image', 'search'].includes(itype)) continue;
-    if (el.getAttribute('aria-hidden') === 'true' && itype !== 'file') continue;
-    if (el.disabled) continue;
-    const role = (el.getAttribute('role') || '').toLowerCase();
-    if (role === 'listbox' && el.closest('[role=combobox],[aria-haspopup=listbox]')) continue;
-    if (tagName === 'option') continue;
-    if (itype === 'radio' || itype === 'checkbox') {
-      const lab = el.labels && el.labels[0];
-      if (!shown(el) && !(lab && shown(lab)) && !(ancestorsShown(el) && el.parentElement && shown(el.parentElement))) continue;
-      const name = el.name || el.id;
-      const members = el.name ? Array.from(doc.querySelectorAll('input[type=' + itype + ']')).filter(x => x.name === el.name && !isExcluded(x) && x.form === el.form) : [el];
-      if (itype === 'checkbox' && members.length === 1) {
-        const label = labelOf(el);
-        out.push({key: tag(el), label: cleanLabel(label), name: name, type: 'checkbox', required: requiredOf(el, label),
-                  options: [], option_keys: [], placeholder: '', hint: hintOf(el), input_type: itype, multiple: false, frame: path});
-        continue;
-      }
-      if (seenGroups[itype + ':' + name]) continue;
-      seenGroups[itype + ':' + name] = true;
-      const [glabel] = groupLabel(members);
-      out.push({key: tag(members[0]), label: cleanLabel(glabel || labelOf(members[0])), name: name,
-                type: itype === 'radio' ? 'radio' : 'checkboxes',
-                required: members.some(m => m.required || m.getAttribute('aria-required') === 'true') || /\*\s*$/.test(glabel) || /\(required\)/i.test(glabel),
-                options: members.map(m => cleanLabel(labelOf(m) || m.value)), option_keys: members.map(m => tag(m)),
-                placeholder: '', hint: '', input_type: itype, multiple: itype === 'checkbox', frame: path});
-      continue;
-    }
-    if (itype === 'file') {
-      if (!ancestorsShown(el) && !shown(el)) { const p = el.parentElement; if (!p || !shown(p)) continue; }
-    } else if (!shown(el)) {
-      continue;
-    }
-    let type;
-    if (tagName === 'select') type = 'select';
-    else if (tagName === 'textarea') type = 'textarea';
-    else if (role === 'combobox' || el.getAttribute('aria-haspopup') === 'listbox' || role === 'listbox') type = 'combobox';
-    else if (itype === 'file') type = 'file';
-    else type = ['email', 'tel', 'url', 'number', 'date', 'password'].includes(itype) ? itype : 'text';
-    if (type === 'combobox' && tagName === 'input' && el.closest('[role=combobox]') && el.closest('[role=combobox]') !== el) continue;
-    const label = labelOf(el);
-    let options = [];
-    if (type === 'select') {
-      options = Array.from(el.options).filter((o, i) => !(i === 0 && (!o.value || /^(select|choose|--|please)/i.test(norm(o.text))))).map(o => norm(o.text));
-    }
-    out.push({key: tag(el), label: cleanLabel(label), name: el.getAttribute('name') || el.id || '', type: type,
-              required: requiredOf(el, label), options: options, option_keys: [],
-              placeholder: norm(el.getAttribute('placeholder')), hint: hintOf(el), input_type: itype,
-              multiple: !!el.multiple, frame: path});
-  }
-  win.__talvixCounter = counter;
-  // Same-origin iframes are read here; the others (and only those) need a WebDriver frame switch.
-  if (path.length < (opts.maxDepth || 0)) {
-    Array.from(doc.querySelectorAll('iframe')).forEach((f, i) => {
-      if (/captcha|recaptcha|hcaptcha|turnstile|challenges\.cloudflare/i.test(f.getAttribute('src') || '')) return;
-      let child = null;
-      try { child = f.contentDocument; } catch (e) { child = null; }
-      if (child && child.documentElement) out.push(...discoverDoc(child, path.concat([i])));
-      else remote.push(path.concat([i]));
-    });
-  }
-  return out;
-}
-return {fields: discoverDoc(document, base), remote: remote};
-"""
+DISCOVER_JS = PAGE_LIB + script("discover.js")
 
 #: Find a document by its iframe index path from the current one (same-origin frames only).
-DOC_AT = r"""
-function docAt(path) {
-  let doc = document;
-  for (const i of path || []) {
-    const f = doc.querySelectorAll('iframe')[i];
-    let next = null;
-    try { next = f ? f.contentDocument : null; } catch (e) { next = null; }
-    if (!next) return null;
-    doc = next;
-  }
-  return doc;
-}
-function byKey(key, path) { const doc = docAt(path); return doc ? doc.querySelector('[data-talvix-id="' + key + '"]') : null; }
-"""
+DOC_AT = script("doc_at.js")
 
-READ_FN = DOC_AT + r"""
-function readOne(key, type, keys, path) {
-keys = keys || [];
-const el = byKey(key, path);
-const norm = s => (s || '').replace(/[\s\u00a0]+/g, ' ').trim();
-if (!el) return null;
-function textOf(node) {
-  const c = node.cloneNode(true);
-  c.querySelectorAll('input,select,textarea,option,script,style,[role=listbox],[aria-hidden=true]').forEach(x => x.remove());
-  return norm(c.textContent);
-}
-if (type === 'select') { return Array.from(el.selectedOptions).map(o => norm(o.text)).join(', '); }
-if (type === 'checkbox') { return el.checked ? 'true' : 'false'; }
-if (type === 'radio' || type === 'checkboxes') {
-  const picked = keys.map(k => byKey(k, path)).filter(x => x && x.checked);
-  return picked.map(x => norm((x.labels && x.labels[0]) ? textOf(x.labels[0]) : x.value)).join(', ');
-}
-if (type === 'file') { return Array.from(el.files || []).map(f => f.name).join(', '); }
-if (type === 'combobox') {
-  if (el.tagName.toLowerCase() === 'select') return Array.from(el.selectedOptions).map(o => norm(o.text)).join(', ');
-  let box = el;
-  for (let i = 0; i < 4 && box.parentElement; i++) {
-    box = box.parentElement;
-    const sv = box.querySelector('[class*=single-value],[class*=singleValue],[class*=multi-value],[data-selected-value]');
-    if (sv) return textOf(sv.closest('[class*=value-container],[class*=ValueContainer]') || sv);
-  }
-  const own = el.tagName.toLowerCase() === 'input' ? el.value : textOf(el);
-  return norm(own) || textOf(el.parentElement || el);
-}
-return el.value;
-}
-"""
+READ_FN = DOC_AT + script("read.js")
 #: Read many controls in one round trip: ``[[key, type, option_keys, frame path], ...]``.
 READ_MANY_JS = READ_FN + "return arguments[0].map(a => readOne(a[0], a[1], a[2], a[3]));"
 
@@ -356,108 +79,12 @@ READ_MANY_JS = READ_FN + "return arguments[0].map(a => readOne(a[0], a[1], a[2],
 #: events, as a person's click), and a person's sequence of pointer/mouse events to open a custom dropdown
 #: and pick the option. File inputs are returned as elements for a real ``send_keys``. Each result is
 #: null (done) or a short reason; whatever the page did not keep is caught by the read-back.
-FILL_JS = PAGE_LIB + DOC_AT + r"""
-const done = arguments[arguments.length - 1];
-const items = arguments[0], selector = arguments[1];
-function setNative(el, value) {
-  const win = winOf(el);
-  const proto = el.tagName === 'TEXTAREA' ? win.HTMLTextAreaElement.prototype : win.HTMLInputElement.prototype;
-  Object.getOwnPropertyDescriptor(proto, 'value').set.call(el, value);
-  el.dispatchEvent(new win.InputEvent('input', {bubbles: true, composed: true, inputType: 'insertText', data: value}));
-}
-function fillText(el, value) {
-  if (el.focus) el.focus({preventScroll: true});
-  setNative(el, value);
-  el.dispatchEvent(new (winOf(el).Event)('change', {bubbles: true}));
-  if (el.blur) el.blur();
-  return null;
-}
-function fillSelect(el, value) {
-  const want = norm(value).toLowerCase();
-  const i = Array.from(el.options).findIndex(o => norm(o.text).toLowerCase() === want);
-  if (i < 0) return 'no option ' + JSON.stringify(value);
-  if (el.focus) el.focus({preventScroll: true});
-  el.selectedIndex = i;
-  const win = winOf(el);
-  el.dispatchEvent(new win.Event('input', {bubbles: true})); el.dispatchEvent(new win.Event('change', {bubbles: true}));
-  if (el.blur) el.blur();
-  return null;
-}
-function setChecked(el, want) {
-  if (!el) return 'control re-rendered';
-  if (el.checked !== want) el.click();
-  return el.checked === want ? null : 'did not stay ' + (want ? 'ticked' : 'unticked');
-}
-async function fillCombo(el, value) {
-  if (el.tagName === 'SELECT') return fillSelect(el, value);
-  const doc = el.ownerDocument; const want = norm(value).toLowerCase();
-  const match = () => menuOptions(el, selector).find(o => optionText(o).toLowerCase() === want) || null;
-  let m = mark(doc);
-  clickLike(el);
-  await calm(doc, m, 300);
-  let option = await waitFor(match, 600);
-  if (!option && el.tagName === 'INPUT') {  // a long or virtualised list: type to filter, as a person would
-    m = mark(doc);
-    setNative(el, value);
-    await calm(doc, m, 300);
-    option = await waitFor(match, 1000);
-  }
-  if (!option) { m = mark(doc); closeMenu(el); await calm(doc, m, 300); return 'no option ' + JSON.stringify(value) + ' appeared'; }
-  option.scrollIntoView({block: 'nearest'});
-  m = mark(doc);
-  fire(option, 'pointerdown', {pointerType: 'mouse', isPrimary: true});
-  fire(option, 'mousedown');
-  fire(option, 'pointerup', {pointerType: 'mouse', isPrimary: true});
-  fire(option, 'mouseup'); fire(option, 'click', {detail: 1});
-  await calm(doc, m, 300);
-  m = mark(doc);
-  if (visibleOptions(doc, selector).length) closeMenu(el);
-  else if (doc.activeElement === el && el.blur) el.blur();
-  await calm(doc, m, 300);
-  return null;
-}
-(async () => {
-  const results = [], files = [];
-  for (const it of items) {
-    try {
-      if (it.type === 'choice') {
-        let r = null;
-        for (const k of it.keys) { r = setChecked(byKey(k, it.path), true) || r; }
-        results.push(r);
-        continue;
-      }
-      const el = byKey(it.key, it.path);
-      if (!el) { results.push('control re-rendered'); continue; }
-      if (it.type === 'file') { files.push([results.length, el]); results.push(null); continue; }
-      if (it.type === 'checkbox') results.push(setChecked(el, !!it.value));
-      else if (it.type === 'select') results.push(fillSelect(el, String(it.value)));
-      else if (it.type === 'combobox') results.push(await fillCombo(el, String(it.value)));
-      else results.push(fillText(el, String(it.value)));
-    } catch (e) {
-      results.push(String(e && e.message || e).slice(0, 200));
-    }
-  }
-  await sleep(0);
-  return {results: results, files: files};
-})().then(done, e => done({error: String(e && e.stack || e)}));
-"""
+FILL_JS = PAGE_LIB + DOC_AT + script("fill.js")
 
 OPTION_SELECTOR = "[role=option], [class*='select__option'], li[data-value]"
 
 #: Options of many custom dropdowns in one round trip: ``[[key, frame path], ...]`` -> option texts or null.
-OPTIONS_JS = PAGE_LIB + DOC_AT + r"""
-const done = arguments[arguments.length - 1];
-const items = arguments[0], selector = arguments[1];
-(async () => {
-  const out = [];
-  for (const [key, path] of items) {
-    const el = byKey(key, path);
-    if (!el || el.tagName === 'SELECT') { out.push(null); continue; }
-    try { out.push(await comboOptions(el, selector)); } catch (e) { out.push(null); }
-  }
-  return out;
-})().then(done, () => done(null));
-"""
+OPTIONS_JS = PAGE_LIB + DOC_AT + script("options.js")
 
 
 class FieldNotFound(Exception):
@@ -584,7 +211,7 @@ def fill_many(driver: Any, items: list[tuple[FormField, Any]], *, option_selecto
     Returns, per item, None or why it could not be filled. Nothing here is trusted: the engine reads
     every value back and falls back to real typing and clicks (:func:`fill`) for whatever did not stick.
     """
-    from core.apply_engine.answers import best_option
+    from core.apply_engine.options import best_option
 
     out: list[str | None] = [None] * len(items)
     late: list[int] = []  # file inputs inside a same-origin iframe: send_keys needs the frame switch
@@ -606,6 +233,8 @@ def fill_many(driver: Any, items: list[tuple[FormField, Any]], *, option_selecto
             item["value"] = bool(value)
         elif f.type == "combobox":
             item["value"] = (best_option(value, f.options) if f.options else None) or str(value)
+            if not f.options:  # options appear only when typed into: type, then pick the suggestion
+                item["query"], item["prefer"] = suggestion_query(value)
         else:
             item["value"] = str(value)
         payload.setdefault(tuple(f.via), []).append((n, item))
@@ -725,15 +354,39 @@ def open_combobox_options(driver: Any, el: Any, *, timeout_s: float = 1.5, selec
     return [t for t in texts if t]
 
 
-def choose_combobox(driver: Any, el: Any, value: str, *, timeout_s: float = 3.0,
-                    selector: str = OPTION_SELECTOR) -> bool:
-    """Open a custom dropdown, type to filter when it takes text, click the option whose text matches."""
-    from core.apply_engine.answers import best_option
+def suggestion_query(value: Any) -> tuple[str, str]:
+    """What to type into an autocomplete for ``value``, and what the right suggestion also says:
+    ``"Bengaluru, India"`` -> (``"Bengaluru"``, ``"India"``)."""
+    parts = [p.strip() for p in str(value).split(",") if p.strip()]
+    if len(parts) > 1:
+        return parts[0], parts[-1]
+    return str(value).strip(), ""
 
+
+def pick_suggestion(texts: list[str], query: str, prefer: str = "") -> str | None:
+    """The suggestion that is ``query`` ("Bengaluru", "Bengaluru, Karnataka, India"; not "Bengaluru Rural"),
+    the one that also says ``prefer`` first."""
+    q, p = norm(query).lower(), norm(prefer).lower()
+    fits = [t for t in texts if norm(t).lower() == q or norm(t).lower().startswith((q + ",", q + " ("))]
+    return next((t for t in fits if p and p in norm(t).lower()), fits[0] if fits else None)
+
+
+def choose_combobox(driver: Any, el: Any, value: str, *, timeout_s: float = 3.0,
+                    selector: str = OPTION_SELECTOR, autocomplete: bool = False) -> bool:
+    """Open a custom dropdown, type to filter when it takes text, click the option whose text matches.
+
+    ``autocomplete``: suggestions appear only when typed into; the query is typed and the suggestion that
+    is the value is chosen (:func:`pick_suggestion`)."""
+    from core.apply_engine.options import best_option
+
+    query, prefer = suggestion_query(value) if autocomplete else (value, "")
     click(driver, el)
     if el.tag_name.lower() == "input":
         try:
-            el.send_keys(value)
+            if autocomplete:
+                type_text(driver, el, query)
+            else:
+                el.send_keys(value)
         except ElementNotInteractableException:
             pass
     deadline = time.monotonic() + timeout_s
@@ -745,7 +398,8 @@ def choose_combobox(driver: Any, el: Any, value: str, *, timeout_s: float = 3.0,
                 texts.append(norm(o.text))
             except StaleElementReferenceException:
                 texts.append("")
-        pick = best_option(value, [t for t in texts if t]) if texts else None
+        pick = (pick_suggestion([t for t in texts if t], query, prefer) if autocomplete else
+                best_option(value, [t for t in texts if t])) if texts else None
         if pick is not None:
             for o, t in zip(options, texts):
                 if t == pick:
@@ -791,7 +445,7 @@ def fill(driver: Any, f: FormField, value: Any, *, option_selector: str = OPTION
         elif f.type == "combobox":
             if el.tag_name.lower() == "select":
                 _select_option(driver, el, str(value))
-            elif not choose_combobox(driver, el, str(value), selector=option_selector):
+            elif not choose_combobox(driver, el, str(value), selector=option_selector, autocomplete=not f.options):
                 raise ValueError(f"no option {value!r} in {f.label!r}")
         else:
             type_text(driver, el, str(value))

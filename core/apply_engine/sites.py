@@ -5,10 +5,13 @@
   per candidate per site, from ``[sites."<host>"]`` in talvix.toml (``settings.sites``; a site without an
   entry uses the ``default`` entry, else the built-in defaults). Values on the ``sites`` row
   (``min_interval_s``, ``daily_cap``) set by an operator win over the file.
-* **Soft blocks.** A 429 or 403 page, a captcha, a login wall or "daily limit" text pauses the site:
-  the ``sites`` row says why, an event tells the operator, and nothing tries to get past it. A 429 or a
-  daily limit pauses for ``apply.block_pause_minutes``; a captcha, a 403 or a login wall pauses until an
-  operator resumes the site.
+* **Soft blocks.** A 429 or 403 page, a visible captcha challenge, a login wall or "daily limit" text is a
+  block: that application stops (a person, or a later retry for a 429 or a daily limit) and an event
+  tells the operator. The site itself pauses only after ``apply.block_threshold`` blocks within
+  ``apply.block_window_s`` (:func:`record_block`), never on one page's first look: the ``sites`` row says
+  why and nothing tries to get past it. A 429 or a daily limit pauses for ``apply.block_pause_minutes``;
+  a captcha, a 403 or a login wall pauses until an operator resumes the site. Passive captchas (an
+  invisible hCaptcha, a reCAPTCHA v3 badge, hidden response fields) are not blocks.
 """
 
 from __future__ import annotations
@@ -27,6 +30,30 @@ _CAPTCHA = re.compile(r"verify (that )?you are (a )?human|are you a robot|comple
 _DAILY = re.compile(r"daily limit|limit of applications|too many applications|application limit", re.I)
 _RATE = re.compile(r"too many requests|rate limit(ed)?|slow down", re.I)
 _BLOCKED = re.compile(r"access denied|you have been blocked|forbidden|request blocked|unusual traffic", re.I)
+
+
+# A captcha is a wall only when it is a VISIBLE, interactive challenge: a challenge iframe or widget of a
+# real size on screen, or a challenge page (Cloudflare's). Passive captchas (invisible hCaptcha on Lever,
+# reCAPTCHA v3/enterprise and its badge on Ashby, hidden ``*-captcha-response`` inputs) are ignored.
+VISIBLE_CHALLENGE_JS = (
+    "const visibleChallenge = () => {"
+    " const real = e => { let n = e; while (n && n.nodeType === 1) { const cs = getComputedStyle(n);"
+    "   if (cs.display === 'none' || cs.visibility === 'hidden' || parseFloat(cs.opacity) === 0) return false;"
+    "   n = n.parentElement; }"
+    "  const r = e.getBoundingClientRect();"
+    "  return r.width >= 40 && r.height >= 40 && r.bottom + scrollY > 0 && r.right + scrollX > 0; };"
+    " const passive = e => !!e.closest('.grecaptcha-badge, [data-size=invisible], [data-badge]')"
+    "  || /[?&#]size=invisible/i.test(e.getAttribute('src') || '');"
+    " const frames = Array.from(document.querySelectorAll('iframe')).filter(f =>"
+    "  /captcha|turnstile|challenges\\.cloudflare/i.test(f.getAttribute('src') || '')"
+    "  || /challenge|captcha/i.test(f.getAttribute('title') || ''));"
+    " if (frames.some(f => !passive(f) && real(f))) return true;"
+    " const widgets = Array.from(document.querySelectorAll('.g-recaptcha, .h-captcha, .cf-turnstile'));"
+    " if (widgets.some(w => !passive(w) && real(w))) return true;"
+    " return Array.from(document.querySelectorAll('#challenge-form, #challenge-running, #cf-challenge-running,"
+    " .cf-challenge, #challenge-stage')).some(real);"
+    "};"
+)
 
 
 @dataclass(frozen=True)
@@ -143,9 +170,35 @@ def _day_counts(conn: Any, site: str, candidate_id: int | None, tz: str) -> dict
     return {"site": int(row["site_n"]), "candidate": int(row["cand_n"]), "seconds_to_midnight": float(row["left_s"])}
 
 
+def record_block(db: Database, settings: Settings, site: str, block: SoftBlock, *, url: str | None = None,
+                 task_id: int | None = None, application_id: int | None = None, candidate_id: int | None = None,
+                 job_id: int | None = None) -> bool:
+    """Note a soft block on a site; pause the site once ``apply.block_threshold`` blocks fell within
+    ``apply.block_window_s``. Returns whether the site is now paused.
+
+    Every block is an event (kind ``site``, ``data.block``) the operator sees; counting them under the
+    site row's lock means two runners meeting the same block count it twice, never pause twice.
+    """
+    cfg = settings.apply
+    with db.transaction() as conn:
+        _row(conn, site)
+        add_event(conn, f"soft block on site {site}: {block.reason}", level="warning", kind="site", agent="apply",
+                  task_id=task_id, application_id=application_id, candidate_id=candidate_id, job_id=job_id,
+                  data={"site": site, "kind": block.kind, "url": url, "block": True})
+        row = conn.execute(
+            """SELECT count(*) AS n FROM events WHERE kind = 'site' AND data->>'block' = 'true' AND data->>'site' = %s
+                  AND ts > now() - make_interval(secs => %s)""", (site, cfg.block_window_s)).fetchone()
+        n = int(row["n"]) if row else 0
+    if n < cfg.block_threshold:
+        return False
+    pause(db, settings, site, block, url=url, task_id=task_id, application_id=application_id,
+          candidate_id=candidate_id, job_id=job_id, count=n)
+    return True
+
+
 def pause(db: Database, settings: Settings, site: str, block: SoftBlock, *, url: str | None = None,
           task_id: int | None = None, application_id: int | None = None, candidate_id: int | None = None,
-          job_id: int | None = None) -> None:
+          job_id: int | None = None, count: int | None = None) -> None:
     """Pause a site for a soft block and tell the operator (a warning event of kind ``site``)."""
     minutes = None if block.until_resumed else settings.apply.block_pause_minutes
     with db.transaction() as conn:
@@ -157,7 +210,8 @@ def pause(db: Database, settings: Settings, site: str, block: SoftBlock, *, url:
             (block.reason, minutes, minutes, site),
         )
         until = "until an operator resumes it" if minutes is None else f"for {minutes:g} minutes"
-        add_event(conn, f"site {site} paused {until}: {block.reason}", level="warning", kind="site", agent="apply",
+        seen = f" ({count} blocks in {settings.apply.block_window_s / 60:g} min)" if count else ""
+        add_event(conn, f"site {site} paused {until}: {block.reason}{seen}", level="warning", kind="site", agent="apply",
                   task_id=task_id, application_id=application_id, candidate_id=candidate_id, job_id=job_id,
                   data={"site": site, "kind": block.kind, "url": url, "until_resumed": block.until_resumed})
 

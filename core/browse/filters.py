@@ -208,3 +208,36 @@ def where_sql(flt: Filter, spec: Spec, params: dict[str, Any]) -> str:
                 cond = f"({f.expr} IS NULL OR NOT ({cond}))"
         parts.append(cond)
     return " AND ".join(parts)
+
+
+# ------------------------------------------------------------------------------------------------
+# Apply sessions: paged, filtered, and live only while their runner is
+# ------------------------------------------------------------------------------------------------
+#: A session is live while it has not ended and the runner driving it still beats (or, with no
+#: runner recorded, its task still holds a lease). Otherwise it is "stale": its runner is gone.
+SESSION_STATE = """CASE WHEN s.ended_at IS NOT NULL THEN 'ended'
+     WHEN EXISTS (SELECT 1 FROM runners r WHERE r.id = s.runner_id AND r.status <> 'gone'
+                    AND r.heartbeat_at > COALESCE(%(now)s::timestamptz, now()) - make_interval(secs => %(stale_s)s))
+       OR (s.runner_id IS NULL AND EXISTS (SELECT 1 FROM tasks t WHERE t.id = s.task_id AND t.status = 'running'
+                    AND t.lease_until > COALESCE(%(now)s::timestamptz, now())))
+     THEN 'live' ELSE 'stale' END"""
+
+SESSION_SPEC = Spec(
+    fields={
+        "id": Field("s.id", "int"),
+        "state": Field(f"({SESSION_STATE})", "enum", ("live", "stale", "ended")),
+        "candidate": Field("c.full_name", "like"),
+        "job": Field("j.title", "like"),
+        "company": Field("j.company", "like"),
+        "site": Field("s.site"),
+        "step": Field("s.step"),
+        "outcome": Field("s.outcome"),
+        "app": Field("s.application_id", "int"),
+        "task": Field("s.task_id", "int"),
+        "runner": Field("s.runner_id"),
+        "text": Field("(COALESCE(c.full_name, '') || ' ' || COALESCE(j.title, '') || ' ' || COALESCE(j.company, ''))",
+                      "like"),
+    },
+    text="text",
+    aliases={"status": "state", "application": "app", "title": "job"},
+)

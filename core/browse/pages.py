@@ -26,6 +26,8 @@ from core.browse.filters import (
     COUNT_TIMEOUT_MS,
     EVENT_SPEC,
     JOB_SPEC,
+    SESSION_SPEC,
+    SESSION_STATE,
     TASK_SPEC,
     Filter,
     where_sql,
@@ -452,3 +454,165 @@ def record_action(db: Database, action: str, *, target_type: str | None = None, 
     """Audit an operator action that has no queue function of its own (runner start/stop, save screenshot)."""
     with db.transaction() as conn:
         queue.audit(conn, action, target_type=target_type, target_ids=target_ids, details=details, who=who)
+
+
+# ------------------------------------------------------------------------------------------------
+# Operator guardrails: what a retry would touch
+# ------------------------------------------------------------------------------------------------
+def task_states(db: Database, ids: Sequence[int]) -> list[dict[str, Any]]:
+    """id, agent, status and last error of these tasks (what a retry's confirmation names)."""
+    return db.execute("SELECT id, agent, status, last_error FROM tasks WHERE id = ANY(%s) ORDER BY id", (list(ids),))
+
+
+def retry_breakdown(db: Database, flt: Filter, *, include_cancelled: bool) -> dict[str, Any]:
+    """What a bulk retry of the filter would touch: the ids, and the count per (state, agent).
+
+    ``cancelled`` tasks are left out unless asked (an operator cancelled them on purpose)."""
+    states = [s for s in RETRYABLE_STATES if include_cancelled or s != "cancelled"]
+    params: dict[str, Any] = {"states": states}
+    where = where_sql(flt, TASK_SPEC, params)
+    rows = db.execute(
+        f"""SELECT t.status, t.agent, count(*) AS n, array_agg(t.id ORDER BY t.id) AS ids
+              FROM tasks t WHERE {where} AND t.status = ANY(%(states)s)
+             GROUP BY t.status, t.agent ORDER BY t.status, count(*) DESC, t.agent""",
+        params,
+    )
+    params2: dict[str, Any] = {}
+    cancelled = 0 if include_cancelled else int(db.value(
+        f"SELECT count(*) AS n FROM tasks t WHERE {where_sql(flt, TASK_SPEC, params2)} AND t.status = 'cancelled'",
+        params2))
+    ids = sorted(i for r in rows for i in r["ids"])
+    return {"ids": ids, "groups": [(r["status"], r["agent"], int(r["n"])) for r in rows],
+            "cancelled_left_out": cancelled}
+
+
+# ------------------------------------------------------------------------------------------------
+# Apply sessions: paged, filtered, live only while their runner beats
+# ------------------------------------------------------------------------------------------------
+_SESSION_FROM = """apply_sessions s
+      LEFT JOIN applications a ON a.id = s.application_id
+      LEFT JOIN candidates c ON c.id = a.candidate_id
+      LEFT JOIN jobs j ON j.id = a.job_id"""
+_SESSION_SELECT = f"""SELECT s.id, s.application_id, s.task_id, s.runner_id, s.site, s.step, s.url, s.last_screenshot,
+                             s.started_at, s.updated_at, s.ended_at, s.outcome, c.full_name AS candidate, j.company,
+                             j.title, {SESSION_STATE} AS state
+                        FROM {_SESSION_FROM}"""
+
+
+def _session_params(now: datetime | None, stale_s: float) -> dict[str, Any]:
+    return {"now": now, "stale_s": float(stale_s)}
+
+
+def session_window(db: Database, flt: Filter, *, limit: int = 200, before_id: int | None = None,
+                   now: datetime | None = None, stale_s: float = 90.0) -> Window:
+    """A page of apply sessions, newest first, each with its state (live / stale / ended)."""
+    params = _session_params(now, stale_s)
+    return _window(db, _SESSION_SELECT, "s.id", where_sql(flt, SESSION_SPEC, params), params,
+                          limit=limit, before_id=before_id)
+
+
+def session_count(db: Database, flt: Filter, *, now: datetime | None = None, stale_s: float = 90.0) -> int | None:
+    params = _session_params(now, stale_s)
+    return _count(db, _SESSION_FROM, where_sql(flt, SESSION_SPEC, params), params)
+
+
+# ------------------------------------------------------------------------------------------------
+# What needs attention (the overview's alerts line)
+# ------------------------------------------------------------------------------------------------
+def attention(db: Database, *, now: datetime | None = None, stale_s: float = 90.0) -> dict[str, Any]:
+    """Stale live sessions (not ended, runner gone) and the age of the oldest approval waiting."""
+    params = _session_params(now, stale_s)
+    stale = db.value(f"SELECT count(*) AS n FROM apply_sessions s WHERE s.ended_at IS NULL AND ({SESSION_STATE}) = 'stale'",
+                     params)
+    oldest = db.value(
+        """SELECT extract(epoch FROM COALESCE(%(now)s::timestamptz, now()) - min(updated_at))::float8 AS s
+             FROM tasks WHERE status = 'awaiting_approval'""", params)
+    return {"stale_sessions": int(stale), "oldest_approval_s": oldest}
+
+
+# ------------------------------------------------------------------------------------------------
+# Errors grouped by their normalised message (Sidekiq's and Oban's dashboards)
+# ------------------------------------------------------------------------------------------------
+#: Numbers, ids and quoted values vary between two failures of one cause; these make them one.
+NORMALISED_ERROR = (
+    "left(regexp_replace(regexp_replace(regexp_replace(regexp_replace(COALESCE(t.last_error, ''), "
+    "'[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}', '<id>', 'gi'), "
+    "'''[^'']*''|\"[^\"]*\"', '<...>', 'g'), "
+    "'[0-9]+([.][0-9]+)?', 'N', 'g'), "
+    "'[[:space:]]+', ' ', 'g'), 200)"
+)
+
+ERROR_STATES = ("failed", "dead")
+
+
+def error_groups(db: Database, flt: Filter, *, limit: int = 200) -> list[dict[str, Any]]:
+    """Failed and dead tasks the filter matches, grouped by agent and normalised error, biggest first."""
+    params: dict[str, Any] = {"states": list(ERROR_STATES), "limit": limit}
+    where = where_sql(flt, TASK_SPEC, params)
+    return db.execute(
+        f"""SELECT t.agent, {NORMALISED_ERROR} AS error, count(*) AS n,
+                   count(*) FILTER (WHERE t.status = 'failed') AS failed,
+                   count(*) FILTER (WHERE t.status = 'dead') AS dead,
+                   max(t.updated_at) AS latest, min(t.id) AS first_id, max(t.last_error) AS example
+              FROM tasks t WHERE {where} AND t.status = ANY(%(states)s)
+             GROUP BY 1, 2 ORDER BY count(*) DESC, 1, 2 LIMIT %(limit)s""",
+        params,
+    )
+
+
+def error_group_ids(db: Database, agent: str, error: str, states: Sequence[str] = ERROR_STATES) -> list[int]:
+    """The ids of one group (the same agent and normalised message) in ``states``."""
+    rows = db.execute(
+        f"""SELECT t.id FROM tasks t WHERE t.agent = %(agent)s AND t.status = ANY(%(states)s)
+               AND {NORMALISED_ERROR} = %(error)s ORDER BY t.id""",
+        {"agent": agent, "error": error, "states": list(states)},
+    )
+    return [r["id"] for r in rows]
+
+
+def answer_labels(db: Database, task_ids: Sequence[int]) -> dict[int, dict[str, dict[str, Any]]]:
+    """For the audit log: each task's answer-sheet questions by field name (label, value), so an
+    edit recorded as ``{"cards[<uuid>][field0]": "60 days"}`` reads as its question, old -> new."""
+    if not task_ids:
+        return {}
+    rows = db.execute(
+        """SELECT t.id, COALESCE(t.result -> 'answer_sheet' -> 'fields', a.answer_sheet -> 'fields') AS fields
+             FROM tasks t LEFT JOIN applications a ON a.id = t.application_id
+            WHERE t.id = ANY(%s)""",
+        (list(task_ids),),
+    )
+    out: dict[int, dict[str, dict[str, Any]]] = {}
+    for r in rows:
+        fields = r["fields"] if isinstance(r["fields"], list) else []
+        out[r["id"]] = {str(f.get("name") or f.get("label")): {"label": f.get("label"), "value": f.get("value")}
+                        for f in fields if isinstance(f, dict)}
+    return out
+
+
+# ------------------------------------------------------------------------------------------------
+# Sites: pauses and budgets (what talvix apply-sites shows)
+# ------------------------------------------------------------------------------------------------
+def site_rows(db: Database, settings: Any, site: str | None = None, *,
+              now: datetime | None = None) -> list[dict[str, Any]]:
+    """Every known site (or one) with its pause, today's submissions against its daily cap and when the
+    next session is allowed (the minimum interval since the last one)."""
+    from core.apply_engine import sites
+
+    rows = db.execute(
+        """SELECT site, paused AND (paused_until IS NULL OR paused_until > COALESCE(%(now)s::timestamptz, now())) AS paused,
+                  paused_until, pause_reason, min_interval_s, daily_cap, last_action_at,
+                  extract(epoch FROM COALESCE(%(now)s::timestamptz, now()) - last_action_at)::float8 AS since_s
+             FROM sites WHERE %(site)s::text IS NULL OR site = %(site)s ORDER BY paused DESC, site""",
+        {"now": now, "site": site},
+    )
+    out = []
+    for r in rows:
+        budget = sites.budget_for(settings, r["site"], r)
+        with db.transaction() as conn:
+            day = sites._day_counts(conn, r["site"], None, settings.timezone)
+        wait = None
+        if r["since_s"] is not None and budget.min_interval_s > 0:
+            wait = max(0.0, budget.min_interval_s - float(r["since_s"]))
+        out.append({**r, "cap": budget.daily_cap, "today": int(day["site"]), "min_interval_s": budget.min_interval_s,
+                    "next_in_s": wait, "over_budget": bool(budget.daily_cap and day["site"] >= budget.daily_cap)})
+    return out

@@ -65,6 +65,13 @@ def store_parsed(storage: Storage, parsed: dict[str, Any]) -> StoredFile:
 def merged_profile(parsed: dict[str, Any], overrides: dict[str, Any]) -> dict[str, Any]:
     """The parsed resume with the profile file on top (the file wins), validated as a Profile."""
     profile = merge(parsed, overrides)
+    if profile.get("to_confirm"):
+        # what the operator wrote in the profile file is confirmed: it no longer waits for a person
+        given = {k for k, v in (overrides.get("identity") or {}).items() if v}
+        said = {"name"} if given & {"first_name", "last_name"} else set()
+        said |= {k for k in ("email", "phone", "location") if k in given}
+        said |= {k for k in ("experience", "education", "skills") if overrides.get(k)}
+        profile["to_confirm"] = [k for k in profile["to_confirm"] if k not in said]
     ident = dict(profile.get("identity") or {})
     if ident.get("phone"):
         ident["phone"] = e164(str(ident["phone"])) or ident["phone"]

@@ -57,7 +57,9 @@ class Links(_Section):
 class Work(_Section):
     current_company: str | None = None
     current_title: str | None = None
-    authorized_to_work: bool | None = None
+    #: Where the candidate may work: a list of countries (``["India"]``), or a country -> yes/no table, or
+    #: one yes/no (the job's country, whichever it is).
+    authorized_to_work: bool | list[str] | dict[str, bool] | None = None
     needs_sponsorship: bool | None = None
     notice_period_days: int | None = Field(None, ge=0)
     current_ctc_lpa: float | None = Field(None, ge=0)

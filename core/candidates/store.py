@@ -144,3 +144,8 @@ def profiles_to_score(db: Database, candidate_id: int | None = None, *, after_id
     rows = db.execute("""SELECT id, profile, location FROM candidates WHERE status = 'active' AND id > %s
                           ORDER BY id LIMIT %s""", (after_id, limit))
     return [(int(r["id"]), _scoring_profile(r)) for r in rows]
+
+
+def exists(conn: Any, candidate_id: int) -> bool:
+    """Whether a candidate with this id exists (inside the caller's transaction)."""
+    return conn.execute("SELECT 1 FROM candidates WHERE id = %s", (candidate_id,)).fetchone() is not None

@@ -470,6 +470,9 @@ class Weights:
     apply_threshold: float = 70.0
     review_threshold: float = 50.0
     block_jobs: int = 20_000
+    #: A shipped calibration (core.outcomes.calibration.Model): ``apply(components)`` gives the fit and its
+    #: own thresholds replace the configured ones. None: the weighted sum above.
+    calibration: Any = None
 
     @classmethod
     def from_settings(cls, s: ScoreSettings) -> Weights:
@@ -478,6 +481,15 @@ class Weights:
                    knockout_years_short=s.knockout_years_short, knockout_location=s.knockout_location,
                    knockout_sponsorship=s.knockout_sponsorship, apply_threshold=s.apply_threshold,
                    review_threshold=s.review_threshold, block_jobs=s.block_jobs)
+
+    def calibrated(self, model: Any) -> Weights:
+        """These weights with ``model`` (None: unchanged) scoring the pairs, and its thresholds."""
+        if model is None:
+            return self
+        from dataclasses import replace
+
+        return replace(self, calibration=model, apply_threshold=float(model.apply_threshold),
+                       review_threshold=float(model.review_threshold))
 
     def normalised(self) -> np.ndarray:
         w = np.array([self.skills, self.text, self.experience, self.location, self.salary], dtype=np.float32)
@@ -621,13 +633,20 @@ class ScoreResult:
         out_comp["salary"].update({"job_max_lpa": _opt(idx.salary_max_lpa[ji]),
                                    "candidate_wants_lpa": _opt(self.candidates.wants_lpa[ci])})
         k = int(knock[0, 0])
-        return {
+        out = {
             "score": round(float(self.fit[ci, ji]), 1),
             "decision": DECISIONS[int(self.decision[ci, ji])],
             "components": out_comp,
             "knockouts": [name for bit, name in KNOCKOUT_NAMES.items() if k & bit],
-            "thresholds": {"apply": self.weights.apply_threshold, "review": self.weights.review_threshold},
+            "thresholds": {"apply": round(float(self.weights.apply_threshold), 2),
+                           "review": round(float(self.weights.review_threshold), 2)},
         }
+        cal = self.weights.calibration
+        if cal is not None:
+            raw = sum(float(w) * float(comp[name][0, 0]) for w, name in zip(wn, COMPONENTS))
+            out["raw_score"] = round(100 * raw, 1)
+            out["calibration"] = getattr(cal, "version", None)
+        return out
 
 
 def _opt(value: Any) -> float | None:
@@ -668,7 +687,7 @@ def score_blocks(candidates: CandidateFeatures, index: JobIndex, weights: Weight
         for start in range(0, n, step):
             js = slice(start, min(n, start + step))
             comp, kn = components(block_c, index, js, weights)
-            fit = _combine(comp, wn)
+            fit = weights.calibration.apply(comp) if weights.calibration is not None else _combine(comp, wn)
             yield ScoreBlock(c0, start, fit, kn, decide(fit, kn, weights))
 
 

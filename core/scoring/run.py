@@ -94,6 +94,15 @@ def _collect(run: ScoreRun, result: scoring.ScoreResult, job_cols: np.ndarray | 
     run.matches.sort(key=lambda m: (-m.score, m.candidate_id, m.job_id))
 
 
+def weights_for(db: Database, settings: Settings) -> scoring.Weights:
+    """The configured weights, with the shipped calibration in use when there is one (docs/outcomes.md)."""
+    from core.outcomes import calibration
+    from core.storage import Storage
+
+    weights = scoring.Weights.from_settings(settings.score)
+    return weights.calibrated(calibration.active_model(db, Storage(settings.storage_path)))
+
+
 def score_candidate(db: Database, settings: Settings, candidate_id: int, *, keep_skips: int = 0) -> ScoreRun:
     """Score one active candidate against every open job."""
     run = ScoreRun()
@@ -102,7 +111,7 @@ def score_candidate(db: Database, settings: Settings, candidate_id: int, *, keep
     if not cands or not jobs:
         return run
     index = scoring.index_jobs(jobs)
-    result = scoring.score(scoring.candidate_features(cands, index), index, scoring.Weights.from_settings(settings.score))
+    result = scoring.score(scoring.candidate_features(cands, index), index, weights_for(db, settings))
     _collect(run, result, keep_skips=keep_skips)
     return run
 
@@ -114,7 +123,7 @@ def score_job(db: Database, settings: Settings, job_id: int, *, keep_skips: int 
     if not jobs:
         return run
     index = scoring.index_jobs(jobs)
-    weights = scoring.Weights.from_settings(settings.score)
+    weights = weights_for(db, settings)
     after = 0
     while True:
         cands = candidate_rows(db, after_id=after)

@@ -55,7 +55,7 @@ def test_dry_run_prints_the_documented_json_and_submits_nothing(run_talvix, serv
     res = _apply(run_talvix, files, server.url("/form"), "--dry-run", "--json", "--screenshots", str(shots))
     assert res.returncode == 0, res.stderr
     out = json.loads(res.stdout)
-    assert list(out) == ["outcome", "ats", "fields", "unanswered", "screenshots", "receipt"]
+    assert list(out) == ["outcome", "ats", "reason", "fields", "unanswered", "screenshots", "receipt"]
     assert out["outcome"] == "dry_run" and out["ats"] == "generic" and out["unanswered"] == []
     assert all(set(f) == FIELD_KEYS for f in out["fields"])
     assert {f["name"]: f["value"] for f in out["fields"]}["email"] == "asha@example.com"
@@ -81,6 +81,33 @@ def test_knockout_exits_3_naming_the_question(run_talvix, server, files):
     assert res.returncode == 3
     assert "security clearance" in res.stdout
     assert server.posts == []
+
+
+def test_json_of_a_knockout_carries_the_reason_and_the_receipt(run_talvix, server, files):
+    res = _apply(run_talvix, files, server.url("/knockout"), "--submit", "--json")
+    assert res.returncode == 3
+    out = json.loads(res.stdout)
+    assert out["outcome"] == "needs_human" and "security clearance" in out["reason"]
+    assert out["receipt"] and Path(out["receipt"]).is_file()
+    assert json.loads(Path(out["receipt"]).read_text())["reason"] == out["reason"]
+
+
+def test_apply_uses_the_site_proxy_exactly_as_the_agent_does(run_talvix, server, files):
+    import socket
+
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    dead = s.getsockname()[1]
+    s.close()
+    site = f"127.0.0.1:{server.port}"
+    env = {**FAST, "TALVIX_APPLY__SITE_PROXY_ENV": json.dumps({site: "ACME_PROXY"}), "ACME_PROXY": f"http://127.0.0.1:{dead}"}
+    res = run_talvix("apply", "--url", server.url("/form"), "--resume", files["resume"], "--profile", files["profile"],
+                     "--dry-run", "--json", env=env)
+    assert res.returncode == 1, res.stderr
+    out = json.loads(res.stdout)
+    assert out["outcome"] == "failed" and out["reason"].startswith("network error: ERR_")
+    assert "through the proxy" in out["reason"] and out["receipt"]
+    assert server.posts == [] and not any(p["path"] == "/form" for p in server.posts)
 
 
 def test_a_missing_profile_is_one_clear_line(run_talvix, server, files):

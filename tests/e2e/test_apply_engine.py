@@ -43,6 +43,17 @@ def server() -> Iterator[PageServer]:
     srv = PageServer({"/form": company_form(), "/apply/thanks": THANKS,
                       "/knockout": company_form(knockout=True),
                       "/hang": company_form(action="/hang-submit"),
+                      "/lever": company_form(extra=(
+                          '<div class="h-captcha" data-sitekey="k" data-size="invisible"></div>'
+                          '<iframe src="about:blank#hcaptcha.com/captcha" data-hcaptcha-widget-id="w1" '
+                          'style="width:0;height:0;border:0"></iframe>'
+                          '<textarea name="h-captcha-response" style="display:none"></textarea>'
+                          '<input type="hidden" name="h-captcha-response">')),
+                      "/ashby": company_form(extra=(
+                          '<textarea name="g-recaptcha-response" style="display:none"></textarea>'
+                          '<div class="grecaptcha-badge" style="width:256px;height:60px;position:fixed;bottom:14px;right:0">'
+                          '<iframe title="reCAPTCHA" src="about:blank#recaptcha/anchor?size=invisible" '
+                          'style="width:256px;height:60px"></iframe></div>')),
                       "/limited": lambda h: (429, page("429", "<h1>Too Many Requests</h1>")),
                       "/captcha": page("Just a moment...", "<h1>Verify you are human</h1>"
                                        "<div class='h-captcha' data-sitekey='x'></div>")})
@@ -183,12 +194,29 @@ def test_a_runner_that_lost_its_lease_never_presses_submit(engine, db, settings,
     assert _app(db, ids["application_id"])["submit_marker_at"] is None
 
 
+@pytest.mark.parametrize("path", ["/lever", "/ashby"])
+def test_passive_captcha_is_not_a_wall(engine, db, settings, server, path):
+    ids = make_application(db, settings, server.url(path))
+    out = engine.run(engine_request(db, settings, ids, submit=False))
+    assert out.outcome == "dry_run", out.reason
+    assert out.blocked is None
+    row = db.one("SELECT * FROM sites WHERE site = %s", (f"127.0.0.1:{server.port}",))
+    assert row is None or not row["paused"]
+
+
 @pytest.mark.parametrize("path, kind, until_resumed", [("/limited", "rate_limit", False), ("/captcha", "captcha", True)])
-def test_soft_block_pauses_the_site_with_a_visible_reason(engine, db, settings, server, path, kind, until_resumed):
+def test_repeated_soft_blocks_pause_the_site_with_a_visible_reason(engine, db, settings, server, path, kind, until_resumed):
+    settings.apply.block_threshold = 2
+    site = f"127.0.0.1:{server.port}"
+    first = make_application(db, settings, server.url(path), email="first@example.com")
+    out = engine.run(engine_request(db, settings, first))
+    assert out.outcome == "needs_human" and out.blocked is not None and out.blocked.kind == kind
+    assert not (db.one("SELECT paused FROM sites WHERE site = %s", (site,)) or {}).get("paused")  # one look: not yet
+    assert "soft block" in out.reason and (out.retry_after_s is None) == until_resumed
     ids = make_application(db, settings, server.url(path))
     out = engine.run(engine_request(db, settings, ids))
     assert out.outcome == "needs_human" and out.blocked is not None and out.blocked.kind == kind
-    site = f"127.0.0.1:{server.port}"
+    assert "paused" in out.reason
     row = db.one("SELECT * FROM sites WHERE site = %s", (site,))
     assert row["paused"] and row["pause_reason"]
     assert (row["paused_until"] is None) == until_resumed

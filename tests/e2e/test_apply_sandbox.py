@@ -108,7 +108,8 @@ def test_account_walls_go_to_a_human_with_the_reason(run, key, name):
     assert name in out.reason
 
 
-def test_captcha_fault_pauses_the_site(run, sandbox, db):
+def test_captcha_fault_pauses_the_site(run, sandbox, db, settings):
+    settings.apply.block_threshold = 1  # the site pauses at its first block (the default waits for three)
     sandbox.state.faults.add({"kind": "captcha", "job": "gh-data"})
     out, ids = run("gh-data")
     assert out.outcome == "needs_human" and out.blocked and out.blocked.kind == "captcha"

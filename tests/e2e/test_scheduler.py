@@ -169,8 +169,9 @@ def test_schedule_list_shows_next_fire_times_in_the_configured_timezone(run_talv
     # A config entry replaces the built-in of the same name; enabled = false turns it off.
     assert rows["event_retention"]["enabled"] is False and rows["event_retention"]["next_fire_at"] is None
     assert rows["reaper"]["every_s"] > 0 and rows["reaper"]["source"] == "builtin"
-    # Defaults whose agents are not installed are listed as inactive, not fired.
-    assert rows["calibration"]["active"] is False and "not installed" in rows["calibration"]["inactive_reason"]
+    # Defaults of the outcomes agents are active in a build that has them.
+    assert rows["calibration"]["active"] is True and rows["calibration"]["agent"] == "calibrate"
+    assert rows["follow_up_sweep"]["active"] is True and rows["follow_up_sweep"]["payload"] == {"sweep": True}
     human = run_talvix("schedule", "list", env={"COLUMNS": "120"}, timeout=60)
     assert human.returncode == 0 and "discover:greenhouse:acme" in human.stdout and "timezone UTC" in human.stdout
 

@@ -71,7 +71,7 @@ def test_edit_an_answer_then_approve_sends_the_edit(settings, demo):
             assert "60 days" in screen_text(app) and "operator edit" in screen_text(app)
             await pilot.press("a")
             await until(pilot, lambda: type(app.screen).__name__ == "ConfirmScreen")
-            assert "notice_period = 60 days" in screen_text(app)
+            await until(pilot, lambda: "Notice period: 30 days -> 60 days" in screen_text(app), what="old -> new")
             await pilot.press("tab", "enter")
             await until(pilot, lambda: queue.get_task(demo, 41).status == "queued", what="approve")
             assert queue.get_task(demo, 41).payload["approval"]["edits"] == {"notice_period": "60 days"}

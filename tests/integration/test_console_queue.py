@@ -67,7 +67,7 @@ def test_retry_acts_on_the_task_under_the_cursor_by_id(settings, demo):
         app = make_app(settings, demo)
         async with app.run_test(size=(120, 40)) as pilot:
             view = await open_view(pilot, "2")
-            dead = [k for k in view.table.keys if view.rows[k]["status"] == "dead"][0]
+            dead = [k for k in view.table.keys if view.rows[k]["status"] == "dead" and view.rows[k]["agent"] != "apply"][0]
             view.table.move_to_key(dead)
             await pilot.press("r")
             await until(pilot, lambda: _status(demo, int(dead)) == "queued", what="retry")
@@ -104,7 +104,8 @@ def test_marked_rows_are_retried_together(settings, demo):
         app = make_app(settings, demo)
         async with app.run_test(size=(120, 40)) as pilot:
             view = await open_view(pilot, "2")
-            targets = [k for k in view.table.keys if view.rows[k]["status"] in ("dead", "failed")][:2]
+            targets = [k for k in view.table.keys
+                       if view.rows[k]["status"] in ("dead", "failed") and view.rows[k]["agent"] != "apply"][:2]
             for k in targets:
                 view.table.move_to_key(k)
                 await pilot.press("space")
@@ -186,7 +187,7 @@ def test_readonly_hides_and_refuses_changes(settings, demo):
         app = make_app(settings, demo, readonly=True)
         async with app.run_test(size=(120, 40)) as pilot:
             view = await open_view(pilot, "2")
-            dead = [k for k in view.table.keys if view.rows[k]["status"] == "dead"][0]
+            dead = [k for k in view.table.keys if view.rows[k]["status"] == "dead" and view.rows[k]["agent"] != "apply"][0]
             view.table.move_to_key(dead)
             await pilot.press("r", "x", "R")
             await pilot.pause()

@@ -39,7 +39,12 @@ def test_pause_and_resume_an_agent_from_the_overview(settings, demo):
             agents = view.query_one("#agents")
             agents.move_to_key("score")
             await pilot.press("p")
+            await until(pilot, lambda: type(app.screen).__name__ == "PromptScreen", what="the reason asked")
+            await type_text(pilot, "maintenance")
+            await pilot.press("enter")
             await until(pilot, lambda: queue.agent_controls(demo).get("score", {}).get("paused") is True)
+            await settle(app)
+            await pilot.pause()
             await pilot.press("p")
             await until(pilot, lambda: queue.agent_controls(demo)["score"]["paused"] is False)
             actions = [r["action"] for r in demo.execute("SELECT action FROM operator_actions ORDER BY id")]
@@ -245,7 +250,9 @@ def test_keys_are_remapped_from_settings(settings, demo):
             await pilot.pause()
             await settle(app)
             assert queue.get_task(demo, 57).status == "cancelled"
-            await pilot.press("t")
+            await pilot.press("t")  # a cancelled task: confirmed first
+            await until(pilot, lambda: type(app.screen).__name__ == "ConfirmScreen", what="confirmation")
+            await pilot.press("tab", "enter")
             await until(pilot, lambda: queue.get_task(demo, 57).status == "queued")
 
     asyncio.run(main())

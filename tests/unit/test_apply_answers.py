@@ -96,3 +96,72 @@ def test_best_option_refuses_to_guess():
     assert best_option("Chennai", ["Bengaluru", "Pune"]) is None
     assert best_option(True, ["Yes, I am", "No, I am not"]) == "Yes, I am"
     assert best_option(7, ["Less than 2 years", "2-5 years", "More than 5 years"]) == "More than 5 years"
+
+
+def _indian(**work) -> dict:
+    p = profile_dict()
+    p["work"] = {**p["work"], "current_ctc_lpa": 18, "expected_ctc_lpa": 24, **work}
+    return p
+
+
+def test_money_is_converted_only_where_the_question_names_its_unit():
+    s = sheet_of(f("Current CTC (in Lakhs)"), f("Expected CTC (per month, in INR)", "number"),
+                 f("Current Annual CTC (INR)", "number"), f("Expected CTC"), f("Current CTC", "number"),
+                 f("Desired salary (annual, USD)"), f("Desired Pay"), f("Salary expectations (gross per year in EUR)", "number"),
+                 f("Current CTC range", "select", options=["0-10 LPA", "10-20 LPA", "20-30 LPA"]), profile=_indian())
+    got = {a.label: a for a in s.answers}
+    assert got["Current CTC (in Lakhs)"].value == "18"
+    assert got["Expected CTC (per month, in INR)"].value == "200000"
+    assert got["Current Annual CTC (INR)"].value == "1800000"
+    assert got["Expected CTC"].value == "24 LPA"  # an Indian form's text box without a unit
+    assert got["Current CTC range"].value == "10-20 LPA"
+    for unsure in ("Current CTC", "Desired salary (annual, USD)", "Desired Pay", "Salary expectations (gross per year in EUR)"):
+        assert not got[unsure].answered and got[unsure].note, unsure
+    assert "USD" in got["Desired salary (annual, USD)"].note and "EUR" in got["Salary expectations (gross per year in EUR)"].note
+
+
+def test_authorized_to_work_takes_a_per_country_list_a_table_and_a_boolean():
+    yes_no = ["Yes", "No"]
+    qs = [f("Are you legally authorized to work in India?", "select", options=yes_no),
+          f("Are you authorized to work in the United States?", "select", options=yes_no),
+          f("Will you require visa sponsorship to work in the US?", "select", options=yes_no),
+          f("Are you legally authorized to work here?", "select", options=yes_no)]
+    listed = {a.label: a.value for a in sheet_of(*qs, profile=_indian(authorized_to_work=["India"])).answers}
+    assert list(listed.values()) == ["Yes", "No", "Yes", None]  # no country named: a person decides
+    table = {a.label: a.value for a in sheet_of(*qs, profile=_indian(authorized_to_work={"India": True, "USA": False})).answers}
+    assert list(table.values()) == ["Yes", "No", "Yes", None]
+    boolean = {a.label: a.value for a in sheet_of(*qs, profile=_indian(authorized_to_work=True, needs_sponsorship=False)).answers}
+    assert list(boolean.values()) == ["Yes", "Yes", "No", "Yes"]
+
+
+def test_an_answer_of_the_wrong_type_is_never_filled():
+    s = sheet_of(f("Earliest start date", "date"), f("Notice period (weeks)", "number"),
+                 f("Do you have a non-compete with your current employer?", "select", options=["Yes", "No"]),
+                 f("Current company"), profile=_indian(notice_period_days=30))
+    got = {a.label: a for a in s.answers}
+    assert not got["Earliest start date"].answered and "date" in got["Earliest start date"].note
+    assert not got["Notice period (weeks)"].answered and "weeks" in got["Notice period (weeks)"].note
+    assert not got["Do you have a non-compete with your current employer?"].answered
+    assert got["Current company"].value == "Acme Analytics"
+
+
+def test_place_relocation_and_former_employers_are_derived_with_their_source():
+    p = _indian()
+    p["identity"]["location"] = "Bengaluru, India"
+    p["experience"] = [{"employer": "Infosys"}]
+    yes_no = ["Yes", "No"]
+    s = sheet_of(f("Do you currently reside in India?", "select", options=yes_no), f("Country", "select", options=["Germany", "India"]),
+                 f("City"), f("Are you willing to relocate to Pune?", "select", options=yes_no),
+                 f("Are you willing to relocate to Stockholm?", "select", options=yes_no),
+                 f("Have you worked at Infosys before?", "select", options=yes_no),
+                 f("Have you previously been employed by Contoso?", "select", options=yes_no),
+                 f("Phone country code", "select", options=["United States (+1)", "India (+91)"]), f("Phone", "tel"),
+                 profile=p)
+    got = {a.label: (a.value, a.source, a.confidence) for a in s.answers}
+    assert got["Do you currently reside in India?"][:2] == ("Yes", "identity.location")
+    assert got["Country"][0] == "India" and got["City"][0] == "Bengaluru"
+    assert got["Are you willing to relocate to Pune?"] == ("Yes", "work.relocate_to", 1.0)
+    assert got["Are you willing to relocate to Stockholm?"] == ("No", "work.relocate_to", 0.8)
+    assert got["Have you worked at Infosys before?"][:2] == ("Yes", "experience[].employer")
+    assert got["Have you previously been employed by Contoso?"][0] == "No"
+    assert got["Phone country code"][0] == "India (+91)" and got["Phone"][0] == "9845000000"

@@ -5,6 +5,7 @@ from __future__ import annotations
 from tui.screens.approvals import ApprovalsView
 from tui.screens.browsers import AuditView, CandidatesView, JobsView
 from tui.screens.logs import LogsView
+from tui.screens.outcomes import OutcomesView
 from tui.screens.overview import OverviewView
 from tui.screens.queue import QueueView
 from tui.screens.runners import RunnersView
@@ -20,4 +21,5 @@ VIEW_CLASSES = {
     "candidates": CandidatesView,
     "runners": RunnersView,
     "audit": AuditView,
+    "outcomes": OutcomesView,
 }

@@ -6,16 +6,18 @@ from pathlib import Path
 from typing import Any
 
 from rich.text import Text
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
+from textual.events import Resize
 from textual.screen import Screen
-from textual.widgets import Footer, Static
+from textual.widgets import DataTable, Footer, Static
 
 from core.browse import pages
-from tui.keys import APPROVAL_DETAIL_BINDINGS, WRITE_ACTIONS
-from tui.screens.approvals import approval_actions
-from tui.screens.base import Fetching
+from tui.keys import APPROVAL_DETAIL_BINDINGS, WRITE_ACTIONS, YANK_BINDINGS
+from tui.screens.approvals import approval_actions, document_lines, is_blank, who_what
+from tui.screens.base import Fetching, ReadonlyKeys
 from tui.screens.dialogs import PromptScreen
 from tui.screens.screenshot import ScreenshotScreen
 from tui.text import lit
@@ -23,9 +25,15 @@ from tui.widgets.halfblock import HalfBlockImage
 from tui.widgets.keyed_table import KeyedTable
 from tui.widgets.status_line import StatusLine
 
+#: The answer sheet's columns that share the width left over (minimum, weight); conf and req are fixed.
+FLEX = {"label": (12, 4), "value": (10, 4), "source": (6, 2)}
+#: Below this width the documents and screenshot go under the table, not beside it.
+SIDE_MIN_WIDTH = 120
 
-class ApprovalDetailScreen(Fetching, Screen[None]):
-    BINDINGS = [Binding("escape,q", "app.pop_screen", "Back", id="back"), *APPROVAL_DETAIL_BINDINGS]
+
+class ApprovalDetailScreen(ReadonlyKeys, Fetching, Screen[None]):
+    BINDINGS = [Binding("escape,q", "app.pop_screen", "Back", id="back"), *APPROVAL_DETAIL_BINDINGS,
+                *YANK_BINDINGS]
 
     def __init__(self, key: str) -> None:
         super().__init__()
@@ -37,15 +45,29 @@ class ApprovalDetailScreen(Fetching, Screen[None]):
         yield StatusLine()
         yield Static(id="approval-reason")
         with Horizontal(id="approval-main"):
-            yield KeyedTable([("label", "field", 24), ("value", "value", 24), ("source", "source", 18),
-                              ("conf", "conf", 5), ("req", "req", 3)], id="fields")
+            with Vertical(id="approval-left"):
+                yield KeyedTable([("label", "question", 24), ("value", "value", 24), ("source", "source", 18),
+                                  ("conf", "conf", 4), ("req", "req", 3)], id="fields")
+                yield Static(id="field-strip")
             with Vertical(id="approval-side"):
                 yield Static(id="approval-docs")
                 yield HalfBlockImage(id="approval-shot")
         yield Footer()
 
+    def on_resize(self, event: Resize) -> None:
+        self._fit()
+
+    def _fit(self) -> None:
+        wide = self.size.width >= SIDE_MIN_WIDTH
+        self.query_one("#approval-side").display = wide
+        table = self.query_one("#fields", KeyedTable)
+        # The table's own width is known only after layout; fit to what it will get.
+        total = (self.size.width * 3 // 5 if wide else self.size.width) - 2  # scrollbar
+        table.fit(total, FLEX)
+
     def on_mount(self) -> None:
         self.query_one(StatusLine).show(f"Approval {self.key}", "loading")
+        self._fit()
         self.query_one("#fields", KeyedTable).focus()
         self.reload()
 
@@ -65,12 +87,11 @@ class ApprovalDetailScreen(Fetching, Screen[None]):
         if data is None:
             self.query_one(StatusLine).show(f"Approval {self.key}", "no longer waiting")
             return
-        app = data.get("application") or {}
-        title = f"{app.get('title') or ''} · {app.get('company') or ''}" if app else ""
-        self.query_one(StatusLine).show(f"Approval {self.key}", f"{app.get('candidate') or ''} → {title}",
+        self.query_one(StatusLine).show(f"Approval {self.key}", "enter/e edit  a approve  r reject  o screenshot",
                                         flags=[f"{len(self.edits)} edited"] if self.edits else [])
-        reason = Text()
+        reason = who_what(data)
         if data.get("reason"):
+            reason.append("\n")
             reason.append("why: ", style="bold")
             reason.append_text(lit(data["reason"], "magenta"))
         self.query_one("#approval-reason", Static).update(reason)
@@ -80,25 +101,90 @@ class ApprovalDetailScreen(Fetching, Screen[None]):
             edited = k in self.edits
             value = self.edits[k] if edited else f.get("value")
             conf = f.get("confidence")
+            required = bool(f.get("required"))
+            if is_blank(value):
+                shown = (Text("(required, blank)", style="bold white on red") if required
+                         else Text("(blank)", style="dim"))
+            else:
+                shown = lit(value, "bold yellow" if edited else ("red" if conf is not None and conf < 0.5 else ""),
+                            max_len=200)
             rows.append((k, (
-                lit(f.get("label") or k, max_len=24),
-                lit(value if value not in (None, "") else "(blank)", "bold yellow" if edited else
-                    ("red" if conf is not None and conf < 0.5 else ""), max_len=60),
-                lit("operator edit" if edited else (f.get("source") or ""), max_len=18),
-                Text("" if conf is None else f"{conf:.2f}"),
-                Text("*" if f.get("required") else ""),
+                lit(f.get("label") or k, max_len=200),
+                shown,
+                lit("operator edit" if edited else (f.get("source") or ""), max_len=80),
+                Text("" if conf is None else f"{conf:.2f}", style="red" if conf is not None and conf < 0.5 else ""),
+                Text("req", style="bold red" if is_blank(value) else "bold") if required else Text(""),
             )))
         self.query_one("#fields", KeyedTable).sync(rows)
         docs = Text()
-        for kind, d in (data.get("documents") or {}).items():
+        for kind, shown in document_lines(data):
             docs.append(f"{kind}: ", style="bold")
-            docs.append_text(lit(d.get("path") if isinstance(d, dict) else d, max_len=60))
+            docs.append_text(lit(shown))
             docs.append("\n")
+        if not docs.plain:
+            docs.append("documents: none\n", style="dim")
         shots = data.get("screenshots") or []
-        docs.append(f"screenshots: {len(shots)} (o opens)\n", style="bold")
+        docs.append(f"screenshots: {len(shots)} (o opens)", style="bold")
         self.query_one("#approval-docs", Static).update(docs)
         paths = self._shot_paths()
         self.query_one("#approval-shot", HalfBlockImage).set_path(paths[-1] if paths else None)
+        self._strip()
+
+    def yank_text(self) -> tuple[str, str | None]:
+        f = self.current_field()
+        if f is None:
+            return "answer", None
+        value = self.edits.get(self._field_key(f), f.get("value"))
+        return "answer", None if is_blank(value) else str(value)
+
+    def current_field(self) -> dict[str, Any] | None:
+        key = self.query_one("#fields", KeyedTable).cursor_key
+        if key is None or not self.detail:
+            return None
+        return next((f for f in self.detail["fields"] if self._field_key(f) == key), None)
+
+    def _strip(self) -> None:
+        """The selected answer in full, under the table: question, value, source, confidence, required."""
+        f = self.current_field()
+        out = Text()
+        if f is not None:
+            k = self._field_key(f)
+            value = self.edits.get(k, f.get("value"))
+            out.append("Q ", style="bold")
+            out.append_text(lit(f.get("label") or k))
+            out.append("\n= ", style="bold")
+            if is_blank(value):
+                out.append("(required, blank)" if f.get("required") else "(blank)",
+                           "bold white on red" if f.get("required") else "dim")
+            else:
+                out.append_text(lit(value, "bold yellow" if k in self.edits else ""))
+            if k in self.edits and not is_blank(f.get("value")):
+                out.append("  was ", style="dim")
+                out.append_text(lit(f.get("value"), "dim"))
+            out.append("\n")
+            conf = f.get("confidence")
+            out.append("source ", style="bold")
+            out.append_text(lit("operator edit" if k in self.edits else (f.get("source") or "none")))
+            out.append(f"   confidence {'' if conf is None else f'{conf:.2f}'}", style="bold")
+            out.append("   required" if f.get("required") else "   optional", style="bold red" if f.get("required") else "dim")
+        if not self.query_one("#approval-side").display:
+            docs = document_lines(self.detail or {})
+            out.append("\ndocuments ", style="bold")
+            out.append_text(lit(", ".join(f"{k} {v}" for k, v in docs) or "none"))
+            out.append(f"   screenshots {len((self.detail or {}).get('screenshots') or [])} (o)", style="bold")
+        self.query_one("#field-strip", Static).update(out)
+
+    @on(DataTable.RowHighlighted)
+    def _highlighted(self, event: DataTable.RowHighlighted) -> None:
+        self._strip()
+
+    @on(DataTable.RowSelected)
+    def _selected(self, event: DataTable.RowSelected) -> None:
+        event.stop()
+        if self.app.readonly:  # type: ignore[attr-defined]
+            self.notify("read-only console: editing answers is not allowed", severity="warning", markup=False)
+            return
+        self.action_edit()
 
     def _shot_paths(self) -> list[Path]:
         out = []
@@ -112,13 +198,10 @@ class ApprovalDetailScreen(Fetching, Screen[None]):
         return out
 
     def action_edit(self) -> None:
-        table = self.query_one("#fields", KeyedTable)
-        key = table.cursor_key
-        if key is None or not self.detail:
-            return
-        field = next((f for f in self.detail["fields"] if self._field_key(f) == key), None)
+        field = self.current_field()
         if field is None:
             return
+        key = self._field_key(field)
         current = self.edits.get(key, field.get("value") or "")
 
         def done(value: str | None) -> None:

@@ -13,14 +13,14 @@ import time
 from concurrent.futures import Future
 from typing import TYPE_CHECKING, Any
 
-from textual import on
+from textual import events, on
 from textual.app import ComposeResult
 from textual.screen import Screen
 from textual.widgets import Footer
 
 from core.browse.filters import Filter, FilterError, Spec, parse_filter
 from core.safetext import clean
-from tui.keys import VIEW_BINDINGS, WRITE_ACTIONS
+from tui.keys import VIEW_BINDINGS, WRITE_ACTIONS, YANK_BINDINGS
 from tui.widgets.command_bar import CommandBar
 from tui.widgets.status_line import StatusLine
 
@@ -106,13 +106,52 @@ class Fetching:
             self.reload()
 
 
-class BaseView(Fetching, Screen[None]):
+def readonly_refusal(screen: Any, event: events.Key) -> None:
+    """In read-only mode the changing keys are hidden; pressing one says so instead of doing nothing."""
+    app = screen.app
+    if not getattr(app, "readonly", False):
+        return
+    for binding in screen._bindings.key_to_bindings.get(event.key, []):
+        action = binding.action.split("(", 1)[0]
+        if action in WRITE_ACTIONS:
+            event.stop()
+            app.notify(f"read-only console: {binding.description or action} is not allowed", severity="warning",
+                       markup=False)
+            return
+
+
+def yank(app: Any, what: str, text: str | None) -> None:
+    """``y``: put ``text`` on the clipboard with OSC 52 (works over SSH and tmux) and say what it was."""
+    if not text:
+        app.notify(f"nothing to copy here ({what})", markup=False)
+        return
+    app.copy_to_clipboard(clean(text))
+    shown = clean(text)
+    app.notify(f"copied {what}: {shown[:80]}{'...' if len(shown) > 80 else ''}", markup=False)
+
+
+class ReadonlyKeys:
+    """Mixin for screens with changing keys: in read-only mode a press of one says "read-only";
+    ``y`` copies what :meth:`yank_text` names."""
+
+    def on_key(self, event: events.Key) -> None:
+        readonly_refusal(self, event)
+
+    def yank_text(self) -> tuple[str, str | None]:
+        return "nothing", None
+
+    def action_yank(self) -> None:
+        what, text = self.yank_text()
+        yank(self.app, what, text)  # type: ignore[attr-defined]
+
+
+class BaseView(ReadonlyKeys, Fetching, Screen[None]):
     """A top-level view (one per mode): overview, queue, sessions, approvals, logs, jobs, ..."""
 
     VIEW = "view"
     TITLE_TEXT = "View"
     SPEC: Spec | None = None
-    BINDINGS = VIEW_BINDINGS
+    BINDINGS = [*VIEW_BINDINGS, *YANK_BINDINGS]
 
     def __init__(self) -> None:
         super().__init__()
@@ -140,7 +179,7 @@ class BaseView(Fetching, Screen[None]):
         return True
 
     # -- status line -----------------------------------------------------------------------------
-    def set_status(self, detail: str = "") -> None:
+    def set_status(self, detail: Any = "") -> None:
         flags = []
         if self.tapp.readonly:
             flags.append("READ-ONLY")
@@ -153,10 +192,24 @@ class BaseView(Fetching, Screen[None]):
         if self.SPEC is None:
             self.notify("this view has no filter", severity="warning", markup=False)
             return
-        self.query_one(CommandBar).open("filter", self.filter.text)
+        self.query_one(CommandBar).open("filter", self.filter.text, words=self.filter_words(),
+                                        history=self.tapp.bar_history("filter:" + self.VIEW))
+
+    def filter_words(self) -> list[str]:
+        """What ``tab`` completes in this view's filter: its keys (``status:``) and enum values."""
+        spec = self.SPEC
+        if spec is None:
+            return []
+        words = [f"{k}:" for k in sorted(spec.fields)]
+        for key, fld in sorted(spec.fields.items()):
+            words += [f"{key}:{c}" for c in fld.choices]
+        return words
 
     def open_command_line(self, value: str = "") -> None:
-        self.query_one(CommandBar).open("command", value)
+        from tui.keys import VIEWS
+
+        self.query_one(CommandBar).open("command", value, words=[*VIEWS, "quit", "help"],
+                                        history=self.tapp.bar_history("command"))
 
     def apply_filter_text(self, text: str) -> bool:
         """Set the filter from what the operator typed; False (and a one-line error) if it is wrong."""

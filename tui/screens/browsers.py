@@ -116,13 +116,43 @@ class AuditView(PagedView):
     def fetch_count(self, flt: Filter) -> int | None:
         return pages.audit_count(self.tapp.db, flt)
 
+    _labels: dict[int, dict[str, dict[str, Any]]] = {}
+
+    def fetch(self, req: Any) -> Any:
+        out = super().fetch(req)
+        window = out[1]
+        tasks = {i for r in window.rows if r["action"] == "approve" and (r["details"] or {}).get("edits")
+                 for i in (r["target_ids"] or [])}
+        self._labels = pages.answer_labels(self.tapp.db, sorted(tasks)) if tasks else {}
+        return out
+
+    def edit_lines(self, r: dict[str, Any]) -> list[tuple[str, Any, Any]]:
+        """(question, old, new) for each edited answer of an approval (the question, never the form's
+        internal field name, when the answer sheet knows it)."""
+        edits = (r["details"] or {}).get("edits") or {}
+        known: dict[str, dict[str, Any]] = {}
+        for i in r["target_ids"] or []:
+            known.update(self._labels.get(i, {}))
+        out = []
+        for name, new in edits.items():
+            f = known.get(name) or {}
+            out.append((f.get("label") or name, f.get("value"), new))
+        return out
+
     def cells(self, r: dict[str, Any]) -> tuple[Any, ...]:
         ids = r["target_ids"] or []
         target = f"{r['target_type'] or ''} {','.join(map(str, ids[:8]))}{' ...' if len(ids) > 8 else ''}"
-        if not ids and r["details"]:
+        edits = self.edit_lines(r)
+        if edits:
+            target += "  " + "; ".join(f"{q}: {'(blank)' if old in (None, '') else old} -> {new}"
+                                       for q, old, new in edits)
+        elif not ids and r["details"]:
             target += " " + ", ".join(f"{k}={v}" for k, v in r["details"].items())
         return (Text(str(r["id"])), Text(stamp(r["ts"])), lit(r["actor"], max_len=20), lit(r["action"]),
-                lit(target.strip(), max_len=80))
+                lit(target.strip(), max_len=200))
+
+    def cell_token(self, r: dict[str, Any]) -> Any:
+        return tuple(self.edit_lines(r)) if (r["details"] or {}).get("edits") else None
 
     def open_detail(self, key: str) -> None:
         r = self.rows.get(key)
@@ -130,6 +160,16 @@ class AuditView(PagedView):
             return
         body = kv([("when", stamp(r["ts"])), ("who", r["actor"]), ("action", r["action"]),
                    ("target", r["target_type"] or ""), ("ids", ", ".join(map(str, r["target_ids"] or [])))])
+        edits = self.edit_lines(r)
+        if edits:
+            body.append("\nedited answers\n", style="bold")
+            for q, old, new in edits:
+                body.append_text(lit(q))
+                body.append(": ")
+                body.append_text(lit("(blank)" if old in (None, "") else old, "dim"))
+                body.append(" -> ")
+                body.append_text(lit(new, "bold yellow"))
+                body.append("\n")
         body.append("\ndetails\n", style="bold")
         body.append_text(pretty_json(r["details"]))
         self.app.push_screen(TextScreen(f"Operator action {r['id']}", body))

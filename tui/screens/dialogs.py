@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
@@ -76,28 +78,50 @@ class PromptScreen(ModalScreen[str | None]):
         self.dismiss(None)
 
 
+class HelpTable(DataTable[Text]):
+    BINDINGS = [Binding("j", "cursor_down", show=False), Binding("k", "cursor_up", show=False),
+                Binding("g,home", "scroll_top", show=False), Binding("G,end", "scroll_bottom", show=False)]
+
+
 class HelpScreen(ModalScreen[None]):
-    """The keys valid on the screen underneath, with what each does and its binding id (for remapping)."""
+    """The keys valid on the screen underneath, grouped by purpose, with what each does and its binding
+    id (for remapping); ``enter`` runs the one under the cursor on the screen underneath."""
 
     BINDINGS = [Binding("escape,q,question_mark", "close", "Close", show=False)]
 
-    def __init__(self, title: str, rows: list[tuple[str, str, str]]) -> None:
+    def __init__(self, title: str, rows: list[tuple[str, str, str, str, Any]]) -> None:
         super().__init__(classes="dialog")
         self._title = title
         self._rows = rows
+        self._run: dict[str, Any] = {}
 
     def compose(self) -> ComposeResult:
         with Vertical(id="help"):
             yield Static(Text(f"Keys: {self._title}", style="bold"), classes="dialog-title")
-            table: DataTable[Text] = DataTable(cursor_type="row", id="help-table")
-            yield table
-            yield Static(Text("Remap in talvix.toml: [console.keys] <id> = \"key\"   esc: close", style="dim"))
+            yield HelpTable(cursor_type="row", id="help-table")
+            yield Static(Text("enter: run   j/k: move   esc: close   remap in talvix.toml: [console.keys] <id> = \"key\"",
+                              style="dim"))
 
     def on_mount(self) -> None:
-        table = self.query_one(DataTable)
-        table.add_columns("key", "does", "id")
-        for key, desc, ident in self._rows:
-            table.add_row(Text(key, style="bold"), Text(desc), Text(ident, style="dim"))
+        table = self.query_one(HelpTable)
+        table.add_columns("", "key", "does", "id")
+        group = None
+        for _i, (purpose, key, desc, ident, run) in enumerate(self._rows):
+            if purpose != group:
+                group = purpose
+                table.add_row(Text(purpose, style="bold underline"), Text(""), Text(""), Text(""), key=f"-{purpose}")
+            table.add_row(Text(""), Text(key, style="bold"), Text(desc), Text(ident, style="dim"), key=ident)
+            self._run[ident] = run
+        table.focus()
+
+    @on(DataTable.RowSelected)
+    def _selected(self, event: DataTable.RowSelected) -> None:
+        event.stop()
+        run = self._run.get(str(event.row_key.value))
+        if run is None:
+            return
+        self.dismiss(None)
+        run()
 
     def action_close(self) -> None:
         self.dismiss(None)

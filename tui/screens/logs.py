@@ -6,8 +6,12 @@ a second, and it never interprets markup; every line is cleaned of control seque
 
 from __future__ import annotations
 
+import textwrap
+from collections import deque
 from typing import Any
 
+from rich.highlighter import Highlighter
+from rich.text import Text
 from textual.app import ComposeResult
 from textual.widgets import Log
 
@@ -18,6 +22,28 @@ from tui.screens.base import BaseView
 
 MAX_LINES = 20_000
 FIRST_PAGE = 500
+
+
+#: Where the level sits in a formatted line ("MM-DD HH:MM:SS LEVEL   ..."), and its colour.
+LEVEL_AT = 15
+LEVEL_STYLE = {"ERROR": "bold red", "WARNING": "yellow", "INFO": "", "DEBUG": "dim"}
+LINE_STYLE = {"ERROR": "red", "DEBUG": "dim"}
+
+
+class LevelHighlighter(Highlighter):
+    """Colours a log line by its level (the level word bold, error lines red, debug dim). Lines are
+    plain text already cleaned of escapes; a style is added, no markup is read."""
+
+    def highlight(self, text: Text) -> None:
+        plain = text.plain
+        if plain[:1] == " ":  # a wrapped continuation line: left plain
+            return
+        level = plain[LEVEL_AT:LEVEL_AT + 7].strip()
+        if level in LINE_STYLE:
+            text.stylize(LINE_STYLE[level])
+        if LEVEL_STYLE.get(level):
+            text.stylize(LEVEL_STYLE[level], LEVEL_AT, LEVEL_AT + len(level))
+        text.stylize("dim", 0, 14)
 
 
 def format_event(e: dict[str, Any]) -> str:
@@ -42,9 +68,13 @@ class LogsView(BaseView):
         self.paused = False
         self.lines = 0
         self._shown_filter = None
+        self.wrap = False
+        self._raw: deque[str] = deque(maxlen=MAX_LINES)  # the lines unwrapped, to re-wrap on toggle
 
     def body(self) -> ComposeResult:
-        yield Log(max_lines=MAX_LINES, auto_scroll=True, id="log")
+        log = Log(max_lines=MAX_LINES, auto_scroll=True, highlight=True, id="log")
+        log.highlighter = LevelHighlighter()
+        yield log
 
     @property
     def log_widget(self) -> Log:
@@ -80,18 +110,57 @@ class LogsView(BaseView):
         log = self.log_widget
         if after is None:
             log.clear()
+            self._raw.clear()
             self.lines = 0
             self._shown_filter = flt
             self.last_id = 0
         if rows:
-            log.write_lines([format_event(e) for e in rows])
+            lines = [format_event(e) for e in rows]
+            self._raw.extend(lines)
+            log.write_lines(self._wrapped(lines))
             self.lines += len(rows)
             self.last_id = max(self.last_id or 0, rows[-1]["id"])
         self._status()
 
+    def _wrapped(self, lines: list[str]) -> list[str]:
+        if not self.wrap:
+            return lines
+        width = max(20, self.log_widget.size.width - 2)
+        out: list[str] = []
+        for line in lines:
+            out += textwrap.wrap(line, width, subsequent_indent=" " * (LEVEL_AT + 8), drop_whitespace=False,
+                                 replace_whitespace=False) or [""]
+        return out
+
     def _status(self) -> None:
         flags = "  PAUSED (space resumes)" if self.paused else ("" if self.log_widget.auto_scroll else "  not following (G)")
-        self.set_status(f"{self.lines:,} lines{flags}")
+        self.set_status(f"{self.lines:,} lines{flags}{'  wrap' if self.wrap else ''}")
+
+    def action_toggle_wrap(self) -> None:
+        """``w``: wrap long lines at the width (continuations indented), or one line per event."""
+        self.wrap = not self.wrap
+        log = self.log_widget
+        log.clear()
+        log.write_lines(self._wrapped(list(self._raw)))
+        self._status()
+
+    def action_scroll_down(self) -> None:
+        self.log_widget.auto_scroll = False
+        self.log_widget.scroll_down(animate=False)
+        self._status()
+
+    def action_scroll_up(self) -> None:
+        self.log_widget.auto_scroll = False
+        self.log_widget.scroll_up(animate=False)
+        self._status()
+
+    def action_scroll_top(self) -> None:
+        self.log_widget.auto_scroll = False
+        self.log_widget.scroll_home(animate=False)
+        self._status()
+
+    def yank_text(self) -> tuple[str, str | None]:
+        return "last log line", self._raw[-1] if self._raw else None
 
     def filter_changed(self) -> None:
         self.last_id = None

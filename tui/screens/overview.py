@@ -5,14 +5,16 @@ from __future__ import annotations
 from typing import Any
 
 from rich.text import Text
+from textual import on
 from textual.app import ComposeResult
 from textual.containers import Horizontal
-from textual.widgets import Sparkline, Static
+from textual.widgets import DataTable, Sparkline, Static
 
 from core import queue
 from core.browse import pages
 from tui.keys import OVERVIEW_BINDINGS
 from tui.screens.base import BaseView
+from tui.screens.dialogs import PromptScreen
 from tui.text import age, lit, status
 from tui.widgets.keyed_table import KeyedTable
 
@@ -28,24 +30,77 @@ class OverviewView(BaseView):
         with Horizontal(id="throughput"):
             yield Static(id="throughput-label")
             yield Sparkline([0], id="sparkline")
-        yield KeyedTable([("agent", "agent", 14), ("queued", "queued", 7), ("running", "run", 5),
-                          ("human", "human", 6), ("failed", "failed", 6), ("dead", "dead", 6),
-                          ("succeeded", "done", 7), ("oldest", "oldest", 7), ("state", "state", 8)],
+        yield KeyedTable([("agent", "agent", 14), ("queued", "queued", 6), ("running", "run", 5),
+                          ("human", "human", 5), ("failed", "failed", 6), ("dead", "dead", 5),
+                          ("succeeded", "done", 6), ("oldest", "oldest", 6), ("state", "state", 6)],
                          id="agents")
         yield KeyedTable([("runner", "runner", 24), ("mode", "mode", 8), ("status", "status", 8),
-                          ("beat", "beat", 6), ("agents", "agents", None)], id="runners-mini")
+                          ("beat", "beat", 5), ("agents", "agents", 20)], id="runners-mini")
         yield Static(id="paused-sites")
+        yield Static(id="alerts")
 
     def on_mount(self) -> None:
         self.query_one("#agents", KeyedTable).focus()
+        self._fit()
+
+    def on_resize(self) -> None:
+        self._fit()
+
+    def _fit(self) -> None:
+        """Every column on screen at 80 columns, wider names and agent lists when there is room."""
+        width = self.size.width - 2
+        self.query_one("#agents", KeyedTable).fit(width, {"agent": (10, 1)})
+        self.query_one("#runners-mini", KeyedTable).fit(width, {"runner": (14, 2), "agents": (10, 3)})
 
     def focus_main(self) -> None:
         self.query_one("#agents", KeyedTable).focus()
 
     def fetch(self, req: Any) -> Any:
-        return pages.overview(self.tapp.db, self.tapp.clock_now())
+        data = pages.overview(self.tapp.db, self.tapp.clock_now())
+        data["attention"] = pages.attention(self.tapp.db, now=self.tapp.clock_now(), stale_s=self._stale_s())
+        return data
+
+    def _stale_s(self) -> float:
+        return float(self.tapp.settings.queue.runner_stale_seconds)
+
+    def alerts(self, data: dict[str, Any]) -> Text:
+        """One line naming what needs a person: agents with work and no runner, stale sessions,
+        paused sites, the oldest approval's age."""
+        stale_s = self._stale_s()
+        served: set[str] = set()
+        for r in data["runners"]:
+            if r["status"] == "running" and (r["heartbeat_age_s"] or 0) <= stale_s:
+                served.update(r["agents"] or [])
+        unserved = sorted(a for a, c in data["counts"].items()
+                          if c.get("queued", 0) and a not in served and a not in data["paused_agents"])
+        att = data.get("attention") or {}
+        parts: list[Text] = []
+        if unserved:
+            t = Text("no runner for: ", style="bold red")
+            t.append_text(lit(", ".join(unserved)))
+            parts.append(t)
+        if att.get("stale_sessions"):
+            parts.append(Text(f"{att['stale_sessions']} stale session(s) (runner gone)", style="bold yellow"))
+        if data["paused_sites"]:
+            t = Text(f"{len(data['paused_sites'])} paused site(s)", style="bold yellow")
+            parts.append(t)
+        if att.get("oldest_approval_s") is not None:
+            parts.append(Text(f"oldest approval waiting {age(att['oldest_approval_s'])}", style="bold magenta"))
+        out = Text()
+        if parts:
+            out.append("! ", style="bold red")
+        for i, p in enumerate(parts):
+            if i:
+                out.append("  ·  ", style="dim")
+            out.append_text(p)
+        return out
+
+    _paused: set[str] = set()
+    _controls: dict[str, Any] = {}
 
     def show(self, data: Any) -> None:
+        self._paused = set(data["paused_agents"])
+        self._controls = data.get("controls") or {}
         counts: dict[str, dict[str, int]] = data["counts"]
         agents = sorted(set(counts) | set(data["paused_agents"]))
         rows = []
@@ -67,7 +122,7 @@ class OverviewView(BaseView):
                 Text(str(c.get("dead", 0) or ""), style="red"),
                 Text(str(c.get("succeeded", 0) or "")),
                 Text(age(oldest) if oldest is not None else ""),
-                Text("PAUSED", style="bold yellow") if paused else Text("active", style="dim"),
+                Text("PAUSED", style="bold yellow") if paused else Text("on", style="dim"),
             )))
         self.query_one("#agents", KeyedTable).sync(rows)
         series = data["throughput"]
@@ -77,9 +132,9 @@ class OverviewView(BaseView):
         rrows = []
         for r in data["runners"]:
             rrows.append((r["id"], (
-                lit(r["id"], max_len=24), lit(r["mode"]), status(r["status"]),
+                lit(r["id"], max_len=60), lit(r["mode"]), status(r["status"]),
                 Text(age(r["heartbeat_age_s"]) if r["status"] != "gone" else "-"),
-                lit(",".join(r["agents"] or []), max_len=60),
+                lit(",".join(r["agents"] or []), max_len=200),
             )))
         self.query_one("#runners-mini", KeyedTable).sync(rrows)
         sites = data["paused_sites"]
@@ -96,18 +151,86 @@ class OverviewView(BaseView):
                     line.append(", ")
         self.query_one("#paused-sites", Static).update(line)
         live = sum(1 for r in data["runners"] if r["status"] == "running")
-        self.set_status(f"waiting {totals['queued']:,} · running {totals['running']:,} · human {totals['human']:,}"
-                        f" · failed {totals['failed']:,} · dead {totals['dead']:,} · runners {live}")
+        self.query_one("#alerts", Static).update(self.alerts(data))
+        head = Text(f"waiting {totals['queued']:,} · running {totals['running']:,} · ")
+        for label, key, style in (("human", "human", "bold white on magenta"),
+                                  ("failed", "failed", "bold black on yellow"),
+                                  ("dead", "dead", "bold white on red")):
+            n = totals[key]
+            head.append(f"{label} {n:,}", style=style if n else "")  # counts that need a person stand out
+            head.append(" · ")
+        head.append(f"runners {live}")
+        self.set_status(head)
 
-    def action_toggle_agent(self) -> None:
+    @on(DataTable.RowSelected)
+    def _selected(self, event: DataTable.RowSelected) -> None:
+        """enter on an agent: the queue filtered to it; on a runner: the runners view on it."""
+        event.stop()
+        key = event.row_key.value
+        if key is None:
+            return
+        if event.data_table.id == "agents":
+            self.app.run_worker(self.tapp.open_view("queue", f"agent:{key}"), exclusive=False)
+        else:
+            self.app.run_worker(self._open_runner(key), exclusive=False)
+
+    async def _open_runner(self, runner_id: str) -> None:
+        await self.tapp.open_view("runners")
+        view: Any = self.tapp.base_view()
+        if view is not None and not view.table.move_to_key(runner_id):
+            view.focus_runner = runner_id
+
+    def action_sites(self) -> None:
+        """``s``: employer sites (pauses, budgets, next session allowed in); resume one there."""
+        from tui.screens.sites import SitesScreen
+
+        self.app.push_screen(SitesScreen())
+
+    def action_set_cap(self) -> None:
+        """``c``: the agent's global concurrency cap on every runner (blank removes it), as talvix cap."""
         agent = self.query_one("#agents", KeyedTable).cursor_key
         if agent is None:
             return
         app = self.tapp
+        current = (self._controls.get(agent) or {}).get("max_concurrency")
 
-        def run() -> str:
-            paused = bool((queue.agent_controls(app.db).get(agent) or {}).get("paused"))
-            queue.set_agent_paused(app.db, agent, not paused, "from the console", who=app.who)
+        def done(text: str | None) -> None:
+            if text is None:
+                return
+            text = text.strip()
+            if text and not (text.isdigit() and int(text) <= 2_147_483_647):
+                app.notify(f"a cap is a whole number of tasks (0 or more), got {text!r}", severity="error",
+                           markup=False)
+                return
+            cap = int(text) if text else None
+            app.act("cap", lambda: (queue.set_agent_cap(app.db, agent, cap, who=app.who),
+                                    f"{agent}: " + (f"at most {cap} running on every runner" if cap is not None
+                                                    else "no global cap"))[1])
+
+        app.push_screen(PromptScreen(f"Global cap for {agent}", "" if current is None else str(current),
+                                     placeholder="tasks running at once on all runners (blank: no cap)",
+                                     note="The same as talvix cap: every runner on every host obeys it."), done)
+
+    def action_toggle_agent(self) -> None:
+        """Pause (asks why: the reason is shown to every operator and in the audit log) or resume."""
+        agent = self.query_one("#agents", KeyedTable).cursor_key
+        if agent is None:
+            return
+        app = self.tapp
+        paused = agent in self._paused
+
+        def run(reason: str) -> str:
+            queue.set_agent_paused(app.db, agent, not paused, reason, who=app.who)
             return f"{'resumed' if paused else 'paused'} {agent} on every runner"
 
-        app.act("pause", run)
+        if paused:
+            app.act("resume", lambda: run("from the console"))
+            return
+
+        def reason(text: str | None) -> None:
+            if text and text.strip():
+                app.act("pause", lambda: run(text.strip()))
+
+        app.push_screen(PromptScreen(f"Pause {agent} on every runner: reason", placeholder="why (shown to operators)",
+                                     required=True, note="Running tasks finish; nothing new is claimed until resumed."),
+                        reason)

@@ -140,6 +140,9 @@ class PagedView(BaseView):
             return
         previous, self.window = self.window, window
         before, self.rows = self.rows, keyed
+        if before.keys() != keyed.keys():
+            # Rows came or went: count again within a second (not on every refresh of a busy queue).
+            self._count_at = min(self._count_at, time.monotonic() - COUNT_EVERY_S + 1.0)
         if not self._cells_unchanged(previous, window):
             changed = self._changed_cells(before, keyed)
             if changed is not None:
@@ -169,12 +172,36 @@ class PagedView(BaseView):
         """When this row's cells go stale with time alone (e.g. its age ticks), or None for never."""
         return None
 
+    def shown_total(self) -> str:
+        """The total to show beside the window, never fewer than the rows on screen: the first page
+        with nothing older is its own exact count; a count taken before rows arrived is not shown
+        (a fresh count is on its way) rather than "12 shown of 11"."""
+        w = self.window
+        n = len(w.rows) if w else 0
+        if w is not None and self.before_id is None and not w.has_older:
+            return count(n)
+        least = n + (1 if w is not None and w.has_older else 0)
+        if self.total is not None and self.total < least:
+            if time.monotonic() - self._count_at > 0.5:
+                self._count_at = 0.0
+                self._maybe_count()
+            return "counting"
+        return count(self.total)
+
     def update_status(self) -> None:
         w = self.window
         n = len(w.rows) if w else 0
         where = "newest" if self.before_id is None else f"page {len(self._pages) + 1}"
         more = "  ] older" if w and w.has_older else ""
-        self.set_status(f"{n} shown of {count(self.total)} {self.NOUN} ({where}){more}{self.extra_status()}")
+        sort = f"  {self.table.sort_label} (this page)" if self.table.sort_col else ""
+        self.set_status(f"{n} shown of {self.shown_total()} {self.NOUN} ({where}){more}{sort}{self.extra_status()}")
+
+    @on(KeyedTable.Sorted)
+    def _resorted(self, event: KeyedTable.Sorted) -> None:
+        self.update_status()
+
+    def yank_text(self) -> tuple[str, str | None]:
+        return "id", self.table.cursor_key
 
     def extra_status(self) -> str:
         return ""

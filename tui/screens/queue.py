@@ -15,13 +15,60 @@ from core import queue
 from core.browse import filters, pages
 from core.browse.filters import Filter
 from core.browse.pages import Window
-from core.models import RETRYABLE_STATES
 from tui.keys import QUEUE_BINDINGS
 from tui.screens.dialogs import ConfirmScreen
 from tui.screens.paged import PagedView
 from tui.text import age, age_next_tick, lit, status
 
 CANCELLABLE = ("queued", "failed", "running", "awaiting_approval", "needs_human")
+
+
+def retry_with_care(app: Any, ids: list[int], *, before: Any = None, after: Any = None) -> None:
+    """Retry ``ids``. ``apply`` tasks, and cancelled or rejected ones, ask first (Cancel focused): an
+    apply retry opens a browser on an employer's site again, and a cancelled task was stopped by
+    someone on purpose. ``before`` runs when the retry goes ahead, ``after`` once it is done."""
+    if app.readonly:
+        app.act("retry", lambda: None)  # says read-only
+        return
+    db, who = app.db, app.who
+
+    def run() -> str:
+        done = queue.retry(db, ids, who=who)
+        skipped = len(ids) - len(done)
+        return f"retried {len(done)} task(s)" + (f"; {skipped} not retryable (state)" if skipped else "")
+
+    def go() -> None:
+        if before is not None:
+            before()
+        app.act("retry", run, after=after)
+
+    def checked(rows: list[dict[str, Any]]) -> None:
+        risky = [r for r in rows if r["agent"] == "apply" or r["status"] == "cancelled"]
+        if not risky:
+            go()
+            return
+        body = Text()
+        for r in risky[:8]:
+            body.append(f"task {r['id']} ", style="bold")
+            body.append_text(status(r["status"]))
+            body.append(" ")
+            body.append_text(lit(r["agent"]))
+            if r["status"] == "cancelled":
+                body.append(" ")
+                body.append_text(lit(r["last_error"] or "(cancelled or rejected on purpose)", "dim", max_len=80))
+            body.append("\n")
+        if len(risky) > 8:
+            body.append(f"... and {len(risky) - 8} more\n")
+        if any(r["agent"] == "apply" for r in risky):
+            body.append("An apply retry opens the employer's site and may submit an application.\n", style="bold")
+
+        def confirmed(ok: bool | None) -> None:
+            if ok:
+                go()
+
+        app.push_screen(ConfirmScreen(f"Retry {len(ids)} task(s)?", body, f"Retry {len(ids)}"), confirmed)
+
+    app.fetch_then(lambda: pages.task_states(db, ids), checked)
 
 
 class QueueView(PagedView):
@@ -72,6 +119,17 @@ class QueueView(PagedView):
     def extra_status(self) -> str:
         return f"  {len(self.marked)} marked" if self.marked else ""
 
+    def action_errors(self) -> None:
+        """``E``: the failed and dead tasks of this filter grouped by normalised error."""
+        from tui.screens.errors import ErrorsScreen
+
+        self.app.push_screen(ErrorsScreen(self.filter))
+
+    def yank_text(self) -> tuple[str, str | None]:
+        """The marked ids, else the cursor's task id."""
+        ids = self.targets()
+        return ("task ids" if len(ids) > 1 else "task id"), " ".join(map(str, ids)) or None
+
     def open_detail(self, key: str) -> None:
         from tui.screens.task_detail import TaskDetailScreen
 
@@ -109,18 +167,15 @@ class QueueView(PagedView):
 
     # -- actions ------------------------------------------------------------------------------
     def action_retry(self) -> None:
+        """Retry the marked tasks (else the cursor's), asking first when that is risky."""
         ids = self.targets()
         if not ids:
             return
-        who = self.tapp.who
 
-        def run() -> str:
-            done = queue.retry(self.tapp.db, ids, who=who)
-            skipped = len(ids) - len(done)
-            return f"retried {len(done)} task(s)" + (f"; {skipped} not retryable (state)" if skipped else "")
+        def retried() -> None:
+            self.marked.clear()
 
-        self.marked.clear()
-        self.tapp.act("retry", run)
+        retry_with_care(self.tapp, ids, before=retried)
 
     def action_cancel_tasks(self) -> None:
         ids = self.targets()
@@ -146,23 +201,42 @@ class QueueView(PagedView):
                              confirmed)
 
     def action_bulk_retry(self) -> None:
+        """Retry everything the filter matches that can be retried, after showing what that is by state
+        and agent. Cancelled tasks stay out unless the filter asks for them (``status:cancelled``)."""
         flt = self.filter
         db = self.tapp.db
         who = self.tapp.who
+        term = flt.get("status")
+        include_cancelled = bool(term and "cancelled" in term.values)
 
-        def counted(ids: list[int]) -> None:
+        def counted(found: dict[str, Any]) -> None:
+            ids = found["ids"]
+            left_out = found["cancelled_left_out"]
             if not ids:
-                self.notify("nothing to retry: no failed, dead, cancelled or needs_human task matches the filter",
+                self.notify("nothing to retry: no failed, dead or needs_human task matches the filter"
+                            + (f" ({left_out:,} cancelled left out: add status:cancelled)" if left_out else ""),
                             markup=False)
                 return
-            desc = flt.text or "(no filter: every task)"
+            body = Text()
+            body.append("filter: ", style="bold")
+            body.append_text(lit(flt.text or "(none: every task)"))
+            body.append("\n")
+            for state, agent, n in found["groups"][:12]:
+                body.append(f"{n:>8,}  ")
+                body.append_text(status(state))
+                body.append("  ")
+                body.append_text(lit(agent))
+                body.append("\n")
+            if len(found["groups"]) > 12:
+                body.append(f"... and {len(found['groups']) - 12} more groups\n")
+            if left_out:
+                body.append(f"{left_out:,} cancelled task(s) left out (filter status:cancelled to include them)\n",
+                            style="dim")
 
             def confirmed(ok: bool | None) -> None:
                 if ok:
                     self.tapp.act("bulk retry", lambda: f"retried {len(pages.retry_ids(db, ids, who=who))} task(s)")
 
-            body = Text(f"{len(ids):,} task(s) in {', '.join(RETRYABLE_STATES)} match the filter\n")
-            body.append_text(lit(desc))
             self.app.push_screen(ConfirmScreen(f"Retry {len(ids):,} task(s)?", body, f"Retry {len(ids):,}"), confirmed)
 
-        self.tapp.fetch_then(lambda: pages.retryable_ids(db, flt), counted)
+        self.tapp.fetch_then(lambda: pages.retry_breakdown(db, flt, include_cancelled=include_cancelled), counted)

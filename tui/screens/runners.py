@@ -24,6 +24,8 @@ class RunnersView(BaseView):
     VIEW = "runners"
     TITLE_TEXT = "Runners"
     BINDINGS = RUNNER_BINDINGS
+    #: A runner to put the cursor on at the next refresh (enter on a runner in the overview).
+    focus_runner: str | None = None
 
     def body(self):  # type: ignore[no-untyped-def]
         yield KeyedTable([("id", "runner", 26), ("mode", "mode", 8), ("status", "status", 8),
@@ -58,6 +60,8 @@ class RunnersView(BaseView):
                 lit(",".join(r["agents"] or []), max_len=80),
             )))
         self.table.sync(rows)
+        if self.focus_runner and self.table.move_to_key(self.focus_runner):
+            self.focus_runner = None
         live = sum(1 for r in data if r["status"] == "running")
         self.set_status(f"{live} running on {len({r['host'] for r in data if r['status'] == 'running'})} host(s);"
                         f" {len(local)} in this console")

@@ -1,4 +1,9 @@
-"""Live apply sessions (candidate, job, site, step, elapsed) with the latest screenshot beside them."""
+"""Apply sessions (candidate, job, site, step, elapsed, state), paged and filtered, with the latest
+screenshot of the one under the cursor.
+
+A session is ``live`` only while the runner driving it still beats; one whose runner is gone is
+``stale`` (it will never end by itself: the reaper or an operator settles its task).
+"""
 
 from __future__ import annotations
 
@@ -10,66 +15,86 @@ from textual import on
 from textual.app import ComposeResult
 from textual.widgets import DataTable, Static
 
-from core.browse import pages
+from core.browse import filters, pages
+from core.browse.filters import Filter
+from core.browse.pages import Window
 from tui.keys import SESSION_BINDINGS
-from tui.screens.base import BaseView
+from tui.screens.paged import PagedView
 from tui.screens.screenshot import ScreenshotScreen, copy_path, save_screenshot
 from tui.text import age, lit, status
 from tui.widgets.halfblock import HalfBlockImage
 from tui.widgets.keyed_table import KeyedTable
 
+STATE_STYLE = {"live": "bold green", "stale": "bold yellow"}
 
-class SessionsView(BaseView):
+
+class SessionsView(PagedView):
     VIEW = "sessions"
     TITLE_TEXT = "Sessions"
+    SPEC = filters.SESSION_SPEC
+    NOUN = "sessions"
     BINDINGS = SESSION_BINDINGS
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.sessions: dict[str, dict[str, Any]] = {}
+    COLUMNS = [("id", "id", 5), ("candidate", "candidate", 16), ("job", "job", 26), ("site", "site", 18),
+               ("step", "step", 13), ("elapsed", "elapsed", 8), ("state", "state", 10)]
 
     def body(self) -> ComposeResult:
-        yield KeyedTable([("id", "id", 5), ("candidate", "candidate", 16), ("job", "job", 26), ("site", "site", 18),
-                          ("step", "step", 13), ("elapsed", "elapsed", 8), ("state", "state", 10)], id="sessions")
+        yield KeyedTable(self.COLUMNS, id="table", classes="sessions")
         yield Static(id="shot-caption")
         yield HalfBlockImage(id="shot")
 
     @property
-    def table(self) -> KeyedTable:
-        return self.query_one("#sessions", KeyedTable)
-
-    def focus_main(self) -> None:
-        self.table.focus()
+    def sessions(self) -> dict[str, Any]:
+        return self.rows
 
     def on_mount(self) -> None:
         self.table.focus()
 
-    def fetch(self, req: Any) -> Any:
-        return pages.live_sessions(self.tapp.db)
+    def _stale_s(self) -> float:
+        return float(self.tapp.settings.queue.runner_stale_seconds)
+
+    def fetch_window(self, flt: Filter, limit: int, before_id: int | None) -> Window:
+        return pages.session_window(self.tapp.db, flt, limit=limit, before_id=before_id,
+                                      now=self.tapp.clock_now(), stale_s=self._stale_s())
+
+    def fetch_count(self, flt: Filter) -> int | None:
+        return pages.session_count(self.tapp.db, flt, now=self.tapp.clock_now(), stale_s=self._stale_s())
+
+    def cells(self, s: dict[str, Any]) -> tuple[Any, ...]:
+        now = self.shown_at if self.shown_at is not None else self.tapp.now()
+        end = s["ended_at"] or now
+        state = s["state"]
+        return (
+            Text(str(s["id"])), lit(s["candidate"] or "", max_len=40),
+            lit(f"{s['title'] or ''} · {s['company'] or ''}", max_len=80), lit(s["site"] or "", max_len=40),
+            lit(s["step"], max_len=20), Text(age((end - s["started_at"]).total_seconds())),
+            Text(state, style=STATE_STYLE[state]) if state in STATE_STYLE else status(s["outcome"] or "ended"),
+        )
+
+    def cells_valid_until(self, s: dict[str, Any]) -> Any:
+        if s["ended_at"] is not None:
+            return None
+        from datetime import timedelta
+
+        from tui.text import age_next_tick
+
+        now = self.shown_at if self.shown_at is not None else self.tapp.now()
+        return s["started_at"] + timedelta(seconds=age_next_tick((now - s["started_at"]).total_seconds()))
 
     def show(self, data: Any) -> None:
-        now = self.tapp.now()
-        self.sessions = {str(s["id"]): s for s in data}
-        rows = []
-        for s in data:
-            end = s["ended_at"] or now
-            rows.append((str(s["id"]), (
-                Text(str(s["id"])), lit(s["candidate"] or "", max_len=16),
-                lit(f"{s['title'] or ''} · {s['company'] or ''}", max_len=26), lit(s["site"] or "", max_len=18),
-                lit(s["step"], max_len=13), Text(age((end - s["started_at"]).total_seconds())),
-                Text("live", style="bold green") if s["live"] else status(s["outcome"] or "ended"),
-            )))
-        self.table.sync(rows)
-        live = sum(1 for s in data if s["live"])
-        self.set_status(f"{live} live, {len(data) - live} recent")
+        super().show(data)
         self._preview()
+
+    def extra_status(self) -> str:
+        live = sum(1 for s in self.rows.values() if s["state"] == "live")
+        stale = sum(1 for s in self.rows.values() if s["state"] == "stale")
+        return f"  {live} live" + (f", {stale} stale (runner gone)" if stale else "")
 
     def current(self) -> dict[str, Any] | None:
         key = self.table.cursor_key
-        return self.sessions.get(key) if key else None
+        return self.rows.get(key) if key else None
 
     def shot_path(self, s: dict[str, Any] | None) -> Path | None:
-        if not s or not s.get("last_screenshot"):
+        if not s or not s["last_screenshot"]:
             return None
         try:
             return self.tapp.storage.resolve(s["last_screenshot"])
@@ -82,8 +107,8 @@ class SessionsView(BaseView):
         caption = Text()
         if s:
             caption.append("latest screenshot ", style="bold")
-            caption.append_text(lit(s.get("last_screenshot") or "none"))
-            if s.get("url"):
+            caption.append_text(lit(s["last_screenshot"] or "none"))
+            if s["url"]:
                 caption.append("  ")
                 caption.append_text(lit(s["url"], "dim", max_len=80))
         self.query_one("#shot-caption", Static).update(caption)
@@ -93,14 +118,12 @@ class SessionsView(BaseView):
     def _highlighted(self, event: DataTable.RowHighlighted) -> None:
         self._preview()
 
-    @on(DataTable.RowSelected)
-    def _selected(self, event: DataTable.RowSelected) -> None:
-        event.stop()
+    def open_detail(self, key: str) -> None:
         self.action_open_screenshot()
 
     def _all_shots(self, s: dict[str, Any]) -> tuple[list[Path], int]:
         paths = []
-        if s.get("application_id"):
+        if s["application_id"]:
             for rel in pages.application_screenshots(self.tapp.db, s["application_id"]):
                 try:
                     paths.append(self.tapp.storage.resolve(rel))
@@ -130,3 +153,7 @@ class SessionsView(BaseView):
         path = self.shot_path(self.current())
         if path:
             copy_path(self.app, path)
+
+    def yank_text(self) -> tuple[str, str | None]:
+        s = self.current()
+        return "session id", str(s["id"]) if s else None

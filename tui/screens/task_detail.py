@@ -13,16 +13,20 @@ from textual.widgets import Footer, Static
 
 from core import queue
 from core.browse import pages
-from tui.keys import WRITE_ACTIONS, b
-from tui.screens.base import Fetching
-from tui.screens.dialogs import ConfirmScreen
+from tui.keys import SCROLL_BINDINGS, WRITE_ACTIONS, YANK_BINDINGS, b
+from tui.screens.base import Fetching, ReadonlyKeys
+from tui.screens.dialogs import ConfirmScreen, PromptScreen
 from tui.text import kv, lit, pretty_json, since, stamp, status
 from tui.widgets.status_line import StatusLine
 
 
-class TaskDetailScreen(Fetching, Screen[None]):
+class TaskDetailScreen(ReadonlyKeys, Fetching, Screen[None]):
     BINDINGS = [
         Binding("escape,q", "app.pop_screen", "Back", id="back"),
+        *YANK_BINDINGS, *SCROLL_BINDINGS,
+        b("slash", "search", "Find", id="find", key_display="/"),
+        b("n", "next_match(1)", "Next match", id="find.next", show=False),
+        b("N", "next_match(-1)", "Previous match", id="find.prev", show=False),
         b("r", "retry", "Retry", id="retry"),
         b("x", "cancel_task", "Cancel", id="cancel"),
     ]
@@ -46,6 +50,24 @@ class TaskDetailScreen(Fetching, Screen[None]):
         if action in WRITE_ACTIONS | {"cancel_task"} and self.app.readonly:  # type: ignore[attr-defined]
             return False
         return True
+
+    def yank_text(self) -> tuple[str, str | None]:
+        t = (self.detail or {}).get("task") or {}
+        if t.get("last_error"):
+            return "error", str(t["last_error"])
+        return "task id", str(self.task_id)
+
+    def action_scroll_down(self) -> None:
+        self.query_one("#detail").scroll_down(animate=False)
+
+    def action_scroll_up(self) -> None:
+        self.query_one("#detail").scroll_up(animate=False)
+
+    def action_scroll_home(self) -> None:
+        self.query_one("#detail").scroll_home(animate=False)
+
+    def action_scroll_end(self) -> None:
+        self.query_one("#detail").scroll_end(animate=False)
 
     def fetch(self, req: Any) -> Any:
         return pages.task_detail(self.app.db, self.task_id)  # type: ignore[attr-defined]
@@ -101,12 +123,56 @@ class TaskDetailScreen(Fetching, Screen[None]):
             out.append(f"{e['level']:<7} ", style=status(e["level"]).style)
             out.append_text(lit(e["message"]))
             out.append("\n")
-        body.update(out)
+        self._shown = out
+        self._render_search()
+        if not self.search:
+            body.update(out)
 
     def action_retry(self) -> None:
-        app = self.app
-        self.app.act("retry", lambda: f"retried {len(queue.retry(app.db, [self.task_id], who=app.who))} task(s)",  # type: ignore[attr-defined]
-                     after=self.reload)
+        from tui.screens.queue import retry_with_care
+
+        retry_with_care(self.app, [self.task_id], after=self.reload)
+
+    # -- / search inside the detail ----------------------------------------------------------------
+    def action_search(self) -> None:
+        """``/``: find text in this detail (case-insensitive); ``n`` / ``N`` next / previous match."""
+        def done(text: str | None) -> None:
+            self.search = (text or "").strip()
+            self._match = -1
+            self._render_search()
+            if self.search:
+                self.action_next_match()
+
+        self.app.push_screen(PromptScreen("Find in this task", self.search, placeholder="text to find"), done)
+
+    search = ""
+    _match = -1
+    _shown: Text | None = None
+
+    def _render_search(self) -> None:
+        if self._shown is None:
+            return
+        text = self._shown.copy()
+        self._lines: list[int] = []
+        if self.search:
+            plain, needle = text.plain.lower(), self.search.lower()
+            at = plain.find(needle)
+            while at >= 0:
+                text.stylize("black on yellow", at, at + len(needle))
+                self._lines.append(plain.count("\n", 0, at))
+                at = plain.find(needle, at + len(needle))
+        self.query_one("#detail-body", Static).update(text)
+        if self.search:
+            self.query_one(StatusLine).show(f"Task {self.task_id}", f"/{self.search}: {len(self._lines)} match(es)  n/N")
+
+    def action_next_match(self, step: int = 1) -> None:
+        lines = getattr(self, "_lines", [])
+        if not lines:
+            if self.search:
+                self.notify(f"no match for {self.search!r}", markup=False)
+            return
+        self._match = (self._match + step) % len(lines)
+        self.query_one("#detail").scroll_to(y=max(0, lines[self._match] - 2), animate=False)
 
     def action_cancel_task(self) -> None:
         app = self.app

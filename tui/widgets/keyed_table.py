@@ -8,18 +8,43 @@ rows above it come and go.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from typing import Any
 
+from rich.text import Text
 from textual._two_way_dict import TwoWayDict
 from textual.coordinate import Coordinate
 from textual.geometry import Region
+from textual.message import Message
 from textual.widgets import DataTable
 from textual.widgets.data_table import ColumnKey, RowKey
 
 from tui.keys import TABLE_BINDINGS
 
 Column = tuple[str, str, int | None]  # key, label, width (None: fit content)
+
+_AGE = re.compile(r"^(\d+)([smhd])(?:(\d+)h?)?$")
+_UNIT = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+
+
+def sort_value(cell: Any) -> tuple[int, Any]:
+    """How a cell sorts: numbers (``1,234``, ``0.90``, ``3/5``) and ages (``42s``, ``7m``, ``3h05``,
+    ``5d02h``) by value, before text (case-insensitive); blanks last."""
+    text = (cell.plain if isinstance(cell, Text) else str(cell)).strip()
+    if not text:
+        return (3, "")
+    plain = text.replace(",", "")
+    try:
+        return (0, float(plain.split("/", 1)[0]))
+    except ValueError:
+        pass
+    m = _AGE.match(plain)
+    if m:
+        unit = _UNIT[m.group(2)]
+        sub = int(m.group(3) or 0) * (3600 if unit == 86400 else 60 if unit == 3600 else 0)
+        return (1, int(m.group(1)) * unit + sub)
+    return (2, text.lower())
 
 
 class KeyedTable(DataTable[Any]):
@@ -30,6 +55,9 @@ class KeyedTable(DataTable[Any]):
         self.columns_spec = list(columns)
         self._cells: dict[str, tuple[Any, ...]] = {}
         self._order: list[str] = []
+        self._unsorted: list[str] = []
+        self.sort_col: str | None = None
+        self.sort_reverse = False
 
     def on_mount(self) -> None:
         for key, label, width in self.columns_spec:
@@ -50,7 +78,10 @@ class KeyedTable(DataTable[Any]):
         return list(self._order)
 
     def sync(self, rows: Sequence[tuple[str, tuple[Any, ...]]]) -> None:
-        """Make the table show ``rows`` (key, cells) in this order, touching only what changed."""
+        """Make the table show ``rows`` (key, cells) in this order (or sorted by the operator's
+        column), touching only what changed."""
+        self._unsorted = [k for k, _ in rows]
+        rows = self._sorted(rows)
         keep = self.cursor_key
         keep_index = self.cursor_row
         new_keys = [k for k, _ in rows]
@@ -84,8 +115,9 @@ class KeyedTable(DataTable[Any]):
             self.move_cursor(row=min(keep_index, len(new_keys) - 1), animate=False)
 
     def shows(self, keys: list[str]) -> bool:
-        """Whether the table shows exactly these keys in this order."""
-        return keys == self._order
+        """Whether the table shows exactly these keys in this order (never while sorted by a column:
+        a changed cell may move its row)."""
+        return self.sort_col is None and keys == self._order
 
     def update_rows(self, changed: dict[str, tuple[Any, ...]]) -> None:
         """New cells for rows already shown, in place (same keys, same order): only the cells that
@@ -109,6 +141,93 @@ class KeyedTable(DataTable[Any]):
                 self._update_count += 1
                 y = locations.get(row_key) + (self.header_height if self.show_header else 0)
                 self._refresh_region(Region(0, y, max(self.size.width, self.virtual_size.width), 1))
+
+    def set_widths(self, widths: dict[str, int]) -> None:
+        """Give columns fixed widths (cells are cropped to them); used to fit columns to the terminal."""
+        changed = False
+        for key, width in widths.items():
+            col = self.columns.get(ColumnKey(key))
+            if col is not None and (col.width != width or col.auto_width):
+                col.width, col.auto_width = max(1, width), False
+                changed = True
+        if changed:
+            self._require_update_dimensions = True
+            self._clear_caches()
+            self.refresh()
+
+    def fit(self, total: int, flex: dict[str, tuple[int, int]]) -> dict[str, int]:
+        """Fit the columns to ``total`` cells: fixed columns keep their width, each ``flex`` column
+        (key -> (minimum, weight)) gets its minimum plus a share of what is left by weight."""
+        pad = 2 * self.cell_padding
+        fixed = sum((w or 0) + pad for k, _, w in self.columns_spec if k not in flex)
+        spare = total - fixed - sum(m + pad for m, _ in flex.values())
+        weights = sum(w for _, w in flex.values()) or 1
+        widths = {k: m + max(0, spare) * w // weights for k, (m, w) in flex.items()}
+        self.set_widths(widths)
+        return widths
+
+    def action_top(self) -> None:
+        """``gg``/``home``: the first row (a paged view also goes back to its newest page)."""
+        screen = self.screen
+        if hasattr(screen, "action_newest") and getattr(screen, "table", None) is self:
+            screen.action_newest()
+            return
+        if self.row_count:
+            self.move_cursor(row=0, animate=False)
+
+    def action_bottom(self) -> None:
+        """``G``/``end``: the last row (never a sideways scroll)."""
+        if self.row_count:
+            self.move_cursor(row=self.row_count - 1, animate=False)
+
+    # -- sorting (k9s: by column, inverted) ---------------------------------------------------
+    def action_sort_next(self) -> None:
+        """``S``: sort the rows shown by the next column (after the last: back to the view's order)."""
+        keys = [c[0] for c in self.columns_spec if c[1].strip()]
+        if self.sort_col is None:
+            self.sort_col = keys[0] if keys else None
+        else:
+            i = keys.index(self.sort_col) if self.sort_col in keys else -1
+            self.sort_col = keys[i + 1] if i + 1 < len(keys) else None
+        self._resort()
+
+    def action_sort_invert(self) -> None:
+        """``I``: invert the sort order."""
+        if self.sort_col is None:
+            return
+        self.sort_reverse = not self.sort_reverse
+        self._resort()
+
+    @property
+    def sort_label(self) -> str:
+        if self.sort_col is None:
+            return ""
+        label = next((c[1] for c in self.columns_spec if c[0] == self.sort_col), self.sort_col)
+        return f"sorted by {label} {'desc' if self.sort_reverse else 'asc'}"
+
+    def _resort(self) -> None:
+        for key, label, _ in self.columns_spec:
+            col = self.columns.get(ColumnKey(key))
+            if col is not None:
+                arrow = ("" if key != self.sort_col else (" v" if self.sort_reverse else " ^"))
+                col.label = Text(label + arrow)
+        self._require_update_dimensions = True
+        rows = [(k, self._cells[k]) for k in self._unsorted]
+        self.sync(rows)
+        self.refresh()
+        self.post_message(self.Sorted(self))
+
+    class Sorted(Message):
+        def __init__(self, table: KeyedTable) -> None:
+            super().__init__()
+            self.table = table
+
+    def _sorted(self, rows: Sequence[tuple[str, tuple[Any, ...]]]) -> list[tuple[str, tuple[Any, ...]]]:
+        if self.sort_col is None:
+            return list(rows)
+        idx = [c[0] for c in self.columns_spec].index(self.sort_col)
+        return sorted(rows, key=lambda kc: sort_value(kc[1][idx] if idx < len(kc[1]) else ""),
+                      reverse=self.sort_reverse)
 
     def move_to_key(self, key: str) -> bool:
         if key in self._cells:

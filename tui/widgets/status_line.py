@@ -13,7 +13,7 @@ class StatusLine(Static):
 
     _shown: tuple[object, ...] | None = None
 
-    def show(self, view: str, detail: str = "", filter_text: str = "", flags: list[str] | None = None) -> None:
+    def show(self, view: str, detail: str | Text = "", filter_text: str = "", flags: list[str] | None = None) -> None:
         """Show the line; an unchanged line is left alone (an update costs a layout pass, every refresh)."""
         shown = (view, detail, filter_text, tuple(flags or ()))
         if shown == self._shown:
@@ -22,7 +22,10 @@ class StatusLine(Static):
         line = Text()
         # Text.append never parses markup; clean() drops escape sequences (details may quote the database).
         line.append(clean(view), style="bold")
-        if detail:
+        if isinstance(detail, Text):  # ours, already literal (styled counts)
+            line.append("  ")
+            line.append_text(detail)
+        elif detail:
             line.append("  " + clean(detail))
         if filter_text:
             line.append("  /", style="bold cyan")

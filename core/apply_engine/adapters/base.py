@@ -18,8 +18,9 @@ from selenium.common.exceptions import (
     WebDriverException,
 )
 
-from core.apply_engine import forms
+from core.apply_engine import forms, sites
 from core.apply_engine.forms import FormField
+from core.apply_engine.js import script
 from core.apply_engine.settle import Settled
 
 SUCCESS_TEXT = re.compile(
@@ -31,27 +32,21 @@ APPLY_LINK = re.compile(r"^\s*(apply( now| for this (job|position|role))?|apply 
 SUBMIT_TEXT = re.compile(r"submit|send (my )?application|^apply$|apply now|finish|complete application", re.I)
 NOT_SUBMIT = re.compile(r"autofill|linkedin|indeed|save (for later|draft)|cancel|back|upload|attach", re.I)
 DECOY_TEXT = re.compile(r"autofill|auto-fill|parse (my|your) resume|apply with (linkedin|indeed|seek)", re.I)
-ERROR_JS = r"""
-const out = [];
-document.querySelectorAll('[aria-invalid=true], .error, .field-error-msg, .helper-text--error, [role=alert], .errors, .error-message, .invalid-feedback').forEach(e => {
-  const r = e.getBoundingClientRect(); const cs = getComputedStyle(e);
-  if (r.width > 0 && r.height > 0 && cs.display !== 'none' && cs.visibility !== 'hidden' && !e.hidden) {
-    const t = (e.innerText || e.getAttribute('aria-label') || '').replace(/\s+/g, ' ').trim();
-    if (t && t.length < 300) out.push(t);
-  }
-});
-return Array.from(new Set(out)).slice(0, 10);
-"""
+#: The form's visible error messages, and for each the control it is about (``data-talvix-id``): the
+#: control whose ``aria-describedby``/``aria-errormessage`` names it, an ``aria-invalid`` control itself,
+#: else the one tagged control in the message's nearest box. ``{texts: [...], fields: [[key, message]]}``.
+FIELD_ERRORS_JS = script("field_errors.js")
+ERROR_JS = "return (function () {" + FIELD_ERRORS_JS + "})().texts;"
 
 
-CONFIRM_JS = r"""
+CONFIRM_JS = sites.VISIBLE_CHALLENGE_JS + r"""
 const vis = e => { const r = e.getBoundingClientRect(); const cs = getComputedStyle(e);
                    return r.width > 0 && r.height > 0 && cs.display !== 'none' && cs.visibility !== 'hidden'; };
 const hits = [];
 for (const css of arguments[0]) { for (const e of document.querySelectorAll(css)) { if (vis(e)) hits.push([css, e.innerText || '']); } }
-const errors = arguments[1] ? (function () {""" + ERROR_JS + r"""})() : [];
+const found = arguments[1] ? (function () {""" + FIELD_ERRORS_JS + r"""})() : {texts: [], fields: []};
 return {url: location.href, text: document.body ? (document.body.innerText || '').slice(0, 5000) : '', hits: hits,
-        errors: errors};
+        errors: found.texts, field_errors: found.fields, challenge: arguments[1] ? visibleChallenge() : false};
 """
 
 #: The posting's "Apply" link or button (visible, text matching APPLY_LINK), or null.
@@ -99,6 +94,13 @@ class Adapter:
     #: CSS of elements that only appear after a successful submission.
     success_selectors: tuple[str, ...] = (".success", "#confirmation", ".confirmation", "[data-qa=msg-submit-success]")
     option_selector: str = forms.OPTION_SELECTOR
+    #: For a form embedded in an iframe: that iframe's index path. Only fields inside it are used, and
+    #: submit and confirmation are looked for there (see :func:`core.apply_engine.adapters.adapter_for`).
+    scope: list[int] | None = None
+    #: What in the page showed the ATS (``fingerprint``), for the receipt.
+    mark: str = ""
+    #: After an unconfirmed submit: (field key, the page's message) for each error tied to a field.
+    field_errors: list[tuple[str, str]] = []
 
     @classmethod
     def matches(cls, url: str) -> bool:
@@ -163,6 +165,8 @@ class Adapter:
     def postprocess(self, driver: Any, fields: list[FormField]) -> list[FormField]:
         """Mark decoys, read options of custom dropdowns, merge duplicate labels."""
         out = []
+        if self.scope:
+            fields = [f for f in fields if f.frame[:len(self.scope)] == self.scope]
         for f in fields:
             if f.type == "file" and DECOY_TEXT.search(f"{f.label} {f.hint}"):
                 f.role = "decoy"
@@ -176,8 +180,8 @@ class Adapter:
         """Options of custom dropdowns, read in the page in one call; a real click for any left empty."""
         forms.read_options(driver, fields, selector=self.option_selector)
         for f in fields:
-            if f.type != "combobox" or f.options:
-                continue
+            if f.type != "combobox" or f.options or f.input_type == "autocomplete":
+                continue  # an autocomplete's suggestions appear only when it is typed into
             try:
                 forms.switch_frame(driver, f.frame)
                 el = forms.element(driver, f.key)
@@ -206,15 +210,27 @@ class Adapter:
     # -- submitting --------------------------------------------------------------------------------
     def submit_button(self, driver: Any) -> Any:
         """The submit control: the adapter's selectors first, else the last button that says "submit"."""
-        driver.switch_to.default_content()
+        if self.scope:
+            forms.switch_frame(driver, self.scope)
+        else:
+            driver.switch_to.default_content()
         el = driver.execute_script(SUBMIT_JS, list(self.submit_selectors), SUBMIT_TEXT.pattern, NOT_SUBMIT.pattern)
         if el is None:
+            driver.switch_to.default_content()
             raise LookupError("no submit button found on the form")
         return el
 
     def click_submit(self, driver: Any) -> None:
-        """Press submit exactly once (see :func:`forms.press`)."""
-        forms.press(driver, self.submit_button(driver))
+        """Press submit exactly once (see :func:`forms.press`); inside an embed's iframe, one script click
+        (mouse coordinates there are the frame's, not the page's)."""
+        el = self.submit_button(driver)
+        if self.scope:
+            try:
+                driver.execute_script("setTimeout(() => arguments[0].click(), 0);", el)
+            finally:
+                driver.switch_to.default_content()
+            return
+        forms.press(driver, el)
 
     def confirmation(self, driver: Any, before_url: str) -> Confirmation | None:
         return self._look(driver, before_url, errors=False)[0]
@@ -225,7 +241,16 @@ class Adapter:
         Only ``execute_script`` is used while the submit response may still be pending: it honours the
         short script timeout, whereas chromedriver holds other commands until the navigation ends.
         """
-        seen = driver.execute_script(CONFIRM_JS, list(self.success_selectors), errors)
+        if self.scope:
+            try:
+                forms.switch_frame(driver, self.scope)
+                seen = driver.execute_script(CONFIRM_JS, list(self.success_selectors), errors)
+            except forms.FieldNotFound:
+                seen = {}
+            finally:
+                driver.switch_to.default_content()
+        else:
+            seen = driver.execute_script(CONFIRM_JS, list(self.success_selectors), errors)
         url = seen.get("url") or ""
         strong = self.strong_selectors()
         for css, text in seen.get("hits") or []:
@@ -237,6 +262,9 @@ class Adapter:
             return Confirmation("text", _around(text, m.start()), url), []
         if url.split("#")[0] != before_url.split("#")[0] and SUCCESS_URL.search(url.split("?")[0]) and text.strip():
             return Confirmation("url", url, url), []
+        if seen.get("challenge"):
+            return None, ["a captcha challenge appeared"]
+        self.field_errors = [(str(k), forms.norm(str(m))) for k, m in seen.get("field_errors") or [] if k and m]
         return None, list(seen.get("errors") or [])
 
     def strong_selectors(self) -> tuple[str, ...]:
@@ -260,6 +288,8 @@ class Adapter:
                 found, errors = self._look(driver, before_url)
                 if found is not None:
                     return found, []
+                if errors and errors[0].startswith("a captcha challenge"):
+                    return None, errors  # a person's job: no point waiting for a confirmation
             except WebDriverException:
                 errors = []
             now = time.monotonic()

@@ -24,15 +24,20 @@ PARSER_VERSION = "talvix-rules/1"
 # ------------------------------------------------------------------------------------------------
 _HEADINGS: dict[str, tuple[str, ...]] = {
     "summary": ("summary", "professional summary", "profile", "profile summary", "professional profile", "about",
-                "about me", "objective", "career objective", "career summary", "overview", "executive summary"),
+                "about me", "objective", "career objective", "career summary", "overview", "executive summary",
+                "personal profile", "personal statement", "summary of qualifications", "career profile"),
     "experience": ("experience", "work experience", "professional experience", "employment", "employment history",
                    "work history", "career history", "relevant experience", "experience summary", "internships",
-                   "internship", "work"),
+                   "internship", "work", "professional background", "employment details", "work details",
+                   "industry experience", "professional experience and internships"),
     "education": ("education", "academics", "academic background", "educational qualifications", "qualifications",
-                  "academic qualifications", "education and training", "education & training"),
+                  "academic qualifications", "education and training", "education & training", "education details",
+                  "academic details", "academic profile", "educational background", "scholastic profile"),
     "skills": ("skills", "technical skills", "key skills", "core skills", "core competencies", "competencies",
                "skills and tools", "skills & tools", "technologies", "tech stack", "tools", "areas of expertise",
-               "expertise", "skill set", "skillset", "technical proficiency"),
+               "expertise", "skill set", "skillset", "technical proficiency", "skills summary", "key competencies",
+               "technical expertise", "it skills", "software skills", "tools and technologies",
+               "tools & technologies", "technical competencies", "skills & expertise", "skills and expertise"),
     "projects": ("projects", "personal projects", "key projects", "academic projects", "side projects"),
     "certifications": ("certifications", "certificates", "courses", "licenses and certifications",
                        "licenses & certifications", "training"),
@@ -78,6 +83,34 @@ _CITIES = (
     "thane", "nashik", "madurai", "vijayawada", "guwahati", "kanpur", "faridabad", "ghaziabad",
     "london", "new york", "san francisco", "seattle", "singapore", "dubai", "berlin", "amsterdam", "toronto",
     "sydney", "austin", "boston", "chicago", "los angeles", "dublin", "paris", "tokyo", "remote",
+    "denver", "atlanta", "portland", "raleigh", "dallas", "houston", "san jose", "san diego", "philadelphia",
+    "washington", "miami", "phoenix", "minneapolis", "pittsburgh", "detroit", "nashville", "salt lake city",
+    "manchester", "leeds", "bristol", "edinburgh", "glasgow", "cambridge", "oxford", "birmingham", "liverpool",
+    "cardiff", "belfast", "newcastle", "sheffield", "nottingham", "reading", "brighton",
+    "tiruchirappalli", "trichy", "pilani", "vellore", "manipal", "warangal", "kharagpur", "roorkee",
+    "nyc", "new york city", "sf", "bay area", "silicon valley", "brooklyn", "oakland", "palo alto",
+    "mountain view", "sunnyvale", "cupertino", "redmond", "jersey city", "cambridge, ma",
+)
+_US_STATES = ("AL AK AZ AR CA CO CT DE FL GA HI ID IL IN IA KS KY LA ME MD MA MI MN MS MO MT NE NV NH NJ NM NY NC ND "
+              "OH OK OR PA RI SC SD TN TX UT VT VA WA WV WI WY DC").split()
+_IN_STATES = ("maharashtra", "karnataka", "telangana", "tamil nadu", "uttar pradesh", "kerala", "haryana", "gujarat",
+              "west bengal", "rajasthan", "andhra pradesh", "punjab", "madhya pradesh", "odisha", "bihar",
+              "jharkhand", "assam", "uttarakhand", "himachal pradesh", "chhattisgarh", "delhi ncr", "ncr")
+_UK_PARTS = ("uk", "united kingdom", "england", "scotland", "wales", "northern ireland", "great britain", "gb")
+_UK_CITIES = ("london", "manchester", "leeds", "bristol", "edinburgh", "glasgow", "cambridge", "oxford", "birmingham",
+              "liverpool", "cardiff", "belfast", "newcastle", "sheffield", "nottingham", "reading", "brighton")
+_US_CITIES = ("nyc", "new york city", "sf", "bay area", "silicon valley", "brooklyn", "oakland", "palo alto",
+              "mountain view", "sunnyvale", "cupertino", "redmond", "jersey city", "new york", "san francisco", "seattle", "austin", "boston", "chicago", "los angeles", "denver",
+              "atlanta", "portland", "raleigh", "dallas", "houston", "san jose", "san diego", "philadelphia",
+              "washington", "miami", "phoenix", "minneapolis", "pittsburgh", "detroit", "nashville", "salt lake city")
+_IN_CITIES = _CITIES[:_CITIES.index("london")]
+#: "City, ST" / "City, State" / "City, Country": the place after the comma says the country.
+_PLACE = re.compile(
+    r"(?P<city>[A-Z][A-Za-z.'\-]+(?: [A-Z][A-Za-z.'\-]+){0,2}),\s*"
+    r"(?P<region>(?:" + "|".join(_US_STATES) + r")\b|(?i:" + "|".join(
+        sorted(_IN_STATES + _UK_PARTS + ("india", "usa", "united states", "us", "singapore", "uae", "germany", "canada",
+                                         "australia", "netherlands", "ireland", "france", "japan"), key=len,
+               reverse=True)) + r")(?![A-Za-z]))"
 )
 _COUNTRIES = ("india", "usa", "united states", "uk", "united kingdom", "singapore", "uae", "germany", "canada",
               "australia", "netherlands", "ireland", "france", "japan")
@@ -204,17 +237,72 @@ def _links(text: str, emails: list[str]) -> dict[str, Any]:
     return out
 
 
-def _phone(text: str) -> str | None:
-    for match in phonenumbers.PhoneNumberMatcher(text, "IN", leniency=phonenumbers.Leniency.VALID):
-        return phonenumbers.format_number(match.number, phonenumbers.PhoneNumberFormat.E164)
+def _phone(text: str, country: str | None = None) -> tuple[str | None, float]:
+    """(E.164, confidence): a number's own prefix (+1, +44, 0044) decides its country; else the resume's own
+    location; India only when nothing says otherwise (and the confidence says it was guessed)."""
+    text = re.sub(r"(?<=\d)[\u00ad\u200b](?=\d)", "", text)
+    for match in phonenumbers.PhoneNumberMatcher(text, "ZZ", leniency=phonenumbers.Leniency.VALID):
+        return phonenumbers.format_number(match.number, phonenumbers.PhoneNumberFormat.E164), 0.95
+    region = country or "IN"
+    sure = 0.9 if country else 0.6
+    for match in phonenumbers.PhoneNumberMatcher(text, region, leniency=phonenumbers.Leniency.VALID):
+        return phonenumbers.format_number(match.number, phonenumbers.PhoneNumberFormat.E164), sure
     # "+91-98xxxxxxxx" style numbers the matcher misses when glued to punctuation.
     for cand in re.findall(r"\+?\d[\d\s().-]{8,16}\d", text):
         try:
-            num = phonenumbers.parse(cand, "IN")
+            num = phonenumbers.parse(cand, region)
         except phonenumbers.NumberParseException:
             continue
         if phonenumbers.is_valid_number(num):
-            return phonenumbers.format_number(num, phonenumbers.PhoneNumberFormat.E164)
+            return phonenumbers.format_number(num, phonenumbers.PhoneNumberFormat.E164), (0.9 if cand.startswith("+")
+                                                                                           else sure)
+    if country:
+        # a number of the right length for the resume's country that its numbering plan does not know
+        # ("123-456-7890" on a New York resume): kept, but a person must confirm it
+        for match in phonenumbers.PhoneNumberMatcher(text, country, leniency=phonenumbers.Leniency.POSSIBLE):
+            return phonenumbers.format_number(match.number, phonenumbers.PhoneNumberFormat.E164), 0.5
+    return None, 0.0
+
+
+def _is_place(part: str) -> bool:
+    """A place on its own: "Austin, TX", "Pune, Maharashtra", "London, UK", a known city, a bare country."""
+    p = part.strip(" .()")
+    if not p or len(p) > 45 or sum(c.isdigit() for c in p) > 0:
+        return False
+    m = _PLACE.fullmatch(p)
+    if m and not _has_company_word(m.group("city")) and not _has_title_word(m.group("city")):
+        return True
+    low = p.lower()
+    return low in _CITIES or low in _COUNTRIES or low in _IN_STATES or p in _US_STATES or low in _UK_PARTS
+
+
+def country_of(text: str | None) -> str | None:
+    """The country (ISO region code) a place names: "Austin, TX" -> US, "Leeds, UK" -> GB, "Pune" -> IN."""
+    if not text:
+        return None
+    m = _PLACE.search(text)
+    if m:
+        region = m.group("region")
+        low = region.lower()
+        if region in _US_STATES or low in ("usa", "united states", "us"):
+            return "US"
+        if low in _UK_PARTS:
+            return "GB"
+        if low in _IN_STATES or low == "india":
+            return "IN"
+        return {"singapore": "SG", "uae": "AE", "germany": "DE", "canada": "CA", "australia": "AU",
+                "netherlands": "NL", "ireland": "IE", "france": "FR", "japan": "JP"}.get(low)
+    city = _city_in(text)
+    if city in _US_CITIES:
+        return "US"
+    if city in _UK_CITIES:
+        return "GB"
+    if city in _IN_CITIES:
+        return "IN"
+    low = text.lower()
+    for word, code in (("india", "IN"), ("united kingdom", "GB"), ("united states", "US"), ("usa", "US")):
+        if re.search(rf"(?<![a-z]){word}(?![a-z])", low):
+            return code
     return None
 
 
@@ -227,38 +315,116 @@ def _city_in(text: str) -> str | None:
 
 
 def _location(contact_lines: list[str]) -> tuple[str | None, float]:
+    """The candidate's place from the header/contact block: a labelled one, "City, ST/State/Country", a known city."""
     for line in contact_lines:
-        for part in re.split(r"\s*[|•·]\s*", line):
-            m = re.match(r"\s*(?:location|address|city|based in|current location)\s*[:\-]\s*(.+)", part, re.I)
+        for part in re.split(r"\s*[|•·]\s*|\s{3,}", line):
+            m = re.match(r"\s*(?:location|address|city|based in|current location|residence)\s*[:\-]\s*(.+)", part, re.I)
             if m:
-                return m.group(1).strip().rstrip("."), 0.9
+                value = m.group(1).strip().rstrip(".")
+                if len(value) > 30 or re.search(r"\d{3,}|\d+[ ,]", value):
+                    # a street address: its place is the city (with its state) in it
+                    place = _PLACE.search(re.sub(r"\d[\d\s-]*", " ", value))
+                    city = _city_in(value)
+                    if place and (city is None or city in place.group(0).lower()):
+                        return place.group(0).strip(), 0.85
+                    if city:
+                        at = value.lower().find(city)
+                        return value[at: at + len(city)], 0.8
+                return value, 0.9
+    found: tuple[str | None, float] = (None, 0.0)
     for line in contact_lines:
         for part in re.split(r"\s*[|•·]\s*|\s{2,}", line):
-            part = part.strip()
+            part = part.strip().strip(",;")
             if not part or "@" in part or _URL.search(part) or sum(c.isdigit() for c in part) >= 5:
                 continue
-            if _city_in(part) and len(part) <= 60:
-                return part.rstrip("."), 0.8
-            m = re.fullmatch(r"([A-Z][A-Za-z .]+),\s*([A-Z][A-Za-z .]+)", part)
-            if m and m.group(2).strip().lower() in _COUNTRIES:
-                return part, 0.7
-    return None, 0.0
+            m = _PLACE.fullmatch(part)
+            if m and not _has_company_word(m.group("city")) and not _has_title_word(m.group("city")):
+                return part.rstrip("."), 0.85
+            if found[0] is None and _city_in(part) and len(part) <= 60 and not _has_title_word(part):
+                found = (part.rstrip("."), 0.75)
+    if found[0] is None:
+        # a place inside a longer line ("email phone Mumbai," wrapped onto "Maharashtra")
+        joined: list[str] = []
+        for line in contact_lines:
+            if joined and joined[-1].rstrip().endswith(","):
+                joined[-1] = joined[-1].rstrip() + " " + line.strip()
+            else:
+                joined.append(line)
+        for line in joined:
+            bare = _URL.sub(" ", _EMAIL.sub(" ", line))
+            bare = re.sub(r"\+?\d[\d\s().-]{6,}\d", " ", bare)
+            for m in _PLACE.finditer(bare):
+                city = m.group("city")
+                known = _city_in(city)
+                if known:
+                    at = city.lower().rfind(known)
+                    return bare[m.start() + at: m.end()].strip(), 0.7
+    return found
+
+
+_NOT_NAMES = {"curriculum vitae", "resume", "résumé", "cv", "bio data", "biodata", "bio-data", "profile",
+              "personal profile", "contact", "page"}
 
 
 def _looks_like_name(line: str) -> bool:
     if "@" in line or _URL.search(line) or sum(c.isdigit() for c in line) > 0:
         return False
+    if line.strip().lower().strip(":.") in _NOT_NAMES:
+        return False
     words = line.replace(",", " ").split()
     if not 1 <= len(words) <= 5:
         return False
-    if line.strip().lower().strip(":") in _HEADING_INDEX:
+    if line.strip().lower().strip(":") in _HEADING_INDEX or _heading_of(line):
         return False
-    if any(w.lower().strip(".,") in _TITLE_WORDS for w in words) and len(words) > 2:
+    if any(w.lower().strip(".,") in _TITLE_WORDS for w in words) or _is_place(line) or _has_company_word(line):
         return False
-    return all(re.fullmatch(r"[A-Za-z][A-Za-z.'\-]*", w) for w in words)
+    return all(re.fullmatch(r"[^\W\d_](?:[^\W\d_]|[.'’\-])*", w) for w in words)
+
+
+def _find_name(lines: list[str], sizes: list[float | None] | None, head_len: int) -> tuple[str | None, list[int], float]:
+    """(name, the line numbers it stands on, confidence).
+
+    The name is the largest text of the resume when one size stands out (a sidebar may print it at the
+    bottom, split over two lines); else the first name-like line of the header.
+    """
+    if sizes and any(sizes):
+        known = sorted(x for x in sizes if x)
+        body = known[len(known) // 2]
+        top = max(known)
+        if top >= 1.3 * body:
+            for i, (line, size) in enumerate(zip(lines, sizes)):
+                if size != top:
+                    continue
+                idx = [i]
+                text = line.strip()
+                j = i + 1
+                # the rest of the name on the next line of the same size (a narrow column or table cell may set
+                # a line of contact details between them)
+                while j < len(lines) and j <= idx[-1] + 2 and len(idx) < 3:
+                    if sizes[j] == top:
+                        if not _looks_like_name(lines[j].strip()):
+                            break
+                        text += " " + lines[j].strip()
+                        idx.append(j)
+                    j += 1
+                text = re.sub(r"\s+", " ", text)
+                if _looks_like_name(text):
+                    return text, idx, (0.95 if i < 3 else 0.85)
+                break  # the largest text is not a name (a logo, a heading): fall back to the header
+    for line in lines[: min(head_len, 8)]:
+        labelled = re.match(r"(?i)\s*(?:full\s+)?name\s*[:\-]\s*(.+)$", line)
+        if labelled and _looks_like_name(re.split(r"\s{3,}|\s*[|•·]\s*", labelled.group(1).strip())[0]):
+            return re.split(r"\s{3,}|\s*[|•·]\s*", labelled.group(1).strip())[0], [], 0.9
+    for i, line in enumerate(lines[: min(head_len, 6)]):
+        whole = re.sub(r"\s+", " ", line.strip())  # "Kavya<TAB>Reddy": a Word export's tab between the words
+        cand = whole if _looks_like_name(whole) else re.split(r"\s*[|•·]\s*|\s{3,}", line.strip())[0].strip()
+        if _looks_like_name(cand):
+            return cand, ([i] if cand == whole else []), (0.9 if i == 0 else 0.7)
+    return None, [], 0.0
 
 
 def _split_name(name: str) -> tuple[str, str | None]:
+    name = re.sub(r"\s+", " ", name).strip()
     if name.isupper():
         name = " ".join(w.capitalize() for w in name.split())
     parts = name.split()
@@ -283,8 +449,15 @@ def split_sections(lines: list[str]) -> tuple[list[str], dict[str, list[str]]]:
     head: list[str] = []
     sections: dict[str, list[str]] = {}
     current: str | None = None
-    for line in lines:
+    skip = False
+    for i, line in enumerate(lines):
+        if skip:
+            skip = False
+            continue
         name = _heading_of(line)
+        if name is None and i + 1 < len(lines) and line.isupper() and lines[i + 1].isupper():
+            name = _heading_of(line + " " + lines[i + 1])  # "EDUCATIONAL" / "QUALIFICATIONS" in a narrow column
+            skip = name is not None
         if name is not None:
             current = name
             sections.setdefault(current, [])
@@ -317,7 +490,8 @@ def _strip_bullet(line: str) -> str:
 # ------------------------------------------------------------------------------------------------
 # Experience
 # ------------------------------------------------------------------------------------------------
-_SEP = re.compile(r"\s*\|\s*|\s+[–—-]\s+|\s*,\s+|\s+at\s+|\s+@\s+|\s{3,}|\t+")
+_SEP = re.compile(r"\s*\|\s*|\s*[•·▪]\s*|\s+[–—-]\s+|\s*,\s+|\s+at\s+|\s+@\s+|\s{3,}|\t+")
+_COMMA_KEEP = "\x00"
 
 
 def _has_title_word(text: str) -> bool:
@@ -344,14 +518,23 @@ def _parse_header(header: str) -> dict[str, str | None]:
     if labelled is not None:
         return labelled
     at = re.search(r"^(.+?)\s+(?:at|@)\s+(.+)$", header)
-    parts = [p.strip(" .()") for p in (_SEP.split(header))]
+    # "Portland, OR" and "Kochi, Kerala" are one place: their comma does not separate parts
+    protected = _PLACE.sub(lambda m: m.group(0) if _has_company_word(m.group("city")) or _has_title_word(
+        m.group("city")) else m.group(0).replace(",", _COMMA_KEEP), header)
+    parts = [p.replace(_COMMA_KEEP, ",").strip(" .()") for p in (_SEP.split(protected))]
     parts = [p for p in parts if p and not re.fullmatch(r"[\W\d]*", p)]
+    # the legal suffix after a comma ("Acme, Inc.") belongs to the employer
+    for i in range(len(parts) - 1, 0, -1):
+        if re.fullmatch(r"(?i)(inc|llc|ltd|llp|plc|gmbh|corp|co|pvt\.? ltd|limited)\.?", parts[i]):
+            parts[i - 1] += ", " + parts.pop(i)
     location = None
-    rest = []
+    rest: list[str] = []
     for p in parts:
-        if location is None and (_city_in(p) and len(p.split()) <= 3 and not _has_company_word(p)
-                                 or p.lower() in _COUNTRIES):
+        if location is None and (_is_place(p) or _city_in(p) and len(p.split()) <= 3 and not _has_company_word(p)
+                                 and not _has_title_word(p)):
             location = p
+        elif location is not None and _is_place(p) and location in rest[-1:] + [location]:
+            location += ", " + p
         else:
             rest.append(p)
     title = employer = None
@@ -383,16 +566,30 @@ _COLUMN_NAMES = {"company", "employer", "organisation", "organization", "role", 
                  "dates", "date", "duration", "period", "from", "to", "location", "tenure", "years"}
 
 
+_COLUMN_NAMES |= {"degree", "institution", "institute", "university", "college", "school", "board", "year",
+                  "year of passing", "passing year", "percentage", "cgpa", "gpa", "grade", "score", "qualification",
+                  "course", "specialisation", "specialization", "result", "marks"}
+
+
 def _column_names(line: str) -> bool:
     """A table's header row ("Company | Role | Dates"), not content."""
-    parts = [p.strip().lower() for p in re.split(r"\s*\|\s*", line) if p.strip()]
+    parts = [p.strip().lower().strip(" :/") for p in re.split(r"\s*\|\s*|\s{3,}", line) if p.strip()]
     return len(parts) >= 2 and all(p in _COLUMN_NAMES for p in parts)
 
 
 def _header_like(line: str) -> bool:
     """Short, not a sentence: could be the employer or title line above a date line."""
-    return (len(line) <= 70 and len(line.split()) <= 8 and not line.rstrip().endswith((".", "%", ";"))
-            and not _is_bullet(line) and not line[:1].islower())
+    if _is_bullet(line) or line[:1].islower():
+        return False
+    if _labelled(line) is not None:
+        return True
+    words = line.split()
+    ends_sentence = line.rstrip().endswith((".", "%", ";")) and not (
+        len(words) <= 5 or re.search(r"(?i)\b(?:inc|ltd|co|corp|pvt|llc|plc|s\.a)\.$", line.rstrip()))
+    if len(line) > 100 or len(words) > 12 or ends_sentence:
+        return False
+    # a longer line is a header when its parts are set apart ("Title, Employer, City"); else it is a sentence
+    return len(words) <= 6 or bool(re.search(r"\s[|•·—–-]\s|,\s|\s{3,}|\s(?:at|@)\s", line))
 
 
 _LABEL_EMPLOYER = r"(?:company|organi[sz]ation|employer|client|company name)"
@@ -438,9 +635,14 @@ def parse_experience(lines: list[str]) -> list[dict[str, Any]]:
     for line in lines:
         m = _RANGE.search(line)
         if m and not _is_bullet(line):
-            own = (line[: m.start()] + " " + line[m.end():]).strip(" |,–—-()[]\t")
-            own = re.sub(rf"(?i)^\s*{_LABEL_OTHER}\s*:?\s*$", "", own)
-            own_info = _parse_header(own) if own else {"title": None, "employer": None, "location": None}
+            own = (line[: m.start()] + " | " + line[m.end():]).strip(" |,–—-()[]\t·•")
+            own = re.sub(r"(?i)\b(?:duration|period|dates?|tenure|from)\s*:\s*", "", own).strip(" |,–—-()[]\t·•")
+            place = re.search(r"(?i)\b(?:location|place|city)\s*:\s*([^|]+)", own)
+            if place and not re.search(rf"(?i)\b(?:{_LABEL_EMPLOYER}|{_LABEL_TITLE})\s*:", own):
+                own_info = {"title": None, "employer": None, "location": place.group(1).strip(" ,.")}
+                own = ""
+            else:
+                own_info = _parse_header(own) if own else {"title": None, "employer": None, "location": None}
             if own_info["title"] and own_info["employer"]:
                 header_bits: list[str] = []  # the line says it all: pending lines belong to the previous role
             else:
@@ -456,6 +658,8 @@ def parse_experience(lines: list[str]) -> list[dict[str, Any]]:
             pending.clear()
             header = " | ".join([*header_bits, own] if own else header_bits)
             info = _parse_header(header) if header_bits else own_info
+            if not info["location"] and own_info["location"]:
+                info["location"] = own_info["location"]
             current = {"employer": info["employer"] or "", "title": info["title"] or "",
                        "start": normalise_date(m.group("start")), "end": normalise_date(m.group("end")),
                        "location": info["location"], "bullets": []}
@@ -470,7 +674,10 @@ def parse_experience(lines: list[str]) -> list[dict[str, Any]]:
                 current["bullets"].append(_strip_bullet(line))
             continue
         plain = line.strip()
-        if current is not None and header_open and len(plain) <= 90 and not plain.endswith("."):
+        if current is not None and header_open and _is_place(plain):
+            current["location"] = current["location"] or plain  # "Cambridge" under the employer's cell
+            continue
+        if current is not None and header_open and len(plain) <= 90 and _header_like(plain):
             info = _parse_header(plain)
             if not current["title"] and info["title"]:
                 current["title"] = info["title"]
@@ -497,17 +704,62 @@ def parse_experience(lines: list[str]) -> list[dict[str, Any]]:
 # ------------------------------------------------------------------------------------------------
 # Education
 # ------------------------------------------------------------------------------------------------
+def _clean_institution(text: str) -> str:
+    """'University of Bristol 2012 –' -> 'University of Bristol': years and dashes after the name go."""
+    m = re.search(r"\s*[—–-]*\s*(?:19|20)\d{2}\b", text)
+    if m and m.start() > 0:
+        text = text[: m.start()]
+    return text.strip(" .,;:—–-|")
+
+
+def _joined_wraps(lines: list[str]) -> list[str]:
+    """A line that goes on from the one above (a narrow column: '...Technology' / 'and Science, Pilani')."""
+    out: list[str] = []
+    for raw in lines:
+        line = raw.strip()
+        if (out and re.match(r"(?:and|of|for|&|in|at)\b|[a-z]", line) and not _SINGLE_YEAR.search(out[-1])
+                and _INSTITUTION.search(out[-1]) and not _DEGREE.match(line)):
+            out[-1] = out[-1] + " " + line
+            continue
+        prev = re.split(r"\s{3,}", out[-1].strip()) if out else []
+        if prev and re.search(r"\b(?:of|and|&|for|at|in)$", prev[0]) and _INSTITUTION.search(prev[0]):
+            # "PSG College of   2014" over "Technology — B.E.   2018": the name goes on in the same column
+            cur = re.split(r"\s{3,}", line)
+            out[-1] = "   ".join([prev[0] + " " + cur[0]] + prev[1:] + cur[1:])
+            continue
+        out.append(raw)
+    return out
+
+
+def _inst_with_place(parts: list[str], i: int, degree: str | None) -> str:
+    """The institution at parts[i], with the place after its comma ('College of Engineering, Pune')."""
+    inst = parts[i]
+    if i + 1 < len(parts):
+        nxt = parts[i + 1].strip()
+        if (nxt and nxt != degree and not _DEGREE.search(nxt) and not re.search(r"\d", nxt)
+                and not re.search(r"(?i)\b(cgpa|gpa|percentage|grade)\b", nxt)
+                and (_is_place(nxt) or re.fullmatch(r"[A-Z][a-z]+", nxt))):
+            inst = f"{inst}, {nxt}"
+    return inst
+
+
 def parse_education(lines: list[str]) -> list[dict[str, Any]]:
     entries: list[dict[str, Any]] = []
     cur: dict[str, Any] | None = None
-    for raw in lines:
+    for raw in _joined_wraps(lines):
         line = _strip_bullet(raw)
-        parts = [p.strip(" .") for p in re.split(r"\s*\|\s*|\s+[–—-]\s+|\s*,\s+|\s{3,}", line) if p.strip(" .")]
-        degree = next((p for p in parts if _DEGREE.search(p)), None)
-        inst = next((p for p in parts if _INSTITUTION.search(p) and p != degree), None)
+        if _column_names(line):
+            continue
+        parts = [p.strip(" .") for p in re.split(r"\s*\|\s*|\s+[–—-]\s*|\s*[—–]\s+|\s*,\s+|\s{3,}", line)
+                 if p.strip(" .")]
+        degree = next((p for p in parts if _DEGREE.search(p) and not _INSTITUTION.search(p)), None) or next(
+            (p for p in parts if _DEGREE.search(p)), None)
+        inst_i = next((i for i, p in enumerate(parts) if _INSTITUTION.search(p) and p != degree), None)
+        inst = _clean_institution(_inst_with_place(parts, inst_i, degree)) if inst_i is not None else None
         if inst is None and degree is None:
-            if cur is not None and not cur["institution"] and len(parts) == 1 and not _SINGLE_YEAR.search(line):
-                cur["institution"] = parts[0]
+            if (cur is not None and not cur["institution"] and len(parts) == 1 and not _SINGLE_YEAR.search(line)
+                    and not _is_place(parts[0]) and not re.search(r"(?i)\b(cgpa|gpa|percentage|grade)\b", line)):
+                cur["institution"] = _clean_institution(parts[0])
             years = _SINGLE_YEAR.findall(line)
             if cur is not None and years and not cur["end"]:
                 _set_years(cur, line)
@@ -552,13 +804,45 @@ def _set_years(entry: dict[str, Any], line: str) -> None:
 # ------------------------------------------------------------------------------------------------
 # Skills
 # ------------------------------------------------------------------------------------------------
-def parse_skills(section: list[str], full_text: str) -> tuple[list[str], float]:
+_STOP = {"with", "and", "or", "the", "a", "an", "of", "in", "on", "for", "to", "at", "by", "from", "as", "is", "etc",
+         "using", "regularly", "various", "other", "others", "including", "like", "such"}
+
+
+def _skill_item(item: str, exclude: set[str]) -> bool:
+    """A listed item that is not in the vocabulary is kept only if it reads like a skill's name."""
+    words = item.split()
+    if not 1 <= len(words) <= 4 or len(item) > 40 or item.lower() in exclude:
+        return False
+    if "@" in item or _URL.search(item) or sum(c.isdigit() for c in item) >= 3 or item.endswith(":"):
+        return False
+    if all(w.lower() in _STOP for w in words) or words[0].lower() in _STOP or words[-1].lower() in _STOP:
+        return False
+    if _is_place(item):
+        return False
+    return item[:1].isupper() or bool(re.search(r"[.+#/]", item))
+
+
+def parse_skills(section: list[str], running: str, exclude: set[str] | None = None) -> tuple[list[str], float]:
+    """Skills listed in the skills section (vocabulary names, aliases made canonical; other items kept when
+    they read like a skill), then vocabulary skills named in running text (summary, roles, projects) -- never
+    that text's other words."""
+    exclude = {e.lower() for e in (exclude or set()) if e}
     listed: list[str] = []
+    joined: list[str] = []
     for raw in section:
+        # a comma list wrapped mid-item ("..., Problem" / "Solving, SQL") is one line again
+        if (joined and "," in joined[-1] and not _is_bullet(raw) and not re.match(r"\s*[A-Za-z /&-]{2,40}:", raw)
+                and ("," in raw or joined[-1].rstrip().endswith(","))):
+            joined[-1] = joined[-1].rstrip() + " " + raw.strip()
+        else:
+            joined.append(raw)
+    for raw in joined:
         line = _strip_bullet(raw)
         m = re.match(r"\s*[A-Za-z /&-]{2,40}:\s*(.+)$", line)
         if m:
             line = m.group(1)
+        if "," in line:
+            line = re.sub(r"\s{3,}", " ", line)  # a comma list: wide gaps are justified spaces, not separators
         for item in re.split(r"\s*[,;|•·▪]\s*|\s+-\s+|\s{3,}", line):
             item = item.strip(" .()")
             if not item:
@@ -570,41 +854,69 @@ def parse_skills(section: list[str], full_text: str) -> tuple[list[str], float]:
             found = vocab.extract(item)
             if found:
                 listed.extend(found)
-            elif len(item) <= 30 and len(item.split()) <= 3 and not item[:1].isdigit():
+            elif _skill_item(item, exclude):
                 listed.append(item)
-    mentioned = vocab.extract(full_text)
+    mentioned = vocab.extract(running)
     out = vocab.normalise_list(listed + mentioned)
     confidence = 0.9 if listed else (0.6 if mentioned else 0.0)
     return out, confidence
 
 
 # ------------------------------------------------------------------------------------------------
+# Indian resumes' personal details: notice period and CTC
+# ------------------------------------------------------------------------------------------------
+def _indian_terms(text: str) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    m = re.search(r"(?im)^\W*notice\s*period\s*[:\-]?\s*(immediate(?:ly)?|\d{1,3})\s*(days?|months?|weeks?)?", text)
+    if m:
+        if m.group(1).lower().startswith("immediate"):
+            out["notice_period_days"] = 0
+        else:
+            n = int(m.group(1))
+            unit = (m.group(2) or "days").lower()
+            out["notice_period_days"] = n * (30 if unit.startswith("month") else 7 if unit.startswith("week") else 1)
+    for key, label in (("current_ctc_lpa", r"current\s*ctc|ctc"), ("expected_ctc_lpa", r"expected\s*ctc|ectc")):
+        m = re.search(rf"(?im)^\W*(?:{label})\s*[:\-]?\s*(?:inr|rs\.?|₹)?\s*(\d{{1,3}}(?:\.\d{{1,2}})?)\s*"
+                      r"(lpa|lakhs?|l\b|lacs?)", text)
+        if m:
+            out[key] = float(m.group(1))
+    return out
+
+
+# ------------------------------------------------------------------------------------------------
 # Everything
 # ------------------------------------------------------------------------------------------------
-def parse_lines(lines: list[str], today: date | None = None) -> dict[str, Any]:
-    """Profile-shaped dict from resume lines (see ``docs/architecture.md`` "Resume parsing")."""
+#: Below this, a field is shown to the operator to confirm before the profile is used to apply.
+CONFIRM_BELOW = 0.8
+
+
+def parse_lines(lines: list[str], today: date | None = None,
+                sizes: list[float | None] | None = None) -> dict[str, Any]:
+    """Profile-shaped dict from resume lines (see ``docs/candidates-and-documents.md`` "Resume parsing").
+
+    ``sizes`` (the font size of each line, where the file gives one) lets the name be found by its size.
+    """
+    if sizes is not None and len(sizes) != len(lines):
+        sizes = None
+    head0, _ = split_sections(lines)
+    name, name_idx, name_conf = _find_name(lines, sizes, len(head0))
+    if name_idx and name_idx[0] >= len(head0):
+        # a name printed inside the body (a sidebar's foot): it is not part of the section it stands in
+        lines = [ln for i, ln in enumerate(lines) if i not in set(name_idx)]
     text = "\n".join(lines)
     head, sections = split_sections(lines)
     contact = head[:12] + sections.get("contact", [])
-    conf: dict[str, float] = {}
-
-    name = None
-    for i, line in enumerate(head[:6]):
-        cand = line.strip()
-        cand = re.split(r"\s*[|•·]\s*", cand)[0].strip()
-        if _looks_like_name(cand):
-            name = cand
-            conf["name"] = 0.95 if i == 0 else 0.75
-            break
-    if name is None:
-        conf["name"] = 0.0
+    conf: dict[str, float] = {"name": name_conf}
     first, last = _split_name(name) if name else (None, None)
 
     emails = _EMAIL.findall("\n".join(contact)) or _EMAIL.findall(text)
-    conf["email"] = 0.99 if emails else 0.0
-    phone = _phone("\n".join(contact)) or _phone(text)
-    conf["phone"] = 0.95 if phone else 0.0
+    conf["email"] = (0.99 if _EMAIL.findall("\n".join(contact)) else 0.85) if emails else 0.0
     location, conf["location"] = _location(contact)
+    country = country_of(location) or country_of("\n".join(contact))
+    phone, conf["phone"] = _phone("\n".join(contact), country)
+    if phone is None:
+        phone, conf["phone"] = _phone(text, country)
+        conf["phone"] = min(conf["phone"], 0.8)
     links = _links(text, emails)
     conf["links"] = 0.95 if links else 0.0
 
@@ -620,7 +932,10 @@ def parse_lines(lines: list[str], today: date | None = None) -> dict[str, Any]:
         conf["experience"] = 0.0
     education = parse_education(sections.get("education", []))
     conf["education"] = (0.85 if all(e["institution"] and e["degree"] for e in education) else 0.6) if education else 0.0
-    skills, conf["skills"] = parse_skills(sections.get("skills", []), text)
+    running = "\n".join(sections.get("summary", []) + sections.get("experience", []) + sections.get("projects", [])
+                        + sections.get("certifications", []))
+    exclude = {name or "", location or "", first or "", last or ""} | set(emails)
+    skills, conf["skills"] = parse_skills(sections.get("skills", []), running, exclude)
 
     years = years_of_experience(experience, today)
     if years is not None:
@@ -635,6 +950,9 @@ def parse_lines(lines: list[str], today: date | None = None) -> dict[str, Any]:
     if current:
         work["current_company"] = current["employer"] or None
         work["current_title"] = current["title"] or None
+    work.update(_indian_terms(text))
+    found = {"name": name, "email": emails, "phone": phone, "location": location, "experience": experience,
+             "education": education, "skills": skills}
     return {
         "identity": {"first_name": first, "last_name": last, "email": emails[0] if emails else None,
                      "phone": phone, "location": location},
@@ -645,6 +963,8 @@ def parse_lines(lines: list[str], today: date | None = None) -> dict[str, Any]:
         "skills": skills,
         "work": work,
         "confidence": conf,
+        # fields found but not sure enough to apply with: the console asks the operator to confirm them
+        "to_confirm": sorted(k for k, v in found.items() if v and conf.get(k, 0.0) < CONFIRM_BELOW),
     }
 
 
@@ -664,4 +984,5 @@ def flat_view(profile: dict[str, Any]) -> dict[str, Any]:
         "skills": profile.get("skills") or [],
         "years_experience": (profile.get("work") or {}).get("years_experience"),
         "confidence": profile.get("confidence") or {},
+        "to_confirm": profile.get("to_confirm") or [],
     }

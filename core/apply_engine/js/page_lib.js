@@ -1,0 +1,106 @@
+// Helpers shared by the page scripts (forms.py): visibility, text, a person's event sequences, idle waits.
+const norm = s => (s || '').replace(/[\s\u00a0]+/g, ' ').trim();
+const CONTROL = 'input,select,textarea,[role=combobox],[role=listbox],[aria-haspopup=listbox]';
+const winOf = el => el.ownerDocument.defaultView || window;
+function sleep(ms) { const i = window.__talvixIdle; return i && i.sleep ? i.sleep(ms) : new Promise(r => setTimeout(r, ms)); }
+function shown(el) {
+  if (!el || !el.getBoundingClientRect) return false;
+  const r = el.getBoundingClientRect(); const cs = winOf(el).getComputedStyle(el);
+  return r.width > 0 && r.height > 0 && cs.visibility !== 'hidden' && cs.display !== 'none';
+}
+function ancestorsShown(el) {
+  const root = el.ownerDocument.documentElement;
+  for (let n = el.parentElement; n && n !== root; n = n.parentElement) {
+    const cs = winOf(n).getComputedStyle(n); if (cs.display === 'none' || cs.visibility === 'hidden') return false;
+  }
+  return true;
+}
+function textOf(node) {
+  const c = node.cloneNode(true);
+  c.querySelectorAll('input,select,textarea,option,button,script,style,template,[role=listbox],[role=option],[aria-hidden=true],.visually-hidden-error').forEach(x => x.remove());
+  const parts = []; const w = node.ownerDocument.createTreeWalker(c, 4);
+  while (w.nextNode()) parts.push(w.currentNode.textContent);
+  return norm(parts.join(' '));
+}
+function fire(el, type, extra) {
+  const win = winOf(el); const r = el.getBoundingClientRect();
+  const init = Object.assign({bubbles: true, cancelable: true, composed: true, view: win, button: 0,
+                              buttons: /down$/.test(type) ? 1 : 0, clientX: r.left + r.width / 2,
+                              clientY: r.top + r.height / 2}, extra || {});
+  const Ctor = /^pointer/.test(type) ? win.PointerEvent : (/^key/.test(type) ? win.KeyboardEvent : win.MouseEvent);
+  return el.dispatchEvent(new Ctor(type, init));
+}
+// The events a person's click produces, in order; focus follows an uncancelled mousedown as in a browser.
+function clickLike(el) {
+  el.scrollIntoView({block: 'center'});
+  fire(el, 'pointerdown', {pointerType: 'mouse', isPrimary: true});
+  if (fire(el, 'mousedown')) { const f = el.closest('input,select,textarea,button,[tabindex],a[href]') || el; if (f.focus) f.focus(); }
+  fire(el, 'pointerup', {pointerType: 'mouse', isPrimary: true});
+  fire(el, 'mouseup');
+  fire(el, 'click', {detail: 1});
+}
+function visibleOptions(doc, selector) { return Array.from(doc.querySelectorAll(selector)).filter(shown); }
+function optionText(o) { return norm(o.innerText || o.textContent); }
+function ownedOptions(el) {
+  const doc = el.ownerDocument; const lists = [];
+  for (const attr of ['aria-controls', 'aria-owns']) {
+    const v = el.getAttribute(attr); if (v) v.split(/\s+/).forEach(id => { const x = doc.getElementById(id); if (x) lists.push(x); });
+  }
+  if (el.matches('[role=listbox]')) lists.push(el);
+  el.querySelectorAll('[role=listbox]').forEach(x => lists.push(x));
+  const out = [];
+  for (const l of lists) l.querySelectorAll('[role=option]').forEach(o => { if (!out.includes(o)) out.push(o); });
+  return out;
+}
+function closeMenu(el) {
+  const doc = el.ownerDocument; const target = doc.activeElement && doc.activeElement !== doc.body ? doc.activeElement : el;
+  fire(target, 'keydown', {key: 'Escape', code: 'Escape'}); fire(target, 'keyup', {key: 'Escape', code: 'Escape'});
+  if (target.blur) target.blur();
+}
+// Let the page finish reacting to our event: the short timers and requests it started since ``mark``
+// are done (see settle.py; older ones, a long poll for instance, are not ours to wait for), capped.
+function mark(doc) { const i = (doc.defaultView || window).__talvixIdle; return i ? i.seq : 0; }
+async function calm(doc, since, ms) {
+  const i = (doc.defaultView || window).__talvixIdle;
+  const t0 = Date.now();
+  await sleep(0);
+  while (i && i.newer(since) && Date.now() - t0 < ms) await sleep(10);
+}
+// Options shown for this control: in the listbox it controls when it says which, else anywhere visible.
+function menuOptions(el, selector) {
+  const doc = el.ownerDocument;
+  for (const attr of ['aria-controls', 'aria-owns']) {
+    const v = el.getAttribute(attr);
+    if (!v) continue;
+    const lists = v.split(/\s+/).map(id => doc.getElementById(id)).filter(Boolean);
+    const own = [];
+    lists.forEach(l => l.querySelectorAll(selector).forEach(o => { if (shown(o)) own.push(o); }));
+    if (own.length) return own;
+  }
+  return visibleOptions(doc, selector);
+}
+async function waitFor(fn, ms) {
+  const t0 = Date.now(); let v = fn();
+  while (!v && Date.now() - t0 < ms) { await sleep(16); v = fn(); }
+  return v;
+}
+// Options of a custom dropdown: the ones it owns (a hidden listbox), else open it, read, close it.
+async function comboOptions(el, selector) {
+  const owned = ownedOptions(el).map(optionText).filter(Boolean);
+  if (owned.length) return owned;
+  const doc = el.ownerDocument;
+  let m = mark(doc);
+  clickLike(el);
+  await calm(doc, m, 300);
+  // an autocomplete shows nothing until typed into: do not wait long for a menu it will not open
+  const wait = /list|both/.test(el.getAttribute('aria-autocomplete') || '') ? 300 : 1000;
+  const found = await waitFor(() => { const v = menuOptions(el, selector); return v.length ? v : null; }, wait) || [];
+  const texts = found.map(optionText).filter(Boolean);
+  m = mark(doc);
+  closeMenu(el);
+  await calm(doc, m, 300);
+  if (visibleOptions(doc, selector).length) {  // a toggle that ignores Escape
+    m = mark(doc); clickLike(el); await calm(doc, m, 300); if (el.blur) el.blur();
+  }
+  return texts;
+}

@@ -1,0 +1,37 @@
+// Read one control back as the page shows it (forms.read_values).
+function readOne(key, type, keys, path) {
+keys = keys || [];
+const el = byKey(key, path);
+const norm = s => (s || '').replace(/[\s\u00a0]+/g, ' ').trim();
+if (!el) return null;
+function textOf(node) {
+  const c = node.cloneNode(true);
+  c.querySelectorAll('input,select,textarea,option,script,style,[role=listbox],[aria-hidden=true]').forEach(x => x.remove());
+  return norm(c.textContent);
+}
+if (type === 'select') { return Array.from(el.selectedOptions).map(o => norm(o.text)).join(', '); }
+if (type === 'checkbox') { return el.checked ? 'true' : 'false'; }
+if (type === 'radio' || type === 'checkboxes') {
+  const on = x => x.tagName === 'BUTTON' ? (x.getAttribute('aria-pressed') === 'true' || x.getAttribute('aria-checked') === 'true') : x.checked;
+  const picked = keys.map(k => byKey(k, path)).filter(x => x && on(x));
+  return picked.map(x => x.tagName === 'BUTTON' ? norm(x.innerText || x.textContent) : norm((x.labels && x.labels[0]) ? textOf(x.labels[0]) : x.value)).join(', ');
+}
+if (type === 'file') { return Array.from(el.files || []).map(f => f.name).join(', '); }
+if (type === 'combobox') {
+  if (el.tagName.toLowerCase() === 'select') return Array.from(el.selectedOptions).map(o => norm(o.text)).join(', ');
+  let box = el;
+  for (let i = 0; i < 4 && box.parentElement; i++) {
+    box = box.parentElement;
+    const sv = box.querySelector('[class*=single-value],[class*=singleValue],[class*=multi-value],[data-selected-value]');
+    if (sv) {
+      const chosen = Array.from(box.querySelectorAll('[class*=single-value],[class*=singleValue],[class*=multi-value__label],[data-selected-value]'))
+        .map(textOf).filter(Boolean);
+      if (chosen.length) return chosen.join(', ');
+      return textOf(sv.closest('[class*=value-container],[class*=ValueContainer]') || sv);
+    }
+  }
+  const own = el.tagName.toLowerCase() === 'input' ? el.value : textOf(el);
+  return norm(own) || textOf(el.parentElement || el);
+}
+return el.value;
+}

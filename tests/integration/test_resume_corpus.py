@@ -1,0 +1,74 @@
+"""The whole resume corpus (tests/corpus/resumes/) against its expected facts, at the ratios the parser reaches.
+
+The corpus is 58 invented people rendered by reportlab, python-docx, LibreOffice, Chromium, pdfLaTeX and a scan; see
+tests/corpus/resumes/generate.py. bench/resumes.py prints the same figures per field.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import sys
+from collections import Counter
+from pathlib import Path
+
+import pytest
+
+from core.candidates.resume import parse_resume
+
+_PATH = Path(__file__).resolve().parents[1] / "corpus" / "resumes" / "scoring.py"
+
+
+def _scoring():
+    spec = importlib.util.spec_from_file_location("resume_corpus_scoring", _PATH)
+    mod = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = mod
+    spec.loader.exec_module(mod)
+    return mod
+
+
+scoring = _scoring()
+CORPUS = scoring.load_corpus()
+
+
+@pytest.fixture(scope="module")
+def results() -> list[tuple[dict, dict]]:
+    return [(facts, parse_resume(scoring.FILES / facts["file"])) for facts in CORPUS]
+
+
+def test_the_corpus_is_forty_resumes_or_more_from_every_tool() -> None:
+    assert len(CORPUS) >= 40
+    kinds = Counter(f["renderer"].split("_")[0] for f in CORPUS)
+    assert set(kinds) >= {"rl", "docx", "html", "lo", "tex", "scan"}, kinds
+    for facts in CORPUS:
+        assert (scoring.FILES / facts["file"]).is_file(), facts["file"]
+
+
+def test_facts_and_skills_reach_the_goal_ratios(results) -> None:
+    total = scoring.Score()
+    for facts, parsed in results:
+        total.merge(scoring.score(facts, parsed))
+    misses = "\n".join(m for m in total.misses if "skill" not in m)
+    assert total.fact_ratio >= 0.99, misses
+    # every field on its own, so one field cannot hide behind the others
+    for field in scoring.FIELDS:
+        assert total.right[field] / total.total[field] >= 0.94, (field, misses)
+    assert total.skills_precision >= 0.99
+    assert total.skills_recall >= 0.99
+
+
+def test_identity_is_right_on_every_resume(results) -> None:
+    for facts, parsed in results:
+        ident = parsed["identity"]
+        assert f"{ident['first_name']} {ident['last_name']}" == facts["name"], facts["file"]
+        assert ident["phone"] == facts["phone"], facts["file"]
+        assert scoring.norm(ident["location"]) == scoring.norm(facts["location"]), facts["file"]
+
+
+def test_scans_are_read_by_ocr_and_no_field_is_surer_than_the_ocr(results) -> None:
+    scans = [(f, p) for f, p in results if f["renderer"] == "scan"]
+    assert scans
+    for _facts, parsed in scans:
+        assert parsed["resume"]["ocr"] is True
+        ocr = parsed["confidence"]["ocr"]
+        assert 0.8 <= ocr <= 1.0
+        assert all(v <= ocr for k, v in parsed["confidence"].items() if k != "ocr")
