@@ -4,7 +4,9 @@ Both fill the same five forms (Greenhouse legacy and React, Lever, Ashby, a comp
 Chromium in the same run; the bare script knows every field name in advance and does nothing else,
 while Talvix discovers the form, builds the answer sheet, verifies every value, takes four screenshots,
 writes the receipt and the submit marker. Then applications per hour with 1 and 2 browsers in parallel
-(Talvix, browser per worker), and the memory of one browser (PSS of chromedriver + Chromium).
+(Talvix, browser per worker), and the memory per browser (PSS of chromedriver + Chromium, and USS: what
+only that session holds) with 1, 2 and 4 sessions open at once, each on a sandbox form, with the current
+Chromium flags and the flags before issue 16, in the same run. ``--memory-only`` runs just that part.
 
     python bench/apply.py [--quick] [--rounds N]
 
@@ -28,12 +30,12 @@ REPO = Path(__file__).resolve().parent.parent
 # bench/ holds a queue.py: keep the folder off sys.path so the standard library's `queue` wins.
 sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != REPO / "bench"]
 sys.path.insert(0, str(REPO))
-sys.path.insert(0, str(REPO / "tests"))
 
 from selenium.webdriver.common.by import By  # noqa: E402
 from selenium.webdriver.support.ui import Select  # noqa: E402
 
-from core.apply_engine.browser import Browser
+from core.apply_engine import browser as browser_mod  # noqa: E402
+from core.apply_engine.browser import Browser  # noqa: E402
 from core.apply_engine.engine import ApplyEngine  # noqa: E402
 from core.storage import Storage  # noqa: E402
 from sandbox import SandboxServer  # noqa: E402
@@ -105,7 +107,7 @@ def baseline(driver: Any, sb: SandboxServer, key: str, resume: Path) -> None:
 
 
 def talvix_once(settings: Any, db: Any, browser: Browser, sb: SandboxServer, key: str, n: int) -> float:
-    from apply_helpers import engine_request, make_application
+    from tests.support.apply_helpers import engine_request, make_application
 
     ids = make_application(db, settings, sb.apply_url(key), email=f"bench{n}-{threading.get_ident()}@example.com")
     t0 = time.monotonic()
@@ -117,18 +119,86 @@ def talvix_once(settings: Any, db: Any, browser: Browser, sb: SandboxServer, key
     return took
 
 
+#: The Chromium flags before issue 16 (measured in the same run, for the before/after memory figure).
+FLAGS_BEFORE = (
+    "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking",
+    "--disable-component-update", "--disable-sync", "--no-first-run", "--no-default-browser-check",
+    "--disable-extensions",
+    "--disable-features=Translate,OptimizationHints,MediaRouter,AutofillServerCommunication",
+    "--password-store=basic", "--window-size=1280,1600",
+)
+SESSIONS = (1, 2, 4)
+
+
+def _uss(b: Browser) -> int:
+    """Memory only this session's processes hold (USS): not shared with any other process, so it is not
+    lowered by other Chromiums on the machine the way PSS is."""
+    total = 0
+    for p in b.processes():
+        try:
+            total += p.memory_full_info().uss
+        except Exception:  # a process that ended meanwhile
+            continue
+    return total
+
+
+def memory_per_browser(sb: SandboxServer, sessions: int,
+                       flags: tuple[str, ...] | None = None) -> tuple[float, float]:
+    """PSS (MiB) per session with ``sessions`` browsers open at once, each showing a different sandbox form
+    after filling one field (what a worker holds mid-application). Shared pages are split between the
+    sessions by PSS, so the figure is what one more session costs the machine."""
+    saved = browser_mod.BASE_FLAGS
+    if flags is not None:
+        browser_mod.BASE_FLAGS = flags
+    browsers: list[Browser] = []
+    try:
+        for i in range(sessions):
+            b = Browser().start()
+            browsers.append(b)
+            b.open(sb.apply_url(FORMS[i % len(FORMS)]), 10)
+            wait(lambda b=b: b.driver.execute_script("return document.readyState") == "complete")
+        time.sleep(1.0)  # let each renderer settle (startup garbage collected) before measuring
+        pss = sum(b.memory_bytes() for b in browsers) / sessions / 2**20
+        uss = sum(_uss(b) for b in browsers) / sessions / 2**20
+        return pss, uss
+    finally:
+        browser_mod.BASE_FLAGS = saved
+        for b in browsers:
+            b.close()
+
+
+def memory_figures() -> dict[str, Any]:
+    """memory_mb_per_browser with the current flags, and the same with the flags before, for 1/2/4 sessions."""
+    keys = ("memory_mb_per_browser", "memory_mb_per_browser_before", "private_mb_per_browser",
+            "private_mb_per_browser_before")
+    out: dict[str, Any] = {k: {} for k in keys}
+    with SandboxServer(port=0) as sb:
+        for n in SESSIONS:
+            before, before_uss = memory_per_browser(sb, n, FLAGS_BEFORE)
+            after, after_uss = memory_per_browser(sb, n)
+            for k, v in zip(keys, (after, before, after_uss, before_uss)):
+                out[k][str(n)] = round(v)
+            print(f"memory per browser with {n} session(s): PSS {after:.0f} MiB (flags before: {before:.0f} MiB), "
+                  f"private {after_uss:.0f} MiB (before: {before_uss:.0f} MiB)", flush=True)
+    return out
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="one round per form, 10 applications for throughput")
     parser.add_argument("--rounds", type=int, default=None)
+    parser.add_argument("--memory-only", action="store_true",
+                        help="only memory per browser with 1, 2 and 4 sessions (before/after flags)")
     args = parser.parse_args()
+    if args.memory_only:
+        print(json.dumps(memory_figures()))
+        return
     rounds = args.rounds or (1 if args.quick else 3)
     throughput_n = 10 if args.quick else 30
 
-    from apply_helpers import tune
-
     from core.config import load_settings
     from core.db import connect, ensure_schema
+    from tests.support.apply_helpers import tune
 
     tmp = Path(tempfile.mkdtemp(prefix="talvix-bench-apply-"))
     settings = tune(load_settings(data_dir=tmp), confirm_timeout_s=10.0, form_timeout_s=10.0)
@@ -180,6 +250,7 @@ def main() -> None:
     with SandboxServer(port=0) as sb:
         one = per_hour(1)
         two = per_hour(2)
+    mem = memory_figures()
     print(f"applications per hour: 1 browser {one:.0f}, 2 browsers {two:.0f} (browser start included)")
     print(f"memory per browser: {memory_mb:.0f} MiB (PSS, chromedriver + Chromium, one form loaded)")
     db.close()
@@ -192,7 +263,8 @@ def main() -> None:
     print(json.dumps({"talvix_s_per_app": round(t, 3), "baseline_s_per_app": round(b, 3),
                       "baseline_over_talvix": round(b / t, 3), "talvix_over_baseline": round(t / b, 3),
                       "apps_per_hour_1_browser": round(one), "apps_per_hour_2_browsers": round(two),
-                      "memory_mb_per_browser": round(memory_mb), "forms": FORMS, "rounds": rounds}))
+                      "memory_mb_one_browser_after_runs": round(memory_mb), **mem, "forms": FORMS,
+                      "rounds": rounds}))
 
 
 if __name__ == "__main__":

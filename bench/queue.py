@@ -9,6 +9,13 @@ left (1, 2 and 4 workers). Figures are tasks per second over enqueue + claim + c
 - procrastinate: ``batch_defer`` of a no-op task, then ``run_worker(wait=False)`` per process.
 - raw SQL: one INSERT, then one statement per task that claims and completes it
   (``UPDATE ... WHERE id = (SELECT ... FOR UPDATE SKIP LOCKED LIMIT 1)``) — no events, no leases.
+- raw SQL, batched: the floor for Talvix's batched path: one statement claims 20 (``FOR UPDATE SKIP
+  LOCKED``), one statement completes them (``WHERE id = ANY(...)``) — no events, no leases, no NOTIFY.
+  ``ratio_vs_raw_batched`` is Talvix's queue over it (goal >= 0.8).
+
+With the runner section (default), ``runner_over_queue`` is the best end-to-end ``talvix runner`` ping
+rate over the best rate of the queue itself (goal >= 0.5), and ``runner_over_queue_per_processes`` the
+same per process count (runner processes vs queue worker processes).
 
 ``--quick`` finishes in under 3 minutes on 2 cores. The last line is one JSON object.
 Run: ``python bench/queue.py [--quick] [--tasks N]``.
@@ -166,12 +173,32 @@ def _raw_worker(url: str, barrier) -> None:
             pass
 
 
-def bench_raw(base_url: str, tasks: int, workers: int) -> float:
-    url = _fresh_db(base_url, f"bench_raw_{workers}")
+_RAW_CLAIM_BATCH = f"""
+UPDATE raw_tasks SET status = 'running'
+ WHERE id IN (SELECT id FROM raw_tasks WHERE agent = 'ping' AND status = 'queued'
+               ORDER BY id LIMIT {CLAIM_BATCH} FOR UPDATE SKIP LOCKED)
+RETURNING id
+"""
+_RAW_COMPLETE_BATCH = """UPDATE raw_tasks SET status = 'succeeded', result = '{"ok": true}' WHERE id = ANY(%s)"""
+
+
+def _raw_batched_worker(url: str, barrier) -> None:
+    with psycopg.connect(url, autocommit=True) as conn:
+        barrier.wait()
+        while True:
+            ids = [r[0] for r in conn.execute(_RAW_CLAIM_BATCH).fetchall()]
+            if not ids:
+                break
+            conn.execute(_RAW_COMPLETE_BATCH, (ids,))
+
+
+def bench_raw(base_url: str, tasks: int, workers: int, batched: bool = False) -> float:
+    url = _fresh_db(base_url, f"bench_raw_{'batched_' if batched else ''}{workers}")
+    worker = _raw_batched_worker if batched else _raw_worker
     with psycopg.connect(url, autocommit=True) as conn:
         conn.execute(_RAW_SCHEMA)
         barrier = mp.Barrier(workers + 1)
-        procs = [mp.Process(target=_raw_worker, args=(url, barrier), daemon=True) for _ in range(workers)]
+        procs = [mp.Process(target=worker, args=(url, barrier), daemon=True) for _ in range(workers)]
         for p in procs:
             p.start()
         t0 = time.perf_counter()
@@ -194,6 +221,9 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true", help="fewer tasks; finishes in under 3 minutes")
     parser.add_argument("--tasks", type=int, default=None)
     parser.add_argument("--no-runners", action="store_true", help="skip the runner-process section")
+    parser.add_argument("--systems", default=None,
+                        help="comma-separated subset of talvix,talvix_per_task_complete,procrastinate,raw_sql,"
+                             "raw_batched (default: all)")
     args = parser.parse_args()
     tasks = args.tasks or (3000 if args.quick else 20000)
     worker_counts = (1, 2, 4)
@@ -202,10 +232,15 @@ def main() -> None:
     print(f"starting embedded Postgres in {data_dir} ...", flush=True)
     base_url = ensure_embedded(data_dir, dbname="postgres")
     results: dict[str, dict[str, float]] = {"talvix": {}, "talvix_per_task_complete": {}, "procrastinate": {},
-                                            "raw_sql": {}}
+                                            "raw_sql": {}, "raw_batched": {}}
     systems = (("talvix", bench_talvix),
                ("talvix_per_task_complete", lambda url, n, w: bench_talvix(url, n, w, group=False)),
-               ("procrastinate", bench_procrastinate), ("raw_sql", bench_raw))
+               ("procrastinate", bench_procrastinate), ("raw_sql", bench_raw),
+               ("raw_batched", lambda url, n, w: bench_raw(url, n, w, batched=True)))
+    if args.systems:
+        keep = set(args.systems.split(",")) | {"talvix"}
+        systems = tuple(x for x in systems if x[0] in keep)
+        results = {k: v for k, v in results.items() if k in keep}
     try:
         for w in worker_counts:
             for name, fn in systems:
@@ -229,7 +264,15 @@ def main() -> None:
     finally:
         stop_embedded(data_dir)
 
-    best = {k: max(v.values()) for k, v in results.items()}
+    best = {k: max(v.values()) if v else float("nan") for k, v in results.items()}
+    best = {k: best.get(k, float("nan")) for k in ("talvix", "talvix_per_task_complete", "procrastinate", "raw_sql",
+                                                   "raw_batched")}
+    ends: dict = {}
+    if runner_figures:
+        pings = runner_figures["runner_ping_per_s"]
+        ends = {"runner_over_queue": round(max(pings.values()) / best["talvix"], 2),
+                "runner_over_queue_per_processes": {k: round(v / results["talvix"][k], 2) for k, v in pings.items()
+                                                    if k in results["talvix"]}}
     summary = {
         "tasks": tasks,
         "workers": list(worker_counts),
@@ -241,7 +284,10 @@ def main() -> None:
         "ratio_vs_raw": round(best["raw_sql"] / best["talvix"], 2),
         "talvix_per_task_complete_tasks_per_s": best["talvix_per_task_complete"],
         "ratio_vs_raw_per_task_complete": round(best["raw_sql"] / best["talvix_per_task_complete"], 2),
+        "raw_batched_tasks_per_s": best["raw_batched"],
+        "ratio_vs_raw_batched": round(best["talvix"] / best["raw_batched"], 2),
         **({"runners": runner_figures} if runner_figures else {}),
+        **ends,
     }
     print(json.dumps(summary))
 

@@ -8,7 +8,10 @@ Both sides start from the same raw text: Talvix indexes the jobs (BM25 term matr
 matrices, numeric vectors from the parsed JDs), turns candidates into the same spaces and computes the
 five-component fit, knock-outs and decisions; the baseline fits ``TfidfVectorizer`` on the job texts,
 transforms the candidate texts and takes ``cosine_similarity``. Throughput is candidate-job pairs per
-second (for one candidate that is jobs per second). The last line is one JSON object.
+second (for one candidate that is jobs per second). Talvix scores block by block (``score_blocks``) and
+keeps the decision counts, as a nightly run keeps counts and chosen pairs; ``peak_memory_mb`` is the
+peak memory of scoring every pair once the jobs are indexed (tracemalloc, in an untimed pass), next to
+``whole_matrix_peak_memory_mb``: the same pairs as whole candidates x jobs matrices, the way before. The last line is one JSON object.
 
 scikit-learn is a bench-only dependency.
 """
@@ -25,12 +28,16 @@ sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != _REPO / "bench
 sys.path.insert(0, str(_REPO))
 
 import argparse
+import gc
 import json
 import random
 import sys
 import time
+import tracemalloc
 from pathlib import Path
 from typing import Any
+
+import numpy as np
 
 ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
@@ -100,14 +107,39 @@ def make_candidates(n: int, rng: random.Random, words: list[str]) -> list[tuple[
     return out
 
 
-def talvix_run(cands: list[tuple[int, dict[str, Any]]], jobs: list[dict[str, Any]]) -> tuple[float, dict[str, Any]]:
+def scoring_peak_mb(index: scoring.JobIndex, feats: scoring.CandidateFeatures) -> tuple[float, float]:
+    """Peak memory (MB, tracemalloc: numpy's buffers included) of scoring every pair once the jobs are
+    indexed: block by block keeping the counts (``score_blocks``, what Talvix does), and as whole
+    candidates x jobs matrices (``score``, the way before issue 16). Untimed: tracing slows allocation."""
+    weights = scoring.Weights()
+    peaks = []
+    for blocks in (True, False):
+        gc.collect()
+        tracemalloc.start()
+        if blocks:
+            totals = np.zeros(len(scoring.DECISIONS), dtype=np.int64)
+            for block in scoring.score_blocks(feats, index, weights):
+                totals += np.bincount(block.decision.ravel().view(np.uint8), minlength=len(scoring.DECISIONS))
+        else:
+            result = scoring.score(feats, index, weights)
+            del result
+        peaks.append(tracemalloc.get_traced_memory()[1] / 2**20)
+        tracemalloc.stop()
+    return peaks[0], peaks[1]
+
+
+def talvix_run(cands: list[tuple[int, dict[str, Any]]], jobs: list[dict[str, Any]]
+               ) -> tuple[float, dict[str, Any], scoring.JobIndex, scoring.CandidateFeatures]:
+    """Index, features and every pair scored block by block, keeping the decision counts (what a nightly
+    run keeps, with the chosen pairs): memory is the index and one block, not candidates x jobs."""
     t0 = time.perf_counter()
     index = scoring.index_jobs(jobs)
     feats = scoring.candidate_features(cands, index)
-    result = scoring.score(feats, index, scoring.Weights())
+    totals = np.zeros(len(scoring.DECISIONS), dtype=np.int64)
+    for block in scoring.score_blocks(feats, index, scoring.Weights()):
+        totals += np.bincount(block.decision.ravel().view(np.uint8), minlength=len(scoring.DECISIONS))
     elapsed = time.perf_counter() - t0
-    counts = {d: int((result.decision == i).sum()) for i, d in enumerate(scoring.DECISIONS)}
-    return elapsed, counts
+    return elapsed, {d: int(totals[i]) for i, d in enumerate(scoring.DECISIONS)}, index, feats
 
 
 def baseline_run(cands: list[tuple[int, dict[str, Any]]], jobs: list[dict[str, Any]]) -> float:
@@ -132,16 +164,20 @@ def scenario(name: str, n_cands: int, n_jobs: int, repeats: int, seed: int) -> d
     t_talvix, t_base = float("inf"), float("inf")
     counts: dict[str, int] = {}
     for _ in range(repeats):
-        t, counts = talvix_run(cands, jobs)
+        t, counts, index, feats = talvix_run(cands, jobs)
         t_talvix = min(t_talvix, t)
         t_base = min(t_base, baseline_run(cands, jobs))
+    mem_blocks, mem_whole = scoring_peak_mb(index, feats)
+    del index, feats
     row = {"scenario": name, "candidates": n_cands, "jobs": n_jobs,
            "talvix_s": round(t_talvix, 3), "baseline_s": round(t_base, 3),
            "talvix_jobs_per_s": round(pairs / t_talvix), "baseline_jobs_per_s": round(pairs / t_base),
-           "ratio_vs_tfidf_baseline": round(t_base / t_talvix, 3), "decisions": counts}
+           "ratio_vs_tfidf_baseline": round(t_base / t_talvix, 3), "decisions": counts,
+           "peak_memory_mb": round(mem_blocks, 1), "whole_matrix_peak_memory_mb": round(mem_whole, 1)}
     print(f"{name}: talvix {t_talvix:.2f}s ({pairs / t_talvix:,.0f} pairs/s), "
           f"tf-idf baseline {t_base:.2f}s ({pairs / t_base:,.0f} pairs/s), ratio {t_base / t_talvix:.2f}x; "
-          f"decisions {counts}", flush=True)
+          f"decisions {counts}; scoring peak memory {mem_blocks:.1f} MB in blocks "
+          f"({mem_whole:.1f} MB as whole matrices)", flush=True)
     return row
 
 
@@ -159,6 +195,7 @@ def main(argv: list[str] | None = None) -> int:
         "talvix_jobs_per_s": round(talvix_pairs / sum(r["talvix_s"] for r in rows)),
         "baseline_jobs_per_s": round(talvix_pairs / sum(r["baseline_s"] for r in rows)),
         "ratio_vs_tfidf_baseline": round(min(r["ratio_vs_tfidf_baseline"] for r in rows), 3),
+        "peak_memory_mb": max(r["peak_memory_mb"] for r in rows),
         "components": list(scoring.COMPONENTS), "wall_s": round(time.perf_counter() - t0, 1),
     }
     print(json.dumps(out))

@@ -16,14 +16,23 @@ Threads, each with one job:
   was lost (reaped, cancelled) gets its cancel event set; the fenced writes refuse its result.
 - *reaper*: rescues tasks with expired leases or dead runners (``core.queue.reap``) and marks runners
   whose heartbeat went stale as gone, so rescue does not depend on any scheduler.
-- one *task* thread per running task (daemon threads: an agent that ignores cancellation cannot keep a
-  stopping process alive; its lease is released and its late result is refused by the fence).
+- *task* threads: a pool that runs claimed tasks, one task per thread at a time. A thread that finished
+  a task takes the next one instead of a new thread being started per task; the pool grows when every
+  thread is busy (so a handler that ignores cancellation never delays another task) and its idle
+  threads end when the runner stops. Daemon threads: an agent that ignores cancellation cannot keep a
+  stopping process alive; its lease is released and its late result is refused by the fence.
+
+Short tasks are claimed and completed in batches: after a task finishes, the claimer waits a few
+milliseconds (``CLAIM_LINGER_S``) while some of the runner's slots are taken, so one claim statement
+fills every slot; plain completions of tasks that finish together share one statement
+(``core.queue.GroupCompleter``), each still fenced by its own lease.
 """
 
 from __future__ import annotations
 
 import logging
 import os
+import queue as _queue
 import random
 import socket
 import sys
@@ -69,6 +78,9 @@ logging.getLogger("talvix").addHandler(logging.NullHandler())
 
 VERSION = "0.1.0"
 
+#: How long the claimer waits for every slot to be free before claiming fewer than all of them.
+CLAIM_LINGER_S = 0.005
+
 
 #: Errors that mean "the database did not answer": back off and try again.
 DB_ERRORS: tuple[type[BaseException], ...] = (psycopg.OperationalError, psycopg.InterfaceError, DatabaseUnavailable)
@@ -82,6 +94,69 @@ def _first_line(exc: BaseException) -> str:
 
 
 # ------------------------------------------------------------------------------------------------
+# The task threads
+# ------------------------------------------------------------------------------------------------
+class _TaskPool:
+    """Threads that run submitted calls, one at a time each; a new thread only when none is idle.
+
+    ``idle`` counts threads waiting for work minus the calls already handed to them, so a submitted call
+    never waits behind a busy thread (a handler that ignores cancellation keeps its own thread only).
+    """
+
+    def __init__(self, name: str) -> None:
+        self._name = name
+        self._lock = threading.Lock()
+        self._work: _queue.SimpleQueue[Callable[[], None] | None] = _queue.SimpleQueue()
+        self._idle = 0
+        self._threads = 0
+        self._closed = False
+
+    def submit(self, fn: Callable[[], None]) -> None:
+        with self._lock:
+            if self._closed:  # a claim that raced stop(): its task still runs (and finds the fence closed)
+                threading.Thread(target=fn, name=f"{self._name}-late", daemon=True).start()
+                return
+            spawn = self._idle == 0
+            if spawn:
+                self._threads += 1
+                n = self._threads
+            else:
+                self._idle -= 1
+        self._work.put(fn)
+        if spawn:
+            threading.Thread(target=self._serve, name=f"{self._name}-{n}", daemon=True).start()
+
+    def _serve(self) -> None:
+        while True:
+            fn = self._work.get()
+            if fn is None:
+                return
+            try:
+                fn()
+            except Exception:  # pragma: no cover - _execute handles its own errors
+                log.exception("a task thread failed")
+            with self._lock:
+                if self._closed:
+                    self._threads -= 1
+                    return
+                self._idle += 1
+
+    def close(self) -> None:
+        """Idle threads end now, busy ones when their call returns."""
+        with self._lock:
+            self._closed = True
+            idle, self._idle = self._idle, 0
+            self._threads -= idle
+        for _ in range(idle):
+            self._work.put(None)
+
+    @property
+    def threads(self) -> int:
+        with self._lock:
+            return self._threads
+
+
+# ------------------------------------------------------------------------------------------------
 # The runner
 # ------------------------------------------------------------------------------------------------
 @dataclass
@@ -89,7 +164,6 @@ class _Running:
     task: Task
     cancel: threading.Event
     lease_s: float
-    thread: threading.Thread | None = None
     started: float = field(default_factory=time.monotonic)
     #: Set once the handler returned and its outcome is being written: stop() then waits instead of releasing.
     finishing: bool = False
@@ -113,7 +187,8 @@ class Runner:
         self.settings = settings
         self.db = db
         # Plain completions of tasks that finish together share one statement and one commit.
-        self._completer = queue.GroupCompleter(db)
+        # The writer waits a moment (at most 2 ms) for the rest of this runner's running tasks to finish too.
+        self._completer = queue.GroupCompleter(db, expected=lambda: self.active)
         self.agents: dict[str, Agent] = {a: reg[a] for a in names}
         self.concurrency = int(concurrency or settings.runner.concurrency)
         if self.concurrency < 1:
@@ -136,6 +211,7 @@ class Runner:
         self._wake = threading.Event()
         self._paused_local = False
         self._threads: list[threading.Thread] = []
+        self._pool = _TaskPool("talvix-task")
         self._listener: Listener | None = None
         self._started = False
         self._stopped = False
@@ -250,6 +326,7 @@ class Runner:
         self._done.set()
         for t in self._threads:
             t.join(timeout=5)
+        self._pool.close()
         if self._listener is not None:
             self._listener.close()
         if self._started:
@@ -405,6 +482,7 @@ class Runner:
             got = 0
             try:
                 if not self._paused_local:
+                    self._linger()
                     got = self._claim_once()
                 self._db_back()
                 backoff = 0.5
@@ -419,6 +497,21 @@ class Runner:
             if got:
                 continue  # there may be more: claim again at once while there is room
             self._wake.wait(poll)
+            self._wake.clear()
+
+    def _linger(self) -> None:
+        """While tasks run and some slots are taken, wait a moment (``CLAIM_LINGER_S``) for them to free up,
+        so one claim fills every slot (short tasks finish within milliseconds of each other)."""
+        deadline = time.monotonic() + CLAIM_LINGER_S
+        want = self.concurrency
+        while not self._stop.is_set():
+            active = self.active
+            if active == 0 or self.concurrency - active >= want:
+                return
+            left = deadline - time.monotonic()
+            if left <= 0:
+                return
+            self._wake.wait(left)
             self._wake.clear()
 
     def _claim_once(self) -> int:
@@ -449,8 +542,7 @@ class Runner:
         r = _Running(task=task, cancel=threading.Event(), lease_s=lease_s)
         with self._lock:
             self._running[task.id] = r
-        r.thread = threading.Thread(target=self._execute, args=(r,), name=f"talvix-task-{task.id}", daemon=True)
-        r.thread.start()
+        self._pool.submit(partial(self._execute, r))
         self._notify_change()
 
     def _notify_change(self) -> None:

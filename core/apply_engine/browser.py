@@ -47,17 +47,32 @@ from core.apply_engine.watchdog import LIVE, PROFILE_PREFIX, WATCHDOG, close_all
 from core.apply_engine.xvfb import start_xvfb, stop_xvfb
 from core.errors import BrowserError
 
+#: Chromium flags for form filling, chosen for memory per session (issue 16) without changing what a page
+#: sees: no GPU process work (no GPU, no SwiftShader, no WebGL: forms draw in software), no crash reporter
+#: processes, no extensions or component apps, no spare renderer kept warm, no back/forward cache holding
+#: the previous page, the network service inside the browser process, and a 1 MB disk/media cache (every
+#: session has a fresh profile that is thrown away, so a cache is never reused anyway).
 BASE_FLAGS = (
     "--no-sandbox",
     "--disable-gpu",
+    "--disable-software-rasterizer",
+    "--disable-3d-apis",
     "--disable-dev-shm-usage",
     "--disable-background-networking",
     "--disable-component-update",
+    "--disable-component-extensions-with-background-pages",
+    "--disable-default-apps",
+    "--disable-breakpad",
+    "--disable-crash-reporter",
     "--disable-sync",
     "--no-first-run",
     "--no-default-browser-check",
     "--disable-extensions",
-    "--disable-features=Translate,OptimizationHints,MediaRouter,AutofillServerCommunication",
+    "--disable-features=Translate,OptimizationHints,MediaRouter,AutofillServerCommunication,BackForwardCache,"
+    "SpareRendererForSitePerProcess,InterestFeedContentSuggestions,DialMediaRouteProvider,HeavyAdIntervention",
+    "--enable-features=NetworkServiceInProcess2",
+    "--disk-cache-size=1048576",
+    "--media-cache-size=1048576",
     "--password-store=basic",
     "--window-size=1280,1600",
 )

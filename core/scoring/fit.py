@@ -19,19 +19,22 @@ candidate needs sponsorship. Otherwise ``apply`` at ``apply_threshold`` and ``re
 
 Jobs are indexed once (:func:`index_jobs`: sparse skill, place and term matrices plus numeric vectors);
 candidates are turned into the same spaces (:func:`candidate_features`) and :func:`score` computes the
-pairwise matrices block by block of jobs, so memory stays at candidates x ``block_jobs`` floats.
+pairwise matrices block by block (:func:`score_blocks`: a few hundred candidates x a few hundred jobs at
+a time), so a caller keeping counts and chosen pairs scores in flat memory; :func:`score` assembles the
+whole matrices for small sets.
 :meth:`ScoreResult.breakdown` recomputes one pair through the same code, with the skill names.
 """
 
 from __future__ import annotations
 
 import math
+import operator
 import re
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
-from itertools import chain
+from itertools import chain, compress
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -98,6 +101,30 @@ def _place_tokens(text: str, drop_countries_if_city: bool) -> tuple[str, ...]:
 
 def tokens(text: str) -> list[str]:
     return _TOKEN.findall(text.lower())
+
+
+# The same tokens as :data:`_TOKEN`, faster for long texts: every byte that cannot be part of a token
+# becomes a space and the text is split in C. A token never spans such a byte, so only the pieces that
+# hold ``+``, ``#`` or ``.`` (few) go through the regex, and they give exactly the regex's tokens
+# (order within a document does not matter: a document is a bag of terms). Non-ASCII characters are
+# never token characters, so they are replaced before the table is applied.
+_TOKEN_BYTES = re.compile(_TOKEN.pattern.encode("ascii"))
+_KEEP = frozenset(b"abcdefghijklmnopqrstuvwxyz0123456789+#.")
+_SPACE_TABLE = bytes(c if c in _KEEP else 32 for c in range(256))
+
+
+def _fast_tokens(text: str) -> list[bytes]:
+    raw = text.lower().encode("ascii", "replace").translate(_SPACE_TABLE)
+    toks = raw.split()
+    if b"+" not in raw and b"#" not in raw and b"." not in raw:
+        return toks
+    clean = list(map(bytes.isalnum, toks))
+    if all(clean):
+        return toks
+    out = list(compress(toks, clean))
+    for piece in compress(toks, map(operator.not_, clean)):
+        out.extend(_TOKEN_BYTES.findall(piece))
+    return out
 
 
 @lru_cache(maxsize=65_536)
@@ -259,35 +286,35 @@ def _bm25_index(docs: Sequence[str]) -> tuple[sparse.csr_matrix, dict[str, int],
     Tokenising is one regex pass per document and the term ids come from C-level ``map`` over a dict,
     so there is no per-token Python bytecode: this is where most of the time of a big index goes.
     """
-    findall = _TOKEN.findall
-    terms: defaultdict[str, int] = defaultdict()
+    terms: defaultdict[bytes, int] = defaultdict()
     terms.default_factory = terms.__len__  # a new term gets the next id, inside C-level map()
     lengths: list[int] = []
     add_length = lengths.append
 
-    def per_doc() -> Iterable[list[str]]:
+    def per_doc() -> Iterable[list[bytes]]:
         # Tokens of one document die as soon as they are numbered: memory stays flat and cache-warm.
         for d in docs:
-            toks = findall(d.lower())
+            toks = _fast_tokens(d)
             add_length(len(toks))
             yield toks
 
     ids = np.fromiter(map(terms.__getitem__, chain.from_iterable(per_doc())), dtype=np.int32)
     terms.default_factory = None
+    names = {t.decode("ascii"): i for t, i in terms.items()}
     lens = np.asarray(lengths, dtype=np.int64)
     indptr = np.zeros(len(docs) + 1, dtype=np.int64)
     np.cumsum(lens, out=indptr[1:])
-    tf = sparse.csr_matrix((np.ones(len(ids), dtype=np.float32), ids, indptr), shape=(len(docs), len(terms)))
+    tf = sparse.csr_matrix((np.ones(len(ids), dtype=np.float32), ids, indptr), shape=(len(docs), len(names)))
     tf.sum_duplicates()
     ndocs = max(1, len(docs))
-    df = np.bincount(tf.indices, minlength=len(terms)).astype(np.float32)
+    df = np.bincount(tf.indices, minlength=len(names)).astype(np.float32)
     idf = np.log1p((ndocs - df + 0.5) / (df + 0.5)).astype(np.float32) + np.float32(0.1)
     if ndocs >= _MIN_DOCS_FOR_COMMON:
         # Terms in over half the jobs tell them apart no better than stop words (classic BM25 gives them a
         # negative IDF); dropping them also removes the longest posting lists from every product.
         idf[df > ndocs * 0.5] = 0.0
     if _STOP:
-        stop_ids = [terms[t] for t in _STOP if t in terms]
+        stop_ids = [names[t] for t in _STOP if t in names]
         idf[stop_ids] = 0.0
     dl = lens.astype(np.float32)
     avgdl = float(dl.mean()) if len(dl) and dl.mean() > 0 else 1.0
@@ -298,7 +325,7 @@ def _bm25_index(docs: Sequence[str]) -> tuple[sparse.csr_matrix, dict[str, int],
     norms = np.sqrt(np.asarray(tf.multiply(tf).sum(axis=1)).ravel())
     norms[norms == 0] = 1.0
     tf.data /= np.repeat(norms, np.diff(tf.indptr)).astype(np.float32)
-    return tf, terms, idf
+    return tf, names, idf
 
 
 # ------------------------------------------------------------------------------------------------
@@ -328,6 +355,16 @@ class CandidateFeatures:
 
     def __len__(self) -> int:
         return len(self.ids)
+
+    def rows(self, sl: slice) -> CandidateFeatures:
+        """The candidates of ``sl`` (a block scored on its own)."""
+        if sl == slice(None) or (sl.start in (None, 0) and (sl.stop is None or sl.stop >= len(self))):
+            return self
+        return CandidateFeatures(
+            ids=self.ids[sl], skills=self.skills[sl], place=self.place[sl], text=self.text[sl],
+            years=self.years[sl], open_to_remote=self.open_to_remote[sl], has_place=self.has_place[sl],
+            wants_lpa=self.wants_lpa[sl], needs_sponsorship=self.needs_sponsorship[sl],
+            skill_names=self.skill_names[sl])
 
 
 def candidate_skills(profile: dict[str, Any]) -> list[str]:
@@ -617,20 +654,54 @@ def _opt(value: Any) -> float | None:
     return None if math.isnan(v) else round(v, 2)
 
 
+#: Candidates scored together in one block: with the jobs per block below, a block's scratch arrays
+#: stay at a few MB however many candidates and jobs there are.
+BLOCK_CANDIDATES = 512
+
+
+@dataclass
+class ScoreBlock:
+    """The pairs of candidates[c0:c0+K'] x jobs[j0:j0+J'] (the arrays are K' x J')."""
+
+    c0: int
+    j0: int
+    fit: np.ndarray
+    knock: np.ndarray
+    decision: np.ndarray
+
+
+def score_blocks(candidates: CandidateFeatures, index: JobIndex, weights: Weights,
+                 block_candidates: int = BLOCK_CANDIDATES) -> Iterator[ScoreBlock]:
+    """Fit, knock-outs and decisions block by block (candidates x jobs), never holding all pairs at once.
+
+    Memory is bounded by the block (about ``_CACHE_FLOATS`` pairs), not by candidates x jobs: a caller
+    that keeps only counts and the pairs it wants scores any number of candidates and jobs in flat memory.
+    """
+    k, n = len(candidates), len(index)
+    wn = weights.normalised()
+    kb = max(1, min(k, int(block_candidates)))
+    # Blocks small enough that the ~30 elementwise passes over a block stay in the CPU cache.
+    step = max(256, min(int(weights.block_jobs), _CACHE_FLOATS // kb))
+    for c0 in range(0, k, kb):
+        block_c = candidates.rows(slice(c0, min(k, c0 + kb)))
+        for start in range(0, n, step):
+            js = slice(start, min(n, start + step))
+            comp, kn = components(block_c, index, js, weights)
+            fit = weights.calibration.apply(comp) if weights.calibration is not None else _combine(comp, wn)
+            yield ScoreBlock(c0, start, fit, kn, decide(fit, kn, weights))
+
+
 def score(candidates: CandidateFeatures, index: JobIndex, weights: Weights) -> ScoreResult:
-    """Fit, knock-outs and decisions for every candidate x job pair, ``block_jobs`` jobs at a time."""
+    """Fit, knock-outs and decisions for every candidate x job pair, as whole matrices (built from
+    :func:`score_blocks`; use that directly to keep memory flat)."""
     k, n = len(candidates), len(index)
     fit = np.empty((k, n), dtype=np.float32)
     knock = np.empty((k, n), dtype=np.uint8)
     decision = np.empty((k, n), dtype=np.int8)
-    wn = weights.normalised()
-    # Blocks small enough that the ~30 elementwise passes over a block stay in the CPU cache.
-    step = max(256, min(int(weights.block_jobs), _CACHE_FLOATS // max(1, k)))
-    for start in range(0, n, step):
-        js = slice(start, min(n, start + step))
-        comp, kn = components(candidates, index, js, weights)
-        block = weights.calibration.apply(comp) if weights.calibration is not None else _combine(comp, wn)
-        fit[:, js] = block
-        knock[:, js] = kn
-        decision[:, js] = decide(block, kn, weights)
+    for b in score_blocks(candidates, index, weights):
+        rows = slice(b.c0, b.c0 + b.fit.shape[0])
+        cols = slice(b.j0, b.j0 + b.fit.shape[1])
+        fit[rows, cols] = b.fit
+        knock[rows, cols] = b.knock
+        decision[rows, cols] = b.decision
     return ScoreResult(candidates, index, weights, fit, knock, decision)
