@@ -322,13 +322,12 @@ class Settings(BaseSettings):
         return value
 
     @classmethod
-    def settings_customise_sources(
+    def settings_customise_sources(  # type: ignore[override]  # the file sources are taken and dropped on purpose
         cls,
         settings_cls: type[BaseSettings],
         init_settings: PydanticBaseSettingsSource,
         env_settings: PydanticBaseSettingsSource,
-        dotenv_settings: PydanticBaseSettingsSource,  # never used: secrets come from the environment only
-        file_secret_settings: PydanticBaseSettingsSource,  # never used
+        **_file_sources: PydanticBaseSettingsSource,  # env-file and secrets-dir: never read, secrets come from the environment
     ) -> tuple[PydanticBaseSettingsSource, ...]:
         sources: list[PydanticBaseSettingsSource] = [init_settings, env_settings]
         toml = _CONFIG_FILE.get("path")
