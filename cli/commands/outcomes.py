@@ -79,17 +79,13 @@ def register(sub: argparse._SubParsersAction) -> None:
     f.set_defaults(handler=cmd_followups)
 
 
-def _print_json(data: Any) -> None:
-    print_json(data)
-
-
 def cmd_outcome(ctx: Context) -> int:
     from core.crypto import load_cipher
     from core.outcomes.records import record_outcome
 
     out = record_outcome(ctx.db(), load_cipher(ctx.settings), ctx.args.application, ctx.args.kind, note=ctx.args.note)
     if ctx.args.json:
-        _print_json(out)
+        print_json(out)
         return 0
     what = "recorded" if out["created"] else "was already recorded"
     print(f"application {out['application_id']}: {out['kind']} {what} (outcome {out['id']})")
@@ -123,7 +119,7 @@ def cmd_calibrate(ctx: Context) -> int:
     if ctx.args.list:
         rows = calibration.versions(db)
         if ctx.args.json:
-            _print_json(rows)
+            print_json(rows)
             return 0
         if not rows:
             print("no calibration yet: scoring uses the raw fit")
@@ -135,7 +131,7 @@ def cmd_calibrate(ctx: Context) -> int:
     if ctx.args.rollback is not None:
         out = calibration.rollback(db, to_version=ctx.args.rollback or None)
         if ctx.args.json:
-            _print_json(out)
+            print_json(out)
         else:
             print(out["message"])
         return 0
@@ -143,7 +139,7 @@ def cmd_calibrate(ctx: Context) -> int:
     storage.ensure()
     report = calibration.run(db, storage, ctx.settings)
     if ctx.args.json:
-        _print_json(report)
+        print_json(report)
         return 0
     print(f"calibration v{report['version']}: {report['status']} ({report['path']})")
     for line in _figures_lines(report):
@@ -158,7 +154,7 @@ def cmd_mail_sync(ctx: Context) -> int:
 
     out = mail.sync(ctx.db(), load_cipher(ctx.settings), ctx.settings, ctx.args.mailbox)
     if ctx.args.json:
-        _print_json(out)
+        print_json(out)
         return 0
     if not out:
         print("no mailbox configured ([outcomes.mailboxes] in talvix.toml)")
@@ -174,7 +170,7 @@ def cmd_mail_pending(ctx: Context) -> int:
 
     rows = pending_messages(ctx.db(), load_cipher(ctx.settings))
     if ctx.args.json:
-        _print_json([{k: v for k, v in r.items() if k != "excerpt"} for r in rows])
+        print_json([{k: v for k, v in r.items() if k != "excerpt"} for r in rows])
         return 0
     if not rows:
         print("no message waits for a decision")
@@ -192,7 +188,7 @@ def cmd_mail_confirm(ctx: Context) -> int:
     out = confirm_message(ctx.db(), load_cipher(ctx.settings), ctx.args.message,
                           classification=ctx.args.classification, application_id=ctx.args.application)
     if ctx.args.json:
-        _print_json(out)
+        print_json(out)
         return 0
     o = out["outcome"]
     print(f"message {out['message_id']} confirmed as {out['classification']}"
@@ -214,7 +210,7 @@ def cmd_followups(ctx: Context) -> int:
 
     rows = list_followups(ctx.db(), load_cipher(ctx.settings), status=ctx.args.status, limit=ctx.args.limit)
     if ctx.args.json:
-        _print_json(rows)
+        print_json(rows)
         return 0
     if not rows:
         print("no follow-ups")
