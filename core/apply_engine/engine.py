@@ -431,6 +431,12 @@ class ApplyEngine:
     def _needs_approval(self, req: ApplyRequest, sheet: AnswerSheet) -> str | None:
         if req.approved:
             return None
+        # Fields the resume parser guessed (core.candidates.resume: to_confirm) are a person's to confirm before
+        # anything is sent in the candidate's name, whatever the policy.
+        guessed = [str(f) for f in (req.profile.get("to_confirm") or [])]
+        if guessed:
+            return ("the resume parser guessed these, confirm them before applying: " + ", ".join(guessed)
+                    + " (approve as they are, or put the right values in the profile file)")
         if req.policy == "always":
             return "policy 'always': every application waits for an operator's approval"
         if req.policy == "when_uncertain":

@@ -247,6 +247,19 @@ def test_policy_always_waits_for_approval_before_submitting(engine, db, settings
     assert _app(db, ids["application_id"])["status"] == "awaiting_approval"
 
 
+def test_fields_the_parser_guessed_hold_the_application_for_a_person_whatever_the_policy(engine, db, settings,
+                                                                                       server):
+    ids = make_application(db, settings, server.url("/form"), policy="never")
+    req = engine_request(db, settings, ids, policy="never")
+    req.profile["to_confirm"] = ["phone"]
+    out = engine.run(req)
+    assert out.outcome == "awaiting_approval" and "confirm them before applying: phone" in out.reason
+    assert server.posts == []
+    approved = engine_request(db, settings, ids, policy="never", approved=True)
+    approved.profile["to_confirm"] = ["phone"]
+    assert engine.run(approved).outcome == "submitted" and len(server.posts) == 1
+
+
 def test_account_wall_is_handed_to_a_person(engine, db, settings, server):
     server.pages["/acme.wd3.myworkdayjobs.com/job/1/apply"] = page(
         "Sign In", "<h2>Sign In</h2><label for=e>Email</label><input id=e><label for=p>Password</label>"
