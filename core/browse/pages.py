@@ -584,9 +584,10 @@ def error_group_ids(db: Database, agent: str, error: str, states: Sequence[str] 
     return [r["id"] for r in rows]
 
 
-def answer_labels(db: Database, task_ids: Sequence[int]) -> dict[int, dict[str, dict[str, Any]]]:
+def answer_labels(db: Database, task_ids: Sequence[int], cipher: Any = None) -> dict[int, dict[str, dict[str, Any]]]:
     """For the audit log: each task's answer-sheet questions by field name (label, value), so an
-    edit recorded as ``{"cards[<uuid>][field0]": "60 days"}`` reads as its question, old -> new."""
+    edit recorded as ``{"cards[<uuid>][field0]": "60 days"}`` reads as its question, old -> new.
+    Values are sealed at rest: with ``cipher`` they come back opened, otherwise masked."""
     if not task_ids:
         return {}
     rows = db.execute(
@@ -598,9 +599,16 @@ def answer_labels(db: Database, task_ids: Sequence[int]) -> dict[int, dict[str, 
     out: dict[int, dict[str, dict[str, Any]]] = {}
     for r in rows:
         fields = r["fields"] if isinstance(r["fields"], list) else []
-        out[r["id"]] = {str(f.get("name") or f.get("label")): {"label": f.get("label"), "value": f.get("value")}
+        out[r["id"]] = {str(f.get("name") or f.get("label")): {"label": f.get("label"),
+                                                               "value": _opened(cipher, f.get("value"))}
                         for f in fields if isinstance(f, dict)}
     return out
+
+
+def _opened(cipher: Any, value: Any) -> Any:
+    from core.crypto import mask_sealed, open_sealed
+
+    return open_sealed(cipher, value) if cipher is not None else mask_sealed(value)
 
 
 # ------------------------------------------------------------------------------------------------

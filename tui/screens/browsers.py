@@ -135,7 +135,7 @@ class AuditView(PagedView):
         window = out[1]
         tasks = {i for r in window.rows if r["action"] == "approve" and (r["details"] or {}).get("edits")
                  for i in (r["target_ids"] or [])}
-        self._labels = pages.answer_labels(self.tapp.db, sorted(tasks)) if tasks else {}
+        self._labels = pages.answer_labels(self.tapp.db, sorted(tasks), cipher=self.tapp.cipher) if tasks else {}
         return out
 
     def edit_lines(self, r: dict[str, Any]) -> list[tuple[str, Any, Any]]:
@@ -146,9 +146,11 @@ class AuditView(PagedView):
         for i in r["target_ids"] or []:
             known.update(self._labels.get(i, {}))
         out = []
+        from core.crypto import open_sealed
+
         for name, new in edits.items():
             f = known.get(name) or {}
-            out.append((f.get("label") or name, f.get("value"), new))
+            out.append((f.get("label") or name, f.get("value"), open_sealed(self.tapp.cipher, new)))
         return out
 
     def cells(self, r: dict[str, Any]) -> tuple[Any, ...]:
