@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import asyncio
 
+from psycopg.types.json import Jsonb
+
 from core import queue
 from tests.support.console_support import (
     make_app,
@@ -288,5 +290,28 @@ def test_candidate_detail_names_the_fields_to_confirm_before_applying(settings, 
             text = screen_text(app)
             assert "to confirm before applying" in text
             assert "phone  (confidence 0.60)" in text and "location  (confidence 0.50)" in text
+
+    asyncio.run(main())
+
+
+def test_task_detail_masks_sealed_personal_values(settings, demo):
+    from core.crypto import load_cipher, seal
+
+    sealed = seal(load_cipher(settings), "+919876543210")
+    tid = demo.value("SELECT max(id) FROM tasks")
+    demo.execute("UPDATE tasks SET result = %s WHERE id = %s",
+                 (Jsonb({"answer_sheet": {"fields": [{"label": "Phone", "value": sealed}]}}), tid))
+
+    async def main():
+        app = make_app(settings, demo)
+        async with app.run_test(size=(120, 60)) as pilot:
+            view = await open_view(pilot, "2")
+            view.table.move_to_key(str(tid))
+            await pilot.press("enter")
+            detail = app.screen
+            await until(pilot, lambda: detail.loads > 0)
+            text = screen_text(app)
+            assert "Phone" in text and "•••" in text
+            assert "$enc" not in text and sealed["$enc"][:12] not in text and "9876543210" not in text
 
     asyncio.run(main())
