@@ -300,9 +300,9 @@ def approval_detail(db: Database, key: str, cipher: Any = None) -> dict[str, Any
     The answers' values are sealed at rest (``core.crypto.seal_answer_sheets``): with ``cipher`` they are
     decrypted for the operator, without it they come back masked.
     """
-    from core.crypto import mask_sealed, open_sealed
+    def reveal(value: Any) -> Any:
+        return _opened(cipher, value)
 
-    reveal = (lambda v: open_sealed(cipher, v)) if cipher is not None else mask_sealed
     kind, _, raw = key.partition(":")
     if not raw.isdigit():
         return None
@@ -606,6 +606,7 @@ def answer_labels(db: Database, task_ids: Sequence[int], cipher: Any = None) -> 
 
 
 def _opened(cipher: Any, value: Any) -> Any:
+    """``value`` with its sealed personal values opened with ``cipher``, or masked without one."""
     from core.crypto import mask_sealed, open_sealed
 
     return open_sealed(cipher, value) if cipher is not None else mask_sealed(value)
