@@ -256,9 +256,7 @@ class Browser:
         try:
             self.driver = webdriver.Chrome(service=service, options=options)
         except WebDriverException as exc:
-            if getattr(service, "process", None) is not None:
-                self.pgid = service.process.pid
-            self.close()
+            self.close()  # the group was handed to the watchdog at spawn (self._watch): close kills it
             text = (exc.msg or str(exc) or type(exc).__name__).strip()
             raise BrowserError(f"could not start Chromium: {text.splitlines()[0]}") from None
         _no_command_retries(self.driver)

@@ -42,12 +42,6 @@ def job_with_idf_sample(db: Database, job_id: int) -> list[dict[str, Any]]:
     return _with_parsed(jobs_store.job_and_recent_open(db, job_id, IDF_SAMPLE_JOBS))
 
 
-def candidate_rows(db: Database, candidate_id: int | None = None, *, after_id: int = 0,
-                   limit: int = CANDIDATE_CHUNK) -> list[tuple[int, dict[str, Any]]]:
-    """(id, profile) of one candidate (any status), or a page of active candidates. No PII is read."""
-    return candidates_store.profiles_to_score(db, candidate_id, after_id=after_id, limit=limit)
-
-
 # ------------------------------------------------------------------------------------------------
 # Scoring
 # ------------------------------------------------------------------------------------------------
@@ -106,7 +100,7 @@ def weights_for(db: Database, settings: Settings) -> scoring.Weights:
 def score_candidate(db: Database, settings: Settings, candidate_id: int, *, keep_skips: int = 0) -> ScoreRun:
     """Score one active candidate against every open job."""
     run = ScoreRun()
-    cands = candidate_rows(db, candidate_id)
+    cands = candidates_store.profiles_to_score(db, candidate_id)
     jobs = open_jobs(db) if cands else []
     if not cands or not jobs:
         return run
@@ -126,7 +120,7 @@ def score_job(db: Database, settings: Settings, job_id: int, *, keep_skips: int 
     weights = weights_for(db, settings)
     after = 0
     while True:
-        cands = candidate_rows(db, after_id=after)
+        cands = candidates_store.profiles_to_score(db, after_id=after, limit=CANDIDATE_CHUNK)
         if not cands:
             break
         result = scoring.score(scoring.candidate_features(cands, index), index.subset(1), weights)
