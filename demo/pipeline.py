@@ -272,7 +272,7 @@ class PipelineHandle:
                    "reason": r["last_error"]} for r in self.db.execute(_PARKED, (self.site,))]
         return PipelineSummary(
             sandbox_url=self.url,
-            jobs_discovered=int(self.db.one(_JOBS, (self.site,))["n"]),
+            jobs_discovered=int(self.db.value(_JOBS, (self.site,))),
             jobs_by_source={r["source"]: r["n"] for r in self.db.execute(_JOBS_BY_SOURCE, (self.site,))},
             applications=apps, tasks=self.counts(), parked=parked,
             dead=[{"task_id": r["id"], "agent": r["agent"], "error": r["last_error"]}
@@ -419,7 +419,7 @@ def start_sandbox_pipeline(settings: Settings, db: Database, *, data_dir: str | 
                           "choose another port, or 0 for any free port") from exc
     try:
         site = site_of(server.url) or server.url
-        started_at = db.one("SELECT now() AS t")["t"]
+        started_at = db.value("SELECT now()")
         db.execute(_SITE_BUDGET, (site, float(min_interval_s), 1000))
         added = add_demo_candidates(settings, db, candidates)
         run_id = uuid.uuid4().hex[:8]

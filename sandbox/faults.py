@@ -133,7 +133,7 @@ class FaultBook:
             self._faults = [f for f in self._faults if fid is not None and f.id != fid]
             return before - len(self._faults)
 
-    def list(self) -> list[dict[str, Any]]:
+    def listing(self) -> list[dict[str, Any]]:
         with self._lock:
             return [f.to_json() for f in self._faults]
 

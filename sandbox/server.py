@@ -551,7 +551,8 @@ class SandboxHandler(BaseHTTPRequestHandler):
                 if not name:
                     continue
                 filename = part.get_filename()
-                data = part.get_payload(decode=True) or b""
+                payload = part.get_payload(decode=True)
+                data = payload if isinstance(payload, bytes) else b""
                 if filename is not None:
                     if filename == "" and not data:
                         continue  # an empty file input
@@ -585,7 +586,7 @@ class SandboxHandler(BaseHTTPRequestHandler):
         self._json({"ok": True})
 
     def r_faults_list(self) -> None:
-        self._json(self.state.faults.list())
+        self._json(self.state.faults.listing())
 
     def r_faults_add(self) -> None:
         try:

@@ -16,6 +16,7 @@ import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -42,9 +43,9 @@ CSS_FILE = Path(__file__).resolve().parent.parent / "talvix.tcss"
 class TalvixApp(App[None]):
     TITLE = "Talvix"
     CSS_PATH = str(CSS_FILE)
-    BINDINGS = APP_BINDINGS
+    BINDINGS = [*APP_BINDINGS]
     COMMANDS = App.COMMANDS | {ConsoleCommands}
-    MODES = {name: cls for name, cls in VIEW_CLASSES.items()}  # type: ignore[dict-item]
+    MODES = {name: cls for name, cls in VIEW_CLASSES.items()}
     DEFAULT_MODE = "overview"
 
     def __init__(self, settings: Settings, db: Database, *, readonly: bool | None = None,
@@ -53,7 +54,7 @@ class TalvixApp(App[None]):
                  runner_agents: list[str] | None = None, listen_url: str | None = None) -> None:
         # Open straight on the start view: mounting the default view first would run its fetch too
         # (the overview counts every task), delaying the first paint of the view asked for.
-        self.DEFAULT_MODE = start_view if start_view in VIEWS else "overview"
+        self.DEFAULT_MODE = start_view if start_view in VIEWS else "overview"  # type: ignore[misc]  # read by App.__init__
         super().__init__()
         self.settings = settings
         self.db = db
@@ -302,7 +303,7 @@ class TalvixApp(App[None]):
             shown = bnd.key_display or ",".join(self.get_key_display(screen.active_bindings[k].binding) for k in keys)
             node, action = active.node, bnd.action
             rows.append((purpose(bnd.id), shown, bnd.description, bnd.id,
-                         lambda node=node, action=action: self.call_later(node.run_action, action)))
+                         partial(self.call_later, self.run_action, action, node)))
         order = ["Act", "Look", "Move", "Views", "Other"]
         rows.sort(key=lambda r: (order.index(r[0]), r[3]))
         name = getattr(screen, "TITLE_TEXT", type(screen).__name__.replace("Screen", ""))

@@ -24,7 +24,7 @@ class ConsoleCommands(Provider):
             if not active.enabled or not bnd.description or bnd.action.startswith("view(") or bnd.id in seen:
                 continue
             seen.add(bnd.id)
-            out.append((bnd.description, partial(screen.run_action, bnd.action, active.node),
+            out.append((bnd.description, partial(self.app.run_action, bnd.action, active.node),
                         f"{bnd.tooltip or bnd.description} (key {bnd.key_display or bnd.key})"))
         return out
 

@@ -62,7 +62,7 @@ def make_server(command: str, host: str, port: int, *, token: str | None, public
                                                      "when it was started)\n")
         response = await handler(request)
         if request.path == "/" and isinstance(response, web.Response) and response.body:
-            body = response.body if isinstance(response.body, bytes) else bytes(response.body)
+            body = response.body if isinstance(response.body, bytes) else bytes(response.body)  # type: ignore[arg-type]
             response.body = _FONT_LINK.sub(b"", body)
         if token is not None and given:
             response.set_cookie(COOKIE, token, httponly=True, samesite="Strict")

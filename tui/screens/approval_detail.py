@@ -117,9 +117,9 @@ class ApprovalDetailScreen(ReadonlyKeys, Fetching, Screen[None]):
             )))
         self.query_one("#fields", KeyedTable).sync(rows)
         docs = Text()
-        for kind, shown in document_lines(data):
+        for kind, doc in document_lines(data):
             docs.append(f"{kind}: ", style="bold")
-            docs.append_text(lit(shown))
+            docs.append_text(lit(doc))
             docs.append("\n")
         if not docs.plain:
             docs.append("documents: none\n", style="dim")

@@ -84,8 +84,11 @@ def approval_actions(app: Any, key: str, edits: dict[str, Any] | None = None,
 
         def confirmed(ok: bool | None) -> None:
             if ok:
-                app.act("resolve", lambda: (pages.resolve_application(app.db, ident, outcome, who=app.who),
-                                            f"application {ident} marked {outcome}")[1], after=after)
+                def mark() -> str:
+                    pages.resolve_application(app.db, ident, outcome, who=app.who)
+                    return f"application {ident} marked {outcome}"
+
+                app.act("resolve", mark, after=after)
 
         app.push_screen(ConfirmScreen(f"Mark application {ident} {outcome}?",
                                       "Check the employer's site first: Talvix will never submit it again.",
@@ -242,7 +245,7 @@ def sheet_text(detail: dict[str, Any] | None, row: dict[str, Any] | None = None)
 class ApprovalsView(BaseView):
     VIEW = "approvals"
     TITLE_TEXT = "Approvals"
-    BINDINGS = APPROVAL_BINDINGS
+    BINDINGS = [*APPROVAL_BINDINGS]
 
     def __init__(self) -> None:
         super().__init__()

@@ -94,7 +94,8 @@ class CandidatesView(PagedView):
                    ("created", stamp(c["created_at"]))])
         confirm = [str(f) for f in prof.get("to_confirm") or []]
         if confirm:
-            conf = prof.get("confidence") if isinstance(prof.get("confidence"), dict) else {}
+            conf_raw = prof.get("confidence")
+            conf: dict[str, Any] = conf_raw if isinstance(conf_raw, dict) else {}
             body.append("\nto confirm before applying\n", style="bold white on red")
             for f in confirm:
                 body.append("  ")

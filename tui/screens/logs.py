@@ -60,7 +60,7 @@ class LogsView(BaseView):
     VIEW = "logs"
     TITLE_TEXT = "Logs"
     SPEC = filters.EVENT_SPEC
-    BINDINGS = LOG_BINDINGS
+    BINDINGS = [*LOG_BINDINGS]
 
     def __init__(self) -> None:
         super().__init__()

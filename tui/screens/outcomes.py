@@ -28,9 +28,9 @@ def _num(value: Any) -> str:
 class OutcomesView(BaseView):
     VIEW = "outcomes"
     TITLE_TEXT = "Outcomes"
-    BINDINGS = OUTCOME_BINDINGS
+    BINDINGS = [*OUTCOME_BINDINGS]
 
-    def body(self):  # type: ignore[no-untyped-def]
+    def body(self):
         yield KeyedTable([("id", "msg", 6), ("class", "class", 12), ("app", "application", 34),
                           ("link", "link", 5), ("from", "from", 30), ("subject", "subject", None)], id="mail")
         yield KeyedTable([("v", "version", 7), ("status", "status", 11), ("active", "active", 6),
@@ -108,8 +108,11 @@ class OutcomesView(BaseView):
 
         def confirmed(ok: bool | None) -> None:
             if ok:
-                app.act("dismiss_mail", lambda: (records.dismiss_message(app.db, ident, who=app.who),
-                                                 f"message {ident} dismissed")[1], after=self.reload)
+                def dismiss() -> str:
+                    records.dismiss_message(app.db, ident, who=app.who)
+                    return f"message {ident} dismissed"
+
+                app.act("dismiss_mail", dismiss, after=self.reload)
 
         app.push_screen(ConfirmScreen(f"Dismiss message {ident}?", "It will not count as an outcome.", "Dismiss"),
                         confirmed)

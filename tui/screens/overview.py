@@ -24,7 +24,7 @@ HUMAN = ("awaiting_approval", "needs_human")
 class OverviewView(BaseView):
     VIEW = "overview"
     TITLE_TEXT = "Overview"
-    BINDINGS = OVERVIEW_BINDINGS
+    BINDINGS = [*OVERVIEW_BINDINGS]
 
     def body(self) -> ComposeResult:
         with Horizontal(id="throughput"):
@@ -203,9 +203,12 @@ class OverviewView(BaseView):
                            markup=False)
                 return
             cap = int(text) if text else None
-            app.act("cap", lambda: (queue.set_agent_cap(app.db, agent, cap, who=app.who),
-                                    f"{agent}: " + (f"at most {cap} running on every runner" if cap is not None
-                                                    else "no global cap"))[1])
+            def set_cap() -> str:
+                queue.set_agent_cap(app.db, agent, cap, who=app.who)
+                return f"{agent}: " + (f"at most {cap} running on every runner" if cap is not None
+                                       else "no global cap")
+
+            app.act("cap", set_cap)
 
         app.push_screen(PromptScreen(f"Global cap for {agent}", "" if current is None else str(current),
                                      placeholder="tasks running at once on all runners (blank: no cap)",

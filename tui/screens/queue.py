@@ -76,7 +76,7 @@ class QueueView(PagedView):
     TITLE_TEXT = "Queue"
     SPEC = filters.TASK_SPEC
     NOUN = "tasks"
-    BINDINGS = QUEUE_BINDINGS
+    BINDINGS = [*QUEUE_BINDINGS]
     COLUMNS = [("mark", " ", 1), ("id", "id", 7), ("agent", "agent", 12), ("status", "status", 17),
                ("try", "try", 5), ("site", "site", 20), ("age", "age", 6), ("error", "error", None)]
 

@@ -23,11 +23,11 @@ from tui.widgets.keyed_table import KeyedTable
 class RunnersView(BaseView):
     VIEW = "runners"
     TITLE_TEXT = "Runners"
-    BINDINGS = RUNNER_BINDINGS
+    BINDINGS = [*RUNNER_BINDINGS]
     #: A runner to put the cursor on at the next refresh (enter on a runner in the overview).
     focus_runner: str | None = None
 
-    def body(self):  # type: ignore[no-untyped-def]
+    def body(self):
         yield KeyedTable([("id", "runner", 26), ("mode", "mode", 8), ("status", "status", 8),
                           ("beat", "beat", 6), ("conc", "conc", 4), ("here", "here", 12),
                           ("agents", "agents", None)], id="runners")

@@ -33,7 +33,7 @@ class SessionsView(PagedView):
     TITLE_TEXT = "Sessions"
     SPEC = filters.SESSION_SPEC
     NOUN = "sessions"
-    BINDINGS = SESSION_BINDINGS
+    BINDINGS = [*SESSION_BINDINGS]
     COLUMNS = [("id", "id", 5), ("candidate", "candidate", 16), ("job", "job", 26), ("site", "site", 18),
                ("step", "step", 13), ("elapsed", "elapsed", 8), ("state", "state", 10)]
 

@@ -48,7 +48,7 @@ def sort_value(cell: Any) -> tuple[int, Any]:
 
 
 class KeyedTable(DataTable[Any]):
-    BINDINGS = TABLE_BINDINGS
+    BINDINGS = [*TABLE_BINDINGS]
 
     def __init__(self, columns: Sequence[Column], **kw: Any) -> None:
         super().__init__(cursor_type="row", zebra_stripes=False, **kw)
@@ -139,7 +139,10 @@ class KeyedTable(DataTable[Any]):
                 # here is one line high (add_row's default), so its region is known without
                 # DataTable._get_row_region, which sums the heights of all rows above it.
                 self._update_count += 1
-                y = locations.get(row_key) + (self.header_height if self.show_header else 0)
+                line = locations.get(row_key)
+                if line is None:
+                    continue
+                y = line + (self.header_height if self.show_header else 0)
                 self._refresh_region(Region(0, y, max(self.size.width, self.virtual_size.width), 1))
 
     def set_widths(self, widths: dict[str, int]) -> None:
