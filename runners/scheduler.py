@@ -12,8 +12,8 @@ firing the same schedule, each a little early or late, make one task. Schedules:
 Times are in the ``timezone`` setting (default Asia/Kolkata). Built in: ``event_retention`` (daily
 ``maintenance`` task purging old events) and the lease ``reaper`` (not a schedule that enqueues: every
 runner runs it itself every ``queue.reaper_seconds``, so rescue works with ``--no-schedule`` too).
-Defaults that apply only when their agent is installed: ``follow_up_sweep``, ``calibration`` and
-``mail_sync``. A
+Defaults that apply only when their agent is installed: ``follow_up_sweep``, ``calibration``,
+``mail_sync`` and ``weekly_summary`` (the ``notify`` agent queues each candidate's summary of the ISO week). A
 ``[schedules.<name>]`` entry with the same name replaces a default; ``enabled = false`` turns it off.
 """
 
@@ -146,6 +146,9 @@ def builtin_schedules(settings: Settings) -> list[Schedule]:
                  description="recalibrate scoring from outcomes (Sundays)"),
         Schedule(name="mail_sync", agent="read_mail", cron="*/30 * * * *", source="default",
                  description="read candidates' mailboxes for replies (every 30 minutes)"),
+        Schedule(name="weekly_summary", agent="notify", cron="0 10 * * 1", source="default",
+                 payload={"weekly_summary": True},
+                 description="queue each active candidate's weekly summary, once per ISO week (Mondays)"),
     ]
 
 

@@ -6,6 +6,7 @@ completion or parking) and adds the outbox rows and their send tasks to it: both
 
 from __future__ import annotations
 
+from datetime import datetime
 from pathlib import PurePosixPath
 from typing import Any
 
@@ -81,6 +82,33 @@ def weekly_summary(conn: Any, candidate_id: int, week: str) -> list[outbox.Queue
     return outbox.notify(conn, template="weekly_summary", candidate_id=candidate_id, period=week,
                          context={"week": week, "submitted": int(row["submitted"]), "waiting": int(row["waiting"]),
                                   "interviews": int(interviews)})
+
+
+def iso_week(when: datetime, timezone: str) -> str:
+    """``2026-W49``: the ISO week ``when`` falls in, in ``timezone`` (the period of a weekly summary)."""
+    year, week, _ = when.astimezone(prefs_mod.zone(timezone)).isocalendar()
+    return f"{year}-W{week:02d}"
+
+
+def weekly_summaries(db: Any, week: str, *, batch: int = 200) -> dict[str, Any]:
+    """Queue the summary of ``week`` for every active candidate (the schedule ``weekly_summary``).
+
+    One transaction per batch of candidates; the outbox key ``candidate:<id>:weekly_summary:<week>:<channel>``
+    makes a second run of the same week (another host, a retried task) queue nothing more.
+    """
+    queued = already = after = seen = 0
+    while True:
+        with db.transaction() as conn:
+            ids = [r["id"] for r in conn.execute(
+                "SELECT id FROM candidates WHERE status = 'active' AND id > %s ORDER BY id LIMIT %s",
+                (after, batch)).fetchall()]
+            for cid in ids:
+                for q in weekly_summary(conn, cid, week):
+                    queued, already = queued + q.created, already + (not q.created)
+        seen += len(ids)
+        if len(ids) < batch:
+            return {"week": week, "candidates": seen, "queued": queued, "already": already}
+        after = ids[-1]
 
 
 def on_interview(conn: Any, application_id: int, *, when: str = "", prep_pack: str | None = None,
