@@ -63,14 +63,20 @@ class ApplyAgent(Agent):
         # A candidate's replies (core.notify.inbound) fill questions without approving anything.
         answers = (payload.model_extra or {}).get("answers")
         # an operator's edits are sealed personal data (docs/hardening.md): opened here, where they are typed
-        edits = open_sealed(cipher, {**(answers if isinstance(answers, dict) else {}),
-                                     **(dict(approval.get("edits") or {}) if isinstance(approval, dict) else {})})
+        operator_edits = dict(approval.get("edits") or {}) if isinstance(approval, dict) else {}
+        edits = open_sealed(cipher, {**(answers if isinstance(answers, dict) else {}), **operator_edits})
+        # Whose each answer is: a candidate's reply is labelled as theirs on the sheet, an edit as the operator's.
+        answer_sources = (payload.model_extra or {}).get("answer_sources")
+        answer_sources = answer_sources if isinstance(answer_sources, dict) else {}
+        edit_sources = {str(k): str(answer_sources.get(k) or "candidate reply")
+                        for k in (answers if isinstance(answers, dict) else {}) if k not in operator_edits}
         docs = resolve_documents(ctx.storage, app.get("documents"), cand["resume_path"] if cand else None)
         policy = stricter(cand["apply_policy"] if cand else settings.apply.default_policy,
                           settings.apply.site_policies.get(site or ""))
         req = ApplyRequest(
             application_id=app["id"], url=url, profile=profile, documents=docs, candidate_id=app["candidate_id"],
             job_id=job["id"], site=site, submit=True, policy=policy, approved=approved, edits=edits,
+            edit_sources=edit_sources,
             task=ctx.task, runner_id=ctx.runner_id,
         )
         engine = ApplyEngine(settings, db, ctx.storage, proxy=proxy_for(settings, site, candidate_proxy(db, cipher, app["candidate_id"])),

@@ -48,7 +48,7 @@ class Answer:
     type: str
     required: bool
     value: Any = None  # what goes into the form (option text, string, bool, file path, list)
-    source: str | None = None  # profile key, document, answer bank, policy, operator
+    source: str | None = None  # profile key, document, answer bank, policy, operator, candidate (whatsapp reply)
     confidence: float = 0.0
     note: str = ""  # why it is empty, for the person who has to decide
     declaration: bool = False
@@ -622,12 +622,19 @@ def _shape(f: FormField, value: Any, source: str, confidence: float) -> tuple[An
 
 
 def build_sheet(fields: list[FormField], profile: dict[str, Any], docs: Documents | None = None, *,
-                edits: dict[str, Any] | None = None, min_confidence: float = 0.7) -> AnswerSheet:
-    """Answer every field from the profile; apply an operator's edits (by field name or label) last."""
+                edits: dict[str, Any] | None = None, min_confidence: float = 0.7,
+                edit_sources: dict[str, str] | None = None) -> AnswerSheet:
+    """Answer every field from the profile; apply edits (by field name or label) last.
+
+    An edit's source is ``edit_sources[its key]`` when given (a candidate's reply: ``"candidate (whatsapp
+    reply)"``), otherwise ``"operator"``.
+    """
     docs = docs or Documents()
     facts = _Facts(profile)
     edits = {str(k): v for k, v in (edits or {}).items()}
     edit_by_norm = {_n(k): v for k, v in edits.items()}
+    sources = {str(k): str(v) for k, v in (edit_sources or {}).items()}
+    source_by_norm = {_n(k): v for k, v in sources.items()}
     sheet = AnswerSheet(min_confidence=min_confidence)
     declarations: list[Answer] = []
     facts.split_phone = any(_dial_field(f) for f in fields)
@@ -637,7 +644,8 @@ def build_sheet(fields: list[FormField], profile: dict[str, Any], docs: Document
         ans = Answer(label=f.label, name=f.name, type=f.type, required=f.required, key=f.key, field=f)
         edited = _edit_for(f, edits, edit_by_norm)
         if edited is not _MISSING:
-            value, source, conf, note = _shape(f, edited, "operator", CERTAIN)
+            who = _edit_for(f, sources, source_by_norm)
+            value, source, conf, note = _shape(f, edited, who if isinstance(who, str) else "operator", CERTAIN)
             if value is None and edited not in (None, ""):
                 note = note or f"edited value {edited!r} does not fit this field"
             ans.value, ans.source, ans.confidence, ans.note = value, source, conf, note

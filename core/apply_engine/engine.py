@@ -57,6 +57,8 @@ class ApplyRequest:
     policy: str = "when_uncertain"
     approved: bool = False
     edits: dict[str, Any] = field(default_factory=dict)
+    #: Who gave each edit (field name or label -> source); an edit not named here is the operator's.
+    edit_sources: dict[str, str] = field(default_factory=dict)
     task: Task | None = None  # None for the one-off CLI: same marker logic without the lease check
     runner_id: str | None = None
     screenshots_dir: Path | None = None
@@ -263,7 +265,8 @@ class ApplyEngine:
         """The answer sheet; a required question without a confident answer goes to a person."""
         req, receipt = run.req, run.receipt
         sheet = run.sheet = build_sheet(run.fields, req.profile, req.documents, edits=req.edits,
-                                        min_confidence=self.settings.apply.min_confidence)
+                                        min_confidence=self.settings.apply.min_confidence,
+                                        edit_sources=req.edit_sources)
         for kind, path in (("resume", req.documents.resume), ("cover_letter", req.documents.cover_letter)):
             if path is not None and any(a.value == str(path) for a in sheet.answers):
                 receipt.add_file(kind, path)
@@ -287,7 +290,8 @@ class ApplyEngine:
         problems = self._fill_and_verify(adapter, driver, sheet)
         if not problems:  # questions that appeared while filling (a follow-up an answer revealed, a late one)
             late, problems = answer_late_questions(adapter, driver, sheet, req.profile, req.documents, edits=req.edits,
-                                                   min_confidence=cfg.min_confidence, settle_s=cfg.settle_timeout_s)
+                                                   min_confidence=cfg.min_confidence, settle_s=cfg.settle_timeout_s,
+                                                   edit_sources=req.edit_sources)
             if late:
                 run.receipt.data["late_questions"] = [f.label or f.name for f in late]
                 self._save_sheet(req, sheet)
@@ -580,7 +584,7 @@ def fill_and_verify(adapter: Adapter, driver: Any, sheet: AnswerSheet) -> list[s
 def answer_late_questions(adapter: Adapter, driver: Any, sheet: AnswerSheet, profile: dict[str, Any],
                           docs: Documents, *, edits: dict[str, Any] | None = None, min_confidence: float = 0.7,
                           settle_s: float = 2.5, found_cb: Callable[[list[forms.FormField]], None] | None = None,
-                          ) -> tuple[list[forms.FormField], list[str]]:
+                          edit_sources: dict[str, str] | None = None) -> tuple[list[forms.FormField], list[str]]:
     """Questions the page added while it was being filled: answered and filled before submit.
 
     A country chosen reveals that country's questions, a "yes" reveals its follow-up, a single-page form
@@ -599,7 +603,7 @@ def answer_late_questions(adapter: Adapter, driver: Any, sheet: AnswerSheet, pro
         return [], []
     if found_cb is not None:
         found_cb(new)
-    extra = build_sheet(new, profile, docs, edits=edits, min_confidence=min_confidence)
+    extra = build_sheet(new, profile, docs, edits=edits, min_confidence=min_confidence, edit_sources=edit_sources)
     sheet.answers.extend(extra.answers)
     return new, fill_and_verify(adapter, driver, extra)
 

@@ -33,6 +33,8 @@ from core.notify.settings import WhatsAppSettings
 
 log = logging.getLogger("talvix.notify.inbound")
 
+#: How a candidate's WhatsApp answer is labelled on the answer sheet (its source).
+REPLY_SOURCE = "candidate (whatsapp reply)"
 STOP_WORDS = {"STOP", "UNSUBSCRIBE", "STOP ALL", "रोकें", "बंद"}
 YES_WORDS = {"YES", "Y", "हाँ", "हां", "HAAN"}
 NO_WORDS = {"NO", "N", "नहीं", "NAHI"}
@@ -245,7 +247,7 @@ def _answer(conn: Any, cipher: Any, asking: dict[str, Any], cand: int, inbound_i
         for f in fields:
             if f.get("name") == field_name or f.get("label") == label:
                 # a candidate's answer is personal data: sealed like every answer (docs/hardening.md)
-                f.update(value=seal(cipher, answer), source="candidate reply (WhatsApp)", confidence=1.0)
+                f.update(value=seal(cipher, answer), source=REPLY_SOURCE, confidence=1.0)
         sheet["fields"] = fields
         sheet["unanswered"] = [u for u in sheet.get("unanswered") or [] if u not in (field_name, label)]
         conn.execute("UPDATE applications SET answer_sheet = %s, updated_at = now() WHERE id = %s",
@@ -271,23 +273,30 @@ def _answer(conn: Any, cipher: Any, asking: dict[str, Any], cand: int, inbound_i
                                                                      or "").strip()
             answers[str(field_name)] = answer
             answers = {k: seal(cipher, v) for k, v in answers.items()}  # sealed in the task's payload
-            resumed = resume_with_answers(conn, int(task_id), answers, who=f"candidate {cand} (WhatsApp reply)")
+            resumed = resume_with_answers(conn, int(task_id), answers, who=f"candidate {cand} (WhatsApp reply)",
+                                          sources=dict.fromkeys(answers, REPLY_SOURCE))
             outcome = "resumed" if resumed else "answered (task no longer waiting)"
     conn.execute("UPDATE inbound_messages SET outcome = %s WHERE id = %s", (outcome, inbound_id))
     return {"outcome": outcome, "candidate_id": cand, "inbound_id": inbound_id, "task_id": task_id}
 
 
-def resume_with_answers(conn: Any, task_id: int, answers: dict[str, Any], *, who: str) -> bool:
+def resume_with_answers(conn: Any, task_id: int, answers: dict[str, Any], *, who: str,
+                        sources: dict[str, str] | None = None) -> bool:
     """Queue a task waiting for a person again with the candidate's answers (``payload.answers``).
+
+    ``sources`` (``payload.answer_sources``) says whose each answer is; the apply engine labels the answer
+    with it on the sheet (e.g. ``candidate (whatsapp reply)``), never as the operator's.
 
     Answers are not an operator's approval: an application whose policy holds it for approval still waits
     for one after it is filled.
     """
     row = conn.execute(
         """UPDATE tasks SET status = 'queued', attempts = 0, run_at = now(), lease_until = NULL, updated_at = now(),
-                  payload = payload || jsonb_build_object('answers', COALESCE(payload->'answers', '{}'::jsonb) || %s::jsonb)
+                  payload = payload || jsonb_build_object(
+                      'answers', COALESCE(payload->'answers', '{}'::jsonb) || %s::jsonb,
+                      'answer_sources', COALESCE(payload->'answer_sources', '{}'::jsonb) || %s::jsonb)
             WHERE id = %s AND status = 'needs_human' RETURNING id, agent, candidate_id, job_id, application_id""",
-        (json.dumps(answers), task_id)).fetchone()
+        (json.dumps(answers), json.dumps(sources or {}), task_id)).fetchone()
     if row is None:
         return False
     queue.add_event(conn, f"resumed by {who} with {len(answers)} answer(s)", kind="state", agent=row["agent"],

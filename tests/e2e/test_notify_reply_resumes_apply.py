@@ -86,7 +86,12 @@ def test_a_whatsapp_reply_resumes_the_application_and_it_is_submitted_with_the_a
         assert done.status == "succeeded", done.last_error
         [post] = pages.posts
         assert post["fields"]["why"] == ["I love your data platform"]
-        assert db.one("SELECT status FROM applications WHERE id = %s", (ids["application_id"],))["status"] == "submitted"
+        app = db.one("SELECT status, answer_sheet FROM applications WHERE id = %s", (ids["application_id"],))
+        assert app["status"] == "submitted"
+        # The answer is labelled as the candidate's (their WhatsApp reply), never as an operator's edit.
+        [why] = [f for f in app["answer_sheet"]["fields"] if f.get("name") == "why"]
+        assert why["source"] == "candidate (whatsapp reply)"
+        assert done.payload["answer_sources"] == {"why": "candidate (whatsapp reply)"}
         # "Application submitted" was queued with the completion and went out once.
         assert [m["text"].splitlines()[0] for m in waha.state.sent[1:]] == ["Hi Asha,"]
         rows = db.execute("SELECT template, status FROM notifications ORDER BY id")

@@ -92,6 +92,15 @@ def test_answer_bank_answers_its_questions_and_edits_win_by_name_or_label():
     assert got["How did you hear about us?"] == ("LinkedIn", "operator")
 
 
+def test_an_answer_from_the_candidates_reply_is_labelled_as_theirs():
+    why = f("Why do you want to join us?", "text", name="why", required=True)
+    s = sheet_of(why, f("Phone", "tel", name="phone"), edits={"why": "Your data platform", "phone": "+91 90000 11111"},
+                 edit_sources={"why": "candidate (whatsapp reply)"})
+    got = answers(s)
+    assert got["Why do you want to join us?"] == ("Your data platform", "candidate (whatsapp reply)")
+    assert got["Phone"] == ("+91 90000 11111", "operator")
+
+
 def test_best_option_refuses_to_guess():
     assert best_option("Chennai", ["Bengaluru", "Pune"]) is None
     assert best_option(True, ["Yes, I am", "No, I am not"]) == "Yes, I am"
