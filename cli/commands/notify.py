@@ -14,7 +14,7 @@ from cli.output import console, print_json, print_table
 from core.errors import InvalidInput, TalvixError
 from core.safetext import literal
 
-STATES = ("pending", "sending", "sent", "failed", "unknown", "suppressed")
+STATES = ("pending", "sending", "sent", "failed", "unknown", "suppressed", "skipped")
 
 
 def register(sub: argparse._SubParsersAction) -> None:

@@ -5,7 +5,8 @@ States: ``pending`` -> ``sending`` (the marker, committed just before the provid
 (with the provider's message id) | back to ``pending`` after a failure the provider reported (retried with
 backoff) | ``failed`` (permanent, or retries used up; the provider's error kept) | ``unknown`` (a runner
 stopped after the marker: a person checks, it is never sent twice) | ``suppressed`` (opted out, not on
-WhatsApp, no address).
+WhatsApp, no address) | ``skipped`` (its channel is not configured: the setting is named, and the
+notification that went by another of the candidate's channels instead, if any).
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from core.notify.templates import TEMPLATES
 from core.queue import add_event, audit, insert_task
 
 AGENT = "notify"
-STATES = ("pending", "sending", "sent", "failed", "unknown", "suppressed")
+STATES = ("pending", "sending", "sent", "failed", "unknown", "suppressed", "skipped")
 #: Templates whose message asks the candidate something: their reply is matched to them.
 ASKING = ("needs_answer", "approval_request")
 MAX_ATTEMPTS = 6

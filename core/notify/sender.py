@@ -27,7 +27,7 @@ from core.notify import prefs as prefs_mod
 from core.notify.channels import Accepted, Channel, DeliveryError, Message
 from core.notify.channels.email import EmailChannel
 from core.notify.channels.whatsapp import digits, whatsapp_client
-from core.notify.outbox import AGENT, sweep_stranded
+from core.notify.outbox import AGENT, ASKING, notify, sweep_stranded
 from core.notify.settings import NotifySettings
 from core.notify.templates import TemplateProblem, templates_for
 from core.queue import add_event, assert_lease, clean_error
@@ -97,7 +97,7 @@ def deliver(db: Any, settings: Any, notification_id: int, task: Task, *, storage
         row = conn.execute("SELECT * FROM notifications WHERE id = %s FOR UPDATE", (notification_id,)).fetchone()
         if row is None:
             raise PermanentError(f"no notification with id {notification_id}")
-        if row["status"] in ("sent", "failed", "suppressed"):
+        if row["status"] in ("sent", "failed", "suppressed", "skipped"):
             return _finish(row, row["status"], already=True)
         if row["status"] in ("sending", "unknown"):
             assert_lease(conn, task)
@@ -117,6 +117,9 @@ def deliver(db: Any, settings: Any, notification_id: int, task: Task, *, storage
             _set(conn, row["id"], "suppressed", error="the candidate opted out of this channel")
             _event(conn, row, "suppressed: the candidate opted out", task=task)
             return _finish(row, "suppressed")
+        missing = not_configured(cfg, row["channel"])
+        if missing:
+            return _skip_unconfigured(conn, cfg, row, prefs, missing, task)
         now = conn.execute("SELECT now() AS now").fetchone()["now"]
         until = prefs_mod.quiet_until(prefs, now) if row["template"] != "test" else None
         if until is not None:
@@ -156,10 +159,10 @@ def deliver(db: Any, settings: Any, notification_id: int, task: Task, *, storage
     try:
         channel = channel_factory(row["channel"], cfg)
     except DeliveryError as exc:
+        if exc.kind != "config":
+            raise
         with db.transaction() as conn:
-            _set(conn, row["id"], "pending", error=clean_error(str(exc)))
-            _event(conn, row, f"not configured: {exc}", level="error", task=task)
-        raise PermanentError(str(exc)) from None
+            return _skip_unconfigured(conn, cfg, row, prefs, str(exc), task)
     message = Message(to=address, subject=rendered.subject, text=rendered.text, html=rendered.html,
                       attachments=attachments if row["channel"] == "email" else [], template=row["template"],
                       language=row["language"], template_params=rendered.params, in_window=bool(in_window))
@@ -170,6 +173,43 @@ def deliver(db: Any, settings: Any, notification_id: int, task: Task, *, storage
         close = getattr(channel, "close", None)
         if close is not None:
             close()
+
+
+def not_configured(cfg: NotifySettings, channel: str) -> str | None:
+    """Why ``channel`` cannot send here (the settings to set), or None when it is configured."""
+    if channel == "email":
+        return None if cfg.smtp.configured else "email is not configured: set SMTP_SERVER and SENDER_EMAIL"
+    if cfg.whatsapp.configured:
+        return None
+    if cfg.whatsapp.provider == "cloud":
+        return "WhatsApp is not configured: set WA_CLOUD_PHONE_NUMBER_ID and WA_CLOUD_TOKEN"
+    return ("WhatsApp is not configured: set WA_PROVIDER and WA_GATEWAY_URL (or, for the Cloud API, "
+            "WA_CLOUD_PHONE_NUMBER_ID and WA_CLOUD_TOKEN)")
+
+
+def _skip_unconfigured(conn: Any, cfg: NotifySettings, row: dict[str, Any], prefs: Any, why: str,
+                       task: Task) -> dict[str, Any]:
+    """The row's channel is not configured: send it by another configured channel of the candidate's
+    preferences (its own outbox row, same key but the channel), or skip it, the setting named. Never an
+    error the queue would retry: nothing changes until an operator sets the setting.
+
+    A question the candidate must answer is not moved to email: replies are read on WhatsApp only.
+    """
+    others = [c for c in prefs.active_channels() if c != row["channel"] and not_configured(cfg, c) is None]
+    instead = None
+    if others and row["template"] not in ASKING:
+        [instead] = notify(conn, template=row["template"], candidate_id=row["candidate_id"],
+                           application_id=row["application_id"], period=row["period"], context=row["context"],
+                           channels=[others[0]], language=row["language"])
+        reason = f"{why}; sent by {instead.channel} instead (notification {instead.id})"
+    elif others:
+        reason = f"{why}; not moved to {others[0]}: the candidate's reply is read on {row['channel']} only"
+    else:
+        reason = f"{why}; the candidate has no other configured channel"
+    _set(conn, row["id"], "skipped", error=clean_error(reason))
+    _event(conn, row, f"skipped: {reason}", level="warning", task=task,
+           data={"instead": instead.id if instead else None})
+    return _finish(row, "skipped", reason=reason, instead=instead.id if instead else None)
 
 
 def _send(db: Any, cfg: NotifySettings, row: dict[str, Any], task: Task, channel: Channel, message: Message, prefs: Any, address: str,

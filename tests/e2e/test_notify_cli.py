@@ -136,3 +136,35 @@ def test_notify_prefs_shows_and_sets_a_candidates_preferences(run_talvix, db, se
         r = run_talvix("notify", "prefs", str(cand), *bad)
         assert r.returncode == 2 and words in r.stderr, r.stderr
     assert run_talvix("notify", "prefs", "999").returncode == 2
+
+
+def test_a_channel_that_is_not_configured_is_skipped_or_falls_back_never_a_failing_task(run_talvix, db, settings,
+                                                                                       smtp):
+    """Only email is configured. A candidate who wants WhatsApp then email gets the message by email; one who
+    wants WhatsApp only gets a skipped row naming the setting; neither leaves a failing or dead task."""
+    both = add_candidate(db, settings)
+    wa_only = add_candidate(db, settings, name="Ravi Kumar", email="ravi@example.test", phone="+91 98450 11111")
+    with db.transaction() as conn:
+        prefs.save(conn, both, quiet_start=time(0, 0), quiet_end=time(0, 0), channels=["whatsapp", "email"])
+        prefs.save(conn, wa_only, quiet_start=time(0, 0), quiet_end=time(0, 0), channels=["whatsapp"])
+        [first] = outbox.notify(conn, template="application_submitted", candidate_id=both,
+                                application_id=add_application(db, both), channels=["whatsapp"])
+        [second] = outbox.notify(conn, template="weekly_summary", candidate_id=wa_only, period="2026-W49")
+    r = run_talvix("runner", "--agents", "notify", "--exit-when-idle", env=_smtp_env(smtp), timeout=90)
+    assert r.returncode == 0, r.stderr
+
+    rows = {x["id"]: x for x in json.loads(run_talvix("notifications", "--json").stdout)}
+    skipped = rows[first.id]
+    assert skipped["status"] == "skipped" and "WA_PROVIDER" in skipped["error"]
+    [instead] = [x for x in rows.values() if x["candidate_id"] == both and x["channel"] == "email"]
+    assert instead["status"] == "sent" and f"sent by email instead (notification {instead['id']})" in skipped["error"]
+    assert instead["idempotency_key"].endswith(":application_submitted:once:email")
+    assert [m["To"] for m in smtp.messages] == ["asha.rao@example.test"]
+    alone = rows[second.id]
+    assert alone["status"] == "skipped" and "WA_PROVIDER" in alone["error"]
+    assert "no other configured channel" in alone["error"]
+    tasks = db.execute("SELECT status, attempts FROM tasks WHERE agent = 'notify'")
+    assert tasks and all(t["status"] == "succeeded" and t["attempts"] == 1 for t in tasks), tasks
+    # The operator sees why on the table too.
+    r = run_talvix("notifications", "--status", "skipped", env={"COLUMNS": "250"})
+    assert r.returncode == 0 and "skipped" in r.stdout and "sent by email instead" in r.stdout

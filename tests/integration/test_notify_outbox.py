@@ -386,3 +386,20 @@ def test_email_whose_answer_is_lost_after_the_data_goes_to_a_person(db, settings
         assert len(smtp.messages) == 1
     finally:
         smtp.stop()
+
+
+def test_a_question_for_an_unconfigured_whatsapp_is_skipped_not_moved_to_email(db, settings):
+    smtp = SmtpSink().start()
+    try:
+        cand = add_candidate(db, settings)
+        [q] = _queue(db, cand, add_application(db, cand), template="needs_answer", period="task1:why:0",
+                     context={"task_id": 1, "question": "Why us?", "field": "why"})
+        env = {"SMTP_SERVER": "127.0.0.1", "SMTP_PORT": str(smtp.port), "SENDER_EMAIL": "t@example.test",
+               "SMTP_SECURITY": "none"}
+        out = deliver(db, settings, q.id, claim_notify(db), cfg=_cfg(env))
+        assert out["status"] == "skipped" and out["instead"] is None
+        row = db.one("SELECT status, error FROM notifications WHERE id = %s", (q.id,))
+        assert row["status"] == "skipped" and "WA_PROVIDER" in row["error"] and "read on whatsapp only" in row["error"]
+        assert db.one("SELECT count(*) AS n FROM notifications")["n"] == 1 and smtp.messages == []
+    finally:
+        smtp.stop()
