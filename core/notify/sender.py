@@ -117,9 +117,9 @@ def deliver(db: Any, settings: Any, notification_id: int, task: Task, *, storage
             _set(conn, row["id"], "suppressed", error="the candidate opted out of this channel")
             _event(conn, row, "suppressed: the candidate opted out", task=task)
             return _finish(row, "suppressed")
-        missing = not_configured(cfg, row["channel"])
-        if missing:
-            return _skip_unconfigured(conn, cfg, row, prefs, missing, task)
+        unset = not_configured(cfg, row["channel"])
+        if unset:
+            return _skip_unconfigured(conn, cfg, row, prefs, unset, task)
         now = conn.execute("SELECT now() AS now").fetchone()["now"]
         until = prefs_mod.quiet_until(prefs, now) if row["template"] != "test" else None
         if until is not None:
