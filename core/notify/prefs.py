@@ -23,6 +23,7 @@ class Prefs:
     quiet_end: time = time(8, 0)
     opted_out: list[str] = field(default_factory=list)
     candidate_decides: bool = False
+    #: Kept for old rows; whether a number is on WhatsApp is now cached per number (``wa_number_checks``).
     wa_checked_at: datetime | None = None
 
     def active_channels(self) -> list[str]:

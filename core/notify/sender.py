@@ -32,6 +32,9 @@ from core.notify.settings import NotifySettings
 from core.notify.templates import TemplateProblem, templates_for
 from core.queue import add_event, assert_lease, clean_error
 
+#: A number found not on WhatsApp is asked about again after this many days (it may have joined since).
+NOT_ON_WHATSAPP_RECHECK_DAYS = 7
+
 ChannelFactory = Callable[[str, NotifySettings], Channel]
 
 
@@ -214,20 +217,28 @@ def _skip_unconfigured(conn: Any, cfg: NotifySettings, row: dict[str, Any], pref
 
 def _send(db: Any, cfg: NotifySettings, row: dict[str, Any], task: Task, channel: Channel, message: Message, prefs: Any, address: str,
           to_hash: bytes, log: Callable[..., None]) -> dict[str, Any]:
-    if row["channel"] == "whatsapp" and prefs.wa_checked_at is None:
-        try:
-            exists = channel.exists(address)
-        except DeliveryError as exc:
-            return _not_sent(db, row, task, exc, log)
+    if row["channel"] == "whatsapp":
+        known = db.one("SELECT on_whatsapp, checked_at > now() - make_interval(days => %s) AS fresh "
+                       "FROM wa_number_checks WHERE to_hash = %s", (NOT_ON_WHATSAPP_RECHECK_DAYS, to_hash))
+        exists: bool | None
+        if known is not None and (known["on_whatsapp"] or known["fresh"]):
+            exists = bool(known["on_whatsapp"])  # asked before: not again
+        else:
+            try:
+                exists = channel.exists(address)
+            except DeliveryError as exc:
+                return _not_sent(db, row, task, exc, log)
+            if exists is not None:
+                db.execute("""INSERT INTO wa_number_checks (to_hash, provider, on_whatsapp) VALUES (%s, %s, %s)
+                              ON CONFLICT (to_hash) DO UPDATE SET provider = EXCLUDED.provider,
+                                  on_whatsapp = EXCLUDED.on_whatsapp, checked_at = now()""",
+                           (to_hash, channel.provider, exists))
         if exists is False:
             with db.transaction() as conn:
                 _set(conn, row["id"], "suppressed", error="the number is not on WhatsApp", provider=channel.provider)
-                _event(conn, row, f"suppressed: {channel.provider} says the number is not on WhatsApp",
-                       level="warning", task=task)
+                _event(conn, row, f"suppressed: {channel.provider} says the number is not on WhatsApp"
+                       + (" (asked before)" if known is not None else ""), level="warning", task=task)
             return _finish(row, "suppressed", reason="not_on_whatsapp")
-        if exists:
-            db.execute("""INSERT INTO notification_prefs (candidate_id, wa_checked_at) VALUES (%s, now())
-                          ON CONFLICT (candidate_id) DO UPDATE SET wa_checked_at = now()""", (row["candidate_id"],))
 
     # ---- 3: the marker, then the one provider call ------------------------------------------------------
     with db.transaction() as conn:
@@ -254,7 +265,7 @@ def _send(db: Any, cfg: NotifySettings, row: dict[str, Any], task: Task, channel
                 _event(conn, row, f"outcome unknown: {exc}", level="error", task=task)
             raise NeedsHuman(f"notification {row['id']}: {exc}; check whether it arrived, it is never sent twice",
                              {"notification_id": row["id"]}) from None
-        return _not_sent(db, row, task, exc, log)
+        return _not_sent(db, row, task, exc, log, to_hash)
     except Exception as exc:  # a bug after the marker: we cannot tell whether the provider took it
         with db.transaction() as conn:
             _set(conn, row["id"], "unknown", error=clean_error(exc))
@@ -292,11 +303,14 @@ def _rate_wait(conn: Any, channel: str, per_minute: int) -> float | None:
     return max(1.0, float(row["wait"] or 1.0))
 
 
-def _not_sent(db: Any, row: dict[str, Any], task: Task, exc: DeliveryError, log: Callable[..., None]) -> dict[str, Any]:
+def _not_sent(db: Any, row: dict[str, Any], task: Task, exc: DeliveryError, log: Callable[..., None],
+              to_hash: bytes | None = None) -> dict[str, Any]:
     """The provider surely did not take it: suppressed, retried with backoff, or failed for good."""
     error = clean_error(str(exc))
     if exc.kind == "not_on_whatsapp":
         with db.transaction() as conn:
+            # What was known about this number is stale: the next message asks the provider again.
+            conn.execute("DELETE FROM wa_number_checks WHERE to_hash = %s", (to_hash or row.get("to_hash") or b"",))
             _set(conn, row["id"], "suppressed", error=error, provider=exc.provider)
             _event(conn, row, f"suppressed: {error}", level="warning", task=task)
         return _finish(row, "suppressed", reason="not_on_whatsapp")

@@ -6,6 +6,7 @@ from datetime import UTC, datetime, time
 
 import pytest
 
+from core.crypto import load_cipher
 from core.errors import InvalidInput, NeedsHuman, PermanentError, RetryLater
 from core.notify import outbox, prefs
 from core.notify.sender import deliver
@@ -103,12 +104,18 @@ def test_evolution_not_on_whatsapp_error_body_suppresses(db, settings):
     try:
         cand = add_candidate(db, settings)
         with db.transaction() as conn:  # already checked once: the send itself meets the 400 body
-            conn.execute("INSERT INTO notification_prefs (candidate_id, wa_checked_at) VALUES (%s, now())", (cand,))
+            conn.execute("INSERT INTO wa_number_checks (to_hash, provider, on_whatsapp) VALUES (%s, 'evolution', true)",
+                         (load_cipher(settings).lookup_hash(PHONE_DIGITS),))
         [q] = _queue(db, cand, add_application(db, cand))
         server.state.not_on_whatsapp.add(PHONE_DIGITS)
         out = deliver(db, settings, q.id, claim_notify(db), cfg=_cfg(server.env()))
-        assert out["status"] == "suppressed" and server.state.sent == []
+        assert out["status"] == "suppressed" and server.state.sent == [] and server.state.checks == []
         assert db.one("SELECT status, error FROM notifications")["error"].startswith("evolution answered 400")
+        # The provider's "not on WhatsApp" forgets the cached answer: the next message asks again.
+        assert db.one("SELECT count(*) AS n FROM wa_number_checks")["n"] == 0
+        [q2] = _queue(db, cand, add_application(db, cand, title="Analyst"))
+        assert deliver(db, settings, q2.id, claim_notify(db), cfg=_cfg(server.env()))["status"] == "suppressed"
+        assert server.state.checks == [PHONE_DIGITS] and server.state.sent == []
     finally:
         server.stop()
 
@@ -403,3 +410,35 @@ def test_a_question_for_an_unconfigured_whatsapp_is_skipped_not_moved_to_email(d
         assert db.one("SELECT count(*) AS n FROM notifications")["n"] == 1 and smtp.messages == []
     finally:
         smtp.stop()
+
+
+def test_whether_a_number_is_on_whatsapp_is_asked_once_per_number_not_per_message(db, settings, waha):
+    cand = add_candidate(db, settings)
+    for title in ("Data Engineer", "Analyst", "Architect"):
+        [q] = _queue(db, cand, add_application(db, cand, title=title))
+        assert deliver(db, settings, q.id, claim_notify(db), cfg=_cfg(waha.env()))["status"] == "sent"
+    assert waha.state.checks == [PHONE_DIGITS] and len(waha.state.sent) == 3
+    row = db.one("SELECT provider, on_whatsapp, checked_at FROM wa_number_checks")
+    assert row["provider"] == "waha" and row["on_whatsapp"] is True and row["checked_at"] is not None
+    # A new number for the candidate is a new number: asked before its first message.
+    cipher = load_cipher(settings)
+    db.execute("UPDATE candidates SET phone_enc = %s WHERE id = %s",
+               (cipher.encrypt("+91 98450 11111", context=b"phone"), cand))
+    [q] = _queue(db, cand, add_application(db, cand, title="Lead"))
+    assert deliver(db, settings, q.id, claim_notify(db), cfg=_cfg(waha.env()))["status"] == "sent"
+    assert waha.state.checks == [PHONE_DIGITS, "919845011111"]
+
+
+def test_a_number_found_not_on_whatsapp_is_not_asked_again_for_the_next_message(db, settings, waha):
+    waha.state.not_on_whatsapp.add(PHONE_DIGITS)
+    cand = add_candidate(db, settings)
+    for title in ("Data Engineer", "Analyst"):
+        [q] = _queue(db, cand, add_application(db, cand, title=title))
+        assert deliver(db, settings, q.id, claim_notify(db), cfg=_cfg(waha.env()))["status"] == "suppressed"
+    assert waha.state.checks == [PHONE_DIGITS] and waha.state.sent == []
+    # After a week it is asked again (the number may have joined WhatsApp since).
+    db.execute("UPDATE wa_number_checks SET checked_at = now() - interval '8 days'")
+    waha.state.not_on_whatsapp.clear()
+    [q] = _queue(db, cand, add_application(db, cand, title="Lead"))
+    assert deliver(db, settings, q.id, claim_notify(db), cfg=_cfg(waha.env()))["status"] == "sent"
+    assert waha.state.checks == [PHONE_DIGITS, PHONE_DIGITS]
