@@ -59,6 +59,18 @@ def test_an_interview_enqueues_interview_prep_and_a_notification(db, cipher, app
     assert audit == {"actor": "op@host", "action": "record_outcome", "target_ids": [app_id]}
 
 
+def test_the_package_entry_point_records_an_outcome_for_the_console(db, cipher, app_id):
+    import core.outcomes
+
+    out = core.outcomes.record_outcome(db, cipher, app_id, "rejected", note="Said no by phone", who="console:op")
+    assert out["created"] and out["kind"] == "rejected" and out["status"] == "confirmed"
+    row = db.one("SELECT kind, source, created_by, status FROM outcomes WHERE id = %s", (out["id"],))
+    assert row == {"kind": "rejected", "source": "operator", "created_by": "console:op", "status": "confirmed"}
+    assert core.outcomes.record_outcome(db, cipher, app_id, "rejected", who="console:op")["created"] is False
+    with pytest.raises(InvalidInput, match="unknown outcome"):
+        core.outcomes.record_outcome(db, cipher, app_id, "hired")
+
+
 def test_the_same_outcome_twice_is_recorded_once(db, cipher, app_id):
     first = records.record_outcome(db, cipher, app_id, "interview")
     again = records.record_outcome(db, cipher, app_id, "interview")
