@@ -23,6 +23,7 @@ from pydantic import (
     SecretStr,
     ValidationError,
     field_validator,
+    model_validator,
 )
 from pydantic_settings import (
     BaseSettings,
@@ -205,7 +206,13 @@ class MailboxSettings(Section):
 
     host: str
     port: int = Field(993, ge=1, le=65_535)
+    #: IMAPS: TLS from the first byte (port 993).
     tls: bool = True
+    #: With ``tls = false``: upgrade the plain connection with STARTTLS before logging in (port 143); a server
+    #: that does not offer it is refused, the password never goes out in clear.
+    starttls: bool = False
+    #: A CA bundle to trust for a private server's certificate (default: the system's).
+    ca_file: str | None = None
     username: str
     password_env: str
     folder: str = "INBOX"
@@ -214,6 +221,12 @@ class MailboxSettings(Section):
     timeout_s: float = Field(30.0, gt=0)
     #: Largest message read; a larger one is recorded as skipped, never read whole.
     max_message_kb: int = Field(2_048, ge=16)
+
+    @model_validator(mode="after")
+    def _one_tls_mode(self) -> MailboxSettings:
+        if self.tls and self.starttls:
+            raise ValueError("set tls = true (IMAPS) or starttls = true (with tls = false), not both")
+        return self
 
 
 class OutcomeSettings(Section):

@@ -17,6 +17,7 @@ Nothing a message says counts until an operator confirms it (:mod:`core.outcomes
 
 from __future__ import annotations
 
+import contextlib
 import email
 import email.policy
 import html
@@ -450,12 +451,23 @@ def _password(name: str, box: MailboxSettings) -> str:
 
 
 def _connect(name: str, box: MailboxSettings) -> imaplib.IMAP4:
+    """IMAPS (``tls``), plain upgraded with STARTTLS (``starttls``), or plain; the certificate is checked
+    against the system's CAs or ``ca_file`` and the host name."""
     try:
+        context = ssl.create_default_context(cafile=box.ca_file) if (box.tls or box.starttls) else None
         if box.tls:
-            return imaplib.IMAP4_SSL(box.host, box.port, ssl_context=ssl.create_default_context(), timeout=box.timeout_s)
-        return imaplib.IMAP4(box.host, box.port, timeout=box.timeout_s)
+            return imaplib.IMAP4_SSL(box.host, box.port, ssl_context=context, timeout=box.timeout_s)
+        conn = imaplib.IMAP4(box.host, box.port, timeout=box.timeout_s)
     except (TimeoutError, OSError, imaplib.IMAP4.error) as exc:
         raise MailboxError(f"mailbox '{name}': cannot connect to {box.host}:{box.port}: {exc}") from None
+    if box.starttls:
+        try:
+            _ok(name, "STARTTLS", conn.starttls(ssl_context=context))
+        except (TimeoutError, OSError, imaplib.IMAP4.error) as exc:
+            with contextlib.suppress(OSError):
+                conn.shutdown()
+            raise MailboxError(f"mailbox '{name}': STARTTLS with {box.host}:{box.port} failed: {exc}") from None
+    return conn
 
 
 def _ok(name: str, what: str, resp: tuple[str, list[Any]]) -> list[Any]:
