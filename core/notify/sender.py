@@ -167,7 +167,7 @@ def deliver(db: Any, settings: Any, notification_id: int, task: Task, *, storage
         with db.transaction() as conn:
             return _skip_unconfigured(conn, cfg, row, prefs, str(exc), task)
     message = Message(to=address, subject=rendered.subject, text=rendered.text, html=rendered.html,
-                      attachments=attachments if row["channel"] == "email" else [], template=row["template"],
+                      attachments=attachments, template=row["template"],
                       language=row["language"], template_params=rendered.params, in_window=bool(in_window))
 
     try:
@@ -273,14 +273,22 @@ def _send(db: Any, cfg: NotifySettings, row: dict[str, Any], task: Task, channel
         raise NeedsHuman(f"notification {row['id']}: {clean_error(exc)}", {"notification_id": row["id"]}) from None
 
     # ---- 4: record the acceptance (not fenced: what the provider took is recorded whoever holds the task)
+    # A document that did not go is said on the row; the text went, so nothing is sent again.
+    not_attached = "; ".join(f"{name}: {why}" for name, why in accepted.attachment_errors.items())
     with db.transaction() as conn:
         conn.execute(
-            """UPDATE notifications SET status = 'sent', provider_ref = %s, sent_at = now(), error = NULL,
+            """UPDATE notifications SET status = 'sent', provider_ref = %s, sent_at = now(), error = %s,
                       updated_at = now() WHERE id = %s AND status = 'sending'""",
-            (accepted.provider_ref, row["id"]))
-        _event(conn, row, f"sent via {accepted.provider}", task=task,
-               data={"provider": accepted.provider, "provider_ref": accepted.provider_ref})
-    return _finish(row, "sent", provider=accepted.provider, provider_ref=accepted.provider_ref)
+            (accepted.provider_ref, clean_error(f"sent without a document: {not_attached}") if not_attached else None,
+             row["id"]))
+        _event(conn, row, f"sent via {accepted.provider}"
+               + (f" with {len(accepted.attachment_refs)} document(s)" if accepted.attachment_refs else "")
+               + (f"; not attached: {clean_error(not_attached)}" if not_attached else ""),
+               level="warning" if not_attached else "info", task=task,
+               data={"provider": accepted.provider, "provider_ref": accepted.provider_ref,
+                     "documents": accepted.attachment_refs, "not_attached": sorted(accepted.attachment_errors)})
+    return _finish(row, "sent", provider=accepted.provider, provider_ref=accepted.provider_ref,
+                   documents=accepted.attachment_refs, not_attached=accepted.attachment_errors)
 
 
 def _rate_wait(conn: Any, channel: str, per_minute: int) -> float | None:

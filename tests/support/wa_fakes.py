@@ -5,10 +5,16 @@ The HTTP fake answers in each provider's documented request/response shapes, inc
 (a number not on WhatsApp, the Cloud API's 24-hour window, rate limits). It records every message it
 accepted; ``hold`` makes it take a message and then not answer until released (a provider that accepted
 but whose answer never reached the runner).
+
+Documents, in each provider's documented media shape, are kept in ``files`` (apart from ``sent``, which
+holds the text messages): WAHA ``POST /api/sendFile`` (``file.data`` base64), Evolution v2
+``POST /message/sendMedia/<instance>`` (``media`` base64), and the Cloud API's upload
+``POST /<version>/<phone-number-id>/media`` (multipart) then a ``type: document`` message naming the media id.
 """
 
 from __future__ import annotations
 
+import base64
 import json
 import threading
 import uuid
@@ -29,6 +35,12 @@ class FakeState:
     cloud_window_closed: bool = True  # free text is refused outside the 24-hour window
     sent: list[dict[str, Any]] = field(default_factory=list)
     checks: list[str] = field(default_factory=list)
+    #: Documents accepted: {"provider", "to", "filename", "mimetype", "caption", "data": bytes, "id"}.
+    files: list[dict[str, Any]] = field(default_factory=list)
+    #: Cloud API media uploaded: media id -> {"filename", "mimetype", "data"}.
+    media: dict[str, dict[str, Any]] = field(default_factory=dict)
+    #: Refuse documents (WAHA/Evolution 500 on the media call, Cloud 400 on the upload).
+    refuse_files: bool = False
     requests: list[tuple[str, str]] = field(default_factory=list)
     hold: threading.Event | None = None      # when set (not None), accept then wait for it before answering
     held: threading.Event = field(default_factory=threading.Event)
@@ -53,7 +65,17 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _body(self) -> Any:
         n = int(self.headers.get("Content-Length") or 0)
-        return json.loads(self.rfile.read(n) or b"null")
+        raw = self.rfile.read(n)
+        ctype = self.headers.get("Content-Type") or ""
+        if ctype.startswith("multipart/form-data"):
+            parsed = message_from_bytes(f"Content-Type: {ctype}\r\n\r\n".encode() + raw)
+            parts: dict[str, Any] = {}
+            for part in parsed.get_payload():
+                name = part.get_param("name", header="content-disposition")
+                parts[str(name)] = {"filename": part.get_filename(), "mimetype": part.get_content_type(),
+                                    "data": part.get_payload(decode=True)}
+            return parts
+        return json.loads(raw or b"null")
 
     def do_GET(self) -> None:
         st, kind = self.server.state, self.server.kind
@@ -82,6 +104,19 @@ class _Handler(BaseHTTPRequestHandler):
     # ---- WAHA -----------------------------------------------------------------------------------
     def _waha(self, path: str, body: dict[str, Any]) -> None:
         st = self.server.state
+        if path == "/api/sendFile":
+            if self.headers.get("X-Api-Key") != st.token:
+                return self._send(401, {"statusCode": 401, "message": "Unauthorized"})
+            if st.refuse_files:
+                return self._send(500, {"statusCode": 500, "message": "Failed to send file", "error": "Internal"})
+            f = body.get("file") or {}
+            ident = f"true_{body.get('chatId')}_{uuid.uuid4().hex[:20].upper()}"
+            with st.lock:
+                st.files.append({"provider": "waha", "to": str(body.get("chatId", "")).split("@")[0],
+                                 "filename": f.get("filename"), "mimetype": f.get("mimetype"),
+                                 "caption": body.get("caption"), "data": base64.b64decode(f.get("data") or ""),
+                                 "id": ident, "session": body.get("session")})
+            return self._send(201, {"id": ident, "timestamp": 1700000000, "fromMe": True, "hasMedia": True, "ack": 1})
         if path != "/api/sendText":
             return self._send(404, {"statusCode": 404, "message": f"Cannot POST {path}", "error": "Not Found"})
         if self.headers.get("X-Api-Key") != st.token:
@@ -107,6 +142,21 @@ class _Handler(BaseHTTPRequestHandler):
             st.checks.extend(nums)
             return self._send(200, [{"exists": n not in st.not_on_whatsapp, "jid": f"{n}@s.whatsapp.net",
                                      "number": n} for n in nums])
+        if path.startswith("/message/sendMedia/"):
+            if st.refuse_files:
+                return self._send(500, {"status": 500, "error": "Internal Server Error",
+                                        "response": {"message": "Media upload failed"}})
+            number = str(body.get("number", ""))
+            ident = "BAE5" + uuid.uuid4().hex[:12].upper()
+            with st.lock:
+                st.files.append({"provider": "evolution", "to": number, "filename": body.get("fileName"),
+                                 "mimetype": body.get("mimetype"), "mediatype": body.get("mediatype"),
+                                 "caption": body.get("caption"), "data": base64.b64decode(body.get("media") or ""),
+                                 "id": ident, "instance": path.rsplit("/", 1)[-1]})
+            return self._send(201, {"key": {"remoteJid": f"{number}@s.whatsapp.net", "fromMe": True, "id": ident},
+                                    "message": {"documentMessage": {"mimetype": body.get("mimetype"),
+                                                                    "fileName": body.get("fileName")}},
+                                    "messageType": "documentMessage", "status": "PENDING"})
         if not path.startswith("/message/sendText/"):
             return self._send(404, {"status": 404, "error": "Not Found", "response": {"message": ["Cannot POST"]}})
         number = str(body.get("number", ""))
@@ -135,10 +185,35 @@ class _Handler(BaseHTTPRequestHandler):
     def _cloud(self, path: str, body: dict[str, Any]) -> None:
         st = self.server.state
         parts = path.strip("/").split("/")
-        if len(parts) != 3 or parts[2] != "messages":
+        if len(parts) != 3 or parts[2] not in ("messages", "media"):
             return self._cloud_error(400, 100, "Unsupported post request", "unknown path")
         if self.headers.get("Authorization") != f"Bearer {st.token}":
             return self._cloud_error(401, 190, "Invalid OAuth access token - Cannot parse access token", "bad token")
+        if parts[2] == "media":  # multipart: messaging_product, type, file
+            f = body.get("file") if isinstance(body, dict) else None
+            product = (body.get("messaging_product") or {}).get("data") if isinstance(body, dict) else None
+            if st.refuse_files or not f or product != b"whatsapp":
+                return self._cloud_error(400, 100, "(#100) Invalid parameter", "file and messaging_product are required")
+            media_id = str(uuid.uuid4().int)[:16]
+            st.media[media_id] = {"filename": f["filename"], "mimetype": f["mimetype"], "data": f["data"]}
+            return self._send(200, {"id": media_id})
+        if body.get("type") == "document":
+            doc = body.get("document") or {}
+            if str(doc.get("id")) not in st.media:
+                return self._cloud_error(400, 131053, "(#131053) Media upload error", "unknown media id")
+            if st.cloud_window_closed:
+                return self._cloud_error(400, 131047, "(#131047) Re-engagement message",
+                                         "Message failed to send because more than 24 hours have passed since the "
+                                         "customer last replied to this number.")
+            ident = "wamid.HBgM" + uuid.uuid4().hex.upper()
+            m = st.media[str(doc["id"])]
+            with st.lock:
+                st.files.append({"provider": "cloud", "to": str(body.get("to", "")), "filename": doc.get("filename"),
+                                 "mimetype": m["mimetype"], "caption": doc.get("caption"), "data": m["data"],
+                                 "id": ident, "media_id": str(doc["id"])})
+            return self._send(200, {"messaging_product": "whatsapp", "contacts": [{"input": body.get("to"),
+                                                                                  "wa_id": body.get("to")}],
+                                    "messages": [{"id": ident}]})
         to = str(body.get("to", ""))
         if self._limited():
             return self._cloud_error(400, 130429, "(#130429) Rate limit hit",

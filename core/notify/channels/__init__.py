@@ -32,6 +32,10 @@ class Accepted:
     provider: str
     provider_ref: str
     detail: str = ""
+    #: WhatsApp: the message id of each document sent after the text, by file name.
+    attachment_refs: dict[str, str] = field(default_factory=dict)
+    #: WhatsApp: documents that did not go (the text did, so nothing is resent): name -> why.
+    attachment_errors: dict[str, str] = field(default_factory=dict)
 
 
 class DeliveryError(Exception):

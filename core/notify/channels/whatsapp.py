@@ -12,11 +12,27 @@ Request shapes, as the providers document them:
   only inside the 24-hour customer-service window, otherwise an approved template. The answer has
   ``messages[0].id``; errors are ``{"error": {"message", "code", "error_data": {"details"}}}`` (131047: outside
   the window, 131026: undeliverable, 130429/131056/80007: rate limits, 190: bad token).
+
+Documents (the tailored resume, the cover letter, a prep pack) follow the text, one message each:
+- WAHA: ``POST /api/sendFile`` ``{"session", "chatId", "file": {"mimetype", "filename", "data": <base64>},
+  "caption"}``.
+- Evolution v2: ``POST /message/sendMedia/<instance>`` ``{"number", "mediatype": "document", "mimetype",
+  "media": <base64>, "fileName", "caption"}``; the answer has ``key.id``.
+- Cloud API: the file is uploaded first, ``POST /<version>/<phone-number-id>/media`` (multipart:
+  ``messaging_product=whatsapp``, ``type``, ``file``) answering ``{"id"}``; then a message ``{"type":
+  "document", "document": {"id", "filename", "caption"}}``. A document is not a template, so it goes only
+  inside the 24-hour window; outside it the template goes alone and the documents are reported not sent.
+
+The text is the message: once it is accepted, a document that fails is reported (``attachment_errors``),
+never a reason to send the text again.
 """
 
 from __future__ import annotations
 
+import base64
+import mimetypes
 import re
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -25,6 +41,8 @@ from core import netguard
 from core.notify.channels import Accepted, DeliveryError, Message
 from core.notify.settings import WhatsAppSettings
 
+#: The largest document sent over WhatsApp (the providers take up to 100 MB; a resume is far smaller).
+MAX_DOCUMENT_BYTES = 20 * 1024 * 1024
 RATE_LIMIT_CODES = {4, 80007, 130429, 131056, 131048}
 WINDOW_CODES = {131047}
 UNDELIVERABLE_CODES = {131026}
@@ -105,6 +123,28 @@ class _HttpClient:
                                  status=resp.status_code)
         return DeliveryError(text, provider=self.provider, kind="rejected", status=resp.status_code)
 
+    def send_document(self, to: str, path: Path, caption: str) -> str:
+        """Send one document; its message id. Raises :class:`DeliveryError`."""
+        raise NotImplementedError
+
+    def _with_documents(self, accepted: Accepted, message: Message) -> Accepted:
+        """After the text: each attachment as a document message; a failure is reported, not raised."""
+        for path in message.attachments:
+            try:
+                if path.stat().st_size > MAX_DOCUMENT_BYTES:
+                    raise DeliveryError(f"larger than {MAX_DOCUMENT_BYTES // (1024 * 1024)} MB", provider=self.provider,
+                                        kind="rejected")
+                accepted.attachment_refs[path.name] = self.send_document(message.to, path, path.name)
+            except DeliveryError as exc:
+                accepted.attachment_errors[path.name] = str(exc)
+            except OSError as exc:
+                accepted.attachment_errors[path.name] = f"cannot read it: {type(exc).__name__}"
+        return accepted
+
+
+def _file(path: Path) -> tuple[str, bytes]:
+    return mimetypes.guess_type(path.name)[0] or "application/octet-stream", path.read_bytes()
+
 
 class WahaClient(_HttpClient):
     provider = "waha"
@@ -133,7 +173,21 @@ class WahaClient(_HttpClient):
         if not ident:
             raise DeliveryError("waha accepted the request but gave no message id", provider="waha",
                                 kind="ambiguous", sent=None)
-        return Accepted(provider="waha", provider_ref=str(ident))
+        return self._with_documents(Accepted(provider="waha", provider_ref=str(ident)), message)
+
+    def send_document(self, to: str, path: Path, caption: str) -> str:
+        mime, data = _file(path)
+        resp = self._request("POST", f"{self.cfg.gateway_url}/api/sendFile", headers=self._headers(),
+                             json={"session": self.cfg.session, "chatId": f"{digits(to)}@c.us", "caption": caption,
+                                   "file": {"mimetype": mime, "filename": path.name,
+                                            "data": base64.b64encode(data).decode("ascii")}})
+        body = _json(resp)
+        if resp.status_code not in (200, 201):
+            raise self._http_error(resp, body)
+        ident = body.get("id") if isinstance(body, dict) else None
+        if isinstance(ident, dict):
+            ident = ident.get("_serialized") or ident.get("id")
+        return str(ident or "")
 
 
 class EvolutionClient(_HttpClient):
@@ -167,7 +221,19 @@ class EvolutionClient(_HttpClient):
         if not ident:
             raise DeliveryError("evolution accepted the request but gave no message id", provider="evolution",
                                 kind="ambiguous", sent=None)
-        return Accepted(provider="evolution", provider_ref=str(ident))
+        return self._with_documents(Accepted(provider="evolution", provider_ref=str(ident)), message)
+
+    def send_document(self, to: str, path: Path, caption: str) -> str:
+        mime, data = _file(path)
+        resp = self._request("POST", f"{self.cfg.gateway_url}/message/sendMedia/{self.cfg.instance}",
+                             headers=self._headers(),
+                             json={"number": digits(to), "mediatype": "document", "mimetype": mime, "caption": caption,
+                                   "media": base64.b64encode(data).decode("ascii"), "fileName": path.name})
+        body = _json(resp)
+        if resp.status_code not in (200, 201):
+            raise self._http_error(resp, body)
+        key = body.get("key") if isinstance(body, dict) else None
+        return str((key.get("id") if isinstance(key, dict) else None) or "")
 
 
 class CloudClient(_HttpClient):
@@ -184,6 +250,9 @@ class CloudClient(_HttpClient):
 
     def _post(self, payload: dict[str, Any]) -> Accepted:
         resp = self._request("POST", self._url(), headers=self._headers(), json=payload)
+        return self._answer(resp)
+
+    def _answer(self, resp: httpx.Response) -> Accepted:
         body = _json(resp)
         if resp.status_code == 200 and isinstance(body, dict):
             msgs = body.get("messages")
@@ -221,16 +290,39 @@ class CloudClient(_HttpClient):
                                  {"type": "text", "text": p} for p in message.template_params]}]}}
 
     def send(self, message: Message) -> Accepted:
-        """Free text inside the 24-hour window; the approved template outside it (or when the API says so)."""
+        """Free text inside the 24-hour window; the approved template outside it (or when the API says so).
+        Documents follow only inside the window (a document message is not a template)."""
         if message.in_window:
             try:
-                return self._post({"messaging_product": "whatsapp", "recipient_type": "individual",
-                                   "to": digits(message.to), "type": "text",
-                                   "text": {"preview_url": False, "body": message.text}})
+                accepted = self._post({"messaging_product": "whatsapp", "recipient_type": "individual",
+                                       "to": digits(message.to), "type": "text",
+                                       "text": {"preview_url": False, "body": message.text}})
+                return self._with_documents(accepted, message)
             except DeliveryError as exc:
                 if exc.kind != "window":
                     raise
-        return self._post(self.template_payload(message))
+        accepted = self._post(self.template_payload(message))
+        for path in message.attachments:
+            accepted.attachment_errors[path.name] = ("not sent: outside the 24-hour window the Cloud API takes only "
+                                                     "the approved template")
+        return accepted
+
+    def upload(self, path: Path) -> str:
+        """``POST /<version>/<phone-number-id>/media``: the media id a document message names."""
+        mime, data = _file(path)
+        url = f"{self.cfg.cloud_url}/{self.cfg.cloud_version}/{self.cfg.cloud_phone_number_id}/media"
+        resp = self._request("POST", url, headers=self._headers(), data={"messaging_product": "whatsapp", "type": mime},
+                             files={"file": (path.name, data, mime)})
+        body = _json(resp)
+        if resp.status_code == 200 and isinstance(body, dict) and body.get("id"):
+            return str(body["id"])
+        raise self._http_error(resp, body)
+
+    def send_document(self, to: str, path: Path, caption: str) -> str:
+        media_id = self.upload(path)
+        return self._post({"messaging_product": "whatsapp", "recipient_type": "individual", "to": digits(to),
+                           "type": "document", "document": {"id": media_id, "filename": path.name,
+                                                            "caption": caption}}).provider_ref
 
 
 #: Any of the three WhatsApp providers' clients.
