@@ -3,7 +3,9 @@
 The sweep enqueues one task per application and period that is due; each task drafts the note (to the
 recruiter, or a reminder to the candidate), holds it for an operator when the approval policy says so
 (the task waits in ``awaiting_approval`` with the draft; approving may edit ``subject`` and ``body``), and
-then hands it to the sender. The logic is :mod:`core.outcomes.followups`.
+then queues it in the notifications outbox (an email to the recruiter from the candidate's sender identity,
+or a reminder by the candidate's channels), which sends it exactly once. The logic is
+:mod:`core.outcomes.followups`.
 """
 
 from __future__ import annotations
@@ -56,14 +58,17 @@ class FollowUp(Agent):
             fu = followups.draft(ctx.db, ctx.settings, cipher, aid, seq)
         except NotFound as exc:
             raise PermanentError(str(exc)) from None
-        if fu["status"] in ("sent", "ready", "cancelled"):
+        if fu["status"] in ("sent", "ready", "queued", "cancelled"):
             return AgentResult(result={"followup_id": fu["id"], "status": fu["status"], "created": False})
         approval: Any = (payload.model_extra or {}).get("approval")
         if fu["hold"] and not isinstance(approval, dict):
             followups.set_status(ctx.db, fu["id"], "awaiting_approval", task_id=ctx.task.id)
             raise AwaitingApproval(fu["hold"], {"follow_up": {k: fu[k] for k in (
                 "id", "kind", "recipient", "subject", "body", "seq", "application_id")}})
-        edits = dict(approval.get("edits") or {}) if isinstance(approval, dict) else {}
+        # an operator's edits are sealed in the payload when the approval came with a cipher (talvix approve)
+        from core.crypto import open_sealed
+
+        edits = open_sealed(cipher, dict(approval.get("edits") or {})) if isinstance(approval, dict) else {}
         out = followups.hand_over(ctx.db, ctx.settings, cipher, fu["id"], task=ctx.task, edits=edits)
         ctx.log(f"follow-up {seq} of application {aid}: {out['status']} ({out['kind']})")
         return AgentResult(result=out)

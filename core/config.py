@@ -249,6 +249,10 @@ class OutcomeSettings(Section):
     followup_business_days: int = Field(7, ge=1, le=60)
     #: At most this many follow-ups per application (one per period of followup_business_days).
     followup_max: int = Field(2, ge=0, le=10)
+    #: The sender identity of a follow-up to a recruiter: ``relay`` (From "<candidate's name>
+    #: <SENDER_EMAIL>", Reply-To the candidate's own address) or ``candidate`` (From the candidate's own
+    #: address, for a relay allowed to send as them).
+    followup_from: Literal["relay", "candidate"] = "relay"
     #: Days that are not business days besides weekends (ISO dates).
     holidays: list[str] = []
     #: A message is linked to an application only at or above this confidence (0-1).

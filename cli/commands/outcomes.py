@@ -73,7 +73,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     di.set_defaults(handler=cmd_mail_dismiss)
 
     f = sub.add_parser("followups", help="follow-ups drafted, held, ready and sent")
-    f.add_argument("--status", choices=("draft", "awaiting_approval", "ready", "sent", "cancelled"))
+    f.add_argument("--status", choices=("draft", "awaiting_approval", "ready", "queued", "sent", "cancelled"))
     f.add_argument("--limit", type=_positive, default=50)
     f.add_argument("--json", action="store_true")
     f.set_defaults(handler=cmd_followups)

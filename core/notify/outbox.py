@@ -19,7 +19,7 @@ from psycopg.types.json import Jsonb
 from core.errors import InvalidInput, NotFound
 from core.models import NewTask
 from core.notify import prefs as prefs_mod
-from core.notify.templates import TEMPLATES
+from core.notify.templates import EMPLOYER_TEMPLATES, TEMPLATES
 from core.queue import add_event, audit, insert_task
 
 AGENT = "notify"
@@ -45,7 +45,8 @@ class Queued:
 
 def notify(conn: Any, *, template: str, candidate_id: int, application_id: int | None = None,
            period: str = "once", context: dict[str, Any] | None = None, channels: list[str] | None = None,
-           language: str | None = None) -> list[Queued]:
+           language: str | None = None, recipient_enc: bytes | None = None,
+           followup_id: int | None = None) -> list[Queued]:
     """Write the notification (one row per channel) and the tasks that send it, in the caller's transaction.
 
     Writing the same (subject, template, period, channel) again changes nothing and returns the first row:
@@ -57,6 +58,9 @@ def notify(conn: Any, *, template: str, candidate_id: int, application_id: int |
     if not period or len(period) > 100:
         raise InvalidInput("a notification period is a short non-empty text (e.g. 'once', '2026-W48')")
     prefs = prefs_mod.load(conn, candidate_id)
+    employer = template in EMPLOYER_TEMPLATES
+    if employer and (recipient_enc is None or (channels or []) != ["email"]):
+        raise InvalidInput(f"{template} goes to an employer by email only, to the address given (recipient_enc)")
     wanted = channels or prefs.channels
     bad = [c for c in wanted if c not in prefs_mod.CHANNELS]
     if bad:
@@ -64,15 +68,18 @@ def notify(conn: Any, *, template: str, candidate_id: int, application_id: int |
     out: list[Queued] = []
     for channel in wanted:
         key = key_for(template, period, channel, application_id=application_id, candidate_id=candidate_id)
-        stopped = channel in prefs.opted_out
+        stopped = channel in prefs.opted_out and not employer  # a candidate's STOP is about messages to them
         row = conn.execute(
             """INSERT INTO notifications (idempotency_key, candidate_id, application_id, channel, template, period,
-                                          language, context, status, error, awaiting_reply)
-               VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)
+                                          language, context, status, error, awaiting_reply, audience,
+                                          recipient_enc, followup_id)
+               VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)
                ON CONFLICT (idempotency_key) DO NOTHING RETURNING id, status""",
-            (key, candidate_id, application_id, channel, template, period, language or prefs.language,
+            (key, candidate_id, application_id, channel, template, period,
+             "en" if employer else language or prefs.language,
              Jsonb(context or {}), "suppressed" if stopped else "pending",
-             "the candidate opted out of this channel" if stopped else None, template in ASKING),
+             "the candidate opted out of this channel" if stopped else None, template in ASKING,
+             "employer" if employer else "candidate", recipient_enc, followup_id),
         ).fetchone()
         if row is None:
             old = conn.execute("SELECT id, status FROM notifications WHERE idempotency_key = %s", (key,)).fetchone()
@@ -98,7 +105,7 @@ def get(db: Any, notification_id: int) -> dict[str, Any]:
     return row
 
 
-_LIST_COLUMNS = """id, idempotency_key, candidate_id, application_id, channel, template, period, language, status,
+_LIST_COLUMNS = """id, idempotency_key, candidate_id, application_id, channel, template, period, language, audience, status,
                    provider, provider_ref, error, attempts, task_id, created_at, sending_at, sent_at, updated_at"""
 
 

@@ -73,12 +73,30 @@ def _context(conn: Any, row: dict[str, Any]) -> dict[str, Any]:
 
 
 def _address(conn: Any, cipher: Any, row: dict[str, Any]) -> str | None:
+    if row.get("audience") == "employer":  # a follow-up's recipient, encrypted as the follow-up keeps it
+        from core.outcomes.followups import RECIPIENT_CONTEXT
+
+        return cipher.decrypt(row["recipient_enc"], context=RECIPIENT_CONTEXT) if row["recipient_enc"] else None
     cand = conn.execute("SELECT email_enc, phone_enc FROM candidates WHERE id = %s", (row["candidate_id"],)).fetchone()
     if cand is None:
         return None
     if row["channel"] == "email":
         return cipher.decrypt(cand["email_enc"], context=b"email")
     return cipher.decrypt(cand["phone_enc"], context=b"phone")
+
+
+def _sender_identity(conn: Any, cipher: Any, settings: Any, candidate_id: int) -> dict[str, str | None]:
+    """How an email in the candidate's name names its sender (``outcomes.followup_from``): ``relay`` (the
+    default) sends From "<candidate's name> <SENDER_EMAIL>" with Reply-To the candidate's own address, so the
+    employer's answer reaches the candidate and the relay's domain signs the mail; ``candidate`` sends From
+    the candidate's own address (a relay allowed to send as them)."""
+    cand = conn.execute("SELECT full_name, email_enc FROM candidates WHERE id = %s", (candidate_id,)).fetchone()
+    name = (cand or {}).get("full_name") or None
+    own = cipher.decrypt(cand["email_enc"], context=b"email") if cand and cand["email_enc"] else None
+    mode = getattr(getattr(settings, "outcomes", None), "followup_from", "relay")
+    if mode == "candidate" and own:
+        return {"from_name": name, "from_address": own, "reply_to": None}
+    return {"from_name": name, "from_address": None, "reply_to": own}
 
 
 def _finish(row: dict[str, Any], status: str, **extra: Any) -> dict[str, Any]:
@@ -114,9 +132,18 @@ def deliver(db: Any, settings: Any, notification_id: int, task: Task, *, storage
     if reason:
         raise NeedsHuman(f"notification {notification_id}: {reason}", {"notification_id": notification_id})
 
+    employer = row.get("audience") == "employer"
     with db.transaction() as conn:
         prefs = prefs_mod.load(conn, row["candidate_id"])
-        if row["channel"] in prefs.opted_out:
+        if employer:
+            from core.outcomes.followups import why_not_sending
+
+            why = why_not_sending(conn, row.get("followup_id"))
+            if why:
+                _set(conn, row["id"], "suppressed", error=clean_error(why))
+                _event(conn, row, f"suppressed: {why}", task=task)
+                return _finish(row, "suppressed", reason=why)
+        if row["channel"] in prefs.opted_out and not employer:
             _set(conn, row["id"], "suppressed", error="the candidate opted out of this channel")
             _event(conn, row, "suppressed: the candidate opted out", task=task)
             return _finish(row, "suppressed")
@@ -124,7 +151,8 @@ def deliver(db: Any, settings: Any, notification_id: int, task: Task, *, storage
         if unset:
             return _skip_unconfigured(conn, cfg, row, prefs, unset, task)
         now = conn.execute("SELECT now() AS now").fetchone()["now"]
-        until = prefs_mod.quiet_until(prefs, now) if row["template"] != "test" else None
+        # Quiet hours are the candidate's: a note to an employer is not held by them.
+        until = prefs_mod.quiet_until(prefs, now) if row["template"] != "test" and not employer else None
         if until is not None:
             conn.execute("UPDATE notifications SET not_before = %s, updated_at = now() WHERE id = %s",
                          (until, row["id"]))
@@ -140,6 +168,12 @@ def deliver(db: Any, settings: Any, notification_id: int, task: Task, *, storage
             _event(conn, row, "suppressed: no address on file", level="warning", task=task)
             return _finish(row, "suppressed")
         context = _context(conn, row)
+        identity: dict[str, str | None] = {}
+        if employer:
+            from core.outcomes.followups import for_sending
+
+            context.update(for_sending(conn, cipher, row["followup_id"]))
+            identity = _sender_identity(conn, cipher, settings, row["candidate_id"])
         in_window = False
         to_hash = cipher.lookup_hash(digits(address) if row["channel"] == "whatsapp" else address)
         if row["channel"] == "whatsapp":
@@ -168,7 +202,8 @@ def deliver(db: Any, settings: Any, notification_id: int, task: Task, *, storage
             return _skip_unconfigured(conn, cfg, row, prefs, str(exc), task)
     message = Message(to=address, subject=rendered.subject, text=rendered.text, html=rendered.html,
                       attachments=attachments, template=row["template"],
-                      language=row["language"], template_params=rendered.params, in_window=bool(in_window))
+                      language=row["language"], template_params=rendered.params, in_window=bool(in_window),
+                      **identity)
 
     try:
         return _send(db, cfg, row, task, channel, message, prefs, address, to_hash, log)
@@ -199,6 +234,8 @@ def _skip_unconfigured(conn: Any, cfg: NotifySettings, row: dict[str, Any], pref
     A question the candidate must answer is not moved to email: replies are read on WhatsApp only.
     """
     others = [c for c in prefs.active_channels() if c != row["channel"] and not_configured(cfg, c) is None]
+    if row.get("audience") == "employer":
+        others = []  # a note to an employer goes by email or not at all
     instead = None
     if others and row["template"] not in ASKING:
         [instead] = notify(conn, template=row["template"], candidate_id=row["candidate_id"],
@@ -207,6 +244,8 @@ def _skip_unconfigured(conn: Any, cfg: NotifySettings, row: dict[str, Any], pref
         reason = f"{why}; sent by {instead.channel} instead (notification {instead.id})"
     elif others:
         reason = f"{why}; not moved to {others[0]}: the candidate's reply is read on {row['channel']} only"
+    elif row.get("audience") == "employer":
+        reason = f"{why}; a follow-up to an employer goes by email only"
     else:
         reason = f"{why}; the candidate has no other configured channel"
     _set(conn, row["id"], "skipped", error=clean_error(reason))
@@ -287,6 +326,10 @@ def _send(db: Any, cfg: NotifySettings, row: dict[str, Any], task: Task, channel
                level="warning" if not_attached else "info", task=task,
                data={"provider": accepted.provider, "provider_ref": accepted.provider_ref,
                      "documents": accepted.attachment_refs, "not_attached": sorted(accepted.attachment_errors)})
+        if row.get("followup_id") is not None:  # the follow-up is sent in the transaction that records it
+            from core.outcomes.followups import sent_by_notification
+
+            sent_by_notification(conn, int(row["followup_id"]), row["id"], accepted.provider_ref)
     return _finish(row, "sent", provider=accepted.provider, provider_ref=accepted.provider_ref,
                    documents=accepted.attachment_refs, not_attached=accepted.attachment_errors)
 

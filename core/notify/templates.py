@@ -28,7 +28,9 @@ from core.safetext import clean
 PACKAGED = Path(__file__).resolve().parent / "templates"
 LANGUAGES = ("en", "hi")
 TEMPLATES = ("application_submitted", "needs_answer", "interview_invitation", "follow_up_sent", "weekly_summary",
-             "approval_request", "test")
+             "approval_request", "test", "follow_up_reminder", "employer_follow_up")
+#: Written to an employer in the candidate's name (email only): the follow-up's own subject and body.
+EMPLOYER_TEMPLATES = ("employer_follow_up",)
 #: Ordered parameters of each approved Cloud API template ``talvix_<name>`` (used outside the 24-hour window).
 CLOUD_PARAMS: dict[str, tuple[str, ...]] = {
     "application_submitted": ("candidate_name", "job_title", "company"),
@@ -38,11 +40,13 @@ CLOUD_PARAMS: dict[str, tuple[str, ...]] = {
     "weekly_summary": ("candidate_name", "submitted", "interviews"),
     "approval_request": ("candidate_name", "job_title", "company"),
     "test": ("sent_at",),
+    "follow_up_reminder": ("candidate_name", "job_title", "company"),
 }
 #: Keys every template may use without the caller giving them.
 DEFAULTS: dict[str, Any] = {"candidate_name": "there", "job_title": "", "company": "", "documents": [],
                             "question": "", "when": "", "prep_pack": "", "to": "", "week": "", "submitted": 0,
-                            "interviews": 0, "waiting": 0, "highlights": [], "reason": "", "sent_at": ""}
+                            "interviews": 0, "waiting": 0, "highlights": [], "reason": "", "sent_at": "",
+                            "applied_on": "", "business_days": 0, "subject": "", "body": ""}
 
 
 class TemplateProblem(TalvixError):
@@ -57,9 +61,13 @@ class Rendered:
     params: list[str]
 
 
-def _clean_value(value: Any) -> Any:
+#: Values that are whole texts (a follow-up's body): their line breaks are kept.
+MULTILINE = ("body",)
+
+
+def _clean_value(value: Any, *, keep_newlines: bool = False) -> Any:
     if isinstance(value, str):
-        return clean(value)
+        return clean(value, keep_newlines=keep_newlines)
     if isinstance(value, (list, tuple)):
         return [_clean_value(v) for v in value]
     return value
@@ -79,7 +87,8 @@ class Templates:
         if name not in TEMPLATES:
             raise TemplateProblem(f"unknown notification template {name!r} (known: {', '.join(TEMPLATES)})")
         lang = language if language in LANGUAGES else "en"
-        values = {**DEFAULTS, **{k: _clean_value(v) for k, v in (context or {}).items()}, "language": lang}
+        values = {**DEFAULTS, **{k: _clean_value(v, keep_newlines=k in MULTILINE) for k, v in (context or {}).items()},
+                  "language": lang}
         try:
             raw = self.text_env.get_template(f"{lang}/{name}.txt").render(values)
         except TemplateNotFound:

@@ -35,7 +35,7 @@ if TYPE_CHECKING:
 
 AGENT = "follow_up"
 POLICY_ORDER = {"never": 0, "when_uncertain": 1, "always": 2}
-_RECIPIENT_CONTEXT = b"followup-recipient"
+_RECIPIENT_CONTEXT = RECIPIENT_CONTEXT = b"followup-recipient"
 _BODY_CONTEXT = b"followup-body"
 #: Job data keys that may hold a recruiter's address (sources put them there when a posting names one).
 JOB_CONTACT_KEYS = ("recruiter_email", "contact_email", "hiring_manager_email")
@@ -300,31 +300,109 @@ def _edited(fu: dict[str, Any], edits: dict[str, Any]) -> tuple[str, str]:
 
 def hand_over(db: Database, settings: Settings, cipher: Cipher, followup_id: int, *, task: Any = None,
               edits: dict[str, Any] | None = None) -> dict[str, Any]:
-    """Give an approved (or not held) follow-up to its sender.
+    """Send an approved (or not held) follow-up through the notifications outbox, exactly once.
 
-    The send hook: Talvix has no channel yet that writes to an employer in a candidate's name, and the
-    notifications outbox (``core.notify``) writes only to candidates. Until one exists the follow-up is
-    left ``ready`` (fenced by the task's lease): the operator sees it in ``talvix followups`` with its
-    recipient, subject and body, and a sender marks it ``sent`` with :func:`mark_sent`. docs/outcomes.md
-    describes the contract a sender must keep (a marker before the provider call, as for submissions).
+    In one transaction, fenced by the task's lease: the follow-up becomes ``queued`` and its outbox row is
+    written, keyed ``application:<id>:<template>:followup<seq>:<channel>`` (one per application and period).
+    A note to the recruiter is an email to the employer's address from the candidate's sender identity
+    (template ``employer_follow_up``, the follow-up's own subject and body); a reminder goes to the candidate
+    by their channels (``follow_up_reminder``). The ``notify`` agent sends it under the outbox's rules (a
+    marker before the provider call, a crash after it goes to a person) and marks the follow-up ``sent`` in
+    the transaction that records the provider's acceptance (:func:`sent_by_notification`).
     """
+    from core.notify import outbox
+
     row = db.one("SELECT * FROM followups WHERE id = %s", (followup_id,))
     if row is None:
         raise NotFound(f"no follow-up with id {followup_id}")
     fu = _public(cipher, row, created=False)
     subject, body = _edited(fu, edits or {})
+    tz = ZoneInfo(settings.timezone)
     with db.transaction() as conn:
         if task is not None:
             queue.assert_lease(conn, task)
-        conn.execute("""UPDATE followups SET status = 'ready', subject = %s, body_enc = %s, task_id = COALESCE(%s, task_id),
-                               reason = %s, updated_at = now() WHERE id = %s AND status IN ('draft', 'awaiting_approval')""",
-                     (subject, cipher.encrypt(body, context=_BODY_CONTEXT), getattr(task, "id", None),
-                      "ready to send: no sender for follow-ups is installed (see docs/outcomes.md)", followup_id))
-        queue.add_event(conn, f"follow-up {fu['seq']} ready to send ({fu['kind']})", agent=AGENT,
+        updated = conn.execute(
+            """UPDATE followups SET status = 'queued', subject = %s, body_enc = %s, task_id = COALESCE(%s, task_id),
+                      reason = %s, updated_at = now() WHERE id = %s AND status IN ('draft', 'awaiting_approval', 'ready')
+            RETURNING id""",
+            (subject, cipher.encrypt(body, context=_BODY_CONTEXT), getattr(task, "id", None),
+             "queued in the notifications outbox", followup_id)).fetchone()
+        if updated is None:  # cancelled meanwhile, or already queued by an earlier run
+            current = conn.execute("SELECT status, notification_id FROM followups WHERE id = %s",
+                                   (followup_id,)).fetchone() or {"status": "gone", "notification_id": None}
+            return {"followup_id": followup_id, "application_id": fu["application_id"], "seq": fu["seq"],
+                    "kind": fu["kind"], "status": current["status"], "notification_id": current["notification_id"],
+                    "subject": subject, "edited": sorted((edits or {}).keys()), "created": False}
+        period = f"followup{fu['seq']}"
+        if fu["kind"] == "recruiter":
+            queued = outbox.notify(conn, template="employer_follow_up", candidate_id=fu["candidate_id"],
+                                   application_id=fu["application_id"], period=period, channels=["email"],
+                                   recipient_enc=row["recipient_enc"], followup_id=followup_id,
+                                   context={"followup_id": followup_id, "seq": fu["seq"]})
+        else:
+            app = conn.execute("SELECT submitted_at FROM applications WHERE id = %s", (fu["application_id"],)).fetchone()
+            applied = ((app or {}).get("submitted_at") or datetime.now(UTC)).astimezone(tz).date()
+            days = business_days_between(applied, datetime.now(tz).date(), holidays_of(settings))
+            queued = outbox.notify(conn, template="follow_up_reminder", candidate_id=fu["candidate_id"],
+                                   application_id=fu["application_id"], period=period, followup_id=followup_id,
+                                   context={"followup_id": followup_id, "seq": fu["seq"], "business_days": days,
+                                            "applied_on": applied.strftime("%d %B %Y").lstrip("0")})
+        first = next((q for q in queued if q.status == "pending"), queued[0] if queued else None)
+        conn.execute("UPDATE followups SET notification_id = %s WHERE id = %s",
+                     (first.id if first else None, followup_id))
+        if first is None or all(q.status == "suppressed" for q in queued):
+            conn.execute("""UPDATE followups SET status = 'cancelled', reason = %s, updated_at = now()
+                             WHERE id = %s""", ("the candidate opted out of every channel", followup_id))
+        queue.add_event(conn, f"follow-up {fu['seq']} queued to send ({fu['kind']})", agent=AGENT,
                         candidate_id=fu["candidate_id"], application_id=fu["application_id"],
-                        data={"followup_id": followup_id, "edited": sorted((edits or {}).keys())})
+                        data={"followup_id": followup_id, "edited": sorted((edits or {}).keys()),
+                              "notifications": [q.id for q in queued]})
     return {"followup_id": followup_id, "application_id": fu["application_id"], "seq": fu["seq"], "kind": fu["kind"],
-            "status": "ready", "subject": subject, "edited": sorted((edits or {}).keys())}
+            "status": "queued", "notification_id": first.id if first else None, "subject": subject,
+            "edited": sorted((edits or {}).keys()), "created": True}
+
+
+def why_not_sending(conn: Any, followup_id: int | None) -> str | None:
+    """Why the outbox row of a follow-up must not go out now (cancelled by an outcome, ...), or None."""
+    if followup_id is None:
+        return "an employer's message without its follow-up"
+    row = conn.execute("SELECT status, reason FROM followups WHERE id = %s FOR UPDATE", (followup_id,)).fetchone()
+    if row is None:
+        return f"follow-up {followup_id} no longer exists"
+    if row["status"] != "queued":
+        return f"follow-up {followup_id} is {row['status']}" + (f" ({row['reason']})" if row["reason"] else "")
+    return None
+
+
+def for_sending(conn: Any, cipher: Cipher, followup_id: int) -> dict[str, str]:
+    """The subject and body the employer gets (decrypted for the one send, never stored in the outbox)."""
+    row = conn.execute("SELECT subject, body_enc FROM followups WHERE id = %s", (followup_id,)).fetchone()
+    if row is None:
+        raise NotFound(f"no follow-up with id {followup_id}")
+    return {"subject": row["subject"], "body": cipher.decrypt(row["body_enc"], context=_BODY_CONTEXT) or ""}
+
+
+def sent_by_notification(conn: Any, followup_id: int, notification_id: int, provider_ref: str) -> bool:
+    """In the transaction that records the provider's acceptance: the follow-up is ``sent`` (once, whichever
+    of its rows went first), an event says so, and a note to a recruiter queues the candidate's
+    ``follow_up_sent`` message. Returns whether this call marked it."""
+    row = conn.execute(
+        """UPDATE followups SET status = 'sent', sent_at = now(), updated_at = now(), notification_id = %s,
+                  reason = %s WHERE id = %s AND status IN ('queued', 'ready')
+        RETURNING application_id, candidate_id, seq, kind""",
+        (notification_id, f"sent (notification {notification_id}, {provider_ref})"[:300], followup_id)).fetchone()
+    if row is None:
+        return False
+    to = "the recruiter" if row["kind"] == "recruiter" else "you"
+    queue.add_event(conn, f"follow-up {row['seq']} sent to {to}", agent=AGENT, candidate_id=row["candidate_id"],
+                    application_id=row["application_id"],
+                    data={"followup_id": followup_id, "notification_id": notification_id, "kind": row["kind"],
+                          "provider_ref": provider_ref})
+    if row["kind"] == "recruiter":
+        from core.notify import triggers
+
+        triggers.on_follow_up_sent(conn, row["application_id"], to="the recruiter", number=row["seq"])
+    return True
 
 
 def mark_sent(db: Database, followup_id: int, *, provider_ref: str | None = None) -> None:

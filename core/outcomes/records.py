@@ -118,7 +118,7 @@ def _confirmed(conn: Any, app: dict[str, Any], oid: int, kind: str, who: str, so
                when: str = "") -> list[dict[str, Any]]:
     """What a confirmed outcome sets off: follow-ups stop; withdrawn withdraws; interview prepares."""
     conn.execute("""UPDATE followups SET status = 'cancelled', reason = %s, updated_at = now()
-                     WHERE application_id = %s AND status IN ('draft', 'awaiting_approval', 'ready')""",
+                     WHERE application_id = %s AND status IN ('draft', 'awaiting_approval', 'ready', 'queued')""",
                  (f"outcome {kind} recorded", app["id"]))
     if kind == "withdrawn" and app["status"] != "withdrawn":
         conn.execute("UPDATE applications SET status = 'withdrawn', reason = %s, updated_at = now() WHERE id = %s",

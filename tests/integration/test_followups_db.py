@@ -61,9 +61,18 @@ def test_the_sweep_follows_up_once_per_period_in_business_days(settings, db, cip
     rows = {r["application_id"]: r for r in db.execute("SELECT * FROM followups")}
     assert set(rows) == {ids["due"], ids["recruiter"], ids["twice"]}, "3 business days is too early; an outcome stops it"
     assert rows[ids["twice"]]["seq"] == 2, "15 business days is the second period of 7"
-    assert rows[ids["due"]]["kind"] == "candidate_reminder" and rows[ids["due"]]["status"] == "ready"
+    assert rows[ids["due"]]["kind"] == "candidate_reminder" and rows[ids["due"]]["status"] == "queued"
     rec = rows[ids["recruiter"]]
-    assert rec["kind"] == "recruiter" and rec["status"] == "ready"  # an address from the job: certain, not held
+    assert rec["kind"] == "recruiter" and rec["status"] == "queued"  # an address from the job: certain, not held
+    # queued in the outbox: the note to the employer by email, the reminder by the candidate's channels
+    sent = {(r["application_id"], r["channel"]): r for r in db.execute(
+        "SELECT application_id, channel, template, audience, followup_id, idempotency_key FROM notifications")}
+    assert sent[(ids["recruiter"], "email")]["audience"] == "employer"
+    assert sent[(ids["recruiter"], "email")]["idempotency_key"] == \
+        f"application:{ids['recruiter']}:employer_follow_up:followup1:email"
+    assert (ids["recruiter"], "whatsapp") not in sent
+    assert {sent[(ids["due"], c)]["template"] for c in ("whatsapp", "email")} == {"follow_up_reminder"}
+    assert sent[(ids["due"], "email")]["followup_id"] == rows[ids["due"]]["id"]
     shown = {f["application_id"]: f for f in followups.list_followups(db, cipher)}
     assert shown[ids["recruiter"]]["recipient"] == "rahul.menon@acmepayments.com"
     assert "Engineer recruiter position at Company recruiter" in shown[ids["recruiter"]]["body"]
@@ -103,14 +112,14 @@ def test_policy_always_holds_a_recruiter_note_for_approval_and_approval_may_edit
     fu = db.one("SELECT status FROM followups WHERE application_id = %s", (ids["recruiter"],))
     assert fu["status"] == "awaiting_approval"
     # the reminder to the candidate speaks to the candidate, not in their name: not held
-    assert db.one("SELECT status FROM followups WHERE application_id = %s", (ids["due"],))["status"] == "ready"
+    assert db.one("SELECT status FROM followups WHERE application_id = %s", (ids["due"],))["status"] == "queued"
 
     queue.approve(db, held["id"], who="op@host", edits={"body": "Hello Rahul,\n\nA short, edited note.\n\nPriya"})
     run_until_idle(settings, db, agents=["follow_up"], timeout_s=60)
     done = queue.get_task(db, held["id"])
     assert done.status == "succeeded" and done.result["edited"] == ["body"]
     shown = {f["application_id"]: f for f in followups.list_followups(db, cipher)}
-    assert shown[ids["recruiter"]]["status"] == "ready"
+    assert shown[ids["recruiter"]]["status"] == "queued"
     assert shown[ids["recruiter"]]["body"] == "Hello Rahul,\n\nA short, edited note.\n\nPriya"
 
 

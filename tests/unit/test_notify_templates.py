@@ -11,9 +11,18 @@ from core.notify.templates import LANGUAGES, TEMPLATES, TemplateProblem, Templat
 @pytest.mark.parametrize("name", TEMPLATES)
 def test_every_template_renders_in_every_language(name, language):
     out = Templates().render(name, language, {"candidate_name": "Asha", "job_title": "Data Engineer",
-                                              "company": "Acme", "question": "Notice period?"})
+                                              "company": "Acme", "question": "Notice period?",
+                                              "subject": "Following up", "body": "Hello,\n\nThank you."})
     assert out.subject and out.text and out.html.startswith("<!doctype html>")
     assert f'lang="{language}"' in out.html
+
+
+def test_a_follow_up_to_an_employer_is_its_own_subject_and_body_with_line_breaks_kept():
+    out = Templates().render("employer_follow_up", "en", {"subject": "Following up on my application",
+                                                          "body": "Hello,\n\nI applied on 2 December.\n\nAsha\x1b[2J"})
+    assert out.subject == "Following up on my application"
+    assert out.text == "Hello,\n\nI applied on 2 December.\n\nAsha"  # control sequences stripped
+    assert "<p>Hello,</p>" in out.html and "STOP" not in out.text
 
 
 def test_hindi_needs_answer_names_the_question():

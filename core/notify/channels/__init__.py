@@ -25,6 +25,11 @@ class Message:
     template_params: list[str] = field(default_factory=list)
     #: The candidate wrote to us within the last 24 hours (Cloud API free-form window).
     in_window: bool = False
+    #: Email written in a candidate's name (a follow-up to an employer): the From display name, the From
+    #: address when the relay may send as the candidate (else the configured sender), and the Reply-To.
+    from_name: str | None = None
+    from_address: str | None = None
+    reply_to: str | None = None
 
 
 @dataclass

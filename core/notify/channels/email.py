@@ -10,7 +10,7 @@ import mimetypes
 import smtplib
 import ssl
 from email.message import EmailMessage
-from email.utils import formatdate, make_msgid
+from email.utils import formataddr, formatdate, make_msgid
 
 from core.notify.channels import Accepted, DeliveryError, Message
 from core.notify.settings import SmtpSettings
@@ -20,11 +20,14 @@ MAX_ATTACHMENT_BYTES = 20 * 1024 * 1024
 
 def build_email(cfg: SmtpSettings, message: Message) -> EmailMessage:
     msg = EmailMessage()
-    msg["From"] = cfg.sender or ""
+    sender = message.from_address or cfg.sender or ""
+    msg["From"] = formataddr((message.from_name, sender)) if message.from_name else sender
+    if message.reply_to:
+        msg["Reply-To"] = message.reply_to
     msg["To"] = message.to
     msg["Subject"] = message.subject
     msg["Date"] = formatdate(localtime=False)
-    domain = (cfg.sender or "talvix.local").rpartition("@")[2] or "talvix.local"
+    domain = (sender or "talvix.local").rpartition("@")[2] or "talvix.local"
     msg["Message-ID"] = make_msgid(domain=domain)
     msg.set_content(message.text)
     if message.html:
