@@ -131,10 +131,14 @@ def resolve_unknown(db: Any, notification_id: int, *, sent: bool, who: str, prov
             """UPDATE notifications SET status = %s, provider_ref = COALESCE(%s, provider_ref),
                       sent_at = CASE WHEN %s THEN COALESCE(sent_at, now()) ELSE sent_at END,
                       error = CASE WHEN %s THEN error ELSE 'a person found it was not delivered' END, updated_at = now()
-                WHERE id = %s AND status = 'unknown' RETURNING candidate_id, application_id""",
+                WHERE id = %s AND status = 'unknown' RETURNING candidate_id, application_id, followup_id, provider_ref""",
             ("sent" if sent else "failed", provider_ref, sent, sent, notification_id)).fetchone()
         if row is None:
             raise NotFound(f"notification {notification_id} is not waiting for a person")
+        if sent and row["followup_id"] is not None:  # a follow-up a person found delivered is sent, once
+            from core.outcomes.followups import sent_by_notification
+
+            sent_by_notification(conn, int(row["followup_id"]), notification_id, row["provider_ref"] or "resolved")
         add_event(conn, f"notification {notification_id} resolved by {who}: {'sent' if sent else 'not sent'}",
                   kind="state", agent=AGENT, candidate_id=row["candidate_id"], application_id=row["application_id"])
         audit(conn, "notification_resolve", target_type="notification", target_ids=[notification_id],

@@ -136,3 +136,31 @@ def test_the_candidates_own_address_as_sender_when_the_relay_may_send_as_them(se
     [note] = [m for m in smtp.messages if m["To"] == RECRUITER]
     assert parseaddr(note["From"]) == ("Priya Sharma", CANDIDATE) and note["Reply-To"] is None
     assert smtp.envelopes[[m["To"] for m in smtp.messages].index(RECRUITER)][0] == CANDIDATE
+
+
+def test_a_note_whose_answer_was_lost_goes_to_a_person_and_resolving_it_marks_the_follow_up_sent(settings, db,
+                                                                                                  monkeypatch):
+    from core.errors import NeedsHuman
+    from core.notify import outbox
+    from core.notify.sender import deliver
+    from tests.support.notify_setup import claim_notify
+
+    sink = SmtpSink(drop_after_data=True).start()  # the relay takes the message, the answer never comes
+    try:
+        for k, v in {"SMTP_SERVER": "127.0.0.1", "SMTP_PORT": str(sink.port), "SENDER_EMAIL": "talvix@example.test",
+                     "SMTP_SECURITY": "none"}.items():
+            monkeypatch.setenv(k, v)
+        cipher = load_cipher(settings)
+        cid, rec, alone = _world(db, cipher, policy="never")
+        queue.enqueue(db, NewTask("follow_up", {"sweep": True}))
+        run_until_idle(settings, db, agents=["follow_up"], concurrency=2, timeout_s=90)
+        fu = db.one("SELECT id, notification_id FROM followups WHERE application_id = %s", (rec,))
+        db.execute("UPDATE tasks SET run_at = now() + interval '1 hour' WHERE agent = 'notify' AND payload->>'notification_id' <> %s",
+                   (str(fu["notification_id"]),))
+        with pytest.raises(NeedsHuman, match="never sent twice"):
+            deliver(db, settings, fu["notification_id"], claim_notify(db))
+        assert db.one("SELECT status FROM followups WHERE id = %s", (fu["id"],))["status"] == "queued"
+        outbox.resolve_unknown(db, fu["notification_id"], sent=True, who="op@host")
+        assert db.one("SELECT status FROM followups WHERE id = %s", (fu["id"],))["status"] == "sent"
+    finally:
+        sink.stop()
