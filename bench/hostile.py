@@ -43,7 +43,6 @@ import threading
 import time
 import zipfile
 import zlib
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -53,6 +52,8 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != Path(__file__).resolve().parent]
 if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))
+
+from sandbox import raw  # noqa: E402
 
 
 def talvix_module() -> str:
@@ -210,64 +211,11 @@ def make_files(d: Path) -> dict[str, Path]:
 
 # --- loopback servers for discovery --------------------------------------------------------------------
 
-class Raw:
-    """A TCP server on 127.0.0.1 running ``behaviour(conn, stop)`` per connection."""
-
-    def __init__(self, behaviour: Callable[[socket.socket, threading.Event], None]) -> None:
-        self.behaviour = behaviour
-        self.stop = threading.Event()
-        self.sock = socket.create_server(("127.0.0.1", 0))
-        self.sock.settimeout(0.2)
-        self.url = f"http://127.0.0.1:{self.sock.getsockname()[1]}"
-        threading.Thread(target=self._serve, daemon=True).start()
-
-    def _serve(self) -> None:
-        while not self.stop.is_set():
-            try:
-                conn, _ = self.sock.accept()
-            except (TimeoutError, OSError):
-                continue
-            threading.Thread(target=self._handle, args=(conn,), daemon=True).start()
-
-    def _handle(self, conn: socket.socket) -> None:
-        try:
-            conn.settimeout(5)
-            conn.recv(65536)
-            self.behaviour(conn, self.stop)
-        except OSError:
-            pass
-        finally:
-            conn.close()
-
-    def close(self) -> None:
-        self.stop.set()
-        self.sock.close()
-
-
-def _answer(body: bytes, ctype: str = "application/json", status: str = "200 OK"):
-    def run(conn: socket.socket, stop: threading.Event) -> None:
-        conn.sendall(f"HTTP/1.1 {status}\r\nContent-Type: {ctype}\r\nContent-Length: {len(body)}\r\n"
-                     "Connection: close\r\n\r\n".encode() + body)
-    return run
-
-
-def _trickle(conn: socket.socket, stop: threading.Event) -> None:
-    conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 100000\r\n\r\n")
-    while not stop.wait(2.0):
-        conn.sendall(b" ")
-
-
-def _silent(conn: socket.socket, stop: threading.Event) -> None:
-    stop.wait(120)
-
-
-def _huge(conn: socket.socket, stop: threading.Event) -> None:
-    conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n\r\n{\"jobs\": [")
-    chunk = b'{"id": 1, "title": "x", "content": "' + b"a" * 65536 + b'"},'
-    for _ in range(8000):  # ~500 MB unless the client stops reading
-        if stop.is_set():
-            return
-        conn.sendall(chunk)
+# The servers themselves (RawServer and its behaviours) live in sandbox/raw.py, shared with the tests.
+_trickle = raw.trickle(2.0)
+_silent = raw.silent(120)
+_huge = raw.huge(b'{"jobs": [', b'{"id": 1, "title": "x", "content": "' + b"a" * 65536 + b'"},', 8000)  # ~500 MB
+_answer = raw.answer
 
 
 def _good_greenhouse_jobs(n: int) -> list[dict[str, Any]]:
@@ -275,21 +223,21 @@ def _good_greenhouse_jobs(n: int) -> list[dict[str, Any]]:
              "location": {"name": "Remote"}, "content": "Python"} for i in range(1, n + 1)]
 
 
-def start_servers() -> dict[str, Raw]:
+def start_servers() -> dict[str, raw.RawServer]:
     partial = {"jobs": _good_greenhouse_jobs(2) + [{"id": None}, "not an object", {"title": ""}]}
     return {
-        "trickle": Raw(_trickle),
-        "silent": Raw(_silent),
-        "huge": Raw(_huge),
-        "html": Raw(_answer(b"<html><body>Login</body></html>", "text/html")),
-        "badjson": Raw(_answer(b'{"jobs": [ {"id": 1, "title": ')),
-        "nojobs": Raw(_answer(b'{"data": []}')),
-        "jobs-str": Raw(_answer(b'{"jobs": "none"}')),
-        "partial": Raw(_answer(json.dumps(partial).encode())),
-        "500": Raw(_answer(b"oops", "text/plain", "500 Internal Server Error")),
-        "404": Raw(_answer(b"not found", "text/plain", "404 Not Found")),
-        "rss-bad": Raw(_answer(b"<rss><channel><item><title>x</ti", "application/rss+xml")),
-        "rss-entity": Raw(_answer(b'<?xml version="1.0"?><!DOCTYPE r [<!ENTITY a "aaaaaaaaaa">'
+        "trickle": raw.RawServer(_trickle),
+        "silent": raw.RawServer(_silent),
+        "huge": raw.RawServer(_huge),
+        "html": raw.RawServer(_answer(b"<html><body>Login</body></html>", "text/html")),
+        "badjson": raw.RawServer(_answer(b'{"jobs": [ {"id": 1, "title": ')),
+        "nojobs": raw.RawServer(_answer(b'{"data": []}')),
+        "jobs-str": raw.RawServer(_answer(b'{"jobs": "none"}')),
+        "partial": raw.RawServer(_answer(json.dumps(partial).encode())),
+        "500": raw.RawServer(_answer(b"oops", "text/plain", "500 Internal Server Error")),
+        "404": raw.RawServer(_answer(b"not found", "text/plain", "404 Not Found")),
+        "rss-bad": raw.RawServer(_answer(b"<rss><channel><item><title>x</ti", "application/rss+xml")),
+        "rss-entity": raw.RawServer(_answer(b'<?xml version="1.0"?><!DOCTYPE r [<!ENTITY a "aaaaaaaaaa">'
                                   b'<!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;"><!ENTITY c "&b;&b;&b;&b;&b;&b;&b;&b;&b;&b;">'
                                   b'<!ENTITY d "&c;&c;&c;&c;&c;&c;&c;&c;&c;&c;"><!ENTITY e "&d;&d;&d;&d;&d;&d;&d;&d;&d;&d;">'
                                   b'<!ENTITY f "&e;&e;&e;&e;&e;&e;&e;&e;&e;&e;"><!ENTITY g "&f;&f;&f;&f;&f;&f;&f;&f;&f;&f;">]>'
@@ -315,7 +263,7 @@ def closed_port() -> int:
 
 # --- the table -----------------------------------------------------------------------------------------
 
-def build_cases(f: dict[str, Path], srv: dict[str, Raw], db_url: str) -> list[Case]:
+def build_cases(f: dict[str, Path], srv: dict[str, raw.RawServer], db_url: str) -> list[Case]:
     F = {k: str(v) for k, v in f.items()}
     dead = closed_port()
     c: list[Case] = []
@@ -667,7 +615,7 @@ def main() -> int:
     module = talvix_module()
     work = Path(tempfile.mkdtemp(prefix="talvix-hostile-"))
     os.chmod(work, 0o700)
-    servers: dict[str, Raw] = {}
+    servers: dict[str, raw.RawServer] = {}
     started = time.monotonic()
     results: list[Result] = []
     base_env = {k: v for k, v in os.environ.items() if not k.startswith("TALVIX_")}

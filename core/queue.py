@@ -273,11 +273,42 @@ SELECT u.*, (SELECT count(*) FROM n) AS _notified FROM u ORDER BY u.priority DES
 """
 
 
-def _controls(conn: Conn, agents: Sequence[str]) -> dict[str, dict[str, Any]]:
-    rows = conn.execute(
-        "SELECT agent, paused, max_concurrency FROM agent_controls WHERE agent = ANY(%s)", (list(agents),)
-    ).fetchall()
-    return {r["agent"]: r for r in rows}
+# The common claim in one round trip: the agents without a cap are claimed as in :data:`_CLAIM`, and the
+# same statement reads the operator's controls for every agent asked for (one row even when nothing was
+# claimed), so the caller learns which agents are capped without a query of its own. Agents that have an
+# operator cap are left out of the claim here: they go through the per-agent locked path below.
+_CLAIM_WITH_CONTROLS = f"""
+WITH ctl AS MATERIALIZED (
+    SELECT COALESCE(jsonb_object_agg(agent, jsonb_build_array(paused, max_concurrency)), '{{}}'::jsonb) AS controls
+      FROM agent_controls WHERE agent = ANY(%(all_agents)s::text[])
+), c AS MATERIALIZED (
+    SELECT p.id FROM (
+        SELECT x.agent FROM unnest(%(agents)s::text[]) AS x(agent)
+         WHERE NOT EXISTS (SELECT 1 FROM agent_controls cap
+                            WHERE cap.agent = x.agent AND cap.max_concurrency IS NOT NULL)
+    ) a
+    CROSS JOIN LATERAL (
+        SELECT t.id, t.priority, t.run_at FROM tasks t
+        WHERE t.agent = a.agent AND {_ELIGIBLE}
+        ORDER BY t.priority DESC, t.run_at, t.id
+        LIMIT %(n)s
+        FOR UPDATE OF t SKIP LOCKED
+    ) p
+    ORDER BY p.priority DESC, p.run_at, p.id
+    LIMIT %(n)s
+), u AS (
+    UPDATE tasks t
+       SET status = 'running', locked_by = %(runner)s, attempts = t.attempts + 1,
+           lease_until = now() + make_interval(secs => %(lease)s),
+           started_at = now(), updated_at = now()
+      FROM c WHERE t.id = c.id
+    RETURNING t.*
+), e AS (
+    {_state_events("u", "'running, attempt ' || x.attempts || ' of ' || x.max_attempts", runner="%(runner)s")}
+), n AS ({_NOTIFY_FROM.format(source="u")})
+SELECT u.*, ctl.controls AS _controls, (SELECT count(*) FROM n) AS _notified
+  FROM ctl LEFT JOIN u ON true ORDER BY u.priority DESC, u.run_at, u.id
+"""
 
 
 def claim(db: Database, agents: Sequence[str], n: int, runner_id: str, lease_s: float,
@@ -286,29 +317,28 @@ def claim(db: Database, agents: Sequence[str], n: int, runner_id: str, lease_s: 
 
     ``caps`` are default global concurrency caps per agent (an agent's own limit, e.g. browsers); a cap
     set by an operator in ``agent_controls`` overrides it. Capped agents are claimed under a per-agent
-    advisory lock, so the cap holds across all runners on all hosts.
+    advisory lock, so the cap holds across all runners on all hosts. Agents with no cap at all (the usual
+    case) are claimed in one statement that also reads the operator's controls: one round trip.
     """
     if n <= 0 or not agents:
         return []
     caps = dict(caps or {})
     out: list[Task] = []
     with db.connection() as conn:
-        controls = _controls(conn, agents)
-        free_agents: list[str] = []
+        free = [a for a in agents if a not in caps]
+        rows = conn.execute(_CLAIM_WITH_CONTROLS, {"all_agents": list(agents), "agents": free, "n": n,
+                                                   "runner": runner_id, "lease": float(lease_s)}).fetchall()
+        controls: dict[str, list[Any]] = rows[0]["_controls"] if rows else {}
+        out.extend(Task.from_row(r) for r in rows if r["id"] is not None)
         capped: dict[str, int] = {}
         for agent in agents:
-            ctl = controls.get(agent)
-            if ctl and ctl["paused"]:
+            paused, operator_cap = controls.get(agent, (False, None))
+            if paused:
                 continue
-            cap = ctl["max_concurrency"] if ctl and ctl["max_concurrency"] is not None else caps.get(agent)
-            if cap is None:
-                free_agents.append(agent)
-            else:
-                capped[agent] = cap
-        if free_agents:
-            rows = conn.execute(_CLAIM, {"agents": free_agents, "n": n, "runner": runner_id,
-                                         "lease": float(lease_s)}).fetchall()
-            out.extend(Task.from_row(r) for r in rows)
+            if operator_cap is not None:
+                capped[agent] = int(operator_cap)
+            elif agent in caps:
+                capped[agent] = caps[agent]
         for agent, cap in capped.items():
             want = n - len(out)
             if want <= 0:

@@ -6,72 +6,16 @@ that accepts and never answers, one that answers more than the size limit.
 
 from __future__ import annotations
 
-import socket
-import threading
-
 import pytest
 
 from core.jobs.discovery import discover
 from core.jobs.sources import SourceError
+from sandbox import raw
+from sandbox.raw import RawServer
 
-
-class RawServer:
-    """A TCP server on 127.0.0.1 that does ``behaviour(conn)`` for each connection, counting them."""
-
-    def __init__(self, behaviour) -> None:
-        self.behaviour = behaviour
-        self.connections = 0
-        self.stop = threading.Event()
-        self.sock = socket.create_server(("127.0.0.1", 0))
-        self.sock.settimeout(0.2)
-        self.url = f"http://127.0.0.1:{self.sock.getsockname()[1]}"
-        self.thread = threading.Thread(target=self._serve, daemon=True)
-
-    def _serve(self) -> None:
-        while not self.stop.is_set():
-            try:
-                conn, _ = self.sock.accept()
-            except TimeoutError:
-                continue
-            self.connections += 1
-            threading.Thread(target=self._handle, args=(conn,), daemon=True).start()
-
-    def _handle(self, conn: socket.socket) -> None:
-        try:
-            conn.recv(65536)
-            self.behaviour(conn, self.stop)
-        except OSError:
-            pass
-        finally:
-            conn.close()
-
-    def __enter__(self) -> RawServer:
-        self.thread.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.stop.set()
-        self.thread.join(5)
-        self.sock.close()
-
-
-def trickle(conn: socket.socket, stop: threading.Event) -> None:
-    conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 100000\r\n\r\n")
-    while not stop.wait(0.05):
-        conn.sendall(b" ")
-
-
-def silent(conn: socket.socket, stop: threading.Event) -> None:
-    stop.wait(30)
-
-
-def huge(conn: socket.socket, stop: threading.Event) -> None:
-    conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n\r\n")
-    chunk = b" " * 65536
-    for _ in range(64):  # 4 MB
-        if stop.is_set():
-            return
-        conn.sendall(chunk)
+trickle = raw.trickle(0.05)
+silent = raw.silent(30)
+huge = raw.huge(b"", b" " * 65536, 64)  # 4 MB
 
 
 @pytest.fixture
