@@ -210,6 +210,9 @@ class Runner:
         self._done = threading.Event()  # stop() has released what it had to: heartbeats end
         self._wake = threading.Event()
         self._paused_local = False
+        #: Held by the claimer from its look at the pause and stop flags until the tasks it claimed are
+        #: running here: pause() and stop() take it, so once they return no claim is still in flight.
+        self._claiming = threading.Lock()
         self._threads: list[threading.Thread] = []
         self._pool = _TaskPool("talvix-task")
         self._listener: Listener | None = None
@@ -260,8 +263,17 @@ class Runner:
 
     def pause(self) -> None:
         """Stop claiming new tasks in this runner only (running ones finish). Agents are paused globally with
-        :func:`core.queue.set_agent_paused`."""
+        :func:`core.queue.set_agent_paused`.
+
+        Once this returns no claim is in flight: a claim that had started before the pause has put its tasks
+        among the running ones, and every later one sees the pause."""
         self._paused_local = True
+        self._wait_for_claim()
+
+    def _wait_for_claim(self, timeout_s: float = 30.0) -> None:
+        """Wait (bounded: a claim against a database that stopped answering may hang) for the claim in flight."""
+        if self._claiming.acquire(timeout=timeout_s):
+            self._claiming.release()
 
     def resume(self) -> None:
         self._paused_local = False
@@ -298,6 +310,9 @@ class Runner:
         grace = self.settings.runner.grace_seconds if grace_s is None else grace_s
         self._stop.set()
         self._wake.set()
+        # A claim in flight finishes first, so the tasks it took are among the running ones below (run in
+        # the grace period or released), never left 'running' under a runner that is gone.
+        self._wait_for_claim()
         if self._started:
             self._set_status("stopping")
         log.info("runner stopping", extra={"fields": {"event": "runner.stopping", "runner": self.id,
@@ -481,9 +496,10 @@ class Runner:
         while not self._stop.is_set():
             got = 0
             try:
-                if not self._paused_local:
-                    self._linger()
-                    got = self._claim_once()
+                with self._claiming:
+                    if not self._paused_local and not self._stop.is_set():
+                        self._linger()
+                        got = self._claim_once()
                 self._db_back()
                 backoff = 0.5
             except (psycopg.Error, TalvixError) as exc:
