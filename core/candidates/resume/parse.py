@@ -722,9 +722,16 @@ def _joined_wraps(lines: list[str]) -> list[str]:
             out[-1] = out[-1] + " " + line
             continue
         prev = re.split(r"\s{3,}", out[-1].strip()) if out else []
-        if prev and re.search(r"\b(?:of|and|&|for|at|in)$", prev[0]) and _INSTITUTION.search(prev[0]):
+        cur = re.split(r"\s{3,}", line)
+        place = re.split(r"\s+[–—-]\s*|\s*[—–]\s*|\s*,\s*", cur[0])[0].strip(" .")
+        if prev and _INSTITUTION.search(prev[0]) and (
+                re.search(r"\b(?:of|and|&|for|at|in)$", prev[0])
+                # "... Class XII" over "(CBSE)   2016": a bracket that goes on with the degree
+                or cur[0].startswith("(") and not prev[0].endswith(")") and not _SINGLE_YEAR.search(cur[0])
+                # "Delhi Public School,   2014" over "Noida — Class XII   –": the place after the comma goes on
+                or prev[0].endswith(",") and not _DEGREE.search(place)
+                and (_is_place(place) or re.fullmatch(r"[A-Z][a-z]+(?: [A-Z][a-z]+)?", place))):
             # "PSG College of   2014" over "Technology — B.E.   2018": the name goes on in the same column
-            cur = re.split(r"\s{3,}", line)
             out[-1] = "   ".join([prev[0] + " " + cur[0]] + prev[1:] + cur[1:])
             continue
         out.append(raw)
@@ -822,10 +829,15 @@ def _skill_item(item: str, exclude: set[str]) -> bool:
     return item[:1].isupper() or bool(re.search(r"[.+#/]", item))
 
 
-def parse_skills(section: list[str], running: str, exclude: set[str] | None = None) -> tuple[list[str], float]:
+def parse_skills(section: list[str], running: str, exclude: set[str] | None = None, *, ocr: bool = False,
+                 corrections: list[tuple[str, str]] | None = None) -> tuple[list[str], float]:
     """Skills listed in the skills section (vocabulary names, aliases made canonical; other items kept when
     they read like a skill), then vocabulary skills named in running text (summary, roles, projects) -- never
-    that text's other words."""
+    that text's other words.
+
+    ``ocr``: the text was read by OCR, so a listed item one OCR confusion away from a vocabulary term
+    ("HTMLS5", "Pyth0n") is that term; each such (item, skill) is added to ``corrections``.
+    """
     exclude = {e.lower() for e in (exclude or set()) if e}
     listed: list[str] = []
     joined: list[str] = []
@@ -852,8 +864,13 @@ def parse_skills(section: list[str], running: str, exclude: set[str] | None = No
                 listed.append(canon)
                 continue
             found = vocab.extract(item)
+            fixed = vocab.ocr_correction(item) if ocr and not found else None
             if found:
                 listed.extend(found)
+            elif fixed:
+                listed.append(fixed)
+                if corrections is not None:
+                    corrections.append((item, fixed))
             elif _skill_item(item, exclude):
                 listed.append(item)
     mentioned = vocab.extract(running)
@@ -891,10 +908,12 @@ CONFIRM_BELOW = 0.8
 
 
 def parse_lines(lines: list[str], today: date | None = None,
-                sizes: list[float | None] | None = None) -> dict[str, Any]:
+                sizes: list[float | None] | None = None, *, ocr: bool = False) -> dict[str, Any]:
     """Profile-shaped dict from resume lines (see ``docs/candidates-and-documents.md`` "Resume parsing").
 
     ``sizes`` (the font size of each line, where the file gives one) lets the name be found by its size.
+    ``ocr``: the lines were read from a scan by OCR (skills one OCR confusion off the vocabulary are
+    corrected, and listed under ``ocr_corrections``).
     """
     if sizes is not None and len(sizes) != len(lines):
         sizes = None
@@ -935,7 +954,11 @@ def parse_lines(lines: list[str], today: date | None = None,
     running = "\n".join(sections.get("summary", []) + sections.get("experience", []) + sections.get("projects", [])
                         + sections.get("certifications", []))
     exclude = {name or "", location or "", first or "", last or ""} | set(emails)
-    skills, conf["skills"] = parse_skills(sections.get("skills", []), running, exclude)
+    corrections: list[tuple[str, str]] = []
+    skills, conf["skills"] = parse_skills(sections.get("skills", []), running, exclude, ocr=ocr,
+                                          corrections=corrections)
+    if corrections:
+        conf["skills"] = min(conf["skills"], 0.75)  # a skill corrected from an OCR misreading is a guess
 
     years = years_of_experience(experience, today)
     if years is not None:
@@ -953,7 +976,7 @@ def parse_lines(lines: list[str], today: date | None = None,
     work.update(_indian_terms(text))
     found = {"name": name, "email": emails, "phone": phone, "location": location, "experience": experience,
              "education": education, "skills": skills}
-    return {
+    out: dict[str, Any] = {
         "identity": {"first_name": first, "last_name": last, "email": emails[0] if emails else None,
                      "phone": phone, "location": location},
         "links": links,
@@ -966,6 +989,9 @@ def parse_lines(lines: list[str], today: date | None = None,
         # fields found but not sure enough to apply with: the console asks the operator to confirm them
         "to_confirm": sorted(k for k, v in found.items() if v and conf.get(k, 0.0) < CONFIRM_BELOW),
     }
+    if corrections:
+        out["ocr_corrections"] = [{"read": read, "skill": skill} for read, skill in corrections]
+    return out
 
 
 def flat_view(profile: dict[str, Any]) -> dict[str, Any]:
