@@ -7,7 +7,7 @@ import io
 
 from core.candidates import skills as vocab
 from core.candidates.resume.extract import read_resume_bytes
-from core.candidates.resume.parse import parse_education, parse_lines, parse_skills
+from core.candidates.resume.parse import parse_education, parse_experience, parse_lines, parse_skills, role_dates
 
 
 def _table_over_a_page_break(next_row: list[str]) -> bytes:
@@ -86,3 +86,73 @@ def test_ocr_corrections_only_for_ocr_text() -> None:
                                                                                        "skill": "HTML"}]
     assert "skills" in scanned["to_confirm"]  # a corrected skill is a guess a person confirms
     assert "ocr_corrections" not in parse_lines(lines)
+
+
+def _roles(lines: list[str]) -> list[tuple[str, str, str | None, str | None, list[str]]]:
+    return [(e["employer"], e["title"], e["start"], e["end"], e["guessed"]) for e in parse_experience(lines)]
+
+
+def test_a_role_with_a_single_date_is_kept_and_its_dates_are_marked_guessed() -> None:
+    assert _roles(["Software Engineer Intern, Quantive Labs   2021", "• Built the intake form"]) == [
+        ("Quantive Labs", "Software Engineer Intern", "2021", "2021", ["dates"])]
+    assert _roles(["Kestrel Robotics   Mar 2022", "Summer Intern, Pune"]) == [
+        ("Kestrel Robotics", "Summer Intern", "2022-03", "2022-03", ["dates"])]
+    assert _roles(["Company: Zyphr | Designation: Data Analyst", "Duration: 2021 | Location: Pune"]) == [
+        ("Zyphr", "Data Analyst", "2021", "2021", ["dates"])]
+
+
+def test_since_a_date_is_a_current_role_read_not_guessed() -> None:
+    assert _roles(["Data Analyst, Kestrel Robotics, Pune   Since 2020"]) == [
+        ("Kestrel Robotics", "Data Analyst", "2020", "present", [])]
+    assert _roles(["Backend Developer at Loopwise", "from Mar 2019 | Remote"]) == [
+        ("Loopwise", "Backend Developer", "2019-03", "present", [])]
+    # a start with an open dash: the end is taken as present, and that is a guess
+    assert _roles(["Quantive   2020 –", "Data Analyst"]) == [("Quantive", "Data Analyst", "2020", "present", ["dates"])]
+    # a range wrapped after its dash is a range again
+    assert _roles(["Quantive   Jan 2020 –", "Present", "Data Analyst"]) == [
+        ("Quantive", "Data Analyst", "2020-01", "present", [])]
+
+
+def test_a_year_in_a_sentence_or_bullet_is_no_role() -> None:
+    lines = ["Acme Corp   2018 - 2020", "Platform Engineer", "• I joined the platform team in 2019",
+             "In 2021 the team grew to forty people and moved to a new office in town."]
+    assert [e["start"] for e in parse_experience(lines)] == ["2018"]
+    for sentence in ("Joined Acme in 2021", "Reduced cost in 2021 by 3"):
+        assert role_dates(sentence) is None
+    d = role_dates("Jan – Mar 2022 | Pune")  # the months share the year: a range, not a lone date
+    assert d is not None and (d.start, d.end, d.how) == ("2022-01", "2022-03", "range")
+
+
+def test_each_role_says_which_fields_were_guessed() -> None:
+    # no label, table column, job-title or company word says which is the employer and which the title
+    assert _roles(["Zentry | Loopwise | 2020 - 2022"]) == [("Zentry", "Loopwise", "2020", "2022", ["employer", "title"])]
+    # a clear title: the one part left beside it is the employer
+    assert _roles(["Zentry   2022 – 2024", "Business Analyst, Denver"]) == [
+        ("Zentry", "Business Analyst", "2022", "2024", [])]
+    # a table's header row names its columns: read by them, however odd the title
+    assert _roles(["Company   Role   Duration", "Kestrel, Pune   Platform Ninja   2019 - 2021"]) == [
+        ("Kestrel", "Platform Ninja", "2019", "2021", [])]
+    assert _roles(["Company: Zyphr | Designation: Ninja", "Duration: 2019 - 2021"])[0][4] == []
+
+
+def test_a_guessed_role_puts_experience_to_confirm() -> None:
+    base = ["Ravi Kumar", "ravi@example.com", "Experience"]
+    clear = parse_lines(base + ["Data Analyst, Kestrel Robotics   2019 - 2021"])
+    assert clear["confidence"]["experience"] >= 0.8 and "experience" not in clear["to_confirm"]
+    guessed = parse_lines(base + ["Data Analyst, Kestrel Robotics   2019 - 2021",
+                                  "Data Intern, Quantive Labs   2018"])
+    assert [e["guessed"] for e in guessed["experience"]] == [[], ["dates"]]
+    assert guessed["confidence"]["experience"] < 0.8 and "experience" in guessed["to_confirm"]
+    assert guessed["work"]["years_experience"] == 2.5  # 2019-2021, and half of 2018 for the lone year
+
+
+def test_a_role_dated_once_is_written_once_in_the_tailored_resume() -> None:
+    from core.documents.tailor import resume_doc
+
+    profile = {"identity": {"first_name": "Ravi", "last_name": "Kumar"},
+               "experience": [{"employer": "Quantive Labs", "title": "Data Intern", "start": "2021", "end": "2021",
+                               "guessed": ["dates"]},
+                              {"employer": "Kestrel", "title": "Data Analyst", "start": "2022-03", "end": "present"}]}
+    doc = resume_doc(profile, summary=None, skills=[], roles=[(r, []) for r in profile["experience"]])
+    asides = [b.aside for b in doc.blocks if b.kind == "role"]
+    assert asides[0] == "2021" and "–" in asides[1]
