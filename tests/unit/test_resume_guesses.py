@@ -156,3 +156,11 @@ def test_a_role_dated_once_is_written_once_in_the_tailored_resume() -> None:
     doc = resume_doc(profile, summary=None, skills=[], roles=[(r, []) for r in profile["experience"]])
     asides = [b.aside for b in doc.blocks if b.kind == "role"]
     assert asides[0] == "2021" and "–" in asides[1]
+
+
+def test_one_date_beside_nothing_that_reads_as_a_job_is_no_role() -> None:
+    lines = ["Data Analyst, Kestrel Robotics   2019 - 2021", "• Built the dashboards", "Employee of the Year, 2021",
+             "Project: Payments revamp (2020)"]
+    roles = parse_experience(lines)
+    assert [(r["employer"], r["title"]) for r in roles] == [("Kestrel Robotics", "Data Analyst")]
+    assert roles[0]["bullets"] == ["Built the dashboards", "Employee of the Year, 2021", "Project: Payments revamp (2020)"]

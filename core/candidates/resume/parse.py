@@ -757,11 +757,18 @@ def parse_experience(lines: list[str]) -> list[dict[str, Any]]:
         pending.clear()
 
     def close(entry: dict[str, Any] | None) -> None:
-        if entry is not None:
-            if "employer_alone" in sure and "title" in sure:
-                sure.add("employer")
-            entry["guessed"] = [f for f in ("employer", "title") if entry[f] and f not in sure] + [
-                f for f in entry["guessed"] if f == "dates"]
+        if entry is None:
+            return
+        if "employer_alone" in sure and "title" in sure:
+            sure.add("employer")
+        entry["guessed"] = [f for f in ("employer", "title") if entry[f] and f not in sure] + [
+            f for f in entry["guessed"] if f == "dates"]
+        line = entry.pop("_dated_once", None)
+        if line is not None and not sure & {"title", "employer"}:
+            # one date and nothing that reads as a job ("Employee of the Year, 2021"): text of the role above
+            entries.remove(entry)
+            if entries:
+                entries[-1]["bullets"].extend([_strip_bullet(line), *entry["bullets"]])
 
     blank: dict[str, Any] = {"title": None, "employer": None, "location": None, "sure": set()}
     for line in _joined_ranges(lines):
@@ -806,6 +813,8 @@ def parse_experience(lines: list[str]) -> list[dict[str, Any]]:
             current = {"employer": info["employer"] or "", "title": info["title"] or "", "start": d.start,
                        "end": d.end, "location": info["location"], "bullets": [],
                        "guessed": ["dates"] if d.guessed else []}
+            if d.guessed:
+                current["_dated_once"] = line.strip()
             entries.append(current)
             header_open = not (current["employer"] and current["title"])
             continue
