@@ -105,6 +105,8 @@ class CandidatesView(PagedView):
                 body.append("\n")
                 if f == "experience":
                     _guessed_roles(body, prof.get("experience"))
+                elif f == "skills":
+                    _ocr_corrections(body, (prof.get("resume") or {}).get("ocr_corrections"))
             body.append("  the parser guessed these: put the right values in the candidate's profile file and run "
                         "talvix candidates add --resume FILE --profile FILE\n", style="dim")
         body.append("\napplications\n", style="bold")
@@ -133,6 +135,17 @@ def _guessed_roles(body: Text, roles: Any) -> None:
                                       f"missing: {', '.join(missing)}" if missing else "") if x)
         body.append_text(lit(f"  {note}", "yellow", max_len=120))
         body.append("\n")
+
+
+def _ocr_corrections(body: Text, corrections: Any) -> None:
+    """Under "skills": each skill the parser corrected from an OCR misreading, as read and as corrected."""
+    for c in corrections if isinstance(corrections, list) else []:
+        if isinstance(c, dict):
+            body.append("    OCR read ")
+            body.append_text(lit(c.get("read"), max_len=60))
+            body.append(" as the skill ")
+            body.append_text(lit(c.get("skill"), max_len=60))
+            body.append("\n")
 
 
 class AuditView(PagedView):
