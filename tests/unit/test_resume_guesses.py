@@ -25,13 +25,17 @@ def _table_over_a_page_break(next_row: list[str]) -> bytes:
         c.drawString(x, 110, text)
     for x, text in zip((90, 234, 378), ("B.E. in Electronics and", "Vellore Institute of", "2017 - 2021")):
         c.drawString(x, 87, text)
+    # page 2: the row's cells go on over two lines, "(Deemed University)" under the institution alone
     c.showPage()
     c.setFont("Helvetica", 11)
     y = 710
-    for cells in (["Communication", "Technology"], next_row):
+    for cells in (["Communication", "Technology"], ["", "(Deemed University)"], next_row):
+        if not any(cells):
+            continue
         for x, text in zip((90, 234, 378), cells):
-            c.drawString(x, y, text)
-        y -= 25
+            if text:
+                c.drawString(x, y, text)
+        y -= 14 if cells[0] == "Communication" else 25
     c.drawString(90, y - 10, "SKILLS")
     c.drawString(90, y - 30, "Python, SQL")
     c.save()
@@ -41,10 +45,10 @@ def _table_over_a_page_break(next_row: list[str]) -> bytes:
 def test_a_table_cell_that_goes_on_over_a_page_break_is_one_cell() -> None:
     lines = read_resume_bytes(_table_over_a_page_break([]), "t.pdf").lines
     row = next(ln for ln in lines if ln.startswith("B.E."))
-    assert "Vellore Institute of Technology" in row and "Electronics and Communication" in row
+    assert "Vellore Institute of Technology (Deemed University)" in row and "Electronics and Communication" in row
     assert not any(ln.startswith("Communication") for ln in lines)
     profile = parse_lines(lines)
-    assert [e["institution"] for e in profile["education"]] == ["Vellore Institute of Technology"]
+    assert [e["institution"] for e in profile["education"]] == ["Vellore Institute of Technology (Deemed University)"]
 
 
 def test_the_next_table_row_at_the_top_of_a_page_is_not_joined() -> None:

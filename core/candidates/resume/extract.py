@@ -217,8 +217,13 @@ def _pdf_layout_lines(data: bytes, password: str = "") -> list[tuple[str, float 
             lines = [r for j, r in enumerate(lines) if not ((j < 3 or j >= len(lines) - 2) and _text_of(r) in edges)]
             if (last is not None and lines and not _justified(last) and _continues(last, lines[0])
                     and lines[0].y0 > 0.6 * layout.height):
-                # a table row that breaks across the page: its cells go on at the top of this page
-                _join_cells(last, lines.pop(0))
+                # a table row that breaks across the page: its cells go on at the top of this page (over one
+                # line or more)
+                below = lines.pop(0)
+                _join_cells(last, below)
+                while lines and below.y0 - lines[0].y0 <= 1.45 * last.size and _continues(last, lines[0]):
+                    below = lines.pop(0)
+                    _join_cells(last, below)
                 out[-1] = _text_of(last)
         out.extend(_text_of(r) for r in lines)
         # a row that may go on over the page: one in the lower third of the page
