@@ -168,3 +168,18 @@ def test_one_date_beside_nothing_that_reads_as_a_job_is_no_role() -> None:
     roles = parse_experience(lines)
     assert [(r["employer"], r["title"]) for r in roles] == [("Kestrel Robotics", "Data Analyst")]
     assert roles[0]["bullets"] == ["Built the dashboards", "Employee of the Year, 2021", "Project: Payments revamp (2020)"]
+
+
+def test_a_profile_files_roles_are_the_operators_own_and_carry_no_guess(tmp_path) -> None:
+    import pytest
+
+    from core.candidates.profile import load_profile_file
+    from core.errors import InvalidInput
+
+    good = tmp_path / "good.toml"
+    good.write_text('[[experience]]\nemployer = "Loopwise"\ntitle = "Data Intern"\nstart = "2021"\nend = "2021"\n')
+    assert load_profile_file(good)["experience"][0]["employer"] == "Loopwise"
+    bad = tmp_path / "bad.toml"
+    bad.write_text('[[experience]]\nemployer = "Loopwise"\nguessed = ["dates"]\n')
+    with pytest.raises(InvalidInput, match="guessed"):
+        load_profile_file(bad)
