@@ -103,6 +103,8 @@ def test_a_role_with_a_single_date_is_kept_and_its_dates_are_marked_guessed() ->
         ("Kestrel Robotics", "Summer Intern", "2022-03", "2022-03", ["dates"])]
     assert _roles(["Company: Zyphr | Designation: Data Analyst", "Duration: 2021 | Location: Pune"]) == [
         ("Zyphr", "Data Analyst", "2021", "2021", ["dates"])]
+    assert _roles(["Software Developer (Contract), Loopwise   Jan 2021"]) == [
+        ("Loopwise", "Software Developer (Contract)", "2021-01", "2021-01", ["dates"])]
 
 
 def test_since_a_date_is_a_current_role_read_not_guessed() -> None:

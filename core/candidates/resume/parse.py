@@ -578,6 +578,8 @@ def _parse_header(header: str) -> dict[str, Any]:
     protected = _PLACE.sub(lambda m: m.group(0) if _has_company_word(m.group("city")) or _has_title_word(
         m.group("city")) else m.group(0).replace(",", _COMMA_KEEP), header)
     parts = [p.replace(_COMMA_KEEP, ",").strip(" .()") for p in (_SEP.split(protected))]
+    # "Software Developer (Contract)": a bracket closed at the end is kept
+    parts = [p + ")" if p.count("(") == p.count(")") + 1 else p for p in parts]
     parts = [p for p in parts if p and not re.fullmatch(r"[\W\d]*", p)]
     # the legal suffix after a comma ("Acme, Inc.") belongs to the employer
     for i in range(len(parts) - 1, 0, -1):
