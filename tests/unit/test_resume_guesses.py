@@ -185,3 +185,10 @@ def test_a_profile_files_roles_are_the_operators_own_and_carry_no_guess(tmp_path
     bad.write_text('[[experience]]\nemployer = "Loopwise"\nguessed = ["dates"]\n')
     with pytest.raises(InvalidInput, match="guessed"):
         load_profile_file(bad)
+
+
+def test_an_employer_named_with_its_city_is_no_location() -> None:
+    assert _roles(["Research Intern — IISc Bangalore (2019)"]) == [
+        ("IISc Bangalore", "Research Intern", "2019", "2019", ["dates"])]
+    roles = parse_experience(["Engineer, Acme Labs, Greater Noida   2019 - 2020"])
+    assert (roles[0]["employer"], roles[0]["location"]) == ("Acme Labs", "Greater Noida")

@@ -563,6 +563,21 @@ def _has_legal_word(text: str) -> bool:
     return any(re.search(rf"(?<![a-z]){re.escape(w)}(?![a-z])", low) for w in _LEGAL_WORDS)
 
 
+_PLACE_WORDS = {"greater", "remote", "hybrid", "area", "metro", "city", "region", "onsite", "on-site", "ncr", "office",
+                "hq", "north", "south", "east", "west", "central", "downtown"}
+
+
+def _only_place_words(part: str) -> bool:
+    """A part with a known city in it is a place only if nothing else names something ("Remote - Pune", "Greater
+    Noida"): "IISc Bangalore" is an institute in Bangalore, so an employer, not a location."""
+    city = _city_in(part)
+    if city is None:
+        return False
+    rest = re.sub(rf"(?i)(?<![a-z]){re.escape(city)}(?![a-z])", " ", part)
+    words = [w for w in re.split(r"[\s,()/–—-]+", rest) if w]
+    return all(w.lower() in _PLACE_WORDS or _is_place(w) for w in words)
+
+
 def _parse_header(header: str) -> dict[str, Any]:
     """'Senior Engineer, Acme Corp, Bengaluru' / 'Acme Corp | Senior Engineer' -> employer, title, location.
 
@@ -589,7 +604,7 @@ def _parse_header(header: str) -> dict[str, Any]:
     rest: list[str] = []
     for p in parts:
         if location is None and (_is_place(p) or _city_in(p) and len(p.split()) <= 3 and not _has_company_word(p)
-                                 and not _has_title_word(p)):
+                                 and not _has_title_word(p) and _only_place_words(p)):
             location = p
         elif location is not None and _is_place(p) and location in rest[-1:] + [location]:
             location += ", " + p
