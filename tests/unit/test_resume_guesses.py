@@ -192,3 +192,19 @@ def test_an_employer_named_with_its_city_is_no_location() -> None:
         ("IISc Bangalore", "Research Intern", "2019", "2019", ["dates"])]
     roles = parse_experience(["Engineer, Acme Labs, Greater Noida   2019 - 2020"])
     assert (roles[0]["employer"], roles[0]["location"]) == ("Acme Labs", "Greater Noida")
+
+
+def test_the_cli_table_marks_each_guessed_role() -> None:
+    from rich.console import Console
+
+    from cli.commands.candidates import _profile_table
+
+    view = {"name": "Ravi Kumar", "experience": [
+        {"employer": "Kestrel", "title": "Data Analyst", "start": "2022-03", "end": "present", "guessed": []},
+        {"employer": "Quantive Labs", "title": "Data Intern", "start": "2021", "end": "2021", "guessed": ["dates"]}],
+        "confidence": {"experience": 0.7}, "to_confirm": ["experience"]}
+    console = Console(width=200, record=True)
+    console.print(_profile_table(view))
+    text = console.export_text()
+    assert "Data Intern at Quantive Labs (2021 - 2021) [guessed: dates]" in text
+    assert "Data Analyst at Kestrel (2022-03 - present) " in text and "Kestrel (2022-03 - present) [" not in text
