@@ -75,8 +75,10 @@ def _profile_table(view: dict) -> Table:
     row("years", "years_experience", "" if years is None else str(years))
     row("skills", "skills", literal(", ".join(view.get("skills") or []), max_len=200))
     for e in view.get("experience") or []:
+        guessed = ", ".join(str(g) for g in e.get("guessed") or [])
         row("experience", "experience", literal(f"{e.get('title') or '?'} at {e.get('employer') or '?'} "
-                                                f"({e.get('start') or '?'} - {e.get('end') or '?'})"))
+                                                f"({e.get('start') or '?'} - {e.get('end') or '?'})"
+                                                + (f" [guessed: {guessed}]" if guessed else ""), max_len=200))
     for e in view.get("education") or []:
         row("education", "education", literal(" ".join(
             x for x in (e.get("degree"), e.get("field"), e.get("institution"), e.get("end")) if x)))

@@ -82,6 +82,8 @@ class Experience(BaseModel):
     end: str | None = None  # None or "present" for the current job
     location: str | None = None
     bullets: list[str] = []
+    #: the fields of this role the resume parser guessed (employer, title, dates), for a person to confirm
+    guessed: list[str] = []
 
 
 class Education(BaseModel):
@@ -186,6 +188,13 @@ class _PreferencesFile(Preferences):
 
 class _ExperienceFile(Experience):
     model_config = _FORBID
+
+    @field_validator("guessed")
+    @classmethod
+    def _not_guessed(cls, value: list[str]) -> list[str]:
+        if value:
+            raise ValueError("a role in the profile file is the operator's own, not a guess: leave 'guessed' out")
+        return value
 
 
 class _EducationFile(Education):

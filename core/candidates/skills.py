@@ -226,3 +226,35 @@ def extract(text: str) -> list[str]:
     for _, _, canon in mentions(text):
         seen.setdefault(canon, None)
     return list(seen)
+
+
+#: Characters OCR takes for one another (each way): S/5, O/0, l/1/I, B/8, Z/2, G/6.
+_OCR_CONFUSIONS: dict[str, str] = {"S": "5", "s": "5", "5": "Ss", "O": "0", "o": "0", "0": "Oo", "l": "1I|",
+                                   "1": "lIi", "I": "1l|", "i": "1", "|": "lI", "B": "8", "8": "B", "Z": "2",
+                                   "z": "2", "2": "Zz", "G": "6", "6": "G"}
+
+
+def ocr_correction(item: str) -> str | None:
+    """The vocabulary skill an OCR misreading stands for, or None: only a term one known confusion away.
+
+    One edit, and only of a kind OCR makes: a character read as its look-alike ("Pyth0n": 0 for o), or a
+    look-alike read beside the character itself ("HTMLS5": S beside the 5 of HTML5). Short items (under three
+    characters) and items that already name a skill are left alone; an item that could be two skills is
+    not corrected. For text read by OCR only: a text PDF's characters are what the author typed.
+    """
+    s = item.strip()
+    if len(s) < 3 or normalise(s):
+        return None
+    known = _alias_map()
+    found: set[str] = set()
+    for i, ch in enumerate(s):
+        for alt in _OCR_CONFUSIONS.get(ch, ""):
+            canon = known.get((s[:i] + alt + s[i + 1:]).lower())
+            if canon:
+                found.add(canon)
+        near = s[i - 1: i] + s[i + 1: i + 2]  # the neighbours it may be a second reading of
+        if any(n in _OCR_CONFUSIONS.get(ch, "") for n in near):
+            canon = known.get((s[:i] + s[i + 1:]).lower())
+            if canon:
+                found.add(canon)
+    return found.pop() if len(found) == 1 else None

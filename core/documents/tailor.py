@@ -53,7 +53,10 @@ def resume_doc(profile: dict[str, Any], *, summary: str | None, skills: list[str
             head = ", ".join(x for x in (role.get("title"), role.get("employer")) if x)
             if role.get("location"):
                 head += f", {role['location']}"
-            dates = " – ".join(x for x in (month_year(role.get("start")), month_year(role.get("end"))) if x)
+            span = [role.get("start"), role.get("end")]
+            if span[0] and span[0] == span[1]:
+                span = span[:1]  # a role the resume dates once ("2021") is written so, not as "2021 – 2021"
+            dates = " – ".join(x for x in (month_year(d) for d in span) if x)
             doc.role(head, dates)
             for b in bullets:
                 doc.bullet(b)

@@ -1,6 +1,6 @@
 """The whole resume corpus (tests/corpus/resumes/) against its expected facts, at the ratios the parser reaches.
 
-The corpus is 58 invented people rendered by reportlab, python-docx, LibreOffice, Chromium, pdfLaTeX and a scan; see
+The corpus is 63 invented people rendered by reportlab, python-docx, LibreOffice, Chromium, pdfLaTeX and a scan; see
 tests/corpus/resumes/generate.py. bench/resumes.py prints the same figures per field.
 """
 
@@ -72,3 +72,25 @@ def test_scans_are_read_by_ocr_and_no_field_is_surer_than_the_ocr(results) -> No
         ocr = parsed["confidence"]["ocr"]
         assert 0.8 <= ocr <= 1.0
         assert all(v <= ocr for k, v in parsed["confidence"].items() if k != "ocr")
+
+
+def test_single_date_roles_are_kept_and_only_their_dates_are_guessed(results) -> None:
+    """The corpus's roles are set out clearly: none is guessed but those the resume dates once (a lone year or
+    month: start and end that date); "Since 2022" and "2020 onwards" are current roles, read, not guessed."""
+    single = 0
+    for facts, parsed in results:
+        for exp in facts["experience"]:
+            role = next(r for r in parsed["experience"] if scoring.norm(r["employer"]) == scoring.norm(exp["employer"]))
+            if exp["start"] == exp["end"]:
+                single += 1
+                assert role["guessed"] == ["dates"], (facts["file"], role)
+            else:
+                assert role["guessed"] == [], (facts["file"], role)
+        if any(r["guessed"] for r in parsed["experience"]):
+            assert "experience" in parsed["to_confirm"], facts["file"]
+    assert single >= 5
+
+
+def test_only_scans_have_ocr_corrections(results) -> None:
+    corrected = [f["file"] for f, p in results if p["resume"].get("ocr_corrections")]
+    assert corrected and all(f.endswith(".scan.pdf") for f in corrected), corrected

@@ -103,6 +103,10 @@ class CandidatesView(PagedView):
                 if isinstance(conf.get(f), (int, float)):
                     body.append(f"  (confidence {float(conf[f]):.2f})", style="dim")
                 body.append("\n")
+                if f == "experience":
+                    _guessed_roles(body, prof.get("experience"))
+                elif f == "skills":
+                    _ocr_corrections(body, (prof.get("resume") or {}).get("ocr_corrections"))
             body.append("  the parser guessed these: put the right values in the candidate's profile file and run "
                         "talvix candidates add --resume FILE --profile FILE\n", style="dim")
         body.append("\napplications\n", style="bold")
@@ -113,6 +117,35 @@ class CandidatesView(PagedView):
             body.append_text(lit(f"{a['title']} · {a['company']}"))
             body.append("\n")
         self.app.push_screen(TextScreen(f"Candidate {c['id']}", body))
+
+
+def _guessed_roles(body: Text, roles: Any) -> None:
+    """Under "experience": each role with a field the parser guessed or could not find, and which."""
+    for n, role in enumerate(roles if isinstance(roles, list) else [], 1):
+        if not isinstance(role, dict):
+            continue
+        guessed = [str(g) for g in role.get("guessed") or []]
+        missing = [k for k in ("employer", "title") if not role.get(k)]
+        if not guessed and not missing:
+            continue
+        dates = " - ".join(str(role.get(k) or "?") for k in ("start", "end"))
+        body.append(f"    role {n}: ")
+        body.append_text(lit(f"{role.get('title') or '?'} at {role.get('employer') or '?'} ({dates})", max_len=120))
+        note = "; ".join(x for x in (f"guessed: {', '.join(guessed)}" if guessed else "",
+                                      f"missing: {', '.join(missing)}" if missing else "") if x)
+        body.append_text(lit(f"  {note}", "yellow", max_len=120))
+        body.append("\n")
+
+
+def _ocr_corrections(body: Text, corrections: Any) -> None:
+    """Under "skills": each skill the parser corrected from an OCR misreading, as read and as corrected."""
+    for c in corrections if isinstance(corrections, list) else []:
+        if isinstance(c, dict):
+            body.append("    OCR read ")
+            body.append_text(lit(c.get("read"), max_len=60))
+            body.append(" as the skill ")
+            body.append_text(lit(c.get("skill"), max_len=60))
+            body.append("\n")
 
 
 class AuditView(PagedView):

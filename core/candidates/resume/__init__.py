@@ -16,7 +16,8 @@ def parse_resume(path: str | Path) -> dict[str, Any]:
     """A Profile-shaped dict for the resume at ``path``; :class:`ResumeError` if it cannot be read."""
     p = Path(path)
     text = read_resume(p)
-    profile = parse_lines(text.lines, sizes=text.sizes)
+    profile = parse_lines(text.lines, sizes=text.sizes, ocr=text.ocr_confidence is not None)
+    corrections = profile.pop("ocr_corrections", None)
     if text.ocr_confidence is not None:
         # read from a scan: no field is surer than the OCR that read it
         conf = profile["confidence"]
@@ -28,4 +29,7 @@ def parse_resume(path: str | Path) -> dict[str, Any]:
             if conf.get(k, 0.0) and conf[k] < 0.8})
     profile["resume"] = {"file": p.name, "format": text.format, "pages": text.pages, "ocr": text.ocr_confidence is not None,
                          "sha256": hashlib.sha256(p.read_bytes()).hexdigest(), "parser": PARSER_VERSION}
+    if corrections:
+        # skills OCR misread and corrected to the vocabulary ("HTMLS5" is HTML5): for the operator to see
+        profile["resume"]["ocr_corrections"] = corrections
     return profile

@@ -183,6 +183,8 @@ def _pdf_layout_lines(data: bytes, password: str = "") -> list[tuple[str, float 
     device = PDFPageAggregator(rm, laparams=None)
     interpreter = PDFPageInterpreter(rm, device)
     out: list[tuple[str, float | None]] = []
+    last: _Line | None = None  # the previous page's last line
+    edges: set[tuple[str, float | None]] = set()
     for n, page in enumerate(PDFPage.create_pages(doc)):
         if n >= MAX_PAGES:
             break
@@ -207,14 +209,30 @@ def _pdf_layout_lines(data: bytes, password: str = "") -> list[tuple[str, float 
                         rules.append((item.x0, item.x1, item.y1))
 
         walk(layout)
-        rows = _page_rows(chars, layout.width, rules)
+        lines = _page_rows(chars, layout.width, rules)
         if n == 0:
-            edges = {r for r in rows[:3] + rows[-2:]}
+            edges = {_text_of(r) for r in lines[:3] + lines[-2:]}
         else:
             # a running header or footer (the name, "Page 1") repeats on every page: keep its first reading
-            rows = [r for j, r in enumerate(rows) if not ((j < 3 or j >= len(rows) - 2) and r in edges)]
-        out.extend(rows)
+            lines = [r for j, r in enumerate(lines) if not ((j < 3 or j >= len(lines) - 2) and _text_of(r) in edges)]
+            if (last is not None and lines and not _justified(last) and _continues(last, lines[0])
+                    and lines[0].y0 > 0.6 * layout.height):
+                # a table row that breaks across the page: its cells go on at the top of this page (over one
+                # line or more)
+                below = lines.pop(0)
+                _join_cells(last, below)
+                while lines and below.y0 - lines[0].y0 <= 1.45 * last.size and _continues(last, lines[0]):
+                    below = lines.pop(0)
+                    _join_cells(last, below)
+                out[-1] = _text_of(last)
+        out.extend(_text_of(r) for r in lines)
+        # a row that may go on over the page: one in the lower third of the page
+        last = lines[-1] if lines and lines[-1].y0 < layout.height / 3 else None
     return out
+
+
+def _text_of(line: _Line) -> tuple[str, float | None]:
+    return "   ".join(sg[2] for sg in line.segs), line.size
 
 
 #: TeX's bitmap (Type 3) fonts in the T1 and TS1 encodings, as pdfTeX writes them without cm-super: no
@@ -335,8 +353,7 @@ def _gutter(rows: list[list[_Char]], width: float) -> tuple[float, int] | None:
     return gx, k
 
 
-def _page_rows(chars: list[_Char], width: float,
-               rules: Sequence[tuple[float, float, float]] = ()) -> list[tuple[str, float | None]]:
+def _page_rows(chars: list[_Char], width: float, rules: Sequence[tuple[float, float, float]] = ()) -> list[_Line]:
     rows = _rows_of(chars)
     found = _gutter(rows, width)
     if found is None:
@@ -409,34 +426,18 @@ def _merge_cells(lines: list[_Line], rules: Sequence[tuple[float, float, float]]
         line = _Line(lines[i].y0, lines[i].size, [list(sg) for sg in lines[i].segs])
         bottom = line.y0
         cells = len(line.segs)
-        gaps = [b[0] - a[1] for a, b in zip(line.segs, line.segs[1:])]
-        if gaps and max(gaps) < 2.5 * line.size and max(gaps) - min(gaps) < 0.3 * line.size:
+        if _justified(line):
             out.append(line)  # evenly stretched spaces: a justified line of text, not a table row
             i += 1
             continue
         while len(line.segs) >= 2 and i + 1 < len(lines):
             nxt = lines[i + 1]
-            if bottom - nxt.y0 > 1.45 * line.size or abs(nxt.size - line.size) > 0.6:
-                break
-            if len(line.segs) < 3 or len(nxt.segs) >= cells:
-                break  # a line with as many cells as the row is the table's next row
-            first = nxt.segs[0][2].lstrip()[:1]
-            if first in _BULLETS or "\ue000" <= first <= "\uf8ff" or line.segs[0][2].strip() in _BULLETS:
-                break
-            where = []
-            for ns in nxt.segs:
-                j = next((j for j, sg in enumerate(line.segs) if abs(ns[0] - sg[0]) <= 3.0), None)
-                if j is None:
-                    break
-                where.append(j)
-            if len(where) != len(nxt.segs):
+            if bottom - nxt.y0 > 1.45 * line.size or not _continues(line, nxt, cells):
                 break
             x0 = nxt.segs[0][0]
             if any(a - 2 <= x0 <= b + 2 and nxt.y0 + 0.6 * nxt.size < y < bottom for a, b, y in rules):
                 break  # a border between them: the next table row
-            for j, ns in zip(where, nxt.segs):
-                line.segs[j][2] += " " + ns[2]
-                line.segs[j][1] = max(line.segs[j][1], ns[1])
+            _join_cells(line, nxt)
             bottom = nxt.y0
             i += 1
         out.append(line)
@@ -444,9 +445,43 @@ def _merge_cells(lines: list[_Line], rules: Sequence[tuple[float, float, float]]
     return out
 
 
-def _texts(rows: list[list[_Char]], rules: Sequence[tuple[float, float, float]] = ()) -> list[tuple[str, float | None]]:
+def _justified(line: _Line) -> bool:
+    gaps = [b[0] - a[1] for a, b in zip(line.segs, line.segs[1:])]
+    return bool(gaps) and max(gaps) < 2.5 * line.size and max(gaps) - min(gaps) < 0.3 * line.size
+
+
+def _cells_under(line: _Line, nxt: _Line) -> list[int] | None:
+    """For each run of ``nxt``, the cell of ``line`` it starts under; None if one starts under none."""
+    where = []
+    for ns in nxt.segs:
+        j = next((j for j, sg in enumerate(line.segs) if abs(ns[0] - sg[0]) <= 3.0), None)
+        if j is None:
+            return None
+        where.append(j)
+    return where
+
+
+def _continues(line: _Line, nxt: _Line, cells: int | None = None) -> bool:
+    """Whether ``nxt`` goes on with the cells of the table row ``line`` (``cells``: the row's own count): three or
+    more cells over a line in the same type with fewer, each starting where one of the row's cells starts, not a
+    bullet. Where the lines stand (close below, or at the top of the next page) the caller decides."""
+    if abs(nxt.size - line.size) > 0.6 or len(line.segs) < 3 or len(nxt.segs) >= (cells or len(line.segs)):
+        return False  # a line with as many cells as the row is the table's next row
+    first = nxt.segs[0][2].lstrip()[:1]
+    if first in _BULLETS or "\ue000" <= first <= "\uf8ff" or line.segs[0][2].strip() in _BULLETS:
+        return False
+    return _cells_under(line, nxt) is not None
+
+
+def _join_cells(line: _Line, nxt: _Line) -> None:
+    for j, ns in zip(_cells_under(line, nxt) or [], nxt.segs):
+        line.segs[j][2] += " " + ns[2]
+        line.segs[j][1] = max(line.segs[j][1], ns[1])
+
+
+def _texts(rows: list[list[_Char]], rules: Sequence[tuple[float, float, float]] = ()) -> list[_Line]:
     lines = [ln for ln in (_line_of(r) for r in rows) if ln is not None]
-    return [("   ".join(sg[2] for sg in ln.segs), ln.size) for ln in _merge_cells(lines, rules)]
+    return _merge_cells(lines, rules)
 
 
 def _page_images(page: object) -> list[bytes]:

@@ -128,6 +128,60 @@ _RANGE = re.compile(
     rf"(?P<start>{_DATE})\s*(?:-|–|—|~|to|until|till|through|→)\s*(?P<end>{_DATE}|{_PRESENT})", re.I
 )
 _SINGLE_YEAR = re.compile(r"(?<!\d)(?:19|20)\d{2}(?!\d)")
+_DASH = r"(?:-|–|—|~|to|until|till|through|→)"
+#: "Jan – Mar 2022": the months share the end's year
+_MONTHS_RANGE = re.compile(rf"(?<![A-Za-z])(?P<m1>{_MONTH})\s*{_DASH}\s*(?P<end>{_MONTH}\s*[',]?\s*(?P<y>(?:19|20)\d{{2}}))"
+                           rf"(?!\d)", re.I)
+#: "Since 2020", "from Mar 2020", "2020 onwards": the role goes on (the resume says so)
+_SINCE = re.compile(rf"(?<![A-Za-z])(?:since|from)\s+(?P<start>{_DATE})(?!\d)|(?P<start2>{_DATE})\s+onwards?\b", re.I)
+#: "2020 –" with nothing after it: the end is left open (read as present, a guess)
+_OPEN = re.compile(rf"(?P<start>{_DATE})\s*(?:-|–|—|→)\s*(?=\s{{3,}}|\s*[|•·)]|$)", re.I)
+#: one date on its own ("2021", "Mar 2022", "Summer 2021"): the role's only date
+_LONE = re.compile(rf"(?<![\w/.-])(?:(?:summer|winter|spring|autumn|fall)\s+)?(?P<start>{_DATE})(?![\w/.-])", re.I)
+_APART = r"(?:^|\s{2,}|\s*[|•·,(:]\s*|\s+[–—-]\s*)$"  # what may stand before a lone date
+_APART_AFTER = r"^(?:$|\s{2,}|\s*[|•·,)]|\s+[–—-]\s)"  # ... and after it
+
+
+class _Dates:
+    """The dates of a role's line: where they stand, start and end, and how they were read (``range``: both
+    given; ``since``: a start and a word that says the role goes on; ``open``: a start and a dash with nothing
+    after it; ``single``: one date alone, so start and end are that date and it is a guess)."""
+
+    def __init__(self, begin: int, stop: int, start: str | None, end: str | None, how: str) -> None:
+        self.begin, self.stop, self.start, self.end, self.how = begin, stop, start, end, how
+
+    @property
+    def guessed(self) -> bool:
+        return self.how in ("open", "single")
+
+
+def role_dates(line: str) -> _Dates | None:
+    """The dates on a role's header line, or None (a bullet's year is not a role's date: see the caller)."""
+    m = _RANGE.search(line)
+    if m and normalise_date(m.group("start")):
+        return _Dates(m.start(), m.end(), normalise_date(m.group("start")), normalise_date(m.group("end")), "range")
+    m = _MONTHS_RANGE.search(line)
+    if m:
+        start = normalise_date(f"{m.group('m1')} {m.group('y')}")
+        return _Dates(m.start(), m.end(), start, normalise_date(m.group("end")), "range")
+    m = _SINCE.search(line)
+    if m:
+        start = normalise_date(m.group("start") or m.group("start2"))
+        if start:
+            return _Dates(m.start(), m.end(), start, "present", "since")
+    m = _OPEN.search(line)
+    if m and normalise_date(m.group("start")):
+        return _Dates(m.start(), m.end(), normalise_date(m.group("start")), "present", "open")
+    lone = [x for x in _LONE.finditer(line) if normalise_date(x.group("start"))]
+    if len(lone) == 1:
+        x = lone[0]
+        before, after = line[: x.start()], line[x.end():]
+        # apart from the text ("Intern, Acme   2021"), or last after a name ("Intern at Acme 2021")
+        if (re.search(_APART, before) or not after.strip() and re.search(r"[A-Z][\w.&'’-]*\s$", before)) \
+                and re.search(_APART_AFTER, after):
+            value = normalise_date(x.group("start"))
+            return _Dates(x.start(), x.end(), value, value, "single")
+    return None
 
 
 def normalise_date(text: str | None) -> str | None:
@@ -509,19 +563,38 @@ def _has_legal_word(text: str) -> bool:
     return any(re.search(rf"(?<![a-z]){re.escape(w)}(?![a-z])", low) for w in _LEGAL_WORDS)
 
 
-def _parse_header(header: str) -> dict[str, str | None]:
+_PLACE_WORDS = {"greater", "remote", "hybrid", "area", "metro", "city", "region", "onsite", "on-site", "ncr", "office",
+                "hq", "north", "south", "east", "west", "central", "downtown"}
+
+
+def _only_place_words(part: str) -> bool:
+    """A part with a known city in it is a place only if nothing else names something ("Remote - Pune", "Greater
+    Noida"): "IISc Bangalore" is an institute in Bangalore, so an employer, not a location."""
+    city = _city_in(part)
+    if city is None:
+        return False
+    rest = re.sub(rf"(?i)(?<![a-z]){re.escape(city)}(?![a-z])", " ", part)
+    words = [w for w in re.split(r"[\s,()/–—-]+", rest) if w]
+    return all(w.lower() in _PLACE_WORDS or _is_place(w) for w in words)
+
+
+def _parse_header(header: str) -> dict[str, Any]:
     """'Senior Engineer, Acme Corp, Bengaluru' / 'Acme Corp | Senior Engineer' -> employer, title, location.
 
     Labelled forms common in Indian resumes ("Company: X | Designation: Y") are read by their labels.
+    ``sure`` names the fields read from a clear sign (a label, a job-title word, a company word, "at", the
+    one part left beside a clear title); the others were placed by their order on the line, a guess.
     """
     labelled = _labelled(header)
     if labelled is not None:
-        return labelled
+        return {**labelled, "sure": {k for k in ("employer", "title") if labelled[k]}}
     at = re.search(r"^(.+?)\s+(?:at|@)\s+(.+)$", header)
     # "Portland, OR" and "Kochi, Kerala" are one place: their comma does not separate parts
     protected = _PLACE.sub(lambda m: m.group(0) if _has_company_word(m.group("city")) or _has_title_word(
         m.group("city")) else m.group(0).replace(",", _COMMA_KEEP), header)
     parts = [p.replace(_COMMA_KEEP, ",").strip(" .()") for p in (_SEP.split(protected))]
+    # "Software Developer (Contract)": a bracket closed at the end is kept
+    parts = [p + ")" if p.count("(") == p.count(")") + 1 else p for p in parts]
     parts = [p for p in parts if p and not re.fullmatch(r"[\W\d]*", p)]
     # the legal suffix after a comma ("Acme, Inc.") belongs to the employer
     for i in range(len(parts) - 1, 0, -1):
@@ -531,35 +604,47 @@ def _parse_header(header: str) -> dict[str, str | None]:
     rest: list[str] = []
     for p in parts:
         if location is None and (_is_place(p) or _city_in(p) and len(p.split()) <= 3 and not _has_company_word(p)
-                                 and not _has_title_word(p)):
+                                 and not _has_title_word(p) and _only_place_words(p)):
             location = p
         elif location is not None and _is_place(p) and location in rest[-1:] + [location]:
             location += ", " + p
         else:
             rest.append(p)
     title = employer = None
+    sure: set[str] = set()
     if at and _has_title_word(at.group(1)):
         title = at.group(1).strip()
         tail = [p for p in rest if p not in title]
         employer = tail[0] if tail else None
-        return {"title": title, "employer": employer, "location": location}
+        return {"title": title, "employer": employer, "location": location,
+                "sure": {"title", "employer"} if employer else {"title"}}
     titled = [p for p in rest if _has_title_word(p) and not _has_legal_word(p)]
     titled.sort(key=_has_company_word)  # "Software Engineer" beats "Acme Software" when both look titled
     if titled:
         title = titled[0]
+        if len(titled) == 1 or _has_company_word(titled[1]) and not _has_company_word(titled[0]):
+            sure.add("title")
         others = [p for p in rest if p != title]
         employer = others[0] if others else None
+        if employer and (len(others) == 1 or _has_company_word(employer)):
+            sure.add("employer")
     elif len(rest) >= 2:
         if _has_company_word(rest[1]) and not _has_company_word(rest[0]):
             title, employer = rest[0], rest[1]
+            sure.add("employer")
         else:
             employer, title = rest[0], rest[1]
+            if _has_company_word(employer):
+                sure.add("employer")
     elif rest:
         if _has_title_word(rest[0]):
             title = rest[0]
+            sure.add("title")
         else:
             employer = rest[0]
-    return {"title": title, "employer": employer, "location": location}
+            # a name alone on its line or cell: the employer, when the role's title is clear elsewhere
+            sure.add("employer" if _has_company_word(employer) else "employer_alone")
+    return {"title": title, "employer": employer, "location": location, "sure": sure}
 
 
 _COLUMN_NAMES = {"company", "employer", "organisation", "organization", "role", "title", "designation", "position",
@@ -617,11 +702,67 @@ def _labelled(header: str) -> dict[str, str | None] | None:
     return out
 
 
+_EMPLOYER_COLUMNS = {"company", "employer", "organisation", "organization"}
+_TITLE_COLUMNS = {"role", "title", "designation", "position"}
+_DATE_COLUMNS = {"dates", "date", "duration", "period", "tenure", "years"}
+
+
+def _joined_ranges(lines: list[str]) -> list[str]:
+    """'Jan 2021 –' over 'Present' (a range wrapped after its dash) is one line again."""
+    out: list[str] = []
+    for raw in lines:
+        if (out and not _is_bullet(out[-1]) and re.search(rf"{_DATE}\s*(?:-|–|—|to)\s*$", out[-1], re.I)
+                and re.match(rf"\s*(?:{_DATE}|{_PRESENT})(?![\w/])", raw, re.I)):
+            out[-1] = out[-1].rstrip() + " " + raw.strip()
+        else:
+            out.append(raw)
+    return out
+
+
+def _by_columns(line: str, columns: list[str], dates: _Dates) -> dict[str, Any] | None:
+    """A table row read by its header row's column names ("Company | Role | Duration"), or None if the row does
+    not fit them (another number of cells, or the dates in another column)."""
+    cells = [c.strip() for c in re.split(r"\s*\|\s*|\s{3,}", line.strip())]
+    if len(cells) != len(columns):
+        return None
+    at = 0
+    for k, cell in enumerate(cells):
+        at = line.find(cell, at)
+        if at <= dates.begin < at + len(cell) and columns[k] not in _DATE_COLUMNS:
+            return None
+        at += len(cell)
+    out: dict[str, Any] = {"title": None, "employer": None, "location": None, "sure": set()}
+    for name, cell in zip(columns, cells):
+        if not cell:
+            continue
+        if name in _EMPLOYER_COLUMNS:
+            part = _parse_header(cell)  # "Acme Corp, Pune": the place in the employer's cell is its location
+            out["employer"] = part["employer"] or part["title"] or cell
+            out["location"] = out["location"] or part["location"]
+            out["sure"].add("employer")
+        elif name in _TITLE_COLUMNS:
+            out["title"] = cell
+            out["sure"].add("title")
+        elif name == "location":
+            out["location"] = cell
+    return out if out["employer"] or out["title"] else None
+
+
 def parse_experience(lines: list[str]) -> list[dict[str, Any]]:
+    """The roles of an experience section: employer, title, location, start, end, bullets and ``guessed``.
+
+    ``guessed`` names the fields of the role that were not read from a clear structure: ``employer`` or
+    ``title`` placed by their order on the line (no label, table column, job-title or company word said
+    which is which), ``dates`` when the role gives one date alone (start and end are that date) or a start
+    with an open dash (the end is taken as present). A role that says "since 2020" goes on to the present
+    and is not a guess.
+    """
     entries: list[dict[str, Any]] = []
     pending: list[str] = []  # plain lines not yet assigned: a header of the next role or text of this one
     current: dict[str, Any] | None = None
     header_open = False  # the current role's header may still continue on the next plain line
+    columns: list[str] | None = None  # a table's column names, from its header row
+    sure: set[str] = set()  # the current role's fields read from a clear structure
 
     def flush_pending_as_text() -> None:
         if current is not None:
@@ -632,17 +773,39 @@ def parse_experience(lines: list[str]) -> list[dict[str, Any]]:
                     current["bullets"].append(_strip_bullet(p))
         pending.clear()
 
-    for line in lines:
-        m = _RANGE.search(line)
-        if m and not _is_bullet(line):
-            own = (line[: m.start()] + " | " + line[m.end():]).strip(" |,–—-()[]\t·•")
+    def close(entry: dict[str, Any] | None) -> None:
+        if entry is None:
+            return
+        if "employer_alone" in sure and "title" in sure:
+            sure.add("employer")
+        entry["guessed"] = [f for f in ("employer", "title") if entry[f] and f not in sure] + [
+            f for f in entry["guessed"] if f == "dates"]
+        line = entry.pop("_dated_once", None)
+        if line is not None and not sure & {"title", "employer"}:
+            # one date and nothing that reads as a job ("Employee of the Year, 2021"): text of the role above
+            entries.remove(entry)
+            if entries:
+                entries[-1]["bullets"].extend([_strip_bullet(line), *entry["bullets"]])
+
+    blank: dict[str, Any] = {"title": None, "employer": None, "location": None, "sure": set()}
+    for line in _joined_ranges(lines):
+        d = role_dates(line) if not _is_bullet(line) else None
+        if d is not None and d.how != "range":
+            rest = (line[: d.begin] + "   " + line[d.stop:]).strip(" |,–—-()[]\t·•")
+            if rest and not _header_like(rest):
+                d = None  # a year in a sentence is not a role's date
+        if d is not None:
+            own = (line[: d.begin] + " | " + line[d.stop:]).strip(" |,–—-()[]\t·•")
             own = re.sub(r"(?i)\b(?:duration|period|dates?|tenure|from)\s*:\s*", "", own).strip(" |,–—-()[]\t·•")
             place = re.search(r"(?i)\b(?:location|place|city)\s*:\s*([^|]+)", own)
-            if place and not re.search(rf"(?i)\b(?:{_LABEL_EMPLOYER}|{_LABEL_TITLE})\s*:", own):
-                own_info = {"title": None, "employer": None, "location": place.group(1).strip(" ,.")}
+            by_columns = _by_columns(line, columns, d) if columns else None
+            if by_columns is not None:
+                own_info = by_columns
+            elif place and not re.search(rf"(?i)\b(?:{_LABEL_EMPLOYER}|{_LABEL_TITLE})\s*:", own):
+                own_info = {**blank, "location": place.group(1).strip(" ,.")}
                 own = ""
             else:
-                own_info = _parse_header(own) if own else {"title": None, "employer": None, "location": None}
+                own_info = _parse_header(own) if own else dict(blank)
             if own_info["title"] and own_info["employer"]:
                 header_bits: list[str] = []  # the line says it all: pending lines belong to the previous role
             else:
@@ -656,13 +819,19 @@ def parse_experience(lines: list[str]) -> list[dict[str, Any]]:
                 for p in extra:
                     current["bullets"].append(_strip_bullet(p))
             pending.clear()
-            header = " | ".join([*header_bits, own] if own else header_bits)
-            info = _parse_header(header) if header_bits else own_info
+            close(current)
+            if by_columns is not None or not header_bits:
+                info = own_info
+            else:
+                info = _parse_header(" | ".join([*header_bits, own] if own else header_bits))
             if not info["location"] and own_info["location"]:
                 info["location"] = own_info["location"]
-            current = {"employer": info["employer"] or "", "title": info["title"] or "",
-                       "start": normalise_date(m.group("start")), "end": normalise_date(m.group("end")),
-                       "location": info["location"], "bullets": []}
+            sure = set(info.get("sure") or ())
+            current = {"employer": info["employer"] or "", "title": info["title"] or "", "start": d.start,
+                       "end": d.end, "location": info["location"], "bullets": [],
+                       "guessed": ["dates"] if d.guessed else []}
+            if d.guessed:
+                current["_dated_once"] = line.strip()
             entries.append(current)
             header_open = not (current["employer"] and current["title"])
             continue
@@ -679,21 +848,30 @@ def parse_experience(lines: list[str]) -> list[dict[str, Any]]:
             continue
         if current is not None and header_open and len(plain) <= 90 and _header_like(plain):
             info = _parse_header(plain)
+            said = info.get("sure") or set()
             if not current["title"] and info["title"]:
                 current["title"] = info["title"]
+                if "title" in said:
+                    sure.add("title")
                 if not current["employer"] and info["employer"]:
                     current["employer"] = info["employer"]
+                    if "employer" in said:
+                        sure.add("employer")
             elif not current["employer"]:
                 current["employer"] = info["employer"] or info["title"] or plain
+                if info["employer"]:
+                    sure |= said & {"employer", "employer_alone"}
             if not current["location"] and info["location"]:
                 current["location"] = info["location"]
             header_open = not (current["employer"] and current["title"])
             continue
         header_open = False
         if _column_names(plain):
+            columns = [c.strip().lower().strip(" :/") for c in re.split(r"\s*\|\s*|\s{3,}", plain) if c.strip()]
             continue
         pending.append(plain)
     flush_pending_as_text()
+    close(current)
     for e in entries:
         # "Responsibilities:" and similar labels are layout, not content.
         e["bullets"] = [b for b in (x.strip() for x in e["bullets"])
@@ -722,9 +900,16 @@ def _joined_wraps(lines: list[str]) -> list[str]:
             out[-1] = out[-1] + " " + line
             continue
         prev = re.split(r"\s{3,}", out[-1].strip()) if out else []
-        if prev and re.search(r"\b(?:of|and|&|for|at|in)$", prev[0]) and _INSTITUTION.search(prev[0]):
+        cur = re.split(r"\s{3,}", line)
+        place = re.split(r"\s+[–—-]\s*|\s*[—–]\s*|\s*,\s*", cur[0])[0].strip(" .")
+        if prev and _INSTITUTION.search(prev[0]) and (
+                re.search(r"\b(?:of|and|&|for|at|in)$", prev[0])
+                # "... Class XII" over "(CBSE)   2016": a bracket that goes on with the degree
+                or cur[0].startswith("(") and not prev[0].endswith(")") and not _SINGLE_YEAR.search(cur[0])
+                # "Delhi Public School,   2014" over "Noida — Class XII   –": the place after the comma goes on
+                or prev[0].endswith(",") and not _DEGREE.search(place)
+                and (_is_place(place) or re.fullmatch(r"[A-Z][a-z]+(?: [A-Z][a-z]+)?", place))):
             # "PSG College of   2014" over "Technology — B.E.   2018": the name goes on in the same column
-            cur = re.split(r"\s{3,}", line)
             out[-1] = "   ".join([prev[0] + " " + cur[0]] + prev[1:] + cur[1:])
             continue
         out.append(raw)
@@ -822,10 +1007,15 @@ def _skill_item(item: str, exclude: set[str]) -> bool:
     return item[:1].isupper() or bool(re.search(r"[.+#/]", item))
 
 
-def parse_skills(section: list[str], running: str, exclude: set[str] | None = None) -> tuple[list[str], float]:
+def parse_skills(section: list[str], running: str, exclude: set[str] | None = None, *, ocr: bool = False,
+                 corrections: list[tuple[str, str]] | None = None) -> tuple[list[str], float]:
     """Skills listed in the skills section (vocabulary names, aliases made canonical; other items kept when
     they read like a skill), then vocabulary skills named in running text (summary, roles, projects) -- never
-    that text's other words."""
+    that text's other words.
+
+    ``ocr``: the text was read by OCR, so a listed item one OCR confusion away from a vocabulary term
+    ("HTMLS5", "Pyth0n") is that term; each such (item, skill) is added to ``corrections``.
+    """
     exclude = {e.lower() for e in (exclude or set()) if e}
     listed: list[str] = []
     joined: list[str] = []
@@ -852,8 +1042,13 @@ def parse_skills(section: list[str], running: str, exclude: set[str] | None = No
                 listed.append(canon)
                 continue
             found = vocab.extract(item)
+            fixed = vocab.ocr_correction(item) if ocr and not found else None
             if found:
                 listed.extend(found)
+            elif fixed:
+                listed.append(fixed)
+                if corrections is not None:
+                    corrections.append((item, fixed))
             elif _skill_item(item, exclude):
                 listed.append(item)
     mentioned = vocab.extract(running)
@@ -891,10 +1086,12 @@ CONFIRM_BELOW = 0.8
 
 
 def parse_lines(lines: list[str], today: date | None = None,
-                sizes: list[float | None] | None = None) -> dict[str, Any]:
+                sizes: list[float | None] | None = None, *, ocr: bool = False) -> dict[str, Any]:
     """Profile-shaped dict from resume lines (see ``docs/candidates-and-documents.md`` "Resume parsing").
 
     ``sizes`` (the font size of each line, where the file gives one) lets the name be found by its size.
+    ``ocr``: the lines were read from a scan by OCR (skills one OCR confusion off the vocabulary are
+    corrected, and listed under ``ocr_corrections``).
     """
     if sizes is not None and len(sizes) != len(lines):
         sizes = None
@@ -926,8 +1123,12 @@ def parse_lines(lines: list[str], today: date | None = None,
 
     experience = parse_experience(sections.get("experience", []))
     if experience:
+        # a role whose employer, title or dates are missing or were guessed says so: the field is below the
+        # threshold, so a person confirms it before the profile is used to apply
         complete = sum(1 for e in experience if e["employer"] and e["title"] and e["start"])
         conf["experience"] = round(0.5 + 0.45 * complete / len(experience), 2)
+        if complete < len(experience) or any(e["guessed"] for e in experience):
+            conf["experience"] = min(conf["experience"], 0.7)
     else:
         conf["experience"] = 0.0
     education = parse_education(sections.get("education", []))
@@ -935,7 +1136,11 @@ def parse_lines(lines: list[str], today: date | None = None,
     running = "\n".join(sections.get("summary", []) + sections.get("experience", []) + sections.get("projects", [])
                         + sections.get("certifications", []))
     exclude = {name or "", location or "", first or "", last or ""} | set(emails)
-    skills, conf["skills"] = parse_skills(sections.get("skills", []), running, exclude)
+    corrections: list[tuple[str, str]] = []
+    skills, conf["skills"] = parse_skills(sections.get("skills", []), running, exclude, ocr=ocr,
+                                          corrections=corrections)
+    if corrections:
+        conf["skills"] = min(conf["skills"], 0.75)  # a skill corrected from an OCR misreading is a guess
 
     years = years_of_experience(experience, today)
     if years is not None:
@@ -953,7 +1158,7 @@ def parse_lines(lines: list[str], today: date | None = None,
     work.update(_indian_terms(text))
     found = {"name": name, "email": emails, "phone": phone, "location": location, "experience": experience,
              "education": education, "skills": skills}
-    return {
+    out: dict[str, Any] = {
         "identity": {"first_name": first, "last_name": last, "email": emails[0] if emails else None,
                      "phone": phone, "location": location},
         "links": links,
@@ -966,6 +1171,9 @@ def parse_lines(lines: list[str], today: date | None = None,
         # fields found but not sure enough to apply with: the console asks the operator to confirm them
         "to_confirm": sorted(k for k, v in found.items() if v and conf.get(k, 0.0) < CONFIRM_BELOW),
     }
+    if corrections:
+        out["ocr_corrections"] = [{"read": read, "skill": skill} for read, skill in corrections]
+    return out
 
 
 def flat_view(profile: dict[str, Any]) -> dict[str, Any]:

@@ -1,13 +1,15 @@
 """Render the resume corpus: each invented person of people.py, by one of the tools people really use.
 
     python3 tests/corpus/resumes/generate.py            # writes files/ and facts/ next to this script
+    python3 tests/corpus/resumes/generate.py --third    # only the third batch (people.third_batch())
 
 Renderers: reportlab (one column, a two-column sidebar with the name at the bottom or top, a justified
 Word-like export whose words are placed one by one with no space characters, ligatures and soft hyphens),
 python-docx (headings with tab stops, tables, name and contact in the page header, a footer), the same DOCX
 exported to PDF by LibreOffice headless (if ``soffice`` is installed), and HTML printed to PDF by headless
 Chromium (icons, CSS two columns, a table layout, non-breaking spaces, soft hyphens), LaTeX built by Debian's
-pdflatex (article class, one column and a minipage sidebar; ligatures and hyphenation from TeX itself).
+pdflatex (article class, one column and a minipage sidebar; ligatures and hyphenation from TeX itself), and
+tables laid out line by line the way a word processor lets a row break across pages (reportlab canvas).
 
 The rendered files and their expected facts are committed, so the tests and the bench never need LibreOffice
 or Chromium; rerun this after changing people.py and commit the result.
@@ -28,7 +30,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 sys.path.insert(0, str(HERE.parents[2]))
 
-from people import Person, fmt_range, make_people, norm_date  # noqa: E402
+from people import Person, fmt_range, make_people, norm_date, third_batch  # noqa: E402
 
 FILES = HERE / "files"
 FACTS = HERE / "facts"
@@ -51,8 +53,9 @@ def facts_of(p: Person) -> dict:
         "email": p.email,
         "phone": p.phone_e164,
         "location": p.location,
-        "experience": [{"employer": _nfkc(j.employer), "title": j.title, "start": norm_date(j.start, p.date_style),
-                        "end": norm_date(j.end, p.date_style)} for j in p.jobs],
+        "experience": [{"employer": _nfkc(j.employer), "title": j.title,
+                        "start": j.expected[0] if j.expected else norm_date(j.start, p.date_style),
+                        "end": j.expected[1] if j.expected else norm_date(j.end, p.date_style)} for j in p.jobs],
         "education": [_nfkc(s.institution) for s in p.schools],
         "skills": skills,
     }
@@ -404,6 +407,101 @@ def rl_word_by_word(p: Person, out: Path) -> None:
     c.save()
 
 
+def rl_table_split(p: Person, out: Path) -> None:
+    """Roles and schools in tables with a header row and narrow wrapping cells, laid out line by line the way a
+    word processor lets a row break across pages (Word's and LibreOffice's default): the education table's
+    first row is split by the page break, so its cells go on at the top of page 2."""
+    from reportlab.lib.pagesizes import A4
+    from reportlab.pdfbase.pdfmetrics import stringWidth
+    from reportlab.pdfgen import canvas
+
+    reg, bold = _fonts()
+    w, h = A4
+    names = section_names(p)
+
+    def cell_lines(text: str, width: float, font: str) -> list[str]:
+        out_, cur = [], ""
+        for word in text.split():
+            if cur and stringWidth(f"{cur} {word}", font, 10) > width - 8:
+                out_.append(cur)
+                cur = word
+            else:
+                cur = f"{cur} {word}".strip()
+        return out_ + ([cur] if cur else [])
+
+    def render_once(gap: float) -> None:
+        c = canvas.Canvas(str(out), pagesize=A4)
+        y = h - 60
+
+        def line(text: str, font: str = reg, size: float = 10, x: float = 56) -> None:
+            nonlocal y
+            if y < 60:
+                c.showPage()
+                y = h - 60
+            c.setFont(font, size)
+            c.drawString(x, y, text)
+            y -= size + 4
+
+        def table(rows: list[tuple[str, ...]], widths: list[float]) -> None:
+            nonlocal y
+            for k, row in enumerate(rows):
+                font = bold if k == 0 else reg
+                wrapped = [cell_lines(t, wd, font) for t, wd in zip(row, widths)]
+                for n in range(max(len(x) for x in wrapped)):
+                    if y < 60:  # the row goes on over the page break
+                        c.showPage()
+                        y = h - 60
+                    x = 56.0
+                    for cell, wd in zip(wrapped, widths):
+                        if n < len(cell):
+                            c.setFont(font, 10)
+                            c.drawString(x + 4, y, cell[n])
+                        x += wd
+                    y -= 14
+                y -= 4
+
+        line(display_name(p), bold, 22)
+        y -= 6
+        line(" | ".join(contact_bits(p)))
+        y -= 8
+        line(names["summary"].upper(), bold, 12)
+        for piece in _wrap(p.summary, 95):
+            line(piece)
+        y -= 6
+        line(names["experience"].upper(), bold, 12)
+        table([("Company", "Role", "Duration")] + [(f"{j.employer}, {j.location}", j.title, fmt_range(j, p.date_style))
+                                                  for j in p.jobs], [190, 150, 130])
+        for j in p.jobs:
+            line(f"{j.employer}:", bold)
+            for b in j.bullets:
+                line("• " + b, x=66)
+        y -= gap
+        line(names["education"].upper(), bold, 12)
+        table([("Degree", "Institution", "Year")] + [(s.degree, s.institution, f"{s.start} - {s.end}")
+                                                    for s in p.schools], [120, 120, 90])
+        y -= 6
+        line(names["skills"].upper(), bold, 12)
+        for text in skill_lines(p):
+            line(text)
+        if p.region == "IN":
+            y -= 6
+            line("PERSONAL DETAILS", bold, 12)
+            for text in personal_details(p):
+                line(text)
+        c.save()
+
+    # the gap before Education that leaves room for the first line of its first row at the foot of page 1
+    from pdfminer.high_level import extract_text
+
+    first, last = p.schools[0].institution.split()[0], p.schools[0].institution.split()[-1]
+    for gap in range(0, 700, 2):
+        render_once(gap)
+        pages = extract_text(str(out)).split("\f")
+        if len(pages) > 1 and first in pages[0] and last in pages[1][:200] and last not in pages[0]:
+            return
+    raise SystemExit(f"{out.name}: no gap splits the education row over the page")
+
+
 def _wrap(t: str, width: int) -> list[str]:
     out, cur = [], ""
     for word in t.split():
@@ -667,7 +765,9 @@ RENDERERS = ["rl_one", "rl_two_bottom", "docx_plain", "html_icons", "rl_words", 
 def render(p: Person, how: str) -> Path:
     if how.startswith("rl_"):
         out = FILES / f"{p.key}.{how}.pdf"
-        if how == "rl_one":
+        if how == "rl_table_split":
+            rl_table_split(p, out)
+        elif how == "rl_one":
             rl_one_column(p, out, ttf=False)
         elif how == "rl_one_ttf":
             rl_one_column(p, out, ttf=True, soft_hyphen_phone=True)
@@ -792,15 +892,27 @@ RENDERERS_2 = ["rl_one", "docx_textbox", "html_icons", "lo_plain", "rl_words", "
                "rl_two_bottom", "lo_header", "html_table", "docx_tables", "rl_one_ttf"]
 
 
+#: the third batch (third_batch() in people.py): single-date roles, a row split over a page, a wrapped place, a scan
+RENDERERS_4 = ["rl_one", "rl_table_split", "html_two", "scan", "docx_header"]
+
+
 def main() -> None:
+    """Everything (wiping files/ and facts/), or with ``--third`` only the third batch (the others left as
+    committed: rendering them needs LibreOffice and TeX)."""
+    third_only = "--third" in sys.argv[1:]
     for d in (FILES, FACTS):
-        if d.exists():
+        if d.exists() and not third_only:
             shutil.rmtree(d)
-        d.mkdir(parents=True)
-    people = make_people()
-    for i, p in enumerate(people):
-        how = (RENDERERS[i % len(RENDERERS)] if i < 42 else RENDERERS_2[(i - 42) % len(RENDERERS_2)] if i < 54
-               else RENDERERS_3[(i - 54) % len(RENDERERS_3)])
+        d.mkdir(parents=True, exist_ok=True)
+    jobs: list[tuple[Person, str]] = []
+    if not third_only:
+        for i, p in enumerate(make_people()):
+            jobs.append((p, RENDERERS[i % len(RENDERERS)] if i < 42 else RENDERERS_2[(i - 42) % len(RENDERERS_2)]
+                         if i < 54 else RENDERERS_3[(i - 54) % len(RENDERERS_3)]))
+    jobs += list(zip(third_batch(), RENDERERS_4))
+    for p, how in jobs:
+        for old in FILES.glob(f"{p.key}.*"):
+            old.unlink()
         out = render(p, how)
         facts = facts_of(p)
         facts["file"] = out.name

@@ -104,6 +104,10 @@ class Job:
     start: tuple[int, int]  # (year, month)
     end: tuple[int, int] | None  # None = present
     bullets: list[str] = field(default_factory=list)
+    #: the dates as the resume writes them when they are no plain range ("Since 2022", "Summer 2019"), and
+    #: the (start, end) a parser should read from them
+    written: str = ""
+    expected: tuple[str, str] | None = None
 
 
 @dataclass
@@ -156,6 +160,8 @@ def fmt_date(ym: tuple[int, int] | None, style: int) -> str:
 
 
 def fmt_range(job: Job, style: int) -> str:
+    if job.written:
+        return job.written
     dash = [" – ", " - ", " to ", " — ", " – ", " – ", " - "][style % 7]
     return fmt_date(job.start, style) + dash + fmt_date(job.end, style)
 
@@ -261,3 +267,78 @@ def make_people(count: int = 58, seed: int = 15) -> list[Person]:
             headline=headline, summary=summary, jobs=jobs, schools=school_list, skills=skills,
             linkedin=f"linkedin.com/in/{handle}", date_style=date_style, entry_style=entry_style, extras=extras))
     return people
+
+
+def third_batch() -> list[Person]:
+    """Five people written by hand for what the first two batches lack: roles with a single date (a lone year
+    on an internship, a lone month, "Since 2022", "2020 onwards"), a table row that breaks over a page, a
+    school whose place wraps in a narrow sidebar, and a scan whose skills OCR may misread."""
+    b = BULLETS
+
+    def job(employer: str, title: str, location: str, start: tuple[int, int], end: tuple[int, int] | None,
+            skill: str, written: str = "", expected: tuple[str, str] | None = None) -> Job:
+        return Job(employer, title, location, start, end, [b[0].format(s=skill), b[2], b[6]], written, expected)
+
+    def summary(title: str, years: int) -> str:
+        return (f"{title} with {years}+ years of experience delivering reliable products for growing teams. "
+                "Comfortable owning work end to end, from the first conversation to the release.")
+
+    india = {"ctc": "18 LPA", "ectc": "26 LPA", "notice": "60 days", "nationality": "Indian", "marital": "Single",
+             "languages": "English, Hindi"}
+    return [
+        Person("59-lucia-fernandez", "US", "Lucia", "Fernandez", "lucia.fernandez@mail.example.org",
+               "(303) 555-0142", "+13035550142", "Denver, CO", "Senior Data Analyst", summary("Senior Data Analyst", 7),
+               [job("Kestrel Robotics", "Senior Data Analyst", "Denver", (2022, 1), None, "Tableau", "Since 2022",
+                    ("2022", "present")),
+                job("Tessellate Systems", "Data Analyst", "Austin, TX", (2020, 6), (2021, 12), "Snowflake"),
+                job("Quantive Labs", "Data Science Intern", "Austin, TX", (2019, 6), (2019, 8), "Python",
+                    "Summer 2019", ("2019", "2019")),
+                job("Lumen Ridge Bank", "Analyst Intern", "Chicago, IL", (2018, 3), (2018, 3), "SQL", "Mar 2018",
+                    ("2018-03", "2018-03"))],
+               [School("Purdue University", "B.S. in Computer Science", 2015, 2019)],
+               ["Python", "SQL", "Tableau", "Pandas", "Airflow", "Snowflake"], "linkedin.com/in/luciafernandez",
+               0, 0),
+        Person("60-pranav-kulshrestha", "IN", "Pranav", "Kulshrestha", "pranav.kulshrestha@example.com",
+               "+91 98220 41736", "+919822041736", "Pune, Maharashtra", "Backend Developer",
+               summary("Backend Developer", 6),
+               [job("Chaitanya Technologies", "Backend Developer", "Pune", (2023, 4), None, "Kafka", "Since Apr 2023",
+                    ("2023-04", "present")),
+                job("Nilgiri Data Systems", "Software Engineer", "Chennai", (2020, 7), (2023, 3), "Java"),
+                job("Tarang Networks", "Software Engineer Intern", "Noida", (2019, 1), (2019, 6), "Docker", "2019",
+                    ("2019", "2019"))],
+               [School("Vellore Institute of Technology", "B.Tech in Computer Science", 2016, 2020),
+                School("Kendriya Vidyalaya, Pune", "Class XII (CBSE)", 2014, 2016)],
+               ["Java", "Spring Boot", "Kafka", "Postgres", "Docker", "k8s"], "linkedin.com/in/pranavkulshrestha",
+               1, 0, {**india, "dob": "14/02/1998", "father": "Mr. Mahesh Kulshrestha"}),
+        Person("61-revathi-sundaram", "IN", "Revathi", "Sundaram", "revathisundaram@example.net", "+91-9447103258",
+               "+919447103258", "Kochi, Kerala", "Data Scientist", summary("Data Scientist", 5),
+               [job("Mahanadi Analytics LLP", "Data Scientist", "Kochi", (2022, 2), None, "PyTorch"),
+                job("Indus Cloudworks", "Machine Learning Engineer", "Bengaluru, Karnataka", (2020, 8), (2022, 1),
+                    "scikit-learn"),
+                job("Sahyadri Software Solutions", "Software Engineer Intern", "Pune", (2019, 5), (2019, 7), "Python",
+                    "2019", ("2019", "2019"))],
+               [School("Anna University", "M.Tech in Data Science", 2018, 2020),
+                School("Kendriya Vidyalaya, Thiruvananthapuram", "Class XII (CBSE)", 2012, 2014)],
+               ["Python", "PyTorch", "scikit-learn", "Pandas", "NumPy", "SQL", "Airflow"],
+               "linkedin.com/in/revathisundaram", 1, 2, {**india, "dob": "03/09/1996", "father": "Mr. Suresh Sundaram"}),
+        Person("62-niamh-gallagher", "UK", "Niamh", "Gallagher", "niamh.gallagher@mail.example.org", "0161 496 0382",
+               "+441614960382", "Manchester, UK", "Frontend Developer", summary("Frontend Developer", 6),
+               [job("Northgate Health Tech", "Frontend Developer", "Manchester", (2020, 1), None, "HTML5",
+                    "2020 onwards", ("2020", "present")),
+                job("Kittiwake", "Software Engineer", "Leeds", (2018, 9), (2019, 12), "JavaScript"),
+                job("Albion Payments plc", "Software Engineer Intern", "London, UK", (2017, 6), (2017, 9), "CSS",
+                    "2017", ("2017", "2017"))],
+               [School("University of Manchester", "BSc (Hons) Computer Science", 2014, 2017)],
+               ["HTML5", "CSS", "JavaScript", "TypeScript", "ReactJS", "Figma", "Git"], "linkedin.com/in/niamhgallagher",
+               0, 3),
+        Person("63-ishaan-malhotra", "IN", "Ishaan", "Malhotra", "ishaanmalhotra@example.com", "98711 20465",
+               "+919871120465", "Gurugram, Haryana", "DevOps Engineer", summary("DevOps Engineer", 4),
+               [job("Zyphr", "DevOps Engineer", "Gurugram", (2022, 1), None, "Terraform", "Since Jan 2022",
+                    ("2022-01", "present")),
+                job("Pragati Consulting Services", "Associate Consultant", "Noida", (2020, 7), (2021, 12), "AWS"),
+                job("Kaveri Fintech Pvt Ltd", "Software Engineer Intern", "Noida", (2020, 1), (2020, 5), "Linux",
+                    "2020", ("2020", "2020"))],
+               [School("Manipal Institute of Technology", "B.E. in Electronics and Communication", 2016, 2020)],
+               ["AWS", "Terraform", "Docker", "k8s", "Jenkins", "Linux", "Prometheus", "Grafana"],
+               "linkedin.com/in/ishaanmalhotra", 2, 0, {**india, "dob": "21/11/1998", "father": "Mr. Prakash Malhotra"}),
+    ]
