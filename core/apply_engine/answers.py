@@ -54,6 +54,8 @@ class Answer:
     declaration: bool = False
     key: str = ""
     field: FormField | None = None
+    #: The fact itself when ``value`` is one way of writing it (a date): what a fix re-renders (fixes.py).
+    raw: Any = None
 
     @property
     def answered(self) -> bool:

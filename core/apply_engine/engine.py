@@ -6,7 +6,11 @@ its lease raises :class:`LeaseLost` there and never clicks. The marker update on
 application has no marker, so two sessions racing one application produce one click. After the click,
 a confirmation (success element, thank-you text, a confirmation URL) makes the application
 ``submitted``; anything else, including an exception, makes it ``unknown_outcome`` for a person. A
-session that finds a marker without a confirmation never submits again.
+session that finds a marker without a confirmation never submits again. The one exception is within the
+session that clicked: when the page, in the document that was filled, refuses named fields and every one
+can be rewritten from the answer sheet as the page asks (:mod:`core.apply_engine.fixes`), they are
+refilled, read back and submit is pressed once more, after :meth:`ApplyEngine._remark` re-checks the
+lease and that the marker is still this session's on an application still ``applying``; never a third time.
 """
 
 from __future__ import annotations
@@ -24,10 +28,11 @@ from urllib.parse import urlsplit
 from psycopg.types.json import Jsonb
 from selenium.common.exceptions import TimeoutException, WebDriverException
 
-from core.apply_engine import forms, sites
+from core.apply_engine import fixes, forms, sites
 from core.apply_engine.adapters import Adapter, adapter_for, ats_of, fingerprint, wall_for
-from core.apply_engine.answers import AnswerSheet, Documents, build_sheet
+from core.apply_engine.answers import Answer, AnswerSheet, Documents, build_sheet
 from core.apply_engine.browser import Browser, BrowserConfig, Shot
+from core.apply_engine.fixes import Fix
 from core.apply_engine.receipts import Receipt, end_session, start_session
 from core.apply_engine.settle import settle
 from core.config import Settings
@@ -334,8 +339,17 @@ class ApplyEngine:
         if not marked:
             return ApplyOutcome("already_applied", run.ats, "another session holds the submit marker for this application",
                                 sheet=run.sheet)
-        before_url = run.filled_url or self._url(driver) or req.url
         t_submit = time.monotonic()
+        confirmation, errors = self._press(run)
+        run.timings["submit_s"] = round(time.monotonic() - t_submit, 3)
+        run.timings["total_s"] = round(time.monotonic() - run.t0, 3)
+        return self._after_submit(run, confirmation, errors)
+
+    def _press(self, run: _Run) -> tuple[Any, list[str]]:
+        """One click on submit, then the page's answer: a confirmation, or what it shows instead."""
+        req, driver, browser, adapter = run.req, run.driver, run.browser, run.adapter
+        assert adapter is not None
+        before_url = run.filled_url or self._url(driver) or req.url
         # While the submit response is pending, chromedriver holds every command until a timeout: keep
         # those short so the confirmation poll stays responsive, and stop a navigation that never ends.
         driver.set_script_timeout(1.5)
@@ -357,9 +371,7 @@ class ApplyEngine:
                 driver.set_page_load_timeout(browser.config.page_timeout_s)
             except Exception:
                 pass
-        run.timings["submit_s"] = round(time.monotonic() - t_submit, 3)
-        run.timings["total_s"] = round(time.monotonic() - run.t0, 3)
-        return self._after_submit(run, confirmation, errors)
+        return confirmation, errors
 
     def _after_submit(self, run: _Run, confirmation: Any, errors: list[str]) -> ApplyOutcome:
         """Confirmed; a challenge (a person, with its screenshot); fields the page refused (a person, naming
@@ -380,12 +392,25 @@ class ApplyEngine:
             out.sheet = sheet
             return out
         by_key = {a.key: a for a in sheet.answers}
-        refused = [(by_key[k].label or by_key[k].name, m) for k, m in run.adapter.field_errors if k in by_key]
-        if refused:  # the page refused the application and says which fields: a person fixes those
+        refused_answers = [(by_key[k], m) for k, m in run.adapter.field_errors if k in by_key]
+        refused = [(a.label or a.name, m) for a, m in refused_answers]
+        if refused:  # the page refused the application and says which fields
             shot = browser.capture()
-            reason = ("the page did not accept the application: " + "; ".join(f"{q!r}: {m}" for q, m in refused)
-                      + " (fix these on the employer's site; Talvix never presses submit twice)")
-            receipt.step("refused", shot.png(), url=self._url(driver), note=reason)
+            if not run.resubmitted:
+                fixes = self._fixes(run, refused_answers)
+                receipt.step("refused", shot.png(), url=self._url(driver),
+                             note="the page refused: " + "; ".join(f"{q!r}: {m}" for q, m in refused))
+                if fixes is not None:  # every refused field can be written the way the page asks
+                    return self._resubmit(run, fixes)
+                reason = ("the page did not accept the application: " + "; ".join(f"{q!r}: {m}" for q, m in refused)
+                          + " (the answer sheet cannot write these the way the page asks: fix them on the employer's "
+                            "site; Talvix presses submit again only after fixing every refused field itself)")
+            else:
+                reason = ("the page did not accept the application, also after Talvix fixed "
+                          + ", ".join(repr(q) for q in run.resubmitted) + " and pressed submit a second time: "
+                          + "; ".join(f"{q!r}: {m}" for q, m in refused)
+                          + " (fix these on the employer's site; Talvix never presses submit a third time)")
+                receipt.step("refused", shot.png(), url=self._url(driver), note=reason)
             return self._needs_human(req, run.ats, reason, receipt, sheet=sheet, unanswered=[q for q, _ in refused],
                                      step=False)
         detail = "; ".join(errors) if errors else "no confirmation before the timeout"
@@ -394,6 +419,56 @@ class ApplyEngine:
         self._set_status(req, "unknown_outcome", reason)
         receipt.step("error", shot.png(), url=self._url(driver), note=reason)
         return ApplyOutcome("unknown_outcome", run.ats, clean(reason), sheet=sheet)
+
+    def _fixes(self, run: _Run, refused: list[tuple[Answer, str]]) -> list[tuple[Answer, Fix]] | None:
+        """For each field the page refused, the same fact written as the page's message asks; None unless all."""
+        out = []
+        for ans, message in refused:
+            f = ans.field
+            context = f"{ans.label} {f.hint} {f.placeholder}" if f is not None else ans.label
+            got = fixes.fix(ans, message, run.req.profile, context=context)
+            if got is None:
+                return None
+            out.append((ans, got))
+        return out
+
+    def _resubmit(self, run: _Run, fixed: list[tuple[Answer, Fix]]) -> ApplyOutcome:
+        """The page refused the first click and said why; every refused field is written as it asks, read
+        back, and submit is pressed once more (see *Exactly once* in docs/apply-engine.md)."""
+        req, receipt, driver, browser, sheet, adapter = run.req, run.receipt, run.driver, run.browser, run.sheet, run.adapter
+        assert sheet is not None and adapter is not None
+        run.resubmitted = [a.label or a.name for a, _ in fixed]
+        notes = []
+        for ans, fx in fixed:
+            notes.append({"question": ans.label or ans.name, "was": ans.value, "now": fx.value, "how": fx.how})
+            ans.value = fx.value
+            ans.source = f"{ans.source} ({fx.how}, as the page asked)"
+            ans.note = f"re-written after the page refused it: {fx.how}"
+        receipt.data["fixed_after_refusal"] = notes
+        self._save_sheet(req, sheet)
+        problems = fill_and_verify(adapter, driver, AnswerSheet([a for a, _ in fixed], sheet.min_confidence))
+        run.filled_url = self._url(driver) or run.filled_url
+        if problems:
+            return self._needs_human(req, run.ats, "the page refused the application; the fixed value(s) were not "
+                                     "kept: " + "; ".join(problems), receipt, sheet=sheet,
+                                     unanswered=[p.split(":")[0] for p in problems])
+        before = browser.capture()
+        try:
+            if self._cancelled():
+                raise LeaseLost("stopping before the second submit")
+            ours = self._remark(req, run.resubmitted)
+        finally:
+            receipt.step("before-resubmit", before.png(), url=run.filled_url)
+        if not ours:
+            reason = ("the page refused the first submit, but this session no longer holds the submit marker: "
+                      "not pressed again; check the employer's site")
+            self._set_status(req, "unknown_outcome", reason)
+            return ApplyOutcome("unknown_outcome", run.ats, reason, sheet=sheet)
+        t = time.monotonic()
+        confirmation, errors = self._press(run)
+        run.timings["resubmit_s"] = round(time.monotonic() - t, 3)
+        run.timings["total_s"] = round(time.monotonic() - run.t0, 3)
+        return self._after_submit(run, confirmation, errors)
 
     # ---------------------------------------------------------------------------------------------
     def _fill_and_verify(self, adapter: Adapter, driver: Any, sheet: AnswerSheet) -> list[str]:
@@ -479,6 +554,26 @@ class ApplyEngine:
             ).fetchone()
             if row is not None:
                 add_event(conn, "submit marker committed; pressing submit", kind="state", agent="apply",
+                          task_id=req.task.id if req.task else None, application_id=req.application_id,
+                          candidate_id=req.candidate_id, job_id=req.job_id, runner_id=req.runner_id)
+        return row is not None
+
+    def _remark(self, req: ApplyRequest, fixed: list[str]) -> bool:
+        """Before the one permitted second click: the lease is still ours (a queue task), and the marker is
+        still this session's, on an application nothing else has touched since (still ``applying``, not
+        submitted, not turned into ``unknown_outcome`` by the reaper). False: do not press again."""
+        with self.db.transaction() as conn:
+            if req.task is not None:
+                assert_lease(conn, req.task)
+            row = conn.execute(
+                """UPDATE applications SET updated_at = now()
+                    WHERE id = %s AND submit_marker_at IS NOT NULL AND submitted_at IS NULL AND status = 'applying'
+                      AND submit_marker_task IS NOT DISTINCT FROM %s AND submit_marker_runner = %s RETURNING id""",
+                (req.application_id, req.task.id if req.task else None, req.runner_id or "cli"),
+            ).fetchone()
+            if row is not None:
+                add_event(conn, "the page refused the first submit; fixed " + ", ".join(repr(f) for f in fixed)
+                          + " as it asked; pressing submit once more", kind="state", agent="apply",
                           task_id=req.task.id if req.task else None, application_id=req.application_id,
                           candidate_id=req.candidate_id, job_id=req.job_id, runner_id=req.runner_id)
         return row is not None
@@ -755,6 +850,8 @@ class _Run:
     needs_approval: str | None = None
     filled_url: str | None = None
     html: str | None = None
+    #: The questions fixed before the one second click, once it was decided (never a third).
+    resubmitted: list[str] = field(default_factory=list)
 
     @property
     def driver(self) -> Any:

@@ -88,10 +88,14 @@ class CorpusServer:
 
             def do_POST(self) -> None:
                 length = int(self.headers.get("Content-Length") or 0)
-                server.posts.append((self.path, self.rfile.read(length) if length else b""))
-                data = b"<html><body><h1>Thank you for applying!</h1></body></html>"
-                self.send_response(200)
-                self.send_header("Content-Type", "text/html")
+                body = self.rfile.read(length) if length else b""
+                server.posts.append((self.path, body))
+                check = VALIDATORS.get(self.path.split("?")[0])
+                status, ctype, text = (check(self.headers.get("Content-Type") or "", body) if check else
+                                       (200, "text/html", "<html><body><h1>Thank you for applying!</h1></body></html>"))
+                data = text.encode()
+                self.send_response(status)
+                self.send_header("Content-Type", ctype)
                 self.send_header("Content-Length", str(len(data)))
                 self.end_headers()
                 self.wfile.write(data)
@@ -125,6 +129,24 @@ class CorpusServer:
     def close(self) -> None:
         self.httpd.shutdown()
         self.httpd.server_close()
+
+
+def _server_check(ctype: str, body: bytes) -> tuple[int, str, str]:
+    """company_server_check's server-side validation: the phone in international format without spaces,
+    the portfolio link at most 20 characters; 422 with a message per field, else 200."""
+    from tests.support.apply_helpers import _parse_body
+
+    got = {k: v[0] for k, v in _parse_body(ctype, body).items() if v}
+    errors = {}
+    if not re.fullmatch(r"\+[1-9]\d{7,14}", got.get("phone", "")):
+        errors["phone"] = "Use the international format without spaces, e.g. +14155550123"
+    if len(got.get("website", "")) > 20:
+        errors["website"] = "Website must be at most 20 characters"
+    return (422 if errors else 200), "application/json", json.dumps({"errors": errors} if errors else {"ok": True})
+
+
+#: Corpus pages whose server checks what is posted: path -> (content type, body) -> (status, type, text).
+VALIDATORS = {"/company_server_check/submit": _server_check}
 
 
 @dataclass
