@@ -461,6 +461,15 @@ def _former_employer(q: _Q) -> Result | None:
     return known, "experience[].employer", 0.9 if known else 0.85, ""
 
 
+def _school(q: _Q) -> Result | None:
+    """"School" / "University" / "Name of your college": the first education entry's institution."""
+    if not re.search(r"^(school|university|college|institut(e|ion))( ?/ ?(university|college|institut(e|ion)))?( name)?$|"
+                     r"^name of (the |your )?(school|college|university|institut(e|ion))|school or university", q.label):
+        return None
+    schools = [e.get("institution") for e in q.facts.p.get("education") or [] if isinstance(e, dict) and e.get("institution")]
+    return (schools[0], "education[0].institution", 0.9, "") if schools else _none("profile has no education institution")
+
+
 def _qualification(q: _Q) -> Result | None:
     if not re.search(r"qualification|highest (degree|education)|education level|degree", q.low):
         return None
@@ -503,7 +512,7 @@ def _remote_and_location(q: _Q) -> Result | None:
 #: The rules, in order: the first that recognises the question answers it (or says why it cannot).
 RULES: tuple[Callable[[_Q], Result | None], ...] = (
     _files, _cover_letter_text, _identity, _links, _demographics, _dial_code, _salary, _sponsorship, _authorization,
-    _residence, _country, _city, _notice_period, _relocation, _former_employer, _qualification, _years,
+    _residence, _country, _city, _notice_period, _relocation, _former_employer, _school, _qualification, _years,
     _employer_and_title, _remote_and_location,
 )
 

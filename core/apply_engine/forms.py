@@ -201,7 +201,9 @@ def read_options(driver: Any, fields: list[FormField], *, selector: str = OPTION
             if via:
                 driver.switch_to.default_content()
         for i, options in zip(idx, got or []):
-            if options:
+            if options == "search":  # "Type to search": its options come only once typed into
+                todo[i].input_type = "autocomplete"
+            elif options:
                 todo[i].options = [norm(o) for o in options if norm(o)]
 
 
@@ -331,22 +333,34 @@ def visible_options(driver: Any, selector: str = OPTION_SELECTOR) -> list[Any]:
     return out
 
 
+#: What a menu shows instead of options (page_lib.js NOTICE): never an option.
+NOTICE = re.compile(r"^(loading|searching|please wait|fetching|type\b|start typing|enter \d+|no (options|results|matches)|"
+                    r"nothing found)", re.I)
+#: A menu that says it is loading is waited for at most this long (page_lib.js LOAD_CAP_MS).
+LOAD_CAP_S = 4.0
+
+
 def open_combobox_options(driver: Any, el: Any, *, timeout_s: float = 1.5, selector: str = OPTION_SELECTOR) -> list[str]:
-    """Open a custom dropdown, read the options it renders, close it again."""
+    """Open a custom dropdown, read the options it renders (polled for while it says it is loading, at most
+    :data:`LOAD_CAP_S`; "Loading…" and disabled entries are not options), close it again."""
     click(driver, el)
-    deadline = time.monotonic() + timeout_s
-    options: list[Any] = []
-    while time.monotonic() < deadline:
-        options = visible_options(driver, selector)
-        if options:
+    start = time.monotonic()
+    texts: list[str] = []
+    while True:
+        texts, loading = [], False
+        for o in visible_options(driver, selector):
+            try:
+                t = norm(o.text)
+                if o.get_attribute("aria-disabled") == "true" or NOTICE.match(t):
+                    loading = loading or bool(re.match(r"loading|searching|please wait|fetching", t, re.I))
+                    continue
+                texts.append(t)
+            except StaleElementReferenceException:
+                continue
+        waited = time.monotonic() - start
+        if (texts and not loading) or waited >= LOAD_CAP_S or (waited >= timeout_s and not loading):
             break
         time.sleep(0.05)
-    texts = []
-    for o in options:
-        try:
-            texts.append(norm(o.text))
-        except StaleElementReferenceException:
-            continue
     try:
         el.send_keys(Keys.ESCAPE)
     except (ElementNotInteractableException, WebDriverException):

@@ -99,3 +99,12 @@ def test_an_embedded_greenhouse_form_is_recognised_and_only_it_is_filled(corpus:
     assert run.fields and all(f.frame == [0] and f.via == [0] for f in run.fields)  # the cross-origin iframe
     assert not any(f.name == "nl_email" for f in run.fields)  # the company page's newsletter box is not the form
     assert corpus("icims").ats == "icims"
+
+
+def test_options_that_load_late_are_polled_for_and_a_search_box_is_typed_into(corpus: Any) -> None:
+    run = corpus("greenhouse_react_lazy")
+    by_name = {f.name: f for f in run.fields}
+    assert by_name["question_41001"].options == ["Yes", "No"]  # after 1.2 s of "Loading..."
+    assert by_name["qual"].options == ["B.E./B.Tech", "M.E./M.Tech", "MBA", "Other"]  # never the "Loading…" option
+    assert by_name["school--0"].input_type == "autocomplete"  # "Type to search": filled by typing
+    assert {a.name: a.value for a in run.sheet.answers}["school--0"] == "College of Engineering, Guindy"
