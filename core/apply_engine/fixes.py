@@ -18,7 +18,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from core.apply_engine.answers import Answer, _phone
+from core.apply_engine.answers import _START, DATE_FORMAT, Answer, _phone, render_date
 
 _NO_CC = re.compile(
     r"without (the |a |any )?(\+|country|isd|std|dial(l?ing)?|calling)( ?code)?|"
@@ -55,7 +55,6 @@ _UNITS = {
     "years": r"years?|yrs?",
     "yrs": r"years?|yrs?",
 }
-_FMT = re.compile(r"\b(dd|mm|yyyy|yy|mmm)([/.\- ])(dd|mm|mmm)\2(yyyy|yy|dd)\b", re.I)
 
 
 @dataclass
@@ -107,34 +106,19 @@ def _phone_fix(ans: Answer, current: str, message: str, profile: dict[str, Any],
 
 
 def _date_fix(ans: Answer, current: str, message: str, profile: dict[str, Any], context: str) -> Fix | None:
-    day = ans.raw if isinstance(ans.raw, dt.date) else None
-    if day is None:
-        return None
-    m = _FMT.search(message)
+    m = DATE_FORMAT.search(message)
     if m is None:
+        return None
+    day = ans.raw if isinstance(ans.raw, dt.date) else None
+    days = (profile.get("work") or {}).get("notice_period_days")
+    if day is None and (ans.source or "").startswith("work.notice_period_days") and days is not None \
+            and _START.search(f"{ans.label} {context}"):
+        # "When can you join?" answered "30 days" in a text box; the page wants a date: the same fact as one
+        day = dt.date.today() + dt.timedelta(days=int(days))
+    if day is None:
         return None
     pattern = m.group(0)
     return Fix(render_date(day, pattern), f"the same date as {pattern}")
-
-
-def render_date(day: dt.date, pattern: str) -> str:
-    """``day`` written as ``pattern`` says (``dd/mm/yyyy``, ``MM-DD-YYYY``, ``yyyy.mm.dd``, ``dd mmm yyyy``)."""
-    parts = re.split(r"([/.\- ])", pattern.lower())
-    out = []
-    for p in parts:
-        if p == "dd":
-            out.append(f"{day.day:02d}")
-        elif p == "mm":
-            out.append(f"{day.month:02d}")
-        elif p == "mmm":
-            out.append(day.strftime("%b"))
-        elif p == "yyyy":
-            out.append(f"{day.year:04d}")
-        elif p == "yy":
-            out.append(f"{day.year % 100:02d}")
-        else:
-            out.append(p)
-    return "".join(out)
 
 
 def _number_fix(ans: Answer, current: str, message: str, profile: dict[str, Any], context: str) -> Fix | None:

@@ -9,6 +9,7 @@ has the refusals that go to a person).
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from collections.abc import Iterator
 
@@ -49,11 +50,12 @@ def test_a_refusal_by_the_pages_own_check_is_fixed_and_submitted_once_more(setti
     assert path == "/company_refusal/submit"
     sent = _fields(body)
     assert sent["mobile"] == "9845000000" and sent["ectc"] == "24" and sent["np"] == "30"
+    assert sent["doj"] == (dt.date.today() + dt.timedelta(days=30)).strftime("%d/%m/%Y")
     by_label = {f["label"]: f for f in out.fields()}
     assert by_label["Mobile"]["value"] == "9845000000" and "without the country code" in by_label["Mobile"]["source"]
     assert by_label["Expected CTC"]["value"] == "24"
     receipt = json.loads(Storage(settings.storage_path).resolve(out.receipt or "").read_text())
-    assert [f["question"] for f in receipt["fixed_after_refusal"]] == ["Mobile", "Expected CTC"]
+    assert [f["question"] for f in receipt["fixed_after_refusal"]] == ["Mobile", "Expected CTC", "When can you join?"]
     assert receipt["fixed_after_refusal"][1]["was"] == "24 LPA"
     assert any("refused" in s for s in out.screenshots) and any("before-resubmit" in s for s in out.screenshots)
     events = [r["message"] for r in db.execute("SELECT message FROM events WHERE application_id = %s ORDER BY id",

@@ -79,8 +79,9 @@ def test_a_passive_captcha_never_pauses_the_site(corpus: Any) -> None:
 def test_an_answer_of_the_wrong_type_is_left_unanswered_with_the_reason(corpus: Any) -> None:
     run = corpus("personio")
     by_name = {a.name: a for a in run.sheet.answers}
-    start = by_name["available_from"]  # a date input: "30 days" is not a date
-    assert not start.answered and start.type == "date"
+    start = by_name["available_from"]  # a date input: a date (today + the notice period), never "30 days"
+    assert start.type == "date" and start.source == "work.notice_period_days (today + 30 days)"
+    assert start.value == (__import__("datetime").date.today() + __import__("datetime").timedelta(days=30)).isoformat()
     salary = by_name["custom_attribute_1201"]  # EUR per year: the profile's LPA is not converted to euros
     assert not salary.answered and "EUR" in salary.note
     assert "Salary expectations (gross per year in EUR)" in run.sheet.unanswered()

@@ -6,6 +6,7 @@ a person reads, whether it is required, and the expected answer:
 
 * a string: what the control must show after filling (compared without case or extra spaces);
   ``file:resume`` the resume's file name; ``phone:<digits>`` the digits of the number;
+  ``date:+<days>[:<format>]`` today plus that many days, ISO or in the format given (``mm/dd/yyyy``);
 * ``true``/``false``: a single checkbox ticked or not;
 * a list: any of these (``""`` meaning left as it was);
 * ``"person"``: the profile does not answer it: left as it was (a person decides);
@@ -315,6 +316,14 @@ def _judge(expect: Any, f: Any, after: str | None, changed: bool, resume_name: s
         return "right" if resume_name.lower() in got else "wrong"
     if isinstance(expect, str) and expect.startswith("phone:"):
         return "right" if re.sub(r"\D", "", got) == expect[6:] else "wrong"
+    if isinstance(expect, str) and expect.startswith("date:"):  # date:+N[:format]: today + N days
+        import datetime as dt
+
+        from core.apply_engine.answers import render_date
+
+        _, offset, *fmt = expect.split(":")
+        day = dt.date.today() + dt.timedelta(days=int(offset))
+        return "right" if got == render_date(day, fmt[0] if fmt else "yyyy-mm-dd") else "wrong"
     return "right" if got == _norm(expect) else "wrong"
 
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 
-from core.apply_engine.answers import Answer
-from core.apply_engine.fixes import fix, render_date
+from core.apply_engine.answers import Answer, render_date
+from core.apply_engine.fixes import fix
 
 PROFILE = {"identity": {"phone": "+91 98450 00000"}}
 
@@ -51,3 +51,11 @@ def test_a_text_is_shortened_only_when_nothing_is_cut() -> None:
     assert fix(link, "Must be less than 10 characters") is None
     essay = _ans("I have led three data platform migrations.", "answers[Why us?]", "textarea")
     assert fix(essay, "Maximum 20 characters") is None  # only cutting it would fit
+
+
+def test_a_joining_time_becomes_a_date_when_the_page_asks_for_one() -> None:
+    join = Answer("When can you join?", "doj", "text", True, value="30 days", source="work.notice_period_days",
+                  confidence=1.0)
+    day = dt.date.today() + dt.timedelta(days=30)
+    assert fix(join, "Enter a date in DD/MM/YYYY format", {"work": {"notice_period_days": 30}}).value == day.strftime("%d/%m/%Y")
+    assert fix(join, "Enter a date in DD/MM/YYYY format", {"work": {}}) is None
