@@ -34,7 +34,7 @@ from core.apply_engine.answers import Answer, AnswerSheet, Documents, build_shee
 from core.apply_engine.browser import Browser, BrowserConfig, Shot
 from core.apply_engine.fixes import Fix
 from core.apply_engine.receipts import Receipt, end_session, start_session
-from core.apply_engine.settle import settle
+from core.apply_engine.settle import settle, settle_late
 from core.config import Settings
 from core.db import Database
 from core.errors import LeaseLost
@@ -291,8 +291,12 @@ class ApplyEngine:
         assert sheet is not None and adapter is not None
         problems = self._fill_and_verify(adapter, driver, sheet)
         if not problems:  # questions that appeared while filling (a follow-up an answer revealed, a late one)
+            slow: dict[str, Any] = {}
             late, problems = answer_late_questions(adapter, driver, sheet, req.profile, req.documents, edits=req.edits,
-                                                   min_confidence=cfg.min_confidence, settle_s=cfg.settle_timeout_s)
+                                                   min_confidence=cfg.min_confidence, settle_s=cfg.settle_timeout_s,
+                                                   late_s=cfg.late_render_s, late=slow)
+            if slow.get("late"):
+                run.receipt.data["late_render"] = slow
             if late:
                 run.receipt.data["late_questions"] = [f.label or f.name for f in late]
                 self._save_sheet(req, sheet)
@@ -675,15 +679,23 @@ def fill_and_verify(adapter: Adapter, driver: Any, sheet: AnswerSheet) -> list[s
 def answer_late_questions(adapter: Adapter, driver: Any, sheet: AnswerSheet, profile: dict[str, Any],
                           docs: Documents, *, edits: dict[str, Any] | None = None, min_confidence: float = 0.7,
                           settle_s: float = 2.5, found_cb: Callable[[list[forms.FormField]], None] | None = None,
+                          late_s: float = 4.0, late: dict[str, Any] | None = None,
                           ) -> tuple[list[forms.FormField], list[str]]:
     """Questions the page added while it was being filled: answered and filled before submit.
 
     A country chosen reveals that country's questions, a "yes" reveals its follow-up, a single-page form
     renders its last question late. The page is let settle, read again, and every control not on the
-    sheet yet is answered (the same rules), added to the sheet, filled and read back. Returns the new
-    fields and what could not be filled.
+    sheet yet is answered (the same rules), added to the sheet, filled and read back. A page still running
+    a slow timer or a ``setInterval`` loop is first given until ``late_s`` after its load started
+    (:func:`settle_late`; what it saw goes into ``late``). Returns the new fields and what could not be filled.
     """
     settle(driver, settle_s, cap_s=settle_s)
+    if late_s > 0:
+        seen = settle_late(driver, late_s)
+        if late is not None:
+            late.update(seen)
+        if seen.get("late"):
+            settle(driver, settle_s, cap_s=settle_s)  # what the late timers started (a fetch, a render)
     known = {a.key for a in sheet.answers}
     found = forms.discover(driver, exclude=adapter.exclude)
     new = [f for f in found if f.key not in known]
