@@ -722,7 +722,11 @@ def probe(driver: Any) -> dict[str, Any]:
         got = driver.execute_script(
             sites.VISIBLE_CHALLENGE_JS +
             "const vis = e => { const r = e.getBoundingClientRect(); return r.width > 0 && r.height > 0; };"
-            "const inputs = Array.from(document.querySelectorAll('input:not([type=hidden]):not([type=checkbox]):not([type=radio]):not([type=password]):not([type=submit]):not([type=button]), textarea, select')).filter(e => vis(e) || e.type === 'file');"
+            "const sel = 'input:not([type=hidden]):not([type=checkbox]):not([type=radio]):not([type=password]):not([type=submit]):not([type=button]), textarea, select';"
+            "const deep = (root, out) => { out.push(...root.querySelectorAll(sel));"  # open shadow roots too
+            " root.querySelectorAll('*').forEach(e => { if (e.shadowRoot) deep(e.shadowRoot, out); }); return out; };"
+            "let inputs = Array.from(document.querySelectorAll(sel)).filter(e => vis(e) || e.type === 'file');"
+            "if (inputs.length < 2) inputs = deep(document, []).filter(e => vis(e) || e.type === 'file');"
             "const nav = performance.getEntriesByType('navigation')[0];"
             "return {form: inputs.length >= 2,"
             " password: Array.from(document.querySelectorAll('input[type=password]')).some(vis),"

@@ -64,10 +64,11 @@ class FormField:
 #: window, so one script can read and fill same-origin iframes without a WebDriver frame switch.
 PAGE_LIB = script("page_lib.js")
 
-DISCOVER_JS = PAGE_LIB + script("discover.js")
-
-#: Find a document by its iframe index path from the current one (same-origin frames only).
+#: Find a document by its iframe index path from the current one (same-origin frames only), and a
+#: control by its tag, also inside open shadow roots.
 DOC_AT = script("doc_at.js")
+
+DISCOVER_JS = PAGE_LIB + DOC_AT + script("discover.js")
 
 READ_FN = DOC_AT + script("read.js")
 #: Read many controls in one round trip: ``[[key, type, option_keys, frame path], ...]``.
@@ -151,7 +152,11 @@ def element(driver: Any, key: str) -> Any:
     try:
         return driver.find_element(By.CSS_SELECTOR, f'[data-talvix-id="{key}"]')
     except NoSuchElementException:
-        raise FieldNotFound(key) from None
+        pass
+    found = driver.execute_script(DOC_AT + "return byKey(arguments[0], []);", key)  # inside an open shadow root
+    if found is None:
+        raise FieldNotFound(key)
+    return found
 
 
 def _rel(f: FormField) -> list[int]:

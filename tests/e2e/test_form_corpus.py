@@ -109,3 +109,14 @@ def test_options_that_load_late_are_polled_for_and_a_search_box_is_typed_into(co
     assert by_name["qual"].options == ["B.E./B.Tech", "M.E./M.Tech", "MBA", "Other"]  # never the "Loading…" option
     assert by_name["school--0"].input_type == "autocomplete"  # "Type to search": filled by typing
     assert {a.name: a.value for a in run.sheet.answers}["school--0"] == "College of Engineering, Guindy"
+
+
+def test_controls_inside_open_shadow_roots_are_read_and_filled(corpus: Any) -> None:
+    run = corpus("smartrecruiters_shadow")
+    assert run.ats == "smartrecruiters"
+    by_name = {f.name: f for f in run.fields}
+    assert {"firstName", "email", "resume", "sq-country", "consent"} <= set(by_name)  # nothing is in the light DOM
+    assert by_name["sq-country"].options == ["Germany", "India", "United States"]
+    assert by_name["firstName"].required and not by_name["sq-ctc"].required  # required said on the component
+    assert run.after[by_name["firstName"].key] == "Asha"
+    assert run.after[by_name["sq-country"].key] == "India"

@@ -42,7 +42,7 @@ function clickLike(el) {
 function visibleOptions(doc, selector) { return Array.from(doc.querySelectorAll(selector)).filter(shown); }
 function optionText(o) { return norm(o.innerText || o.textContent); }
 function ownedOptions(el) {
-  const doc = el.ownerDocument; const lists = [];
+  const doc = rootOf(el); const lists = [];
   for (const attr of ['aria-controls', 'aria-owns']) {
     const v = el.getAttribute(attr); if (v) v.split(/\s+/).forEach(id => { const x = doc.getElementById(id); if (x) lists.push(x); });
   }
@@ -53,7 +53,7 @@ function ownedOptions(el) {
   return out;
 }
 function closeMenu(el) {
-  const doc = el.ownerDocument; const target = doc.activeElement && doc.activeElement !== doc.body ? doc.activeElement : el;
+  const doc = rootOf(el); const target = doc.activeElement && doc.activeElement !== el.ownerDocument.body ? doc.activeElement : el;
   fire(target, 'keydown', {key: 'Escape', code: 'Escape'}); fire(target, 'keyup', {key: 'Escape', code: 'Escape'});
   if (target.blur) target.blur();
 }
@@ -72,7 +72,7 @@ function menuOptions(el, selector) {
   for (const attr of ['aria-controls', 'aria-owns']) {
     const v = el.getAttribute(attr);
     if (!v) continue;
-    const lists = v.split(/\s+/).map(id => doc.getElementById(id)).filter(Boolean);
+    const lists = v.split(/\s+/).map(id => rootOf(el).getElementById(id)).filter(Boolean);
     const own = [];
     lists.forEach(l => l.querySelectorAll(selector).forEach(o => { if (shown(o)) own.push(o); }));
     if (own.length) return own;
