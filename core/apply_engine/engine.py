@@ -419,6 +419,9 @@ class ApplyEngine:
                                      step=False)
         detail = "; ".join(errors) if errors else "no confirmation before the timeout"
         reason = f"submit pressed but not confirmed ({detail}): check the employer's site; never resubmitted automatically"
+        if run.resubmitted:
+            reason = (f"submit pressed a second time after the page refused {', '.join(repr(q) for q in run.resubmitted)} "
+                      f"and they were fixed, but not confirmed ({detail}): check the employer's site; never pressed again")
         shot = browser.capture()
         self._set_status(req, "unknown_outcome", reason)
         receipt.step("error", shot.png(), url=self._url(driver), note=reason)

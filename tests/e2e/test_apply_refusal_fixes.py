@@ -97,3 +97,51 @@ def test_the_second_click_needs_the_marker_still_this_sessions(settings, db):
     assert not engine._remark(req, ["Phone"])
     db.execute("UPDATE applications SET status = 'applying', submitted_at = now() WHERE id = %s", (ids["application_id"],))
     assert not engine._remark(req, ["Phone"])
+
+
+#: Refuses the first submit in the page; the second posts with fetch to a slow server and leaves the first
+#: message on screen until the server answers (3.5 s later, longer than the errors' grace of 3 s).
+SLOW_SECOND = """<!DOCTYPE html><html><head><title>Apply</title></head><body><h1>Apply</h1>
+<form id="f" novalidate>
+<div><label for="n">Full name *</label><input id="n" name="name" required></div>
+<div><label for="e">Email *</label><input id="e" name="email" type="email" required></div>
+<div><label for="m">Mobile *</label><input id="m" name="mobile" type="tel" required></div>
+<button type="submit">Submit application</button></form>
+<script>
+const f = document.getElementById('f');
+f.addEventListener('submit', ev => {
+  ev.preventDefault();
+  const m = f.mobile;
+  if (!/^\\d{10}$/.test(m.value)) {
+    m.setAttribute('aria-invalid', 'true'); m.setAttribute('aria-describedby', 'm-err');
+    if (!document.getElementById('m-err')) { const e = document.createElement('span'); e.id = 'm-err'; e.className = 'error';
+      e.textContent = 'Enter a 10-digit mobile number without +91'; m.after(e); }
+    return;
+  }
+  fetch('/slow/submit', {method: 'POST', body: new FormData(f)}).then(r => r.text()).then(() => {
+    document.body.innerHTML = '<h1>Thank you for applying!</h1>';
+  });
+});
+</script></body></html>"""
+
+
+def test_a_second_submit_waits_for_the_servers_answer_while_the_old_message_is_still_shown(settings, db, browser):
+    import time
+
+    from tests.support.apply_helpers import PageServer
+
+    def slow(handler: object) -> tuple[int, str]:
+        time.sleep(3.5)  # the employer's server taking its time (not a test's synchronisation)
+        return 200, "ok"
+
+    tune(settings, confirm_timeout_s=15.0)
+    server = PageServer({"/slow": SLOW_SECOND, "/slow/submit:post": slow})
+    try:
+        ids = make_application(db, settings, server.url("/slow"))
+        out = ApplyEngine(settings, db, Storage(settings.storage_path), browser=browser).run(
+            engine_request(db, settings, ids))
+    finally:
+        server.close()
+    assert out.outcome == "submitted", out.reason
+    [post] = server.submissions("/slow/submit")
+    assert post["fields"]["mobile"] == ["9845000000"]
