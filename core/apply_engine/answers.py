@@ -759,12 +759,29 @@ def build_sheet(fields: list[FormField], profile: dict[str, Any], docs: Document
             value, source, conf, shape_note = _shape(f, value, source, conf)
             note = shape_note or note
         ans.value, ans.source, ans.confidence, ans.note = value, source, conf, note
+        _fit_length(ans, profile)
         sheet.answers.append(ans)
     _decide_declarations(sheet, declarations)
     return sheet
 
 
 _MISSING = object()
+
+
+def _fit_length(ans: Answer, profile: dict[str, Any]) -> None:
+    """An answer longer than the control's ``maxlength`` (which would cut it while typing): the same fact
+    written shorter (the national number, a link without ``https://www.``), else left for a person."""
+    f = ans.field
+    if f is None or not f.maxlength or not ans.answered or not isinstance(ans.value, str) or len(ans.value) <= f.maxlength:
+        return
+    from core.apply_engine.fixes import fix
+
+    got = fix(ans, f"at most {f.maxlength} characters", profile, context=f"{f.label} {f.hint} {f.placeholder}")
+    if got is not None:
+        ans.value, ans.source = got.value, f"{ans.source} ({got.how}: the field takes {f.maxlength} characters)"
+        return
+    ans.note = f"the answer is longer than the {f.maxlength} characters the field takes (not cut)"
+    ans.value, ans.source, ans.confidence = None, None, 0.0
 
 
 def _edit_for(f: FormField, edits: dict[str, Any], by_norm: dict[str, Any]) -> Any:

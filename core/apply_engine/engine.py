@@ -493,7 +493,7 @@ class ApplyEngine:
                                         candidate_id=req.candidate_id, job_id=req.job_id)
         if at_submit:
             reason = (f"{block.reason} after the submit click: a person must complete it on the employer's site "
-                      f"(Talvix never presses submit twice)")
+                      f"(Talvix never presses submit again)")
         elif paused:
             reason = f"site {req.site or ''} paused: {block.reason}".replace("  ", " ")
         else:

@@ -55,6 +55,7 @@ class FormField:
     role: str = ""  # adapter hint: resume, cover_letter, decoy, declaration, full_name...
     input_type: str = ""
     multiple: bool = False
+    maxlength: int = 0  # the control's maxlength (0: none)
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)

@@ -206,3 +206,14 @@ def test_a_profile_files_date_of_birth_is_a_date_stored_as_iso_text(tmp_path):
     p.write_text('[identity]\nfirst_name = "Asha"\ndate_of_birth = "17/05/1994"\n')
     with pytest.raises(InvalidInput, match="date_of_birth"):
         load_profile_file(p)
+
+
+def test_an_answer_longer_than_the_fields_maxlength_is_written_shorter_or_left_for_a_person():
+    phone, link, essay = f("Mobile", "tel"), f("Portfolio"), f("How did you hear about us?", "textarea")
+    phone.maxlength, link.maxlength, essay.maxlength = 10, 16, 5
+    prof = profile_dict()
+    prof["links"]["portfolio"] = "https://www.asharaman.dev/"
+    got = {a.label: a for a in sheet_of(phone, link, essay, profile=prof).answers}
+    assert got["Mobile"].value == "9845000000" and "10 characters" in got["Mobile"].source
+    assert got["Portfolio"].value == "asharaman.dev"
+    assert not got["How did you hear about us?"].answered and "5 characters" in got["How did you hear about us?"].note

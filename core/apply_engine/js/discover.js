@@ -197,7 +197,8 @@ function discoverDoc(doc, path) {
     out.push({key: tag(el), label: cleanLabel(label), name: el.getAttribute('name') || hostName(el) || el.id || '', type: type,
               required: requiredOf(el, label), options: options, option_keys: [],
               placeholder: norm(el.getAttribute('placeholder')), hint: norm(hintOf(el) + ' ' + suffixOf(el)).slice(0, 300),
-              input_type: auto ? 'autocomplete' : itype, multiple: !!el.multiple, frame: path});
+              input_type: auto ? 'autocomplete' : itype, multiple: !!el.multiple, frame: path,
+              maxlength: (tagName === 'input' || tagName === 'textarea') && el.maxLength > 0 ? el.maxLength : 0});
   }
   // Yes/no button groups (Ashby and others): buttons that say Yes and No side by side are one question.
   const seenBoxes = new Set();
