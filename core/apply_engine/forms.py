@@ -301,7 +301,9 @@ def press(driver: Any, el: Any) -> str:
     point = driver.execute_script(
         "const el = arguments[0]; el.scrollIntoView({block: 'center'});"
         "const r = el.getBoundingClientRect(); const x = r.left + r.width / 2, y = r.top + r.height / 2;"
-        "const hit = document.elementFromPoint(x, y);"
+        "let hit = document.elementFromPoint(x, y);"
+        "while (hit && hit.shadowRoot) { const inner = hit.shadowRoot.elementFromPoint(x, y);"  # into open shadow roots
+        " if (!inner || inner === hit) break; hit = inner; }"
         "return (hit && (hit === el || el.contains(hit))) ? [x, y] : null;", el)
     if point is None:
         driver.execute_script("setTimeout(() => arguments[0].click(), 0);", el)

@@ -39,14 +39,23 @@ FIELD_ERRORS_JS = script("field_errors.js")
 ERROR_JS = "return (function () {" + FIELD_ERRORS_JS + "})().texts;"
 
 
-CONFIRM_JS = sites.VISIBLE_CHALLENGE_JS + r"""
+#: Elements matching a selector in the page and every open shadow root; the text drawn inside shadow roots.
+DEEP_JS = r"""
+const hostsOf = root => { const out = []; root.querySelectorAll('*').forEach(h => { if (h.shadowRoot) { out.push(h); out.push(...hostsOf(h.shadowRoot)); } }); return out; };
+const HOSTS = hostsOf(document);
+const deepQ = sel => { const out = Array.from(document.querySelectorAll(sel)); HOSTS.forEach(h => out.push(...h.shadowRoot.querySelectorAll(sel))); return out; };
+const shadowText = () => HOSTS.map(h => Array.from(h.shadowRoot.children).map(c => c.innerText || '').join('\n')).join('\n');
+"""
+
+CONFIRM_JS = sites.VISIBLE_CHALLENGE_JS + DEEP_JS + r"""
 const vis = e => { const r = e.getBoundingClientRect(); const cs = getComputedStyle(e);
                    return r.width > 0 && r.height > 0 && cs.display !== 'none' && cs.visibility !== 'hidden'; };
 const hits = [];
-for (const css of arguments[0]) { for (const e of document.querySelectorAll(css)) { if (vis(e)) hits.push([css, e.innerText || '']); } }
+for (const css of arguments[0]) { for (const e of deepQ(css)) { if (vis(e)) hits.push([css, e.innerText || '']); } }
 const found = arguments[1] ? (function () {""" + FIELD_ERRORS_JS + r"""})() : {texts: [], fields: []};
 const idle = window.__talvixIdle;
-return {url: location.href, text: document.body ? (document.body.innerText || '').slice(0, 5000) : '', hits: hits,
+const bodyText = (document.body ? (document.body.innerText || '') : '') + (HOSTS.length ? '\n' + shadowText() : '');
+return {url: location.href, text: bodyText.slice(0, 5000), hits: hits,
         errors: found.texts, field_errors: found.fields, challenge: arguments[1] ? visibleChallenge() : false,
         requests: idle ? idle.requests : 0};
 """
@@ -61,15 +70,15 @@ return null;
 """
 
 #: The submit control: adapter selectors in order, else the last visible button whose text says submit.
-SUBMIT_JS = r"""
+SUBMIT_JS = DEEP_JS + r"""
 const selectors = arguments[0], submit = new RegExp(arguments[1], 'i'), not = new RegExp(arguments[2], 'i');
 const vis = e => { const r = e.getBoundingClientRect(); const cs = getComputedStyle(e);
                    return r.width > 0 && r.height > 0 && cs.display !== 'none' && cs.visibility !== 'hidden'; };
 const text = e => ((e.innerText || '').trim() || e.getAttribute('value') || '').trim();
 for (const css of selectors) {
-  for (const el of document.querySelectorAll(css)) { if (vis(el) && !not.test(text(el))) return el; }
+  for (const el of deepQ(css)) { if (vis(el) && !not.test(text(el))) return el; }
 }
-const candidates = Array.from(document.querySelectorAll('button, input[type=button], [role=button]'))
+const candidates = deepQ('button, input[type=button], [role=button]')
   .filter(el => vis(el) && submit.test(text(el)) && !not.test(text(el)));
 return candidates.length ? candidates[candidates.length - 1] : null;
 """
