@@ -30,6 +30,7 @@ from selenium.common.exceptions import TimeoutException, WebDriverException
 
 from core.apply_engine import fixes, forms, sites
 from core.apply_engine.adapters import Adapter, adapter_for, ats_of, fingerprint, wall_for
+from core.apply_engine.adapters.base import FIELD_ERRORS_JS
 from core.apply_engine.answers import Answer, AnswerSheet, Documents, build_sheet
 from core.apply_engine.browser import Browser, BrowserConfig, Shot
 from core.apply_engine.fixes import Fix
@@ -417,6 +418,10 @@ class ApplyEngine:
                 receipt.step("refused", shot.png(), url=self._url(driver), note=reason)
             return self._needs_human(req, run.ats, reason, receipt, sheet=sheet, unanswered=[q for q, _ in refused],
                                      step=False)
+        if errors:
+            redrawn = self._redrawn_form(run)  # the server answered with the same form and its messages
+            if redrawn is not None:
+                return redrawn
         detail = "; ".join(errors) if errors else "no confirmation before the timeout"
         reason = f"submit pressed but not confirmed ({detail}): check the employer's site; never resubmitted automatically"
         if run.resubmitted:
@@ -439,9 +444,71 @@ class ApplyEngine:
             out.append((ans, got))
         return out
 
-    def _resubmit(self, run: _Run, fixed: list[tuple[Answer, Fix]]) -> ApplyOutcome:
+    def _redrawn_form(self, run: _Run) -> ApplyOutcome | None:
+        """The submit's answer is a new page drawing the same form again with messages on its fields (a
+        server-side check on an older form): not accepted. The form is read again, every answer goes back
+        into the control of the same name (uploads included, a new page has lost them), the refused fields
+        are fixed as the page asks, or the application goes to a person naming them. None: not that case."""
+        driver, adapter, sheet, cfg = run.driver, run.adapter, run.sheet, self.settings.apply
+        assert adapter is not None and sheet is not None
+        if adapter.scope:
+            return None  # an embedded form: only the form's own document is looked at
+        try:
+            driver.switch_to.default_content()
+            if driver.execute_script("return !!document.querySelector('[data-talvix-id]');"):
+                return None  # the document that was filled: its messages were already read
+            settle(driver, cfg.settle_timeout_s, cap_s=cfg.settle_timeout_s)
+            fields = adapter.postprocess(driver, forms.discover(driver, exclude=adapter.exclude))
+            seen = driver.execute_script("return (function () {" + FIELD_ERRORS_JS + "})();") or {}
+        except WebDriverException:
+            return None
+        old = {a.name: a for a in sheet.answers if a.name}
+        answered = {a.name for a in sheet.answers if a.name and a.answered}
+        again = {f.name: f for f in fields if f.name in old and old[f.name].type == f.type}
+        if not answered or len(answered & set(again)) < 0.8 * len(answered):
+            return None  # not the same form
+        by_key = {f.key: f for f in again.values()}
+        refused = [(old[by_key[str(k)].name], forms.norm(str(m))) for k, m in seen.get("fields") or [] if str(k) in by_key and m]
+        if not refused:
+            return None
+        if run.resubmitted:  # drawn again after the one second click too: a person's
+            questions = [(a.label or a.name, m) for a, m in refused]
+            reason = ("the page did not accept the application, also after Talvix fixed "
+                      + ", ".join(repr(q) for q in run.resubmitted) + " and pressed submit a second time: "
+                      + "; ".join(f"{q!r}: {m}" for q, m in questions)
+                      + " (fix these on the employer's site; Talvix never presses submit a third time)")
+            run.receipt.step("refused", run.browser.capture().png(), url=self._url(driver), note=reason)
+            return self._needs_human(run.req, run.ats, reason, run.receipt, sheet=sheet,
+                                     unanswered=[q for q, _ in questions], step=False)
+        for name, f in again.items():  # the same answers, in the controls of the new page
+            old[name].key, old[name].field = f.key, f
+        for a in sheet.answers:
+            if a.name not in again:
+                a.field = None
+        extra = build_sheet([f for f in fields if f.name not in old], run.req.profile, run.req.documents,
+                            edits=run.req.edits, min_confidence=sheet.min_confidence)
+        sheet.answers.extend(extra.answers)
+        run.receipt.data["redrawn_form"] = {"url": self._url(driver), "fields": len(fields)}
+        shot = run.browser.capture()
+        questions = [(a.label or a.name, m) for a, m in refused]
+        fixes_ = self._fixes(run, refused)
+        run.receipt.step("refused", shot.png(), url=self._url(driver),
+                         note="the page drew the form again: " + "; ".join(f"{q!r}: {m}" for q, m in questions))
+        missing = extra.unanswered()
+        if fixes_ is None or missing:
+            reason = ("the page did not accept the application and drew the form again: "
+                      + "; ".join(f"{q!r}: {m}" for q, m in questions)
+                      + (f"; new required question(s) without an answer: {', '.join(map(repr, missing))}" if missing else "")
+                      + " (fix these on the employer's site; Talvix presses submit again only after fixing every "
+                        "refused field itself)")
+            return self._needs_human(run.req, run.ats, reason, run.receipt, sheet=sheet,
+                                     unanswered=[q for q, _ in questions] + missing, step=False)
+        return self._resubmit(run, fixes_, refill=[a for a in sheet.answers if a.field is not None])
+
+    def _resubmit(self, run: _Run, fixed: list[tuple[Answer, Fix]], *, refill: list[Answer] | None = None) -> ApplyOutcome:
         """The page refused the first click and said why; every refused field is written as it asks, read
-        back, and submit is pressed once more (see *Exactly once* in docs/apply-engine.md)."""
+        back, and submit is pressed once more (see *Exactly once* in docs/apply-engine.md). ``refill``: every
+        answer to fill again (a page drawn anew), not only the fixed ones."""
         req, receipt, driver, browser, sheet, adapter = run.req, run.receipt, run.driver, run.browser, run.sheet, run.adapter
         assert sheet is not None and adapter is not None
         run.resubmitted = [a.label or a.name for a, _ in fixed]
@@ -453,7 +520,8 @@ class ApplyEngine:
             ans.note = f"re-written after the page refused it: {fx.how}"
         receipt.data["fixed_after_refusal"] = notes
         self._save_sheet(req, sheet)
-        problems = fill_and_verify(adapter, driver, AnswerSheet([a for a, _ in fixed], sheet.min_confidence))
+        problems = fill_and_verify(adapter, driver, AnswerSheet(refill if refill is not None else [a for a, _ in fixed],
+                                                                sheet.min_confidence))
         run.filled_url = self._url(driver) or run.filled_url
         if problems:
             return self._needs_human(req, run.ats, "the page refused the application; the fixed value(s) were not "

@@ -87,7 +87,10 @@ def _phone_fix(ans: Answer, current: str, message: str, profile: dict[str, Any],
     cc, national = parsed[0], parsed[1]
     compact = bool(_COMPACT.search(message))
     limit = _max_length(message)
+    named = set(re.findall(r"\+\s?(\d{1,3})\b", message))
     if _NO_CC.search(message):  # before "include": "do not include the country code"
+        if named and cc.lstrip("+") not in named:
+            return None  # "without +91" for a +1 number: the page wants a number the candidate does not have
         value, how = national, "the national number, without the country code"
     elif _WITH_CC.search(message):
         value = f"{cc}{national}" if compact or re.search(r"without spaces|no spaces|e\.?164", message, re.I) \

@@ -145,3 +145,46 @@ def test_a_second_submit_waits_for_the_servers_answer_while_the_old_message_is_s
     assert out.outcome == "submitted", out.reason
     [post] = server.submissions("/slow/submit")
     assert post["fields"]["mobile"] == ["9845000000"]
+
+
+def test_a_form_the_server_draws_again_with_its_messages_is_refilled_fixed_and_submitted_once_more(
+        settings, db, browser, server):
+    """company_postback: the POST answers with a new page drawing the same form, the upload lost and a
+    message under the mobile number. Every answer goes back in (the resume uploaded again), the mobile
+    number is fixed, and the second POST is accepted."""
+    tune(settings, confirm_timeout_s=10.0)
+    [page] = load_corpus(["company_postback"])
+    ids = make_application(db, settings, server.url(page), profile=profile())
+    out = ApplyEngine(settings, db, Storage(settings.storage_path), browser=browser).run(engine_request(db, settings, ids))
+    assert out.outcome == "submitted", out.reason
+    first, second = server.posts
+    assert _fields(first[1])["mobile"] == "+91 98450 00000"
+    sent = _fields(second[1])
+    assert sent["mobile"] == "9845000000" and sent["fname"] == "Asha" and sent["exp"] == "5"
+    assert sent["cv"].startswith("file:") and not sent["cv"].endswith(":0")  # uploaded again on the new page
+    receipt = json.loads(Storage(settings.storage_path).resolve(out.receipt or "").read_text())
+    assert receipt["redrawn_form"] and [f["question"] for f in receipt["fixed_after_refusal"]] == ["Mobile"]
+
+
+def test_a_form_drawn_again_with_a_message_nothing_can_fix_goes_to_a_person(settings, db, browser, server):
+    tune(settings, confirm_timeout_s=10.0)
+    [page] = load_corpus(["company_postback"])
+    prof = profile()
+    prof["identity"]["phone"] = "+1 415 555 0123"  # a US number: no 10-digit Indian mobile to write it as
+    ids = make_application(db, settings, server.url(page), profile=prof)
+    out = ApplyEngine(settings, db, Storage(settings.storage_path), browser=browser).run(engine_request(db, settings, ids))
+    assert out.outcome == "needs_human", out.reason
+    assert len(server.posts) == 1  # "without +91" for a +1 number: nothing to write it as, no second POST
+    assert out.unanswered == ["Mobile"] and "Please enter a valid 10 digit mobile number" in out.reason
+
+
+def test_a_form_drawn_again_after_the_second_submit_goes_to_a_person_never_a_third(settings, db, browser, server):
+    tune(settings, confirm_timeout_s=10.0)
+    [page] = load_corpus(["company_postback"])
+    prof = profile()
+    prof["identity"]["phone"] = "+91 58450 00000"  # written without +91 it is still refused (not a mobile number)
+    ids = make_application(db, settings, server.url(page), profile=prof)
+    out = ApplyEngine(settings, db, Storage(settings.storage_path), browser=browser).run(engine_request(db, settings, ids))
+    assert out.outcome == "needs_human", out.reason
+    assert [(_fields(b)["mobile"]) for _, b in server.posts] == ["+91 58450 00000", "5845000000"]
+    assert "also after Talvix fixed 'Mobile'" in out.reason and out.unanswered == ["Mobile"]

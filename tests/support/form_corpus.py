@@ -146,8 +146,28 @@ def _server_check(ctype: str, body: bytes) -> tuple[int, str, str]:
     return (422 if errors else 200), "application/json", json.dumps({"errors": errors} if errors else {"ok": True})
 
 
+def _postback(ctype: str, body: bytes) -> tuple[int, str, str]:
+    """company_postback's server: a mobile number that is not 10 digits gets the form drawn again (text
+    values kept, the upload lost) with a message under it; otherwise a thank-you page."""
+    import html
+
+    from tests.support.apply_helpers import _parse_body
+
+    got = {k: v[0] for k, v in _parse_body(ctype, body).items() if v}
+    if re.fullmatch(r"[6-9]\d{9}", got.get("mobile", "")):
+        return 200, "text/html", "<html><body><h1>Thank you for applying!</h1><p>We have received your application.</p></body></html>"
+    page = (CORPUS / "company_postback.html").read_text(encoding="utf-8")
+    for name in ("fname", "lname", "email", "mobile", "exp"):
+        page = page.replace(f'name="{name}" value=""', f'name="{name}" value="{html.escape(got.get(name, ""))}"', 1)
+    page = page.replace('<input id="mobile"', '<input id="mobile" aria-invalid="true" aria-describedby="mobile-error"', 1)
+    page = page.replace("<!--MOBILE-ERROR-->", '<span class="error" id="mobile-error">Please enter a valid 10 digit mobile '
+                                                 'number (without +91)</span>')
+    page = page.replace("<!--ERRORS-->", '<div class="errors" role="alert">Please correct the errors below.</div>')
+    return 200, "text/html; charset=utf-8", page
+
+
 #: Corpus pages whose server checks what is posted: path -> (content type, body) -> (status, type, text).
-VALIDATORS = {"/company_server_check/submit": _server_check}
+VALIDATORS = {"/company_server_check/submit": _server_check, "/company_postback/submit": _postback}
 
 
 @dataclass

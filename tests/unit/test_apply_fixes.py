@@ -59,3 +59,9 @@ def test_a_joining_time_becomes_a_date_when_the_page_asks_for_one() -> None:
     day = dt.date.today() + dt.timedelta(days=30)
     assert fix(join, "Enter a date in DD/MM/YYYY format", {"work": {"notice_period_days": 30}}).value == day.strftime("%d/%m/%Y")
     assert fix(join, "Enter a date in DD/MM/YYYY format", {"work": {}}) is None
+
+
+def test_a_page_asking_for_another_countrys_number_is_not_given_one() -> None:
+    us = {"identity": {"phone": "+1 415 555 0123"}}
+    assert fix(_ans("+1 415 555 0123"), "Enter a 10-digit mobile number without +91", us) is None
+    assert fix(_ans("+1 415 555 0123"), "Enter the number without the country code", us).value == "4155550123"
