@@ -38,5 +38,5 @@ def test_a_form_in_shadow_roots_is_submitted_and_its_refusal_and_thanks_are_read
     assert path == "/smartrecruiters_shadow/submit"
     sent = json.loads(body)
     assert sent["phoneNumber"] == "9845000000" and sent["firstName"] == "Asha" and sent["sq-country"] == "India"
-    assert sent["consent"] is True and sent["resume"].endswith(".pdf")
+    assert sent["consent"] is True and sent["resume"].endswith(".pdf") and sent["sq-relocate"] == "yes"
     assert out.confirmation and "Thank you for applying" in out.confirmation["detail"]

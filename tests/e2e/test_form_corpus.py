@@ -120,3 +120,6 @@ def test_controls_inside_open_shadow_roots_are_read_and_filled(corpus: Any) -> N
     assert by_name["firstName"].required and not by_name["sq-ctc"].required  # required said on the component
     assert run.after[by_name["firstName"].key] == "Asha"
     assert run.after[by_name["sq-country"].key] == "India"
+    relocate = by_name["sq-relocate"]  # spl-radio options, each in its own shadow root, are one question
+    assert relocate.type == "radio" and relocate.options == ["Yes", "No"] and relocate.required
+    assert run.after[relocate.key] == "Yes"

@@ -132,6 +132,26 @@ function trap(el) {
   }
   return false;
 }
+// The group component around an option drawn in its own shadow root: an ancestor (across shadow roots)
+// with role radiogroup/group or a tag named *-radio-group / *-checkbox-group; null when there is none.
+function componentGroup(el) {
+  let n = rootOf(el).host;
+  for (let depth = 0; n && depth < 12; depth++) {
+    const p = n.parentElement || (rootOf(n).host || null);
+    if (!p) return null;
+    if (/-(radio|checkbox)-group$/i.test(p.tagName) || /^(radiogroup|group)$/.test(p.getAttribute('role') || '')) return p;
+    n = p;
+  }
+  return null;
+}
+function componentLabel(group) {
+  let t = norm(group.getAttribute('label') || group.getAttribute('aria-label'));
+  const lb = group.getAttribute('aria-labelledby');
+  if (!t && lb) t = byIds(rootOf(group), lb);
+  const lg = !t && group.shadowRoot ? group.shadowRoot.querySelector('legend, label') : null;
+  if (lg) t = textOf(lg);
+  return t || nearby(group);
+}
 // The name a web component carries for the control in its shadow root (<spl-input name="firstName">).
 function hostName(el) { const h = rootOf(el).host; return h ? (h.getAttribute('name') || '') : ''; }
 function hintOf(el) { const d = el.getAttribute('aria-describedby'); return d ? byIds(rootOf(el), d).slice(0, 300) : ''; }
@@ -144,6 +164,7 @@ function discoverDoc(doc, path) {
   const tag = el => { if (!el.getAttribute('data-talvix-id')) { counter += 1; el.setAttribute('data-talvix-id', prefix + counter); } return el.getAttribute('data-talvix-id'); };
   const out = [];
   const seenGroups = {};
+  const seenComponents = new Set();
   for (const el of deepAll(doc, CONTROL)) {
     if (isExcluded(el) || el.closest('[data-talvix-skip]')) continue;
     const tagName = el.tagName.toLowerCase();
@@ -158,6 +179,19 @@ function discoverDoc(doc, path) {
     if (itype === 'radio' || itype === 'checkbox') {
       const lab = el.labels && el.labels[0];
       if (!shown(el) && !(lab && shown(lab)) && !(ancestorsShown(el) && el.parentElement && shown(el.parentElement))) continue;
+      const group = rootOf(el).host ? componentGroup(el) : null;
+      if (group) {  // options each in their own web component (<spl-radio> in <spl-radio-group>)
+        if (seenComponents.has(group)) continue;
+        seenComponents.add(group);
+        const members = deepAll(group, 'input[type=' + itype + ']').filter(x => !isExcluded(x));
+        const label = componentLabel(group);
+        out.push({key: tag(members[0]), label: cleanLabel(label), name: group.getAttribute('name') || group.id || '',
+                  type: itype === 'radio' ? 'radio' : 'checkboxes',
+                  required: group.hasAttribute('required') || group.getAttribute('aria-required') === 'true' || saysRequired(label),
+                  options: members.map(m => cleanLabel(labelOf(m) || m.value)), option_keys: members.map(m => tag(m)),
+                  placeholder: '', hint: '', input_type: itype, multiple: itype === 'checkbox', frame: path});
+        continue;
+      }
       const name = el.name || el.id;
       const members = el.name ? Array.from(rootOf(el).querySelectorAll('input[type=' + itype + ']')).filter(x => x.name === el.name && !isExcluded(x) && x.form === el.form) : [el];
       if (itype === 'checkbox' && members.length === 1) {
