@@ -355,6 +355,7 @@ class ApplyEngine:
         req, driver, browser, adapter = run.req, run.driver, run.browser, run.adapter
         assert adapter is not None
         before_url = run.filled_url or self._url(driver) or req.url
+        adapter.field_errors, adapter.requests_pending = [], 0  # only what the page says to this click counts
         # While the submit response is pending, chromedriver holds every command until a timeout: keep
         # those short so the confirmation poll stays responsive, and stop a navigation that never ends.
         driver.set_script_timeout(1.5)
