@@ -596,3 +596,64 @@ def test_a_task_detail_is_searched_with_slash_and_its_retry_of_an_apply_task_ask
             assert _status(demo, tid) == "dead"
 
     asyncio.run(main())
+
+
+def test_a_screenshot_fits_the_width_pans_zooms_and_names_session_candidate_job_step_and_values(settings, demo):
+    from tui.widgets.halfblock import PannedImage
+
+    s = demo.one("""SELECT s.id, s.application_id, c.full_name, j.title, j.company FROM apply_sessions s
+                    JOIN applications a ON a.id = s.application_id JOIN candidates c ON c.id = a.candidate_id
+                    JOIN jobs j ON j.id = a.job_id WHERE s.id = 1""")
+    from psycopg.types.json import Jsonb
+
+    sheet = {"fields": [{"name": "q1", "label": "Notice [b]period[/b]", "value": "30 days", "required": True},
+                        {"name": "q2", "label": "Portfolio URL", "value": "", "required": True}]}
+    demo.execute("UPDATE applications SET answer_sheet = %s WHERE id = %s", (Jsonb(sheet), s["application_id"]))
+
+    async def main():
+        app = make_app(settings, demo)
+        notes = []
+        real_notify = app.notify
+        app.notify = lambda msg, **kw: (notes.append(msg), real_notify(msg, **kw))
+        async with app.run_test(size=(80, 24)) as pilot:
+            view = await open_view(pilot, "3")
+            view.table.move_to_key("1")
+            await pilot.press("enter")
+            await until(pilot, lambda: type(app.screen).__name__ == "ScreenshotScreen")
+            shot = app.screen
+            await until(pilot, lambda: shot.values is not None, what="the filled values")
+            await pilot.pause()
+            text = screen_text(app)
+            title = " ".join(line.strip() for line in text.splitlines()[1:3])  # up to two lines
+            assert f"session {s['id']}" in title and s["full_name"] in title and s["title"] in title
+            step = shot.paths[shot.index].stem.split("-", 1)[1]  # 02-filled.png: step filled
+            assert f"step {step}" in title
+            assert "filled values" in text and len(shot.values) == 2
+            assert "Notice [b]period[/b]" in text and "30 days" in text  # literally, beside the image
+            assert "Portfolio URL" in text and "(required, blank)" in text
+            image = shot.query_one("#image", PannedImage)
+            # Fitted to the width of its pane: as tall as the aspect makes it (640x400, two pixels a row).
+            assert image.rows == int(400 * image.size.width / 640) // 2
+            assert image.rows <= image.size.height  # the whole width shows, nothing to pan at 1x
+            await pilot.press("z")
+            await pilot.pause()
+            assert image.zoom == 2 and image.rows > image.size.height
+            assert "zoom 2x" in screen_text(app).splitlines()[0]
+            assert image.pan_x > 0  # zoomed about the centre of what was on screen
+            await pilot.press("g")
+            assert image.pan_y == 0 and image.pan_x == 0
+            await pilot.press("j", "j", "L")
+            await pilot.pause()
+            assert image.pan_y == 2 and image.pan_x == 8
+            assert f"rows {image.pan_y + 1}-" in screen_text(app).splitlines()[0]
+            await pilot.press("G")
+            assert image.pan_y == image.rows - image.size.height
+            await pilot.press("Z")
+            assert image.zoom == 1 and image.pan_y == 0
+            await pilot.press("left")  # the other screenshot: the notice is not said again
+            await pilot.press("escape", "enter")
+            await until(pilot, lambda: type(app.screen).__name__ == "ScreenshotScreen")
+            said = [n for n in notes if "half-blocks" in n]
+            assert len(said) == 1 and "talvix[images]" in said[0]
+
+    asyncio.run(main())

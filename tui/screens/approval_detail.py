@@ -227,4 +227,8 @@ class ApprovalDetailScreen(ReadonlyKeys, Fetching, Screen[None]):
         if not paths:
             self.notify("no screenshots for this approval", markup=False)
             return
-        self.app.push_screen(ScreenshotScreen(paths, len(paths) - 1))
+        a = (self.detail or {}).get("application") or {}
+        self.app.push_screen(ScreenshotScreen(paths, len(paths) - 1, context={
+            "what": f"approval {self.key}", "candidate": a.get("candidate"), "application_id": a.get("id"),
+            "job": f"{a.get('title') or ''} at {a.get('company') or ''}" if a else None,
+            "step": ((self.detail or {}).get("task") or {}).get("agent")}))

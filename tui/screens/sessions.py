@@ -142,7 +142,9 @@ class SessionsView(PagedView):
         if not paths:
             self.notify("this session has no screenshot yet", markup=False)
             return
-        self.app.push_screen(ScreenshotScreen(paths, index))
+        self.app.push_screen(ScreenshotScreen(paths, index, context={
+            "session": s["id"], "candidate": s["candidate"], "step": s["step"], "application_id": s["application_id"],
+            "task_id": s["task_id"], "job": f"{s['title'] or ''} at {s['company'] or ''}" if s["title"] or s["company"] else None}))
 
     def action_save_screenshot(self) -> None:
         path = self.shot_path(self.current())
