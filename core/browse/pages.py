@@ -208,12 +208,27 @@ def overview(db: Database, now: datetime | None = None, *, buckets: int = 30, bu
     for r in done:
         if 0 <= r["k"] < buckets:
             series[buckets - 1 - r["k"]] = int(r["n"])
+    ended = db.execute(
+        """SELECT agent, floor(extract(epoch FROM %(now)s::timestamptz - finished_at) / %(b)s)::int AS k,
+                  count(*) FILTER (WHERE status <> 'succeeded') AS bad, count(*) AS n
+             FROM tasks WHERE status IN ('succeeded', 'failed', 'dead')
+              AND finished_at > %(now)s::timestamptz - make_interval(secs => %(span)s)
+              AND finished_at <= %(now)s::timestamptz
+            GROUP BY 1, 2""",
+        {"now": ref, "b": bucket_s, "span": buckets * bucket_s},
+    )
+    failures: dict[str, list[tuple[int, int]]] = {}
+    for r in ended:
+        if 0 <= r["k"] < buckets:
+            failures.setdefault(r["agent"], [(0, 0)] * buckets)[buckets - 1 - r["k"]] = (int(r["bad"]), int(r["n"]))
     controls = queue.agent_controls(db)
     return {
         "now": ref,
         "counts": counts,
         "oldest_s": oldest,
         "throughput": series,
+        #: Per agent, per bucket (oldest first): (tasks that ended failed or dead, tasks that ended).
+        "failures": failures,
         "bucket_s": bucket_s,
         "paused_agents": sorted(a for a, c in controls.items() if c["paused"]),
         "controls": controls,

@@ -315,3 +315,38 @@ def test_task_detail_masks_sealed_personal_values(settings, demo):
             assert "$enc" not in text and sealed["$enc"][:12] not in text and "9876543210" not in text
 
     asyncio.run(main())
+
+
+def test_the_overview_shows_a_failure_rate_sparkline_per_agent_with_an_axis(settings, demo):
+    from datetime import timedelta
+
+    from tests.support.console_support import FROZEN
+    from tui.screens.overview import BARS
+
+    # probe: 4 tasks ended a minute ago (2 dead, 2 succeeded: 50%), 1 succeeded 20 minutes ago (0%).
+    for status, ago in (("dead", 30), ("dead", 30), ("succeeded", 30), ("succeeded", 40), ("succeeded", 1200)):
+        demo.execute("INSERT INTO tasks (agent, status, finished_at) VALUES ('probe', %s, %s)",
+                     (status, FROZEN - timedelta(seconds=ago)))
+
+    async def main():
+        app = make_app(settings, demo)
+        async with app.run_test(size=(120, 40)) as pilot:
+            view = await open_view(pilot, "1")
+            table = view.query_one("#agents")
+            cell = table._cells["probe"][-1].plain
+            assert cell.endswith(" 50%")  # the peak rate
+            bars = cell[:-5]
+            assert bars[-1] == BARS[4] and BARS[0] in bars  # 50% now, 0% earlier, blank when nothing ended
+            assert " " in bars.strip() or bars.startswith(" ")
+            text = screen_text(app)
+            assert "fail% 30m" in text  # the column
+            axis = next(line for line in text.splitlines() if "-30m" in line)
+            assert "now" in axis and "max " in axis and "/min" in axis and "0-100%" in axis
+            assert "probe" in text and cell in text
+        app = make_app(settings, demo)
+        async with app.run_test(size=(80, 24)) as pilot:  # every column still on screen at 80
+            view = await open_view(pilot, "1")
+            table = view.query_one("#agents")
+            assert table.virtual_size.width <= table.size.width
+
+    asyncio.run(main())
