@@ -120,6 +120,7 @@ LOG_BINDINGS = [
     b("j", "scroll_down", "Down", id="logs.down", show=False),
     b("k", "scroll_up", "Up", id="logs.up", show=False),
     b("g,home", "scroll_top", "Top (gg)", id="logs.top", show=False, key_display="gg"),
+    b("enter", "open_task", "Open task", id="logs.task"),
 ]
 
 #: What each binding is for, as ``?`` groups them (by id prefix or id).

@@ -371,10 +371,14 @@ def test_logs_are_coloured_by_level_scroll_with_j_k_and_wrap(settings, demo):
             assert log.line_count > lines and max(len(line) for line in log.lines) <= 78
             await pilot.press("g")
             await pilot.pause()
-            assert log.scroll_y == 0 and not log.auto_scroll
+            assert log.scroll_y == 0 and not log.auto_scroll and log.cursor == 0
             await pilot.press("j")
             await pilot.pause()
-            assert log.scroll_y == 1
+            assert log.cursor == 1 and log.scroll_y == 0  # the cursor moves; the view follows it
+            for _ in range(log.size.height):
+                await pilot.press("j")
+            await pilot.pause()
+            assert log.scroll_y > 0 and log.scroll_y <= log.cursor < log.scroll_y + log.size.height
             await pilot.press("G")
             await pilot.pause()
             assert log.auto_scroll and log.scroll_y == log.max_scroll_y
@@ -655,5 +659,37 @@ def test_a_screenshot_fits_the_width_pans_zooms_and_names_session_candidate_job_
             await until(pilot, lambda: type(app.screen).__name__ == "ScreenshotScreen")
             said = [n for n in notes if "half-blocks" in n]
             assert len(said) == 1 and "talvix[images]" in said[0]
+
+    asyncio.run(main())
+
+
+def test_enter_on_a_log_line_opens_its_task(settings, demo):
+    from core import queue
+
+    tid = demo.one("SELECT id FROM tasks WHERE agent = 'apply' AND status = 'dead' ORDER BY id")["id"]
+    with demo.transaction() as conn:
+        queue.add_event(conn, "a line about #999999 from outside", agent="apply", task_id=tid)
+        queue.add_event(conn, "no task here #777777", agent="apply")
+
+    async def main():
+        app = make_app(settings, demo, start_view="logs")
+        async with app.run_test(size=(80, 24)) as pilot:
+            view = await until(pilot, lambda: app.screen.loads > 0 and app.screen)
+            await settle(app)
+            log = view.log_widget
+            lines = list(log.lines)
+            at = next(i for i, line in enumerate(lines) if "a line about #999999" in line)
+            await pilot.press("k")  # a cursor appears on the last line on screen
+            assert log.cursor == log.line_count - 1
+            await pilot.press("enter")  # the last line names no task: said, nothing opens
+            await pilot.pause()
+            assert type(app.screen).__name__ == "LogsView"
+            for _ in range(log.cursor - at):
+                await pilot.press("k")
+            assert log.cursor == at and f"#{tid}" in log.lines[at]
+            await pilot.press("enter")
+            await until(pilot, lambda: getattr(app.screen, "detail", None), what="the task detail")
+            assert app.screen.task_id == tid  # the line's task, never the #999999 in its message
+            assert f"Task {tid}" in screen_text(app).splitlines()[0]
 
     asyncio.run(main())
