@@ -53,6 +53,13 @@ SCROLL_BINDINGS = [
     b("G,end", "scroll_end", "Bottom", id="scroll.bottom", show=False, key_display="G"),
 ]
 
+#: ``/`` inside a detail view, ``n`` / ``N`` the next / previous match.
+SEARCH_BINDINGS = [
+    b("slash", "search", "Find", id="find", key_display="/"),
+    b("n", "next_match(1)", "Next match", id="find.next", show=False),
+    b("N", "next_match(-1)", "Previous match", id="find.prev", show=False),
+]
+
 YANK_BINDINGS = [
     b("y", "yank", "Yank (copy)", id="yank", show=False),
 ]

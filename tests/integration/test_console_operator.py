@@ -635,6 +635,8 @@ def test_a_screenshot_fits_the_width_pans_zooms_and_names_session_candidate_job_
             assert "filled values" in text and len(shot.values) == 2
             assert "Notice [b]period[/b]" in text and "30 days" in text  # literally, beside the image
             assert "Portfolio URL" in text and "(required, blank)" in text
+            await _find(pilot, app, "portfolio")  # / searches the filled values too
+            assert shot.match_count() == 1 and "/portfolio: 1 match(es)" in screen_text(app).splitlines()[0]
             image = shot.query_one("#image", PannedImage)
             # Fitted to the width of its pane: as tall as the aspect makes it (640x400, two pixels a row).
             assert image.rows == int(400 * image.size.width / 640) // 2
@@ -691,5 +693,62 @@ def test_enter_on_a_log_line_opens_its_task(settings, demo):
             await until(pilot, lambda: getattr(app.screen, "detail", None), what="the task detail")
             assert app.screen.task_id == tid  # the line's task, never the #999999 in its message
             assert f"Task {tid}" in screen_text(app).splitlines()[0]
+
+    asyncio.run(main())
+
+
+async def _find(pilot, app, word):
+    await pilot.press("slash")
+    await until(pilot, lambda: type(app.screen).__name__ == "PromptScreen", what="the find prompt")
+    await type_text(pilot, word)
+    await pilot.press("enter")
+    await pilot.pause()
+
+
+def test_slash_searches_inside_every_detail_view(settings, demo):
+    job = demo.one("SELECT id, company FROM jobs ORDER BY id LIMIT 1")
+    cand = demo.one("SELECT id, full_name FROM candidates ORDER BY id LIMIT 1")
+
+    async def main():
+        app = make_app(settings, demo)
+        async with app.run_test(size=(100, 30)) as pilot:
+            # A record (job, candidate, audit entry): matches highlighted, counted, n goes on.
+            for key, ident, word in (("6", job["id"], job["company"].split()[0]),
+                                     ("7", cand["id"], cand["full_name"].split()[0])):
+                view = await open_view(pilot, key)
+                view.table.move_to_key(str(ident))
+                await pilot.press("enter")
+                await until(pilot, lambda: type(app.screen).__name__ == "TextScreen", what="the record")
+                await _find(pilot, app, word.lower())
+                screen = app.screen
+                assert type(screen).__name__ == "TextScreen" and screen.match_count() >= 1
+                assert "match(es)" in screen_text(app)
+                body = screen.query_one("#text-body").render()
+                assert any("yellow" in str(span.style) for span in body.spans)  # highlighted
+                await pilot.press("n")
+                await pilot.press("escape")
+                await pilot.pause()
+            # The answer sheet: the cursor goes to the row holding the text.
+            view = await open_view(pilot, "4")
+            view.table.move_to_key("task:41")
+            await pilot.press("enter")
+            await until(pilot, lambda: getattr(app.screen, "loads", 0) > 0, what="answer sheet")
+            await settle(app)
+            sheet = app.screen
+            table = sheet.query_one("#fields")
+            last = sheet.detail["fields"][-1]
+            word = str(last["label"]).split()[-1].strip("?")
+            await _find(pilot, app, word)
+            assert sheet.match_count() >= 1
+            assert word.lower() in " ".join(c.plain for c in table._cells[table.cursor_key]).lower()
+            assert "match(es)" in screen_text(app).splitlines()[0]
+            await pilot.press("escape")
+            # Sites (from the overview): the cursor goes to the matching site.
+            await open_view(pilot, "1")
+            await pilot.press("s")
+            await until(pilot, lambda: type(app.screen).__name__ == "SitesScreen" and app.screen.loads > 0)
+            await settle(app)
+            await _find(pilot, app, "lever")
+            assert "lever" in app.screen.table.cursor_key and "match(es)" in screen_text(app).splitlines()[0]
 
     asyncio.run(main())

@@ -18,6 +18,7 @@ from textual.widgets import Footer, Static
 from core.browse import pages
 from tui.keys import b
 from tui.screens.dialogs import PromptScreen
+from tui.screens.search import SEARCH_BINDINGS, TextSearch
 from tui.text import lit
 from tui.widgets.halfblock import HalfBlockImage, PannedImage
 from tui.widgets.screenshot import image_widget, images_available
@@ -57,7 +58,7 @@ class _Pane(VerticalScroll, can_focus=False):
     """A scroll pane that never takes the focus (the screen's keys pan and zoom)."""
 
 
-class ScreenshotScreen(Screen[None]):
+class ScreenshotScreen(TextSearch, Screen[None]):
     """Screenshots full screen: fitted to the width and panned vertically, zoomed into a region, with a
     title naming the session, candidate, job and step, and the values filled in beside the image.
 
@@ -83,7 +84,19 @@ class ScreenshotScreen(Screen[None]):
         b("g,home", "pan_home", "Top", id="screenshot.top", show=False, key_display="gg"),
         b("G,end", "pan_end", "Bottom", id="screenshot.bottom", show=False),
         b("v", "toggle_values", "Values", id="screenshot.values"),
+        *SEARCH_BINDINGS,
     ]
+    SEARCH_WHAT = "the filled values"
+
+    def search_body(self) -> Static:
+        return self.query_one("#shot-values-body", Static)
+
+    def search_scroller(self) -> Widget:
+        return self.query_one("#shot-values")
+
+    def search_status(self) -> None:
+        if self.is_mounted:
+            self._caption()
 
     def __init__(self, paths: list[Path], index: int = 0, context: dict[str, Any] | None = None) -> None:
         super().__init__()
@@ -135,7 +148,7 @@ class ScreenshotScreen(Screen[None]):
 
     def _got_values(self, detail: dict[str, Any] | None) -> None:
         self.values = list((detail or {}).get("fields") or [])
-        self.query_one("#shot-values-body", Static).update(filled_values(self.values))
+        self.show_text(filled_values(self.values))
 
     @property
     def image(self) -> Widget:
@@ -155,6 +168,8 @@ class ScreenshotScreen(Screen[None]):
     def _caption(self) -> None:
         image = self.image
         where = image.position() if isinstance(image, PannedImage) else f"zoom {self._zoom}x"
+        if self.search:
+            where = f"{where}  {self.search_said()}"
         path = self.paths[self.index] if self.paths else None
         self.query_one(StatusLine).show(f"Screenshot {self.index + 1}/{len(self.paths)} {path.name if path else ''}",
                                         where)
