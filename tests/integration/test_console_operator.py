@@ -317,12 +317,14 @@ def test_gg_and_G_go_to_the_top_and_bottom_and_S_sorts_by_column(settings, demo)
             await settle(app)
             assert table.cursor_row == 0
             await pilot.press("S", "S", "S")  # mark column skipped: id, agent, status
+            await settle(app)
             await pilot.pause()
             assert table.sort_col == "status"
             shown = [view.rows[k]["status"] for k in table.keys]
             assert shown == sorted(shown)
-            assert "sorted by status asc" in screen_text(app)
+            assert "sorted by status asc (all)" in screen_text(app)
             await pilot.press("I")
+            await settle(app)
             await pilot.pause()
             assert [view.rows[k]["status"] for k in table.keys] == sorted(shown, reverse=True)
 
@@ -750,5 +752,47 @@ def test_slash_searches_inside_every_detail_view(settings, demo):
             await settle(app)
             await _find(pilot, app, "lever")
             assert "lever" in app.screen.table.cursor_key and "match(es)" in screen_text(app).splitlines()[0]
+
+    asyncio.run(main())
+
+
+def test_sorting_by_a_column_sorts_the_whole_filtered_result_not_the_page(settings, demo):
+    """S sorts in the database: the first row is the global maximum even when it is far beyond the
+    first page (a client-side sort of the page would never show it), and ] pages through the sorted whole."""
+    oldest = demo.one("SELECT min(id) AS id FROM tasks")["id"]
+    demo.execute("UPDATE tasks SET attempts = 97, max_attempts = 99 WHERE id = %s", (oldest,))
+    total = demo.one("SELECT count(*) AS n FROM tasks")["n"]
+    small = settings.model_copy(update={"console": settings.console.model_copy(update={"page_size": 10})})
+
+    async def main():
+        app = make_app(small, demo, start_view="queue")
+        async with app.run_test(size=(120, 40)) as pilot:
+            view = await until(pilot, lambda: app.screen.loads > 0 and app.screen)
+            await settle(app)
+            table = view.table
+            assert str(oldest) not in table.keys  # the newest page does not hold it
+            page_max = max(view.rows[k]["attempts"] for k in table.keys)
+            assert page_max < 97
+            await pilot.press("S", "S", "S", "S")  # id, agent, status, try
+            await settle(app)
+            assert table.sort_col == "try"
+            await pilot.press("I")  # descending
+            await settle(app)
+            await pilot.pause()
+            assert table.keys[0] == str(oldest) and table.cursor_key == str(oldest)
+            assert "sorted by try desc (all)" in screen_text(app)
+            tries = [view.rows[k]["attempts"] for k in table.keys]
+            assert tries == sorted(tries, reverse=True)
+            seen = list(table.keys)
+            while view.window.has_older:  # ] walks the whole sorted result, every task once
+                n = view.loads
+                await pilot.press("right_square_bracket")
+                await until(pilot, lambda n=n: view.loads > n and not view._loading, what="the next page")
+                await settle(app)
+                nxt = [view.rows[k]["attempts"] for k in table.keys]
+                assert max(nxt) <= min(tries)
+                tries = nxt
+                seen += table.keys
+            assert len(seen) == len(set(seen)) == total
 
     asyncio.run(main())

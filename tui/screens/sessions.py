@@ -52,9 +52,12 @@ class SessionsView(PagedView):
     def _stale_s(self) -> float:
         return float(self.tapp.settings.queue.runner_stale_seconds)
 
-    def fetch_window(self, flt: Filter, limit: int, before_id: int | None) -> Window:
+    SORTS = pages.SESSION_SORTS
+
+    def fetch_window(self, flt: Filter, limit: int, before_id: int | None, order: tuple[str, bool] | None = None,
+                     offset: int = 0) -> Window:
         return pages.session_window(self.tapp.db, flt, limit=limit, before_id=before_id,
-                                      now=self.tapp.clock_now(), stale_s=self._stale_s())
+                                      now=self.tapp.clock_now(), stale_s=self._stale_s(), order=order, offset=offset)
 
     def fetch_count(self, flt: Filter) -> int | None:
         return pages.session_count(self.tapp.db, flt, now=self.tapp.clock_now(), stale_s=self._stale_s())
