@@ -120,6 +120,11 @@ SITE_BINDINGS = [
     b("u", "resume_site", "Resume site", id="site.resume"),
 ]
 
+#: On a row that names an application (sessions, approvals): its outcome, as ``talvix outcome``.
+OUTCOME_RECORD_BINDINGS = [
+    b("O", "record_outcome", "Outcome", id="outcome.record"),
+]
+
 SESSION_BINDINGS = [
     b("o", "open_screenshot", "Full screen", id="screenshot.open"),
     b("s", "save_screenshot", "Save as", id="screenshot.save"),
