@@ -42,9 +42,9 @@ class NotificationsView(BaseView):
         self.replies: dict[str, dict[str, Any]] = {}
 
     def body(self) -> ComposeResult:
+        # Every column on screen at 80 columns; the provider's name and the attempts are in the strip.
         yield KeyedTable([("id", "id", 6), ("status", "status", 10), ("channel", "channel", 8),
-                          ("template", "template", 18), ("cand", "cand", 5), ("app", "app", 5),
-                          ("provider", "provider", 8), ("ref", "provider id", 14), ("tries", "try", 3),
+                          ("template", "template", 18), ("for", "for", 8), ("ref", "provider id", 14),
                           ("age", "age", 5), ("error", "error", 20)], id="outbox")
         yield KeyedTable([("id", "reply", 6), ("age", "age", 5), ("cand", "cand", 5), ("kind", "kind", 12),
                           ("outcome", "outcome", 16), ("notif", "to", 6), ("text", "text", 20)], id="replies")
@@ -67,7 +67,7 @@ class NotificationsView(BaseView):
 
     def _fit(self) -> None:
         width = self.size.width - 2
-        self.out_table.fit(width, {"template": (12, 2), "ref": (6, 1), "error": (8, 3)})
+        self.out_table.fit(width, {"template": (10, 2), "ref": (6, 1), "error": (8, 3)})
         self.reply_table.fit(width, {"outcome": (8, 1), "text": (10, 4)})
 
     def focus_main(self) -> None:
@@ -84,9 +84,8 @@ class NotificationsView(BaseView):
         self.replies = {str(r["id"]): r for r in replies}
         self.out_table.sync([(str(r["id"]), (
             Text(str(r["id"])), Text(r["status"], style=NOTE_STYLE.get(r["status"], "")), lit(r["channel"]),
-            lit(r["template"], max_len=60), Text(str(r["candidate_id"] or "")), Text(str(r["application_id"] or "")),
-            lit(r["provider"] or "", max_len=20), lit(r["provider_ref"] or "", max_len=80),
-            Text(str(r["attempts"] or "")), Text(since(r["updated_at"] or r["created_at"], now)),
+            lit(r["template"], max_len=60), Text(_for(r)), lit(r["provider_ref"] or "", max_len=80),
+            Text(since(r["updated_at"] or r["created_at"], now)),
             lit(r["error"] or "", "red", max_len=300),
         )) for r in rows])
         self.reply_table.sync([(str(r["id"]), (
@@ -132,7 +131,9 @@ class NotificationsView(BaseView):
                 out.append_text(lit(f"{n['channel']} · {n['template']} · {n['language'] or ''} · "
                                     f"key {n['idempotency_key']}"))
                 out.append("\nprovider ", style="bold")
-                out.append_text(lit(f"{n['provider'] or '-'}  id {n['provider_ref'] or '-'}"))
+                out.append_text(lit(f"{n['provider'] or '-'}  id {n['provider_ref'] or '-'}  attempts "
+                                    f"{n['attempts'] or 0}  candidate {n['candidate_id'] or '-'}  application "
+                                    f"{n['application_id'] or '-'}"))
                 if n["error"]:
                     out.append("\nerror ", style="bold red")
                     out.append_text(lit(n["error"], "red", keep_newlines=True, max_len=2000))
@@ -188,3 +189,9 @@ class NotificationsView(BaseView):
         verdict = "it was delivered" if sent else "it was not delivered"
         app.push_screen(ConfirmScreen(f"Notification {ident}: {verdict}?", body,
                                       "Delivered" if sent else "Not delivered"), confirmed)
+
+
+def _for(n: dict[str, Any]) -> str:
+    """Whom a notification is about: ``c3 a12`` (candidate 3, application 12)."""
+    return " ".join(p for p in (f"c{n['candidate_id']}" if n["candidate_id"] else "",
+                                f"a{n['application_id']}" if n["application_id"] else "") if p)
