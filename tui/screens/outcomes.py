@@ -16,12 +16,19 @@ from rich.text import Text
 from textual import on
 from textual.widgets import DataTable, Static
 
-from core.outcomes import calibration, records
 from tui.keys import OUTCOME_BINDINGS
 from tui.screens.base import BaseView
 from tui.screens.dialogs import ConfirmScreen
 from tui.text import lit
 from tui.widgets.keyed_table import KeyedTable
+
+
+def _outcomes() -> Any:
+    """``core.outcomes.calibration`` and ``records``, imported on first use: calibration pulls in scipy
+    (about two seconds), which the console's start should not wait for."""
+    from core.outcomes import calibration, records
+
+    return calibration, records
 
 
 def _num(value: Any) -> str:
@@ -68,6 +75,7 @@ class OutcomesView(BaseView):
         db = self.tapp.db
         figures = {int(r["version"]): r["figures"] or {}
                    for r in db.execute("SELECT version, figures FROM calibrations ORDER BY version DESC")}
+        calibration, records = _outcomes()
         return records.pending_messages(db, load_cipher(self.tapp.settings)), calibration.versions(db), figures
 
     _figures: dict[int, dict[str, Any]] = {}
@@ -142,6 +150,7 @@ class OutcomesView(BaseView):
             if ok:
                 from core.crypto import load_cipher
 
+                records = _outcomes()[1]
                 app.act("confirm_mail", lambda: _said(records.confirm_message(
                     app.db, load_cipher(app.settings), ident, who=app.who)), after=self.reload)
 
@@ -157,7 +166,7 @@ class OutcomesView(BaseView):
         def confirmed(ok: bool | None) -> None:
             if ok:
                 def dismiss() -> str:
-                    records.dismiss_message(app.db, ident, who=app.who)
+                    _outcomes()[1].dismiss_message(app.db, ident, who=app.who)
                     return f"message {ident} dismissed"
 
                 app.act("dismiss_mail", dismiss, after=self.reload)
@@ -170,7 +179,7 @@ class OutcomesView(BaseView):
 
         def confirmed(ok: bool | None) -> None:
             if ok:
-                app.act("rollback_calibration", lambda: calibration.rollback(app.db, who=app.who)["message"],
+                app.act("rollback_calibration", lambda: _outcomes()[0].rollback(app.db, who=app.who)["message"],
                         after=self.reload)
 
         app.push_screen(ConfirmScreen("Roll back the active calibration?",
