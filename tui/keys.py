@@ -9,9 +9,10 @@ from __future__ import annotations
 
 from textual.binding import Binding
 
-VIEWS = ("overview", "queue", "sessions", "approvals", "logs", "jobs", "candidates", "runners", "audit", "outcomes")
-#: Views 1-9, then 0 for the tenth.
-VIEW_KEYS = {name: str((i + 1) % 10) for i, name in enumerate(VIEWS)}
+VIEWS = ("overview", "queue", "sessions", "approvals", "logs", "jobs", "candidates", "runners", "audit", "outcomes",
+         "notifications")
+#: Views 1-9, then 0 for the tenth; the eleventh on ctrl+n (and every one by :name).
+VIEW_KEYS = {**{name: str((i + 1) % 10) for i, name in enumerate(VIEWS[:10])}, "notifications": "ctrl+n"}
 
 
 def b(key: str, action: str, description: str, *, id: str, show: bool = True, tooltip: str = "",
@@ -51,6 +52,13 @@ SCROLL_BINDINGS = [
     b("k", "scroll_up", "Up", id="scroll.up", show=False),
     b("g,home", "scroll_home", "Top (gg)", id="scroll.top", show=False, key_display="gg"),
     b("G,end", "scroll_end", "Bottom", id="scroll.bottom", show=False, key_display="G"),
+]
+
+#: ``/`` inside a detail view, ``n`` / ``N`` the next / previous match.
+SEARCH_BINDINGS = [
+    b("slash", "search", "Find", id="find", key_display="/"),
+    b("n", "next_match(1)", "Next match", id="find.next", show=False),
+    b("N", "next_match(-1)", "Previous match", id="find.prev", show=False),
 ]
 
 YANK_BINDINGS = [
@@ -97,6 +105,11 @@ OUTCOME_BINDINGS = [
     b("b", "rollback_calibration", "Roll back calibration", id="calibration.rollback"),
 ]
 
+NOTIFY_BINDINGS = [
+    b("s", "resolve_notification(True)", "Was delivered", id="notification.sent"),
+    b("f", "resolve_notification(False)", "Not delivered", id="notification.failed"),
+]
+
 OVERVIEW_BINDINGS = [
     b("p", "toggle_agent", "Pause/resume agent", id="agent.pause"),
     b("c", "set_cap", "Agent cap", id="agent.cap"),
@@ -105,6 +118,11 @@ OVERVIEW_BINDINGS = [
 
 SITE_BINDINGS = [
     b("u", "resume_site", "Resume site", id="site.resume"),
+]
+
+#: On a row that names an application (sessions, approvals): its outcome, as ``talvix outcome``.
+OUTCOME_RECORD_BINDINGS = [
+    b("O", "record_outcome", "Outcome", id="outcome.record"),
 ]
 
 SESSION_BINDINGS = [
@@ -120,12 +138,14 @@ LOG_BINDINGS = [
     b("j", "scroll_down", "Down", id="logs.down", show=False),
     b("k", "scroll_up", "Up", id="logs.up", show=False),
     b("g,home", "scroll_top", "Top (gg)", id="logs.top", show=False, key_display="gg"),
+    b("enter", "open_task", "Open task", id="logs.task"),
 ]
 
 #: What each binding is for, as ``?`` groups them (by id prefix or id).
 PURPOSES = (
     ("Act", ("retry", "cancel", "bulk_retry", "approve", "reject", "edit", "resolve.", "runner.", "agent.",
-             "screenshot.save", "errors.retry", "errors.cancel", "site.", "mail.", "calibration.")),
+             "screenshot.save", "errors.retry", "errors.cancel", "site.", "mail.", "calibration.", "notification.",
+             "outcome.")),
     ("Look", ("screenshot.", "yank", "logs.", "sort.", "filter", "refresh", "errors", "sites", "find", "find.")),
     ("Move", ("cursor.", "scroll.", "page.", "mark", "unmark", "back")),
     ("Views", ("view.", "command_line", "help", "quit")),
@@ -141,4 +161,4 @@ def purpose(binding_id: str) -> str:
 #: Actions that change something: hidden and refused in read-only mode.
 WRITE_ACTIONS = {"retry", "cancel_tasks", "bulk_retry", "approve", "reject", "resolve", "edit", "start_runner",
                  "stop_runner", "pause_runner", "toggle_agent", "retry_group", "cancel_group", "set_cap", "resume_site",
-                 "confirm_mail", "dismiss_mail", "rollback_calibration"}
+                 "confirm_mail", "dismiss_mail", "rollback_calibration", "resolve_notification", "record_outcome"}

@@ -38,9 +38,9 @@ STATUS_STYLE = {
 }
 
 
-def lit(value: Any, style: str = "", max_len: int | None = None) -> Text:
-    """Literal, single-line text from the outside world."""
-    return literal("" if value is None else value, style, max_len=max_len)
+def lit(value: Any, style: str = "", max_len: int | None = None, *, keep_newlines: bool = False) -> Text:
+    """Literal text from the outside world: one line, or its own lines with ``keep_newlines``."""
+    return literal("" if value is None else value, style, max_len=max_len, keep_newlines=keep_newlines)
 
 
 def status(value: str | None) -> Text:

@@ -50,15 +50,59 @@ class Window:
     has_newer: bool
 
 
+#: A sort the operator chose: (column expression from a view's ``*_SORTS``, descending).
+Order = tuple[str, bool]
+
+#: Columns each paged view may be sorted by, over the whole filtered result (``S`` in the console):
+#: the console's column key -> (SQL expression, whether the shown value runs the other way, as an age
+#: does against its timestamp). Only these expressions ever reach the SQL text.
+TASK_SORTS = {"id": ("t.id", False), "agent": ("t.agent", False), "status": ("t.status", False),
+              "try": ("t.attempts", False), "site": ("t.site", False), "age": ("t.updated_at", True),
+              "error": ("t.last_error", False)}
+SESSION_SORTS = {"id": ("s.id", False), "candidate": ("c.full_name", False), "job": ("j.title", False),
+                 "site": ("s.site", False), "step": ("s.step", False),
+                 "elapsed": ("COALESCE(s.ended_at, COALESCE(%(now)s::timestamptz, now())) - s.started_at", False)}
+JOB_SORTS = {"id": ("j.id", False), "company": ("j.company", False), "title": ("j.title", False),
+             "location": ("j.location", False), "site": ("j.site", False), "status": ("j.status", False),
+             "apps": ("applications", False), "seen": ("j.first_seen_at", True)}
+CANDIDATE_SORTS = {"id": ("c.id", False), "name": ("c.full_name", False), "location": ("c.location", False),
+                   "status": ("c.status", False), "policy": ("c.apply_policy", False),
+                   "apps": ("applications", False), "sent": ("submitted", False)}
+AUDIT_SORTS = {"id": ("o.id", False), "when": ("o.ts", False), "actor": ("o.actor", False),
+               "action": ("o.action", False)}
+
+
+def order_sql(sorts: dict[str, tuple[str, bool]], order: tuple[str, bool] | None) -> tuple[str, bool] | None:
+    """(expression, descending) for a view's column key and direction, or None for the default order.
+    A key that is not in ``sorts`` is refused (nothing the operator types reaches the SQL text)."""
+    if order is None:
+        return None
+    key, desc = order
+    if key not in sorts:
+        raise TalvixError(f"cannot sort by {key!r}; sortable columns: {', '.join(sorts)}")
+    expr, inverted = sorts[key]
+    return expr, desc != inverted
+
+
 def _window_query(select: str, order_col: str, flt_sql: str, params: dict[str, Any], *, limit: int,
-                  before_id: int | None) -> tuple[str, dict[str, Any]]:
+                  before_id: int | None, order: Order | None = None, offset: int = 0) -> tuple[str, dict[str, Any]]:
     """The page query: one more row than shown (is there an older page?), newest first.
 
     The ``before`` bound is only written when there is one: a prepared statement's generic plan
     cannot drop a ``%s IS NULL OR id < %s`` condition, so one text per case keeps both on an index
     range scan backward (EXPLAIN at 1M tasks: the newest page reads 201 index entries).
+
+    With an ``order`` (an expression from :func:`order_sql`) the whole filtered result is sorted by it
+    (id breaks ties, the same way) and paged by ``offset``: the first row is the first of all, not of
+    one page.
     """
     params = {**params, "limit": limit + 1}
+    if order is not None:
+        expr, desc = order
+        way = "DESC NULLS LAST" if desc else "ASC NULLS LAST"
+        params["offset"] = max(0, int(offset))
+        return (f"{select} WHERE {flt_sql} ORDER BY {expr} {way}, {order_col} {'DESC' if desc else 'ASC'} "
+                f"LIMIT %(limit)s OFFSET %(offset)s", params)
     bound = ""
     if before_id is not None:
         params["before"] = before_id
@@ -67,11 +111,12 @@ def _window_query(select: str, order_col: str, flt_sql: str, params: dict[str, A
 
 
 def _window(db: Database, select: str, order_col: str, flt_sql: str, params: dict[str, Any], *,
-            limit: int, before_id: int | None) -> Window:
-    query, params = _window_query(select, order_col, flt_sql, params, limit=limit, before_id=before_id)
+            limit: int, before_id: int | None, order: Order | None = None, offset: int = 0) -> Window:
+    query, params = _window_query(select, order_col, flt_sql, params, limit=limit, before_id=before_id,
+                                  order=order, offset=offset)
     rows = db.execute(query, params)
     has_older = len(rows) > limit
-    return Window(rows[:limit], before_id, has_older, before_id is not None)
+    return Window(rows[:limit], before_id, has_older, before_id is not None or offset > 0)
 
 
 def _count(db: Database, from_sql: str, flt_sql: str, params: dict[str, Any]) -> int | None:
@@ -92,11 +137,13 @@ _TASK_SELECT = """SELECT t.id, t.agent, t.status, t.attempts, t.max_attempts, t.
                     FROM tasks t"""
 
 
-def task_window_query(flt: Filter, *, limit: int = 200, before_id: int | None = None) -> tuple[str, dict[str, Any]]:
-    """The SQL and parameters :func:`task_window` runs (the console benchmark times it bare)."""
+def task_window_query(flt: Filter, *, limit: int = 200, before_id: int | None = None,
+                      order: tuple[str, bool] | None = None, offset: int = 0) -> tuple[str, dict[str, Any]]:
+    """The SQL and parameters :func:`task_window` runs (the console benchmark times it bare).
+    ``order``: (a :data:`TASK_SORTS` key, descending)."""
     params: dict[str, Any] = {}
     return _window_query(_TASK_SELECT, "t.id", where_sql(flt, TASK_SPEC, params), params, limit=limit,
-                         before_id=before_id)
+                         before_id=before_id, order=order_sql(TASK_SORTS, order), offset=offset)
 
 
 class Row(tuple):
@@ -126,12 +173,13 @@ def row_tuple(cursor: psycopg.Cursor[Any]) -> Any:
     return cls
 
 
-def task_window(db: Database, flt: Filter, *, limit: int = 200, before_id: int | None = None) -> Window:
+def task_window(db: Database, flt: Filter, *, limit: int = 200, before_id: int | None = None,
+                order: tuple[str, bool] | None = None, offset: int = 0) -> Window:
     """A page of tasks as :class:`Row` tuples (the console compares and keys them on every refresh)."""
-    query, params = task_window_query(flt, limit=limit, before_id=before_id)
+    query, params = task_window_query(flt, limit=limit, before_id=before_id, order=order, offset=offset)
     with db.connection() as conn:
         rows = conn.cursor(row_factory=row_tuple).execute(query, params).fetchall()
-    return Window(rows[:limit], before_id, len(rows) > limit, before_id is not None)
+    return Window(rows[:limit], before_id, len(rows) > limit, before_id is not None or offset > 0)
 
 
 def task_count(db: Database, flt: Filter) -> int | None:
@@ -208,12 +256,27 @@ def overview(db: Database, now: datetime | None = None, *, buckets: int = 30, bu
     for r in done:
         if 0 <= r["k"] < buckets:
             series[buckets - 1 - r["k"]] = int(r["n"])
+    ended = db.execute(
+        """SELECT agent, floor(extract(epoch FROM %(now)s::timestamptz - finished_at) / %(b)s)::int AS k,
+                  count(*) FILTER (WHERE status <> 'succeeded') AS bad, count(*) AS n
+             FROM tasks WHERE status IN ('succeeded', 'failed', 'dead')
+              AND finished_at > %(now)s::timestamptz - make_interval(secs => %(span)s)
+              AND finished_at <= %(now)s::timestamptz
+            GROUP BY 1, 2""",
+        {"now": ref, "b": bucket_s, "span": buckets * bucket_s},
+    )
+    failures: dict[str, list[tuple[int, int]]] = {}
+    for r in ended:
+        if 0 <= r["k"] < buckets:
+            failures.setdefault(r["agent"], [(0, 0)] * buckets)[buckets - 1 - r["k"]] = (int(r["bad"]), int(r["n"]))
     controls = queue.agent_controls(db)
     return {
         "now": ref,
         "counts": counts,
         "oldest_s": oldest,
         "throughput": series,
+        #: Per agent, per bucket (oldest first): (tasks that ended failed or dead, tasks that ended).
+        "failures": failures,
         "bucket_s": bucket_s,
         "paused_agents": sorted(a for a, c in controls.items() if c["paused"]),
         "controls": controls,
@@ -398,9 +461,11 @@ _JOB_SELECT = """SELECT j.id, j.company, j.title, j.location, j.site, j.ats, j.s
                    FROM jobs j"""
 
 
-def job_window(db: Database, flt: Filter, *, limit: int = 200, before_id: int | None = None) -> Window:
+def job_window(db: Database, flt: Filter, *, limit: int = 200, before_id: int | None = None,
+               order: tuple[str, bool] | None = None, offset: int = 0) -> Window:
     params: dict[str, Any] = {}
-    return _window(db, _JOB_SELECT, "j.id", where_sql(flt, JOB_SPEC, params), params, limit=limit, before_id=before_id)
+    return _window(db, _JOB_SELECT, "j.id", where_sql(flt, JOB_SPEC, params), params, limit=limit, before_id=before_id,
+                   order=order_sql(JOB_SORTS, order), offset=offset)
 
 
 def job_count(db: Database, flt: Filter) -> int | None:
@@ -425,10 +490,11 @@ _CANDIDATE_SELECT = """SELECT c.id, c.full_name, c.location, c.status, c.apply_p
                          FROM candidates c"""
 
 
-def candidate_window(db: Database, flt: Filter, *, limit: int = 200, before_id: int | None = None) -> Window:
+def candidate_window(db: Database, flt: Filter, *, limit: int = 200, before_id: int | None = None,
+                     order: tuple[str, bool] | None = None, offset: int = 0) -> Window:
     params: dict[str, Any] = {}
-    return _window(db, _CANDIDATE_SELECT, "c.id", where_sql(flt, CANDIDATE_SPEC, params), params, limit=limit,
-                   before_id=before_id)
+    return _window(db, _CANDIDATE_SELECT, "c.id", where_sql(flt, CANDIDATE_SPEC, params), params, limit=limit, before_id=before_id,
+                   order=order_sql(CANDIDATE_SORTS, order), offset=offset)
 
 
 def candidate_count(db: Database, flt: Filter) -> int | None:
@@ -452,10 +518,11 @@ def candidate_detail(db: Database, candidate_id: int) -> dict[str, Any] | None:
 _AUDIT_SELECT = "SELECT o.id, o.ts, o.actor, o.action, o.target_type, o.target_ids, o.details FROM operator_actions o"
 
 
-def audit_window(db: Database, flt: Filter, *, limit: int = 200, before_id: int | None = None) -> Window:
+def audit_window(db: Database, flt: Filter, *, limit: int = 200, before_id: int | None = None,
+                 order: tuple[str, bool] | None = None, offset: int = 0) -> Window:
     params: dict[str, Any] = {}
-    return _window(db, _AUDIT_SELECT, "o.id", where_sql(flt, AUDIT_SPEC, params), params, limit=limit,
-                   before_id=before_id)
+    return _window(db, _AUDIT_SELECT, "o.id", where_sql(flt, AUDIT_SPEC, params), params, limit=limit, before_id=before_id,
+                   order=order_sql(AUDIT_SORTS, order), offset=offset)
 
 
 def audit_count(db: Database, flt: Filter) -> int | None:
@@ -518,11 +585,12 @@ def _session_params(now: datetime | None, stale_s: float) -> dict[str, Any]:
 
 
 def session_window(db: Database, flt: Filter, *, limit: int = 200, before_id: int | None = None,
-                   now: datetime | None = None, stale_s: float = 90.0) -> Window:
-    """A page of apply sessions, newest first, each with its state (live / stale / ended)."""
+                   now: datetime | None = None, stale_s: float = 90.0, order: tuple[str, bool] | None = None,
+                   offset: int = 0) -> Window:
+    """A page of apply sessions, newest first (or by ``order``), each with its state (live / stale / ended)."""
     params = _session_params(now, stale_s)
     return _window(db, _SESSION_SELECT, "s.id", where_sql(flt, SESSION_SPEC, params), params,
-                          limit=limit, before_id=before_id)
+                   limit=limit, before_id=before_id, order=order_sql(SESSION_SORTS, order), offset=offset)
 
 
 def session_count(db: Database, flt: Filter, *, now: datetime | None = None, stale_s: float = 90.0) -> int | None:

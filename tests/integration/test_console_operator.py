@@ -317,12 +317,14 @@ def test_gg_and_G_go_to_the_top_and_bottom_and_S_sorts_by_column(settings, demo)
             await settle(app)
             assert table.cursor_row == 0
             await pilot.press("S", "S", "S")  # mark column skipped: id, agent, status
+            await settle(app)
             await pilot.pause()
             assert table.sort_col == "status"
             shown = [view.rows[k]["status"] for k in table.keys]
             assert shown == sorted(shown)
-            assert "sorted by status asc" in screen_text(app)
+            assert "sorted by status asc (all)" in screen_text(app)
             await pilot.press("I")
+            await settle(app)
             await pilot.pause()
             assert [view.rows[k]["status"] for k in table.keys] == sorted(shown, reverse=True)
 
@@ -371,10 +373,14 @@ def test_logs_are_coloured_by_level_scroll_with_j_k_and_wrap(settings, demo):
             assert log.line_count > lines and max(len(line) for line in log.lines) <= 78
             await pilot.press("g")
             await pilot.pause()
-            assert log.scroll_y == 0 and not log.auto_scroll
+            assert log.scroll_y == 0 and not log.auto_scroll and log.cursor == 0
             await pilot.press("j")
             await pilot.pause()
-            assert log.scroll_y == 1
+            assert log.cursor == 1 and log.scroll_y == 0  # the cursor moves; the view follows it
+            for _ in range(log.size.height):
+                await pilot.press("j")
+            await pilot.pause()
+            assert log.scroll_y > 0 and log.scroll_y <= log.cursor < log.scroll_y + log.size.height
             await pilot.press("G")
             await pilot.pause()
             assert log.auto_scroll and log.scroll_y == log.max_scroll_y
@@ -594,5 +600,199 @@ def test_a_task_detail_is_searched_with_slash_and_its_retry_of_an_apply_task_ask
             await pilot.press("enter")  # Cancel
             await settle(app)
             assert _status(demo, tid) == "dead"
+
+    asyncio.run(main())
+
+
+def test_a_screenshot_fits_the_width_pans_zooms_and_names_session_candidate_job_step_and_values(settings, demo):
+    from tui.widgets.halfblock import PannedImage
+
+    s = demo.one("""SELECT s.id, s.application_id, c.full_name, j.title, j.company FROM apply_sessions s
+                    JOIN applications a ON a.id = s.application_id JOIN candidates c ON c.id = a.candidate_id
+                    JOIN jobs j ON j.id = a.job_id WHERE s.id = 1""")
+    from psycopg.types.json import Jsonb
+
+    sheet = {"fields": [{"name": "q1", "label": "Notice [b]period[/b]", "value": "30 days", "required": True},
+                        {"name": "q2", "label": "Portfolio URL", "value": "", "required": True}]}
+    demo.execute("UPDATE applications SET answer_sheet = %s WHERE id = %s", (Jsonb(sheet), s["application_id"]))
+
+    async def main():
+        app = make_app(settings, demo)
+        notes = []
+        real_notify = app.notify
+        app.notify = lambda msg, **kw: (notes.append(msg), real_notify(msg, **kw))
+        async with app.run_test(size=(80, 24)) as pilot:
+            view = await open_view(pilot, "3")
+            view.table.move_to_key("1")
+            await pilot.press("enter")
+            await until(pilot, lambda: type(app.screen).__name__ == "ScreenshotScreen")
+            shot = app.screen
+            await until(pilot, lambda: shot.values is not None, what="the filled values")
+            await pilot.pause()
+            text = screen_text(app)
+            title = " ".join(line.strip() for line in text.splitlines()[1:3])  # up to two lines
+            assert f"session {s['id']}" in title and s["full_name"] in title and s["title"] in title
+            step = shot.paths[shot.index].stem.split("-", 1)[1]  # 02-filled.png: step filled
+            assert f"step {step}" in title
+            assert "filled values" in text and len(shot.values) == 2
+            assert "Notice [b]period[/b]" in text and "30 days" in text  # literally, beside the image
+            assert "Portfolio URL" in text and "(required, blank)" in text
+            await _find(pilot, app, "portfolio")  # / searches the filled values too
+            assert shot.match_count() == 1 and "/portfolio: 1 match(es)" in screen_text(app).splitlines()[0]
+            image = shot.query_one("#image", PannedImage)
+            # Fitted to the width of its pane: as tall as the aspect makes it (640x400, two pixels a row).
+            assert image.rows == int(400 * image.size.width / 640) // 2
+            assert image.rows <= image.size.height  # the whole width shows, nothing to pan at 1x
+            await pilot.press("z")
+            await pilot.pause()
+            assert image.zoom == 2 and image.rows > image.size.height
+            assert "zoom 2x" in screen_text(app).splitlines()[0]
+            assert image.pan_x > 0  # zoomed about the centre of what was on screen
+            await pilot.press("g")
+            assert image.pan_y == 0 and image.pan_x == 0
+            await pilot.press("j", "j", "L")
+            await pilot.pause()
+            assert image.pan_y == 2 and image.pan_x == 8
+            assert f"rows {image.pan_y + 1}-" in screen_text(app).splitlines()[0]
+            await pilot.press("G")
+            assert image.pan_y == image.rows - image.size.height
+            await pilot.press("Z")
+            assert image.zoom == 1 and image.pan_y == 0
+            await pilot.press("left")  # the other screenshot: the notice is not said again
+            await pilot.press("escape", "enter")
+            await until(pilot, lambda: type(app.screen).__name__ == "ScreenshotScreen")
+            said = [n for n in notes if "half-blocks" in n]
+            assert len(said) == 1 and "talvix[images]" in said[0]
+
+    asyncio.run(main())
+
+
+def test_enter_on_a_log_line_opens_its_task(settings, demo):
+    from core import queue
+
+    tid = demo.one("SELECT id FROM tasks WHERE agent = 'apply' AND status = 'dead' ORDER BY id")["id"]
+    with demo.transaction() as conn:
+        queue.add_event(conn, "a line about #999999 from outside", agent="apply", task_id=tid)
+        queue.add_event(conn, "no task here #777777", agent="apply")
+
+    async def main():
+        app = make_app(settings, demo, start_view="logs")
+        async with app.run_test(size=(80, 24)) as pilot:
+            view = await until(pilot, lambda: app.screen.loads > 0 and app.screen)
+            await settle(app)
+            log = view.log_widget
+            lines = list(log.lines)
+            at = next(i for i, line in enumerate(lines) if "a line about #999999" in line)
+            await pilot.press("k")  # a cursor appears on the last line on screen
+            assert log.cursor == log.line_count - 1
+            await pilot.press("enter")  # the last line names no task: said, nothing opens
+            await pilot.pause()
+            assert type(app.screen).__name__ == "LogsView"
+            for _ in range(log.cursor - at):
+                await pilot.press("k")
+            assert log.cursor == at and f"#{tid}" in log.lines[at]
+            await pilot.press("enter")
+            await until(pilot, lambda: getattr(app.screen, "detail", None), what="the task detail")
+            assert app.screen.task_id == tid  # the line's task, never the #999999 in its message
+            assert f"Task {tid}" in screen_text(app).splitlines()[0]
+
+    asyncio.run(main())
+
+
+async def _find(pilot, app, word):
+    await pilot.press("slash")
+    await until(pilot, lambda: type(app.screen).__name__ == "PromptScreen", what="the find prompt")
+    await type_text(pilot, word)
+    await pilot.press("enter")
+    await pilot.pause()
+
+
+def test_slash_searches_inside_every_detail_view(settings, demo):
+    job = demo.one("SELECT id, company FROM jobs ORDER BY id LIMIT 1")
+    cand = demo.one("SELECT id, full_name FROM candidates ORDER BY id LIMIT 1")
+
+    async def main():
+        app = make_app(settings, demo)
+        async with app.run_test(size=(100, 30)) as pilot:
+            # A record (job, candidate, audit entry): matches highlighted, counted, n goes on.
+            for key, ident, word in (("6", job["id"], job["company"].split()[0]),
+                                     ("7", cand["id"], cand["full_name"].split()[0])):
+                view = await open_view(pilot, key)
+                view.table.move_to_key(str(ident))
+                await pilot.press("enter")
+                await until(pilot, lambda: type(app.screen).__name__ == "TextScreen", what="the record")
+                await _find(pilot, app, word.lower())
+                screen = app.screen
+                assert type(screen).__name__ == "TextScreen" and screen.match_count() >= 1
+                assert "match(es)" in screen_text(app)
+                body = screen.query_one("#text-body").render()
+                assert any("yellow" in str(span.style) for span in body.spans)  # highlighted
+                await pilot.press("n")
+                await pilot.press("escape")
+                await pilot.pause()
+            # The answer sheet: the cursor goes to the row holding the text.
+            view = await open_view(pilot, "4")
+            view.table.move_to_key("task:41")
+            await pilot.press("enter")
+            await until(pilot, lambda: getattr(app.screen, "loads", 0) > 0, what="answer sheet")
+            await settle(app)
+            sheet = app.screen
+            table = sheet.query_one("#fields")
+            last = sheet.detail["fields"][-1]
+            word = str(last["label"]).split()[-1].strip("?")
+            await _find(pilot, app, word)
+            assert sheet.match_count() >= 1
+            assert word.lower() in " ".join(c.plain for c in table._cells[table.cursor_key]).lower()
+            assert "match(es)" in screen_text(app).splitlines()[0]
+            await pilot.press("escape")
+            # Sites (from the overview): the cursor goes to the matching site.
+            await open_view(pilot, "1")
+            await pilot.press("s")
+            await until(pilot, lambda: type(app.screen).__name__ == "SitesScreen" and app.screen.loads > 0)
+            await settle(app)
+            await _find(pilot, app, "lever")
+            assert "lever" in app.screen.table.cursor_key and "match(es)" in screen_text(app).splitlines()[0]
+
+    asyncio.run(main())
+
+
+def test_sorting_by_a_column_sorts_the_whole_filtered_result_not_the_page(settings, demo):
+    """S sorts in the database: the first row is the global maximum even when it is far beyond the
+    first page (a client-side sort of the page would never show it), and ] pages through the sorted whole."""
+    oldest = demo.one("SELECT min(id) AS id FROM tasks")["id"]
+    demo.execute("UPDATE tasks SET attempts = 97, max_attempts = 99 WHERE id = %s", (oldest,))
+    total = demo.one("SELECT count(*) AS n FROM tasks")["n"]
+    small = settings.model_copy(update={"console": settings.console.model_copy(update={"page_size": 10})})
+
+    async def main():
+        app = make_app(small, demo, start_view="queue")
+        async with app.run_test(size=(120, 40)) as pilot:
+            view = await until(pilot, lambda: app.screen.loads > 0 and app.screen)
+            await settle(app)
+            table = view.table
+            assert str(oldest) not in table.keys  # the newest page does not hold it
+            page_max = max(view.rows[k]["attempts"] for k in table.keys)
+            assert page_max < 97
+            await pilot.press("S", "S", "S", "S")  # id, agent, status, try
+            await settle(app)
+            assert table.sort_col == "try"
+            await pilot.press("I")  # descending
+            await settle(app)
+            await pilot.pause()
+            assert table.keys[0] == str(oldest) and table.cursor_key == str(oldest)
+            assert "sorted by try desc (all)" in screen_text(app)
+            tries = [view.rows[k]["attempts"] for k in table.keys]
+            assert tries == sorted(tries, reverse=True)
+            seen = list(table.keys)
+            while view.window.has_older:  # ] walks the whole sorted result, every task once
+                n = view.loads
+                await pilot.press("right_square_bracket")
+                await until(pilot, lambda n=n: view.loads > n and not view._loading, what="the next page")
+                await settle(app)
+                nxt = [view.rows[k]["attempts"] for k in table.keys]
+                assert max(nxt) <= min(tries)
+                tries = nxt
+                seen += table.keys
+            assert len(seen) == len(set(seen)) == total
 
     asyncio.run(main())

@@ -315,3 +315,111 @@ def test_task_detail_masks_sealed_personal_values(settings, demo):
             assert "$enc" not in text and sealed["$enc"][:12] not in text and "9876543210" not in text
 
     asyncio.run(main())
+
+
+def test_the_overview_shows_a_failure_rate_sparkline_per_agent_with_an_axis(settings, demo):
+    from datetime import timedelta
+
+    from tests.support.console_support import FROZEN
+    from tui.screens.overview import BARS
+
+    # probe: 4 tasks ended a minute ago (2 dead, 2 succeeded: 50%), 1 succeeded 20 minutes ago (0%).
+    for status, ago in (("dead", 30), ("dead", 30), ("succeeded", 30), ("succeeded", 40), ("succeeded", 1200)):
+        demo.execute("INSERT INTO tasks (agent, status, finished_at) VALUES ('probe', %s, %s)",
+                     (status, FROZEN - timedelta(seconds=ago)))
+
+    async def main():
+        app = make_app(settings, demo)
+        async with app.run_test(size=(120, 40)) as pilot:
+            view = await open_view(pilot, "1")
+            table = view.query_one("#agents")
+            cell = table._cells["probe"][-1].plain
+            assert cell.endswith(" 50%")  # the peak rate
+            bars = cell[:-5]
+            assert bars[-1] == BARS[4] and BARS[0] in bars  # 50% now, 0% earlier, blank when nothing ended
+            assert " " in bars.strip() or bars.startswith(" ")
+            text = screen_text(app)
+            assert "fail% 30m" in text  # the column
+            axis = next(line for line in text.splitlines() if "-30m" in line)
+            assert "now" in axis and "max " in axis and "/min" in axis and "0-100%" in axis
+            assert "probe" in text and cell in text
+        app = make_app(settings, demo)
+        async with app.run_test(size=(80, 24)) as pilot:  # every column still on screen at 80
+            view = await open_view(pilot, "1")
+            table = view.query_one("#agents")
+            assert table.virtual_size.width <= table.size.width
+
+    asyncio.run(main())
+
+
+def test_the_notifications_view_shows_the_outbox_and_replies_literally_and_settles_an_unknown_one(settings, demo):
+    from core.crypto import load_cipher
+
+    cipher = load_cipher(settings)
+    cand = demo.one("SELECT id FROM candidates ORDER BY id LIMIT 1")["id"]
+    hostile = "[bold red]HACKED[/] \x1b[2J\x1b]52;c;ZXZpbA==\x07 quota"
+    rows = [("k-sent", "sent", "whatsapp", "application_submitted", "waha", "wamid.HBgM123", None),
+            ("k-failed", "failed", "whatsapp", "needs_answer", "cloud", None, "131047: " + hostile),
+            ("k-unknown", "unknown", "email", "interview_invitation", "smtp", None,
+             "left sending by a task that stopped for good: check whether it arrived")]
+    ids = {}
+    for key, st, channel, template, provider, ref, error in rows:
+        ids[key] = demo.one("""INSERT INTO notifications (idempotency_key, candidate_id, channel, template, status,
+                                                          provider, provider_ref, error, attempts)
+                               VALUES (%s, %s, %s, %s, %s, %s, %s, %s, 1) RETURNING id""",
+                            (key, cand, channel, template, st, provider, ref, error))["id"]
+    reply = "[link=http://evil]yes[/link] \x1b[31mSTOP\x1b[0m please"
+    demo.execute("""INSERT INTO inbound_messages (provider, provider_msg_id, from_hash, body_enc, candidate_id,
+                                                  notification_id, kind, outcome)
+                    VALUES ('waha', 'm-1', '\\x00'::bytea, %s, %s, %s, 'unrecognised', 'sent to the operator')""",
+                 (cipher.encrypt(reply, context=b"inbound"), cand, ids["k-failed"]))
+
+    async def main():
+        app = make_app(settings, demo)
+        async with app.run_test(size=(160, 40)) as pilot:
+            view = await open_view(pilot, "ctrl+n")
+            assert type(view).__name__ == "NotificationsView"
+            text = screen_text(app)
+            for expected in ("wamid.HBgM123", "application_submitted", "needs_answer", "failed 1", "unknown 1",
+                             "sent 1", "1 reply"):
+                assert expected in text, expected
+            view.out_table.move_to_key(str(ids["k-failed"]))
+            await pilot.pause()
+            strip = view.query_one("#notify-strip").render()
+            assert "[bold red]HACKED[/]" in strip.plain and "131047" in strip.plain  # literally
+            assert "provider cloud" in strip.plain
+            assert "\x1b" not in strip.plain and "\x07" not in strip.plain
+            assert "[bold red]HACKED[/]" in screen_text(app)
+            view.reply_table.focus()
+            await pilot.pause()
+            strip = view.query_one("#notify-strip").render()
+            assert "[link=http://evil]yes[/link]" in strip.plain and "STOP" in strip.plain
+            assert "\x1b" not in strip.plain
+            svg = app.export_screenshot()
+            assert "HACKED" in svg and "evil" in svg and "\x1b" not in svg
+            # s on a sent row: nothing to settle; on the unknown one: confirm (Cancel focused), then audited.
+            view.out_table.focus()
+            view.out_table.move_to_key(str(ids["k-sent"]))
+            await pilot.press("s")
+            await pilot.pause()
+            assert type(app.screen).__name__ == "NotificationsView"
+            view.out_table.move_to_key(str(ids["k-unknown"]))
+            await pilot.press("f")
+            await until(pilot, lambda: type(app.screen).__name__ == "ConfirmScreen", what="the confirmation")
+            await pilot.press("enter")  # Cancel
+            await settle(app)
+            assert demo.one("SELECT status FROM notifications WHERE id = %s", (ids["k-unknown"],))["status"] == "unknown"
+            await pilot.press("f")
+            await until(pilot, lambda: type(app.screen).__name__ == "ConfirmScreen", what="the confirmation")
+            await pilot.press("tab", "enter")
+            await until(pilot, lambda: demo.one("SELECT status FROM notifications WHERE id = %s",
+                                                (ids["k-unknown"],))["status"] == "failed", what="settled")
+            assert demo.one("SELECT action, actor FROM operator_actions ORDER BY id DESC LIMIT 1") == {
+                "action": "notification_resolve", "actor": "tester@console"}
+        app = make_app(settings, demo)
+        async with app.run_test(size=(80, 24)) as pilot:  # every column on screen at 80x24
+            view = await open_view(pilot, "ctrl+n")
+            for table in (view.out_table, view.reply_table):
+                assert table.virtual_size.width <= table.size.width
+
+    asyncio.run(main())

@@ -5,6 +5,7 @@ from __future__ import annotations
 from tui.screens.approvals import ApprovalsView
 from tui.screens.browsers import AuditView, CandidatesView, JobsView
 from tui.screens.logs import LogsView
+from tui.screens.notifications import NotificationsView
 from tui.screens.outcomes import OutcomesView
 from tui.screens.overview import OverviewView
 from tui.screens.queue import QueueView
@@ -22,4 +23,5 @@ VIEW_CLASSES = {
     "runners": RunnersView,
     "audit": AuditView,
     "outcomes": OutcomesView,
+    "notifications": NotificationsView,
 }

@@ -20,6 +20,7 @@ from tui.screens.approvals import approval_actions, document_lines, is_blank, wh
 from tui.screens.base import Fetching, ReadonlyKeys
 from tui.screens.dialogs import PromptScreen
 from tui.screens.screenshot import ScreenshotScreen
+from tui.screens.search import SEARCH_BINDINGS, TableSearch
 from tui.text import lit
 from tui.widgets.halfblock import HalfBlockImage
 from tui.widgets.keyed_table import KeyedTable
@@ -31,9 +32,16 @@ FLEX = {"label": (12, 4), "value": (10, 4), "source": (6, 2)}
 SIDE_MIN_WIDTH = 120
 
 
-class ApprovalDetailScreen(ReadonlyKeys, Fetching, Screen[None]):
+class ApprovalDetailScreen(TableSearch, ReadonlyKeys, Fetching, Screen[None]):
     BINDINGS = [Binding("escape,q", "app.pop_screen", "Back", id="back"), *APPROVAL_DETAIL_BINDINGS,
-                *YANK_BINDINGS]
+                *YANK_BINDINGS, *SEARCH_BINDINGS]
+    SEARCH_WHAT = "the answer sheet"
+
+    def search_table(self) -> KeyedTable:
+        return self.query_one("#fields", KeyedTable)
+
+    def search_status(self) -> None:
+        self._title_line()
 
     def __init__(self, key: str) -> None:
         super().__init__()
@@ -87,8 +95,7 @@ class ApprovalDetailScreen(ReadonlyKeys, Fetching, Screen[None]):
         if data is None:
             self.query_one(StatusLine).show(f"Approval {self.key}", "no longer waiting")
             return
-        self.query_one(StatusLine).show(f"Approval {self.key}", "enter/e edit  a approve  r reject  o screenshot",
-                                        flags=[f"{len(self.edits)} edited"] if self.edits else [])
+        self._title_line()
         reason = who_what(data)
         if data.get("reason"):
             reason.append("\n")
@@ -129,6 +136,11 @@ class ApprovalDetailScreen(ReadonlyKeys, Fetching, Screen[None]):
         paths = self._shot_paths()
         self.query_one("#approval-shot", HalfBlockImage).set_path(paths[-1] if paths else None)
         self._strip()
+
+    def _title_line(self) -> None:
+        detail = self.search_said() or "enter/e edit  a approve  r reject  o screenshot  / find"
+        self.query_one(StatusLine).show(f"Approval {self.key}", detail,
+                                        flags=[f"{len(self.edits)} edited"] if self.edits else [])
 
     def yank_text(self) -> tuple[str, str | None]:
         f = self.current_field()
@@ -227,4 +239,8 @@ class ApprovalDetailScreen(ReadonlyKeys, Fetching, Screen[None]):
         if not paths:
             self.notify("no screenshots for this approval", markup=False)
             return
-        self.app.push_screen(ScreenshotScreen(paths, len(paths) - 1))
+        a = (self.detail or {}).get("application") or {}
+        self.app.push_screen(ScreenshotScreen(paths, len(paths) - 1, context={
+            "what": f"approval {self.key}", "candidate": a.get("candidate"), "application_id": a.get("id"),
+            "job": f"{a.get('title') or ''} at {a.get('company') or ''}" if a else None,
+            "step": ((self.detail or {}).get("task") or {}).get("agent")}))

@@ -18,7 +18,7 @@ from textual.widgets import DataTable, Static
 
 from core import queue
 from core.browse import pages
-from tui.keys import APPROVAL_BINDINGS
+from tui.keys import APPROVAL_BINDINGS, OUTCOME_RECORD_BINDINGS
 from tui.screens.base import BaseView
 from tui.screens.dialogs import ConfirmScreen, PromptScreen
 from tui.text import lit, since, status
@@ -245,7 +245,7 @@ def sheet_text(detail: dict[str, Any] | None, row: dict[str, Any] | None = None)
 class ApprovalsView(BaseView):
     VIEW = "approvals"
     TITLE_TEXT = "Approvals"
-    BINDINGS = [*APPROVAL_BINDINGS]
+    BINDINGS = [*APPROVAL_BINDINGS, *OUTCOME_RECORD_BINDINGS]
 
     def __init__(self) -> None:
         super().__init__()
@@ -352,3 +352,13 @@ class ApprovalsView(BaseView):
     def action_resolve(self, outcome: str) -> None:
         if acts := self._actions():
             acts["resolve"](outcome)
+
+    def action_record_outcome(self) -> None:
+        """``O``: record the outcome of this row's application (as ``talvix outcome``)."""
+        from tui.screens.outcome_dialog import record_outcome_dialog
+
+        r = self.items.get(self.table.cursor_key or "")
+        if r is None:
+            return
+        about = lit(f"{r['candidate'] or ''} · {r['title'] or ''} at {r['company'] or ''}", max_len=200)
+        record_outcome_dialog(self.tapp, r["application_id"], about, after=self.reload)

@@ -25,8 +25,11 @@ class JobsView(PagedView):
     COLUMNS = [("id", "id", 6), ("company", "company", 16), ("title", "title", 28), ("location", "location", 12),
                ("site", "site", 20), ("status", "status", 6), ("apps", "apps", 4), ("seen", "seen", 6)]
 
-    def fetch_window(self, flt: Filter, limit: int, before_id: int | None) -> Window:
-        return pages.job_window(self.tapp.db, flt, limit=limit, before_id=before_id)
+    SORTS = pages.JOB_SORTS
+
+    def fetch_window(self, flt: Filter, limit: int, before_id: int | None, order: tuple[str, bool] | None = None,
+                     offset: int = 0) -> Window:
+        return pages.job_window(self.tapp.db, flt, limit=limit, before_id=before_id, order=order, offset=offset)
 
     def fetch_count(self, flt: Filter) -> int | None:
         return pages.job_count(self.tapp.db, flt)
@@ -70,8 +73,11 @@ class CandidatesView(PagedView):
     COLUMNS = [("id", "id", 6), ("name", "name", 22), ("location", "location", 14), ("status", "status", 8),
                ("policy", "policy", 14), ("apps", "apps", 5), ("sent", "sent", 5)]
 
-    def fetch_window(self, flt: Filter, limit: int, before_id: int | None) -> Window:
-        return pages.candidate_window(self.tapp.db, flt, limit=limit, before_id=before_id)
+    SORTS = pages.CANDIDATE_SORTS
+
+    def fetch_window(self, flt: Filter, limit: int, before_id: int | None, order: tuple[str, bool] | None = None,
+                     offset: int = 0) -> Window:
+        return pages.candidate_window(self.tapp.db, flt, limit=limit, before_id=before_id, order=order, offset=offset)
 
     def fetch_count(self, flt: Filter) -> int | None:
         return pages.candidate_count(self.tapp.db, flt)
@@ -156,8 +162,11 @@ class AuditView(PagedView):
     COLUMNS = [("id", "id", 5), ("when", "when", 19), ("actor", "who", 20), ("action", "action", 14),
                ("target", "target", None)]
 
-    def fetch_window(self, flt: Filter, limit: int, before_id: int | None) -> Window:
-        return pages.audit_window(self.tapp.db, flt, limit=limit, before_id=before_id)
+    SORTS = pages.AUDIT_SORTS
+
+    def fetch_window(self, flt: Filter, limit: int, before_id: int | None, order: tuple[str, bool] | None = None,
+                     offset: int = 0) -> Window:
+        return pages.audit_window(self.tapp.db, flt, limit=limit, before_id=before_id, order=order, offset=offset)
 
     def fetch_count(self, flt: Filter) -> int | None:
         return pages.audit_count(self.tapp.db, flt)

@@ -12,6 +12,8 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Button, DataTable, Input, Static
 
+from tui.screens.search import SEARCH_BINDINGS, TextSearch
+
 
 class ConfirmScreen(ModalScreen[bool]):
     """A destructive action's confirmation. Cancel has the focus, so Enter alone never confirms."""
@@ -127,10 +129,13 @@ class HelpScreen(ModalScreen[None]):
         self.dismiss(None)
 
 
-class TextScreen(ModalScreen[None]):
-    """A scrollable block of literal text (record details)."""
+class TextScreen(TextSearch, ModalScreen[None]):
+    """A scrollable block of literal text (record details: a job, a candidate, an audit entry); ``/``
+    finds text in it."""
 
-    BINDINGS = [Binding("escape,q", "close", "Close", show=False)]
+    BINDINGS = [Binding("escape,q", "close", "Close", show=False), *SEARCH_BINDINGS,
+                Binding("j", "scroll('down')", show=False), Binding("k", "scroll('up')", show=False)]
+    SEARCH_WHAT = "this record"
 
     def __init__(self, title: str, body: Text) -> None:
         super().__init__(classes="dialog")
@@ -139,9 +144,31 @@ class TextScreen(ModalScreen[None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="help"):
-            yield Static(Text(self._title, style="bold"), classes="dialog-title")
-            with VerticalScroll():
-                yield Static(self._body)
+            yield Static(Text(self._title, style="bold"), classes="dialog-title", id="text-title")
+            with VerticalScroll(id="text-scroll"):
+                yield Static(self._body, id="text-body")
+            yield Static(Text("/ find  n/N next/previous  j/k scroll  esc close", style="dim"))
+
+    def on_mount(self) -> None:
+        self.show_text(self._body)
+        self.query_one("#text-scroll").focus()
+
+    def search_body(self) -> Static:
+        return self.query_one("#text-body", Static)
+
+    def search_scroller(self) -> Any:
+        return self.query_one("#text-scroll")
+
+    def search_status(self) -> None:
+        title = Text(self._title, style="bold")
+        if self.search:
+            title.append("  ")
+            title.append(self.search_said(), style="bold cyan")
+        self.query_one("#text-title", Static).update(title)
+
+    def action_scroll(self, direction: str) -> None:
+        scroller = self.query_one("#text-scroll")
+        (scroller.scroll_down if direction == "down" else scroller.scroll_up)(animate=False)
 
     def action_close(self) -> None:
         self.dismiss(None)

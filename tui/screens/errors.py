@@ -23,14 +23,16 @@ from core.browse.filters import Filter
 from tui.keys import ERRORS_BINDINGS, SCROLL_BINDINGS, WRITE_ACTIONS, YANK_BINDINGS
 from tui.screens.base import Fetching, ReadonlyKeys
 from tui.screens.dialogs import ConfirmScreen
+from tui.screens.search import SEARCH_BINDINGS, TableSearch
 from tui.text import lit, since
 from tui.widgets.keyed_table import KeyedTable
 from tui.widgets.status_line import StatusLine
 
 
-class ErrorsScreen(ReadonlyKeys, Fetching, Screen[None]):
+class ErrorsScreen(TableSearch, ReadonlyKeys, Fetching, Screen[None]):
+    SEARCH_WHAT = "the error groups"
     TITLE_TEXT = "Errors"
-    BINDINGS = [Binding("escape,q", "app.pop_screen", "Back", id="back"), *ERRORS_BINDINGS, *YANK_BINDINGS]
+    BINDINGS = [Binding("escape,q", "app.pop_screen", "Back", id="back"), *ERRORS_BINDINGS, *YANK_BINDINGS, *SEARCH_BINDINGS]
 
     def __init__(self, flt: Filter | None = None) -> None:
         super().__init__()
@@ -43,6 +45,13 @@ class ErrorsScreen(ReadonlyKeys, Fetching, Screen[None]):
                           ("error", "error (normalised)", 30), ("latest", "latest", 6)], id="groups")
         yield Static(id="error-strip")
         yield Footer()
+
+    def search_table(self) -> KeyedTable:
+        return self.table
+
+    def search_status(self) -> None:
+        if self.search:
+            self.query_one(StatusLine).show("Errors", self.search_said())
 
     @property
     def table(self) -> KeyedTable:

@@ -6,13 +6,16 @@ a second, and it never interprets markup; every line is cleaned of control seque
 
 from __future__ import annotations
 
+import re
 import textwrap
 from collections import deque
 from typing import Any
 
 from rich.highlighter import Highlighter
+from rich.style import Style
 from rich.text import Text
 from textual.app import ComposeResult
+from textual.strip import Strip
 from textual.widgets import Log
 
 from core.browse import filters, pages
@@ -46,6 +49,45 @@ class LevelHighlighter(Highlighter):
         text.stylize("dim", 0, 14)
 
 
+#: A formatted line's task id: after the time, the level and the agent (never a ``#12`` in the message).
+TASK_AT = re.compile(r"^\d\d-\d\d \d\d:\d\d:\d\d \S+ +\S+ +#(\d+)(?: |$)")
+CURSOR_STYLE = Style(reverse=True)
+
+
+class CursorLog(Log):
+    """A Log with a cursor line (``j``/``k`` move it, the view follows it); ``cursor`` None: no cursor
+    (following the tail). Only the cursor's line is restyled, the rest is the plain Log."""
+
+    cursor: int | None = None
+
+    def render_line(self, y: int) -> Strip:
+        strip = super().render_line(y)
+        if self.cursor is not None and y + self.scroll_offset.y == self.cursor:
+            strip = strip.apply_style(CURSOR_STYLE)
+        return strip
+
+    def move_cursor(self, line: int) -> None:
+        if not self.line_count:
+            self.cursor = None
+            return
+        self.cursor = max(0, min(line, self.line_count - 1))
+        top, height = self.scroll_offset.y, max(1, self.scrollable_content_region.height)
+        if self.cursor < top:
+            self.scroll_to(y=self.cursor, animate=False, immediate=True)
+        elif self.cursor >= top + height:
+            self.scroll_to(y=self.cursor - height + 1, animate=False, immediate=True)
+        self.refresh()
+
+    def line_task(self, line: int) -> int | None:
+        """The task id of the event on display line ``line`` (a wrapped continuation: its event's)."""
+        while line > 0 and self.lines[line][:1] == " ":
+            line -= 1
+        if not 0 <= line < self.line_count:
+            return None
+        m = TASK_AT.match(self.lines[line])
+        return int(m.group(1)) if m else None
+
+
 def format_event(e: dict[str, Any]) -> str:
     parts = [e["ts"].strftime("%m-%d %H:%M:%S"), f"{e['level'].upper():<7}", f"{(e['agent'] or '-'):<12}"]
     if e.get("task_id"):
@@ -72,13 +114,13 @@ class LogsView(BaseView):
         self._raw: deque[str] = deque(maxlen=MAX_LINES)  # the lines unwrapped, to re-wrap on toggle
 
     def body(self) -> ComposeResult:
-        log = Log(max_lines=MAX_LINES, auto_scroll=True, highlight=True, id="log")
+        log = CursorLog(max_lines=MAX_LINES, auto_scroll=True, highlight=True, id="log")
         log.highlighter = LevelHighlighter()
         yield log
 
     @property
-    def log_widget(self) -> Log:
-        return self.query_one("#log", Log)
+    def log_widget(self) -> CursorLog:
+        return self.query_one("#log", CursorLog)
 
     def focus_main(self) -> None:
         self.log_widget.focus()
@@ -117,7 +159,12 @@ class LogsView(BaseView):
         if rows:
             lines = [format_event(e) for e in rows]
             self._raw.extend(lines)
-            log.write_lines(self._wrapped(lines))
+            wrapped = self._wrapped(lines)
+            before = log.line_count
+            log.write_lines(wrapped)
+            if log.cursor is not None:  # the oldest lines were dropped: the cursor stays on its line
+                dropped = before + len(wrapped) - log.line_count
+                log.cursor = log.cursor - dropped if log.cursor >= dropped else None
             self.lines += len(rows)
             self.last_id = max(self.last_id or 0, rows[-1]["id"])
         self._status()
@@ -141,25 +188,57 @@ class LogsView(BaseView):
         self.wrap = not self.wrap
         log = self.log_widget
         log.clear()
+        log.cursor = None
         log.write_lines(self._wrapped(list(self._raw)))
         self._status()
 
+    def _cursor_from(self) -> int:
+        """Where a first ``j``/``k`` starts: the last line on screen."""
+        log = self.log_widget
+        if log.cursor is not None:
+            return log.cursor
+        return min(log.line_count - 1, log.scroll_offset.y + log.scrollable_content_region.height - 1)
+
     def action_scroll_down(self) -> None:
-        self.log_widget.auto_scroll = False
-        self.log_widget.scroll_down(animate=False)
+        """``j``: the cursor one line down (and the view with it); the tail is no longer followed."""
+        log = self.log_widget
+        log.auto_scroll = False
+        start = log.cursor is None
+        log.move_cursor(self._cursor_from() + (0 if start else 1))
         self._status()
 
     def action_scroll_up(self) -> None:
-        self.log_widget.auto_scroll = False
-        self.log_widget.scroll_up(animate=False)
+        log = self.log_widget
+        log.auto_scroll = False
+        start = log.cursor is None
+        log.move_cursor(self._cursor_from() - (0 if start else 1))
         self._status()
 
     def action_scroll_top(self) -> None:
-        self.log_widget.auto_scroll = False
-        self.log_widget.scroll_home(animate=False)
+        log = self.log_widget
+        log.auto_scroll = False
+        log.scroll_home(animate=False, immediate=True)
+        log.move_cursor(0)
         self._status()
 
+    def action_open_task(self) -> None:
+        """``enter``: the task of the line under the cursor (the last line when there is no cursor)."""
+        log = self.log_widget
+        if not log.line_count:
+            return
+        line = log.cursor if log.cursor is not None else log.line_count - 1
+        task_id = log.line_task(line)
+        if task_id is None:
+            self.notify("this log line names no task", markup=False)
+            return
+        from tui.screens.task_detail import TaskDetailScreen
+
+        self.app.push_screen(TaskDetailScreen(task_id))
+
     def yank_text(self) -> tuple[str, str | None]:
+        log = self.log_widget
+        if log.cursor is not None and log.cursor < log.line_count:
+            return "log line", log.lines[log.cursor]
         return "last log line", self._raw[-1] if self._raw else None
 
     def filter_changed(self) -> None:
@@ -173,6 +252,7 @@ class LogsView(BaseView):
         self._status()
 
     def action_follow(self) -> None:
+        self.log_widget.cursor = None
         self.log_widget.auto_scroll = True
         self.log_widget.scroll_end(animate=False)
         self._status()

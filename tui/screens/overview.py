@@ -19,6 +19,35 @@ from tui.text import age, lit, status
 from tui.widgets.keyed_table import KeyedTable
 
 HUMAN = ("awaiting_approval", "needs_human")
+BARS = "▁▂▃▄▅▆▇█"
+LABEL_W = len("done/min 9999  last 30m 99999 ") + 2  # the throughput label's width (padding 1 each side)
+
+
+def rate_spark(buckets: list[tuple[int, int]], width: int) -> Text:
+    """The failure rate over time in ``width`` cells, oldest left: each cell is the share of the tasks
+    that ended in its span that ended failed or dead, on a fixed 0-100% scale (``▁`` none failed, ``█``
+    all failed, blank when nothing ended). With room, the peak rate follows (``▁▁█ 40%``)."""
+    out = Text()
+    if width <= 0:
+        return out
+    peak_w = 5 if width >= 10 else 0
+    cells = width - peak_w
+    n = len(buckets)
+    peak: float | None = None
+    for i in range(cells):
+        lo, hi = i * n // cells, max(i * n // cells + 1, (i + 1) * n // cells)
+        bad = sum(b for b, _ in buckets[lo:hi])
+        total = sum(t for _, t in buckets[lo:hi])
+        if not total:
+            out.append(" ")
+            continue
+        rate = bad / total
+        peak = rate if peak is None else max(peak, rate)
+        out.append(BARS[min(len(BARS) - 1, int(rate * (len(BARS) - 1) + 0.5))],
+                   style="bold red" if rate >= 0.5 else "yellow" if rate > 0 else "green")
+    if peak_w:
+        out.append(f" {peak * 100:>3.0f}%" if peak is not None else "     ", style="bold" if peak else "dim")
+    return out
 
 
 class OverviewView(BaseView):
@@ -30,10 +59,11 @@ class OverviewView(BaseView):
         with Horizontal(id="throughput"):
             yield Static(id="throughput-label")
             yield Sparkline([0], id="sparkline")
+        yield Static(id="throughput-axis")
         yield KeyedTable([("agent", "agent", 14), ("queued", "queued", 6), ("running", "run", 5),
                           ("human", "human", 5), ("failed", "failed", 6), ("dead", "dead", 5),
-                          ("succeeded", "done", 6), ("oldest", "oldest", 6), ("state", "state", 6)],
-                         id="agents")
+                          ("succeeded", "done", 5), ("oldest", "oldest", 6), ("state", "state", 6),
+                          ("fail", "fail% 30m", 9)], id="agents")
         yield KeyedTable([("runner", "runner", 24), ("mode", "mode", 8), ("status", "status", 8),
                           ("beat", "beat", 5), ("agents", "agents", 20)], id="runners-mini")
         yield Static(id="paused-sites")
@@ -49,8 +79,33 @@ class OverviewView(BaseView):
     def _fit(self) -> None:
         """Every column on screen at 80 columns, wider names and agent lists when there is room."""
         width = self.size.width - 2
-        self.query_one("#agents", KeyedTable).fit(width, {"agent": (10, 1)})
+        widths = self.query_one("#agents", KeyedTable).fit(width, {"agent": (10, 1), "fail": (4, 2)})
         self.query_one("#runners-mini", KeyedTable).fit(width, {"runner": (14, 2), "agents": (10, 3)})
+        if widths.get("fail") != self._fail_w:
+            self._fail_w = widths.get("fail", 5)
+            if self._data is not None:
+                self.show(self._data)
+
+    _fail_w = 5
+    _data: Any = None
+
+    def axis(self, data: dict[str, Any]) -> Text:
+        """Under the throughput sparkline: its time range (left ``-30m``, right ``now``), its max, and
+        the scale of the failure-rate column (0-100% over the same span)."""
+        minutes = len(data["throughput"]) * data.get("bucket_s", 60) // 60
+        top = max(data["throughput"] or [0])
+        width = max(20, self.size.width - LABEL_W)
+        right = f"max {top}/min · now"
+        left = f"-{minutes}m"
+        mid = f"fail% {minutes}m: 0-100% per agent"
+        gap = width - len(left) - len(right)
+        line = Text(" " * LABEL_W, style="dim")
+        if gap >= len(mid) + 2:
+            pad = gap - len(mid)
+            line.append(left + " " * (pad // 2) + mid + " " * (pad - pad // 2) + right, style="dim")
+        else:
+            line.append(left + " " * max(1, gap) + right, style="dim")
+        return line
 
     def focus_main(self) -> None:
         self.query_one("#agents", KeyedTable).focus()
@@ -99,6 +154,7 @@ class OverviewView(BaseView):
     _controls: dict[str, Any] = {}
 
     def show(self, data: Any) -> None:
+        self._data = data
         self._paused = set(data["paused_agents"])
         self._controls = data.get("controls") or {}
         counts: dict[str, dict[str, int]] = data["counts"]
@@ -123,12 +179,14 @@ class OverviewView(BaseView):
                 Text(str(c.get("succeeded", 0) or "")),
                 Text(age(oldest) if oldest is not None else ""),
                 Text("PAUSED", style="bold yellow") if paused else Text("on", style="dim"),
+                rate_spark(data.get("failures", {}).get(a) or [], self._fail_w),
             )))
         self.query_one("#agents", KeyedTable).sync(rows)
         series = data["throughput"]
         self.query_one("#sparkline", Sparkline).data = series or [0]
         self.query_one("#throughput-label", Static).update(
             Text(f"done/min {series[-1] if series else 0:>4}  last {len(series)}m {sum(series):>5} ", style="bold"))
+        self.query_one("#throughput-axis", Static).update(self.axis(data))
         rrows = []
         for r in data["runners"]:
             rrows.append((r["id"], (

@@ -27,6 +27,8 @@ _NEVER = datetime.max.replace(tzinfo=UTC)
 class PagedView(BaseView):
     COLUMNS: list[Column] = []
     NOUN = "rows"
+    #: The columns ``S`` sorts by in the database (a ``core.browse.pages.*_SORTS`` map); empty: none.
+    SORTS: dict[str, Any] = {}
 
     def __init__(self) -> None:
         super().__init__()
@@ -43,9 +45,14 @@ class PagedView(BaseView):
         self._cells_state: Any = None
         self._cells_until: Any = None  # the first moment a shown cell goes stale with time alone
         self._state_same = False  # whether cells_state() was unchanged at the last check
+        #: The operator's sort (column key, descending), applied by the database to the whole filtered
+        #: result; paged by ``offset`` while set (keyset by id otherwise).
+        self.order: tuple[str, bool] | None = None
+        self.sort_offset = 0
 
     # -- to implement ---------------------------------------------------------------------------
-    def fetch_window(self, flt: Filter, limit: int, before_id: int | None) -> Window:
+    def fetch_window(self, flt: Filter, limit: int, before_id: int | None, order: tuple[str, bool] | None = None,
+                     offset: int = 0) -> Window:
         raise NotImplementedError
 
     def fetch_count(self, flt: Filter) -> int | None:
@@ -117,6 +124,13 @@ class PagedView(BaseView):
     def body(self) -> ComposeResult:
         yield KeyedTable(self.COLUMNS, id="table")
 
+    def on_mount(self) -> None:
+        self._server_sort(self.table)
+
+    def _server_sort(self, table: KeyedTable) -> None:
+        table.server_sort = True
+        table.sortable = list(self.SORTS)
+
     @property
     def table(self) -> KeyedTable:
         return self.query_one("#table", KeyedTable)
@@ -126,17 +140,18 @@ class PagedView(BaseView):
 
     # -- loading ------------------------------------------------------------------------------
     def request(self) -> Any:
-        return (self.filter, self.tapp.page_size, self.before_id)
+        return (self.filter, self.tapp.page_size, self.before_id, self.order, self.sort_offset)
 
     def fetch(self, req: Any) -> Any:
-        flt, limit, before = req
-        window = self.fetch_window(flt, limit, before)
+        flt, limit, before, order, offset = req
+        window = (self.fetch_window(flt, limit, before, order, offset) if order is not None
+                  else self.fetch_window(flt, limit, before))
         return req, window, {self.key(r): r for r in window.rows}  # keyed here, off the UI thread
 
     def show(self, data: Any) -> None:
         req, window, keyed = data
-        if req[0] != self.filter or req[2] != self.before_id:
-            self.reload()  # the filter or page changed while this was fetched
+        if req[0] != self.filter or req[2] != self.before_id or req[3] != self.order or req[4] != self.sort_offset:
+            self.reload()  # the filter, page or sort changed while this was fetched
             return
         previous, self.window = self.window, window
         before, self.rows = self.rows, keyed
@@ -191,13 +206,25 @@ class PagedView(BaseView):
     def update_status(self) -> None:
         w = self.window
         n = len(w.rows) if w else 0
-        where = "newest" if self.before_id is None else f"page {len(self._pages) + 1}"
-        more = "  ] older" if w and w.has_older else ""
-        sort = f"  {self.table.sort_label} (this page)" if self.table.sort_col else ""
+        first = self.before_id is None and not self.sort_offset
+        where = ("newest" if self.order is None else "first") if first else f"page {len(self._pages) + 1}"
+        more = ("  ] older" if self.order is None else "  ] next") if w and w.has_older else ""
+        sort = f"  {self.table.sort_label} (all)" if self.table.sort_col else ""
         self.set_status(f"{n} shown of {self.shown_total()} {self.NOUN} ({where}){more}{sort}{self.extra_status()}")
 
     @on(KeyedTable.Sorted)
     def _resorted(self, event: KeyedTable.Sorted) -> None:
+        """``S`` / ``I``: the database sorts the whole filtered result by the column; back to page one."""
+        table = event.table
+        if table is not self.table or not table.server_sort:
+            self.update_status()
+            return
+        self.order = (table.sort_col, table.sort_reverse) if table.sort_col else None
+        self.before_id = None
+        self.sort_offset = 0
+        self._pages.clear()
+        table.move_cursor(row=0)
+        self.reload()
         self.update_status()
 
     def yank_text(self) -> tuple[str, str | None]:
@@ -231,6 +258,7 @@ class PagedView(BaseView):
 
     def filter_changed(self) -> None:
         self.before_id = None
+        self.sort_offset = 0
         self._pages.clear()
         self.total = None
         self.reload()
@@ -241,20 +269,28 @@ class PagedView(BaseView):
         if not w or not w.has_older or not w.rows:
             self.notify("no older rows", markup=False)
             return
-        self._pages.append(self.before_id)
-        self.before_id = int(w.rows[-1]["id"])
+        if self.order is not None:  # sorted: the next rows of the whole sorted result
+            self._pages.append(self.sort_offset)
+            self.sort_offset += len(w.rows)
+        else:
+            self._pages.append(self.before_id)
+            self.before_id = int(w.rows[-1]["id"])
         self.table.move_cursor(row=0)
         self.reload()
 
     def action_newer(self) -> None:
         if not self._pages:
-            self.notify("already at the newest rows", markup=False)
+            self.notify("already at the first rows" if self.order else "already at the newest rows", markup=False)
             return
-        self.before_id = self._pages.pop()
+        if self.order is not None:
+            self.sort_offset = int(self._pages.pop() or 0)
+        else:
+            self.before_id = self._pages.pop()
         self.reload()
 
     def action_newest(self) -> None:
         self.before_id = None
+        self.sort_offset = 0
         self._pages.clear()
         self.reload()
         self.table.move_cursor(row=0)

@@ -84,8 +84,11 @@ class QueueView(PagedView):
         super().__init__()
         self.marked: set[int] = set()
 
-    def fetch_window(self, flt: Filter, limit: int, before_id: int | None) -> Window:
-        return pages.task_window(self.tapp.db, flt, limit=limit, before_id=before_id)
+    SORTS = pages.TASK_SORTS
+
+    def fetch_window(self, flt: Filter, limit: int, before_id: int | None, order: tuple[str, bool] | None = None,
+                     offset: int = 0) -> Window:
+        return pages.task_window(self.tapp.db, flt, limit=limit, before_id=before_id, order=order, offset=offset)
 
     def fetch_count(self, flt: Filter) -> int | None:
         return pages.task_count(self.tapp.db, flt)

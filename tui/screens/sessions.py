@@ -18,7 +18,7 @@ from textual.widgets import DataTable, Static
 from core.browse import filters, pages
 from core.browse.filters import Filter
 from core.browse.pages import Window
-from tui.keys import SESSION_BINDINGS
+from tui.keys import OUTCOME_RECORD_BINDINGS, SESSION_BINDINGS
 from tui.screens.paged import PagedView
 from tui.screens.screenshot import ScreenshotScreen, copy_path, save_screenshot
 from tui.text import age, lit, status
@@ -33,7 +33,7 @@ class SessionsView(PagedView):
     TITLE_TEXT = "Sessions"
     SPEC = filters.SESSION_SPEC
     NOUN = "sessions"
-    BINDINGS = [*SESSION_BINDINGS]
+    BINDINGS = [*SESSION_BINDINGS, *OUTCOME_RECORD_BINDINGS]
     COLUMNS = [("id", "id", 5), ("candidate", "candidate", 16), ("job", "job", 26), ("site", "site", 18),
                ("step", "step", 13), ("elapsed", "elapsed", 8), ("state", "state", 10)]
 
@@ -52,9 +52,12 @@ class SessionsView(PagedView):
     def _stale_s(self) -> float:
         return float(self.tapp.settings.queue.runner_stale_seconds)
 
-    def fetch_window(self, flt: Filter, limit: int, before_id: int | None) -> Window:
+    SORTS = pages.SESSION_SORTS
+
+    def fetch_window(self, flt: Filter, limit: int, before_id: int | None, order: tuple[str, bool] | None = None,
+                     offset: int = 0) -> Window:
         return pages.session_window(self.tapp.db, flt, limit=limit, before_id=before_id,
-                                      now=self.tapp.clock_now(), stale_s=self._stale_s())
+                                      now=self.tapp.clock_now(), stale_s=self._stale_s(), order=order, offset=offset)
 
     def fetch_count(self, flt: Filter) -> int | None:
         return pages.session_count(self.tapp.db, flt, now=self.tapp.clock_now(), stale_s=self._stale_s())
@@ -142,7 +145,9 @@ class SessionsView(PagedView):
         if not paths:
             self.notify("this session has no screenshot yet", markup=False)
             return
-        self.app.push_screen(ScreenshotScreen(paths, index))
+        self.app.push_screen(ScreenshotScreen(paths, index, context={
+            "session": s["id"], "candidate": s["candidate"], "step": s["step"], "application_id": s["application_id"],
+            "task_id": s["task_id"], "job": f"{s['title'] or ''} at {s['company'] or ''}" if s["title"] or s["company"] else None}))
 
     def action_save_screenshot(self) -> None:
         path = self.shot_path(self.current())
@@ -153,6 +158,16 @@ class SessionsView(PagedView):
         path = self.shot_path(self.current())
         if path:
             copy_path(self.app, path)
+
+    def action_record_outcome(self) -> None:
+        """``O``: record the outcome of this session's application (as ``talvix outcome``)."""
+        from tui.screens.outcome_dialog import record_outcome_dialog
+
+        s = self.current()
+        if not s:
+            return
+        about = lit(f"{s['candidate'] or ''} · {s['title'] or ''} at {s['company'] or ''}", max_len=200)
+        record_outcome_dialog(self.tapp, s["application_id"], about, after=self.reload)
 
     def yank_text(self) -> tuple[str, str | None]:
         s = self.current()

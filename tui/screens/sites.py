@@ -15,14 +15,16 @@ from core.browse import pages
 from tui.keys import SITE_BINDINGS, WRITE_ACTIONS, YANK_BINDINGS
 from tui.screens.base import Fetching, ReadonlyKeys
 from tui.screens.dialogs import ConfirmScreen
+from tui.screens.search import SEARCH_BINDINGS, TableSearch
 from tui.text import age, lit
 from tui.widgets.keyed_table import KeyedTable
 from tui.widgets.status_line import StatusLine
 
 
-class SitesScreen(ReadonlyKeys, Fetching, Screen[None]):
+class SitesScreen(TableSearch, ReadonlyKeys, Fetching, Screen[None]):
+    SEARCH_WHAT = "the sites"
     TITLE_TEXT = "Sites"
-    BINDINGS = [Binding("escape,q", "app.pop_screen", "Back", id="back"), *SITE_BINDINGS, *YANK_BINDINGS]
+    BINDINGS = [Binding("escape,q", "app.pop_screen", "Back", id="back"), *SITE_BINDINGS, *YANK_BINDINGS, *SEARCH_BINDINGS]
 
     def __init__(self) -> None:
         super().__init__()
@@ -33,6 +35,13 @@ class SitesScreen(ReadonlyKeys, Fetching, Screen[None]):
         yield KeyedTable([("site", "site", 24), ("state", "state", 7), ("today", "today/cap", 9),
                           ("next", "next in", 7), ("reason", "pause reason", 20)], id="sites")
         yield Footer()
+
+    def search_table(self) -> KeyedTable:
+        return self.table
+
+    def search_status(self) -> None:
+        if self.search:
+            self.query_one(StatusLine).show("Sites", self.search_said())
 
     @property
     def table(self) -> KeyedTable:

@@ -15,18 +15,18 @@ from core import queue
 from core.browse import pages
 from tui.keys import SCROLL_BINDINGS, WRITE_ACTIONS, YANK_BINDINGS, b
 from tui.screens.base import Fetching, ReadonlyKeys
-from tui.screens.dialogs import ConfirmScreen, PromptScreen
+from tui.screens.dialogs import ConfirmScreen
+from tui.screens.search import SEARCH_BINDINGS, TextSearch
 from tui.text import kv, lit, pretty_json, since, stamp, status
 from tui.widgets.status_line import StatusLine
 
 
-class TaskDetailScreen(ReadonlyKeys, Fetching, Screen[None]):
+class TaskDetailScreen(TextSearch, ReadonlyKeys, Fetching, Screen[None]):
+    SEARCH_WHAT = "this task"
+
     BINDINGS = [
         Binding("escape,q", "app.pop_screen", "Back", id="back"),
-        *YANK_BINDINGS, *SCROLL_BINDINGS,
-        b("slash", "search", "Find", id="find", key_display="/"),
-        b("n", "next_match(1)", "Next match", id="find.next", show=False),
-        b("N", "next_match(-1)", "Previous match", id="find.prev", show=False),
+        *YANK_BINDINGS, *SCROLL_BINDINGS, *SEARCH_BINDINGS,
         b("r", "retry", "Retry", id="retry"),
         b("x", "cancel_task", "Cancel", id="cancel"),
     ]
@@ -123,10 +123,7 @@ class TaskDetailScreen(ReadonlyKeys, Fetching, Screen[None]):
             out.append(f"{e['level']:<7} ", style=status(e["level"]).style)
             out.append_text(lit(e["message"]))
             out.append("\n")
-        self._shown = out
-        self._render_search()
-        if not self.search:
-            body.update(out)
+        self.show_text(out)
 
     def action_retry(self) -> None:
         from tui.screens.queue import retry_with_care
@@ -134,45 +131,15 @@ class TaskDetailScreen(ReadonlyKeys, Fetching, Screen[None]):
         retry_with_care(self.app, [self.task_id], after=self.reload)
 
     # -- / search inside the detail ----------------------------------------------------------------
-    def action_search(self) -> None:
-        """``/``: find text in this detail (case-insensitive); ``n`` / ``N`` next / previous match."""
-        def done(text: str | None) -> None:
-            self.search = (text or "").strip()
-            self._match = -1
-            self._render_search()
-            if self.search:
-                self.action_next_match()
+    def search_body(self) -> Static:
+        return self.query_one("#detail-body", Static)
 
-        self.app.push_screen(PromptScreen("Find in this task", self.search, placeholder="text to find"), done)
+    def search_scroller(self) -> Any:
+        return self.query_one("#detail")
 
-    search = ""
-    _match = -1
-    _shown: Text | None = None
-
-    def _render_search(self) -> None:
-        if self._shown is None:
-            return
-        text = self._shown.copy()
-        self._lines: list[int] = []
+    def search_status(self) -> None:
         if self.search:
-            plain, needle = text.plain.lower(), self.search.lower()
-            at = plain.find(needle)
-            while at >= 0:
-                text.stylize("black on yellow", at, at + len(needle))
-                self._lines.append(plain.count("\n", 0, at))
-                at = plain.find(needle, at + len(needle))
-        self.query_one("#detail-body", Static).update(text)
-        if self.search:
-            self.query_one(StatusLine).show(f"Task {self.task_id}", f"/{self.search}: {len(self._lines)} match(es)  n/N")
-
-    def action_next_match(self, step: int = 1) -> None:
-        lines = getattr(self, "_lines", [])
-        if not lines:
-            if self.search:
-                self.notify(f"no match for {self.search!r}", markup=False)
-            return
-        self._match = (self._match + step) % len(lines)
-        self.query_one("#detail").scroll_to(y=max(0, lines[self._match] - 2), animate=False)
+            self.query_one(StatusLine).show(f"Task {self.task_id}", self.search_said())
 
     def action_cancel_task(self) -> None:
         app = self.app

@@ -58,6 +58,10 @@ class KeyedTable(DataTable[Any]):
         self._unsorted: list[str] = []
         self.sort_col: str | None = None
         self.sort_reverse = False
+        #: Set by a paged view: the rows come sorted from the database (over the whole filtered
+        #: result), so the table keeps the order given; ``sortable`` lists the columns S cycles through.
+        self.server_sort = False
+        self.sortable: list[str] | None = None
 
     def on_mount(self) -> None:
         for key, label, width in self.columns_spec:
@@ -117,7 +121,7 @@ class KeyedTable(DataTable[Any]):
     def shows(self, keys: list[str]) -> bool:
         """Whether the table shows exactly these keys in this order (never while sorted by a column:
         a changed cell may move its row)."""
-        return self.sort_col is None and keys == self._order
+        return (self.sort_col is None or self.server_sort) and keys == self._order
 
     def update_rows(self, changed: dict[str, tuple[Any, ...]]) -> None:
         """New cells for rows already shown, in place (same keys, same order): only the cells that
@@ -187,6 +191,8 @@ class KeyedTable(DataTable[Any]):
     def action_sort_next(self) -> None:
         """``S``: sort the rows shown by the next column (after the last: back to the view's order)."""
         keys = [c[0] for c in self.columns_spec if c[1].strip()]
+        if self.sortable is not None:
+            keys = [k for k in keys if k in self.sortable]
         if self.sort_col is None:
             self.sort_col = keys[0] if keys else None
         else:
@@ -226,7 +232,7 @@ class KeyedTable(DataTable[Any]):
             self.table = table
 
     def _sorted(self, rows: Sequence[tuple[str, tuple[Any, ...]]]) -> list[tuple[str, tuple[Any, ...]]]:
-        if self.sort_col is None:
+        if self.sort_col is None or self.server_sort:
             return list(rows)
         idx = [c[0] for c in self.columns_spec].index(self.sort_col)
         return sorted(rows, key=lambda kc: sort_value(kc[1][idx] if idx < len(kc[1]) else ""),
