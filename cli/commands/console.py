@@ -14,7 +14,10 @@ from cli.main import Context
 from cli.output import print_json
 from core.errors import InvalidInput, TalvixError
 
-VIEWS = ("overview", "queue", "sessions", "approvals", "logs", "jobs", "candidates", "runners", "audit")
+#: The console's views (tui.keys.VIEWS, spelled out here so that `talvix --help` does not import Textual;
+#: tests/unit/test_cli_console_views.py keeps the two the same).
+VIEWS = ("overview", "queue", "sessions", "approvals", "logs", "jobs", "candidates", "runners", "audit", "outcomes",
+         "notifications")
 IMAGE_MODES = ("halfblock", "sixel", "kitty", "auto")
 
 
