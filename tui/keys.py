@@ -108,6 +108,7 @@ OUTCOME_BINDINGS = [
 NOTIFY_BINDINGS = [
     b("s", "resolve_notification(True)", "Was delivered", id="notification.sent"),
     b("f", "resolve_notification(False)", "Not delivered", id="notification.failed"),
+    b("r", "retry_notification", "Send again", id="notification.retry"),
 ]
 
 OVERVIEW_BINDINGS = [
@@ -161,4 +162,5 @@ def purpose(binding_id: str) -> str:
 #: Actions that change something: hidden and refused in read-only mode.
 WRITE_ACTIONS = {"retry", "cancel_tasks", "bulk_retry", "approve", "reject", "resolve", "edit", "start_runner",
                  "stop_runner", "pause_runner", "toggle_agent", "retry_group", "cancel_group", "set_cap", "resume_site",
-                 "confirm_mail", "dismiss_mail", "rollback_calibration", "resolve_notification", "record_outcome"}
+                 "confirm_mail", "dismiss_mail", "rollback_calibration", "resolve_notification", "record_outcome",
+                 "retry_notification"}

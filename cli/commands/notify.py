@@ -34,6 +34,11 @@ def register(sub: argparse._SubParsersAction) -> None:
     g.add_argument("--not-sent", action="store_true", help="it did not (it stays failed; nothing is resent)")
     r.add_argument("--provider-ref", default=None, help="the provider's message id, if found")
     r.set_defaults(handler=cmd_notify_resolve)
+    rt = nsub.add_parser("retry", help="send a failed or skipped notification again (never one that may have "
+                                       "gone out)")
+    rt.add_argument("id", type=int)
+    rt.add_argument("--json", action="store_true")
+    rt.set_defaults(handler=cmd_notify_retry)
 
     pr = nsub.add_parser("prefs", help="show or set a candidate's channels, language, timezone, quiet hours, opt-out")
     pr.add_argument("candidate", type=int, metavar="CANDIDATE_ID")
@@ -94,6 +99,19 @@ def cmd_notify_resolve(ctx: Context) -> int:
     args = ctx.args
     resolve_unknown(ctx.db(), args.id, sent=bool(args.sent), who=actor(), provider_ref=args.provider_ref)
     console().print(f"notification {args.id}: recorded as {'sent' if args.sent else 'not sent'}")
+    return 0
+
+
+def cmd_notify_retry(ctx: Context) -> int:
+    from core.notify.outbox import retry
+    from core.queue import actor
+
+    args = ctx.args
+    task_id = retry(ctx.db(), args.id, who=actor())
+    if args.json:
+        print_json({"notification": args.id, "status": "pending", "task": task_id})
+    else:
+        console().print(f"notification {args.id}: queued to send again (task {task_id})")
     return 0
 
 

@@ -11,11 +11,13 @@ notification that went by another of the candidate's channels instead, if any).
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any
 
 from psycopg.types.json import Jsonb
 
+from core.db import like_escape
 from core.errors import InvalidInput, NotFound
 from core.models import NewTask
 from core.notify import prefs as prefs_mod
@@ -143,6 +145,54 @@ def resolve_unknown(db: Any, notification_id: int, *, sent: bool, who: str, prov
                   kind="state", agent=AGENT, candidate_id=row["candidate_id"], application_id=row["application_id"])
         audit(conn, "notification_resolve", target_type="notification", target_ids=[notification_id],
               details={"sent": sent}, who=who)
+
+
+#: States an operator may send again: the provider surely did not take it (``failed``: it refused, or a
+#: person found it was not delivered), or it was never tried (``skipped``: its channel was not configured).
+RETRYABLE = ("failed", "skipped")
+_INSTEAD = re.compile(r"instead \(notification (\d+)\)")
+
+
+def retry(db: Any, notification_id: int, *, who: str) -> int:
+    """Send a ``failed`` or ``skipped`` notification again, once: back to ``pending`` with a new send task.
+    Returns the task's id.
+
+    Never a second copy: only a row the provider surely did not take qualifies (``sent``, ``sending`` and
+    ``unknown`` are refused), and a skipped row whose message already went by another channel is refused
+    too. The state change and the task commit together, so pressing retry twice queues one send.
+    """
+    with db.transaction() as conn:
+        row = conn.execute("SELECT * FROM notifications WHERE id = %s FOR UPDATE", (notification_id,)).fetchone()
+        if row is None:
+            raise NotFound(f"no notification with id {notification_id}")
+        if row["status"] not in RETRYABLE:
+            raise InvalidInput(f"notification {notification_id} is {row['status']}: only a failed or skipped "
+                               "notification is sent again (an 'unknown' one is resolved first: talvix notify "
+                               "resolve)")
+        # A skipped row's message may have gone by another channel instead (the sender names that row in the
+        # reason): sending this one as well would say the same thing twice.
+        instead = _INSTEAD.search(row["error"] or "") if row["status"] == "skipped" else None
+        went = None if instead is None else conn.execute(
+            """SELECT id, channel FROM notifications WHERE id = %s
+                 AND status IN ('pending', 'sending', 'sent', 'unknown')""", (int(instead.group(1)),)).fetchone()
+        if went is not None:
+            raise InvalidInput(f"notification {notification_id} already went (or is going) by {went['channel']} "
+                               f"as notification {went['id']}: it is not sent twice")
+        retries = conn.execute("SELECT count(*) AS n FROM tasks WHERE idempotency_key LIKE %s",
+                               (like_escape(f"notify:{row['idempotency_key']}") + "%",)).fetchone()["n"]
+        task, _ = insert_task(conn, NewTask(agent=AGENT, payload={"notification_id": notification_id},
+                                            key=f"notify:{row['idempotency_key']}:retry{retries}",
+                                            candidate_id=row["candidate_id"], application_id=row["application_id"],
+                                            max_attempts=MAX_ATTEMPTS))
+        conn.execute("""UPDATE notifications SET status = 'pending', attempts = 0, error = NULL, task_id = %s,
+                               updated_at = now() WHERE id = %s""", (task.id, notification_id))
+        add_event(conn, f"notification {notification_id} sent again by {who} (was {row['status']}: "
+                        f"{row['error'] or 'no error recorded'})", kind="state", agent=AGENT,
+                  candidate_id=row["candidate_id"], application_id=row["application_id"],
+                  data={"notification_id": notification_id, "task_id": task.id})
+        audit(conn, "notification_retry", target_type="notification", target_ids=[notification_id],
+              details={"was": row["status"]}, who=who)
+    return task.id
 
 
 def sweep_stranded(conn: Any) -> int:

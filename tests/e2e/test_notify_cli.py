@@ -84,6 +84,17 @@ def test_notifications_lists_the_outbox(run_talvix, db, settings):
     assert r.returncode == 0 and "application_submitted" in r.stdout
     r = run_talvix("notifications", "--status", "nope")
     assert r.returncode == 2
+    # Sending again is only for what surely did not go out: a pending row is refused, a failed one re-queued.
+    first = rows[0]["id"]
+    r = run_talvix("notify", "retry", str(first))
+    assert r.returncode != 0 and "only a failed or skipped notification is sent again" in r.stderr
+    assert "Traceback" not in r.stderr
+    db.execute("UPDATE notifications SET status = 'failed', error = 'smtp answered 550' WHERE id = %s", (first,))
+    r = run_talvix("notify", "retry", str(first), "--json")
+    assert r.returncode == 0, r.stderr
+    out = json.loads(r.stdout)
+    assert out["notification"] == first and out["status"] == "pending"
+    assert db.one("SELECT task_id FROM notifications WHERE id = %s", (first,))["task_id"] == out["task"]
 
 
 def test_webhook_refuses_unsigned_requests_and_takes_signed_ones(talvix_env, db, settings, tmp_path):

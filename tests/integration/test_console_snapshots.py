@@ -1,7 +1,7 @@
 """Snapshots of every view on the demo data at 80x24 and 160x48: fixed data, frozen clock, no live loop.
 
-Update after an intended change with ``pytest tests/test_console_snapshots.py --snapshot-update`` and
-review the SVGs under ``tests/__snapshots__/``.
+Update after an intended change with ``pytest tests/integration/test_console_snapshots.py --snapshot-update`` and
+review the SVGs under ``tests/integration/__snapshots__/``.
 """
 
 from __future__ import annotations

@@ -416,6 +416,18 @@ def test_the_notifications_view_shows_the_outbox_and_replies_literally_and_settl
                                                 (ids["k-unknown"],))["status"] == "failed", what="settled")
             assert demo.one("SELECT action, actor FROM operator_actions ORDER BY id DESC LIMIT 1") == {
                 "action": "notification_resolve", "actor": "tester@console"}
+            # r on the failed row: confirm, then it is pending again with a new send task (and audited).
+            view.out_table.move_to_key(str(ids["k-failed"]))
+            await pilot.press("r")
+            await until(pilot, lambda: type(app.screen).__name__ == "ConfirmScreen", what="the retry confirmation")
+            await pilot.press("tab", "enter")
+            await until(pilot, lambda: demo.one("SELECT status FROM notifications WHERE id = %s",
+                                                (ids["k-failed"],))["status"] == "pending", what="queued again")
+            row = demo.one("""SELECT t.agent, t.payload FROM notifications n JOIN tasks t ON t.id = n.task_id
+                               WHERE n.id = %s""", (ids["k-failed"],))
+            assert row == {"agent": "notify", "payload": {"notification_id": ids["k-failed"]}}
+            assert demo.one("SELECT action FROM operator_actions ORDER BY id DESC LIMIT 1")["action"] == \
+                "notification_retry"
         app = make_app(settings, demo)
         async with app.run_test(size=(80, 24)) as pilot:  # every column on screen at 80x24
             view = await open_view(pilot, "ctrl+n")

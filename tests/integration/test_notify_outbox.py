@@ -6,8 +6,9 @@ from datetime import UTC, datetime, time
 
 import pytest
 
+from core import queue
 from core.crypto import load_cipher
-from core.errors import InvalidInput, NeedsHuman, PermanentError, RetryLater
+from core.errors import InvalidInput, NeedsHuman, NotFound, PermanentError, RetryLater
 from core.notify import outbox, prefs
 from core.notify.sender import deliver
 from core.notify.settings import NotifySettings
@@ -442,3 +443,55 @@ def test_a_number_found_not_on_whatsapp_is_not_asked_again_for_the_next_message(
     [q] = _queue(db, cand, add_application(db, cand, title="Lead"))
     assert deliver(db, settings, q.id, claim_notify(db), cfg=_cfg(waha.env()))["status"] == "sent"
     assert waha.state.checks == [PHONE_DIGITS, PHONE_DIGITS]
+
+
+def test_an_operator_sends_a_failed_notification_again_once(db, settings, waha):
+    waha.state.fail_5xx_next = 10
+    cand = add_candidate(db, settings)
+    [q] = _queue(db, cand, add_application(db, cand))
+    task = claim_notify(db)
+    task.max_attempts = task.attempts  # its last attempt: the provider's 500 fails it for good
+    with pytest.raises(PermanentError):
+        deliver(db, settings, q.id, task, cfg=_cfg(waha.env()))
+    queue.fail(db, task, "session is not ready", retry=False)
+    assert db.one("SELECT status FROM notifications WHERE id = %s", (q.id,))["status"] == "failed"
+    waha.state.fail_5xx_next = 0  # the gateway is back
+    task_id = outbox.retry(db, q.id, who="op")
+    with pytest.raises(InvalidInput, match="is pending"):
+        outbox.retry(db, q.id, who="op")  # pressed twice: one send queued
+    again = claim_notify(db)
+    assert again.id == task_id
+    assert deliver(db, settings, q.id, again, cfg=_cfg(waha.env()))["status"] == "sent"
+    assert len(waha.state.sent) == 1
+    row = db.one("SELECT status, error, task_id FROM notifications WHERE id = %s", (q.id,))
+    assert row["status"] == "sent" and row["error"] is None and row["task_id"] == task_id
+    with pytest.raises(InvalidInput, match="is sent"):
+        outbox.retry(db, q.id, who="op")
+    assert db.one("SELECT count(*) AS n FROM operator_actions WHERE action = 'notification_retry'")["n"] == 1
+
+
+def test_a_skipped_notification_is_sent_once_its_channel_is_configured_but_never_twice(db, settings, waha):
+    cand = add_candidate(db, settings)
+    app = add_application(db, cand)
+    [q] = _queue(db, cand, app)  # WhatsApp only, and WhatsApp is not configured here yet
+    assert deliver(db, settings, q.id, claim_notify(db), cfg=_cfg({}))["status"] == "skipped"
+    outbox.retry(db, q.id, who="op")  # the operator set WA_PROVIDER and WA_GATEWAY_URL
+    assert deliver(db, settings, q.id, claim_notify(db), cfg=_cfg(waha.env()))["status"] == "sent"
+    assert len(waha.state.sent) == 1
+    # A row skipped while its message went by email instead is not sent again on WhatsApp.
+    smtp = SmtpSink().start()
+    try:
+        with db.transaction() as conn:
+            prefs.save(conn, cand, channels=["whatsapp", "email"], **NO_QUIET)
+            [w] = outbox.notify(conn, template="application_submitted", candidate_id=cand, application_id=app,
+                                period="second", channels=["whatsapp"], context={})
+        env = {"SMTP_SERVER": "127.0.0.1", "SMTP_PORT": str(smtp.port), "SENDER_EMAIL": "t@example.test",
+               "SMTP_SECURITY": "none"}
+        out = deliver(db, settings, w.id, claim_notify(db), cfg=_cfg(env))
+        assert out["status"] == "skipped" and out["instead"] is not None
+        with pytest.raises(InvalidInput, match=f"already went .* by email as notification {out['instead']}"):
+            outbox.retry(db, w.id, who="op")
+    finally:
+        smtp.stop()
+    with pytest.raises(NotFound):
+        outbox.retry(db, 999_999, who="op")

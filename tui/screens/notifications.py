@@ -5,8 +5,9 @@ Errors come from providers and replies from candidates: every cell, and the sele
 strip below, is literal text (``core.safetext``): no markup is read and no escape sequence reaches the
 terminal. A notification whose outcome is ``unknown`` (a crash after the send marker) is settled by a
 person: ``s`` it was delivered, ``f`` it was not (``core.notify.outbox.resolve_unknown``, confirmed,
-audited). There is no retry of a ``failed`` row here: the core has no function for it (a failure is
-retried by the sender with backoff until its attempts are used up).
+audited). ``r`` sends a ``failed`` or ``skipped`` row again, once, after a confirmation
+(``core.notify.outbox.retry``: never a row that may have gone out, nor one whose message went by another
+channel instead).
 """
 
 from __future__ import annotations
@@ -189,6 +190,31 @@ class NotificationsView(BaseView):
         verdict = "it was delivered" if sent else "it was not delivered"
         app.push_screen(ConfirmScreen(f"Notification {ident}: {verdict}?", body,
                                       "Delivered" if sent else "Not delivered"), confirmed)
+
+    # -- an operator sends a failed or skipped one again -------------------------------------
+    def action_retry_notification(self) -> None:
+        n = self.outbox.get(self.out_table.cursor_key or "")
+        if n is None:
+            return
+        if n["status"] not in outbox.RETRYABLE:
+            self.notify(f"notification {n['id']} is {n['status']}: only a failed or skipped one is sent again",
+                        markup=False)
+            return
+        app, ident = self.tapp, int(n["id"])
+        body = lit(f"{n['channel']} {n['template']} to candidate {n['candidate_id']}, {n['status']}: "
+                   f"{n['error'] or 'no error recorded'}. It is sent once more with the settings as they are now.")
+
+        def confirmed(ok: bool | None) -> None:
+            if not ok:
+                return
+
+            def run() -> str:
+                task_id = outbox.retry(app.db, ident, who=app.who)
+                return f"notification {ident} queued to send again (task {task_id})"
+
+            app.act("send notification again", run, after=self.reload)
+
+        app.push_screen(ConfirmScreen(f"Send notification {ident} again?", body, "Send again"), confirmed)
 
 
 def _for(n: dict[str, Any]) -> str:
