@@ -12,6 +12,7 @@ import pytest
 
 from core import queue
 from core.crypto import load_cipher
+from core.errors import InvalidInput
 from core.models import NewTask
 from core.notify import prefs
 from core.outcomes import followups
@@ -164,3 +165,27 @@ def test_a_note_whose_answer_was_lost_goes_to_a_person_and_resolving_it_marks_th
         assert db.one("SELECT status FROM followups WHERE id = %s", (fu["id"],))["status"] == "sent"
     finally:
         sink.stop()
+
+
+def test_a_note_skipped_for_want_of_smtp_is_sent_once_when_the_operator_sends_it_again(settings, db, smtp,
+                                                                                       monkeypatch):
+    from core.notify import outbox
+
+    cipher = load_cipher(settings)
+    cid, rec, alone = _world(db, cipher, policy="never")
+    port = smtp.port
+    monkeypatch.delenv("SMTP_SERVER")  # SMTP is not set up on this host yet
+    _sweep(settings, db)
+    fu = db.one("SELECT id, status, notification_id FROM followups WHERE application_id = %s", (rec,))
+    n = db.one("SELECT status, error FROM notifications WHERE id = %s", (fu["notification_id"],))
+    assert fu["status"] == "queued" and n["status"] == "skipped" and "SMTP_SERVER" in n["error"]
+    assert smtp.messages == []
+    monkeypatch.setenv("SMTP_SERVER", "127.0.0.1")  # the operator sets it, then sends the note again
+    assert port == smtp.port
+    outbox.retry(db, fu["notification_id"], who="op@host")
+    run_until_idle(settings, db, agents=["notify"], concurrency=2, timeout_s=90)
+    assert len([m for m in smtp.messages if m["To"] == RECRUITER]) == 1
+    assert db.one("SELECT status FROM followups WHERE id = %s", (fu["id"],))["status"] == "sent"
+    assert db.one("SELECT status FROM notifications WHERE id = %s", (fu["notification_id"],))["status"] == "sent"
+    with pytest.raises(InvalidInput, match="is sent"):
+        outbox.retry(db, fu["notification_id"], who="op@host")
