@@ -15,12 +15,17 @@ import re
 import secrets
 import shlex
 import sys
-from collections.abc import Sequence
+import threading
+import time
+from collections.abc import Callable, Sequence
 from typing import Any
 
 COOKIE = "talvix_console_token"
 #: Set in the served console's environment: it runs under the web driver, not a terminal.
 SERVED_ENV = "TALVIX_CONSOLE_SERVED"
+#: The server's pid, in the served console's environment: a console outlives a stopped server otherwise
+#: (textual-serve starts it through a shell and does not end it when the server is killed).
+SERVER_PID_ENV = "TALVIX_CONSOLE_SERVER_PID"
 _FONT_LINK = re.compile(rb"<link[^>]*fonts\.googleapis\.com[^>]*>\s*", re.I)
 
 
@@ -81,6 +86,31 @@ def serve(global_args: Sequence[str], console_args: Sequence[str], *, host: str 
     """Serve the console until interrupted. A token is made (and required) unless bound to loopback."""
     token = None if is_loopback(host) else secrets.token_urlsafe(24)
     os.environ[SERVED_ENV] = "1"
+    os.environ[SERVER_PID_ENV] = str(os.getpid())
     server = make_server(console_command(global_args, console_args), host, port, token=token, public_url=public_url)
     server.serve()
     return 0
+
+
+def watch_server(on_gone: Callable[[], None], interval_s: float = 1.0) -> threading.Thread | None:
+    """In a served console, call ``on_gone`` once the server that started it has stopped (checked every
+    ``interval_s``). Outside a served console (no server pid in the environment) nothing is watched."""
+    raw = os.environ.get(SERVER_PID_ENV, "")
+    if not raw.isdigit():
+        return None
+    pid = int(raw)
+
+    def run() -> None:
+        while True:
+            time.sleep(interval_s)
+            try:
+                os.kill(pid, 0)
+            except ProcessLookupError:
+                on_gone()
+                return
+            except PermissionError:  # alive, under another user
+                continue
+
+    thread = threading.Thread(target=run, name="talvix-served-watch", daemon=True)
+    thread.start()
+    return thread

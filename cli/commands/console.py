@@ -70,6 +70,7 @@ def _run_app(settings: Any, db: Any, args: argparse.Namespace, *, demo: bool = F
         app.call_later(app.notify, joined, severity="warning", timeout=15, markup=False)
     if getattr(args, "runner", False):
         app.call_later(app.start_runner)
+    _end_with_the_server(app)
     if demo and not getattr(args, "no_pipeline", True) and not app.readonly:
         app.call_later(app.start_demo_pipeline, getattr(args, "port", 0))
     try:
@@ -77,6 +78,23 @@ def _run_app(settings: Any, db: Any, args: argparse.Namespace, *, demo: bool = F
     finally:
         app.stop_all_runners()
     return int(app.return_code or 0)
+
+
+def _end_with_the_server(app: Any) -> None:
+    """A console served by ``talvix console --serve`` quits (its runner stopping as on any quit) when the
+    server is gone; if it cannot within 15 s, the process ends anyway."""
+    import threading
+
+    from tui.serve import watch_server
+
+    def gone() -> None:
+        threading.Timer(15.0, os._exit, args=(0,)).start()
+        try:
+            app.call_from_thread(app.exit)
+        except RuntimeError:  # the app is not running (any more)
+            os._exit(0)
+
+    watch_server(gone)
 
 
 def open_console(ctx: Context) -> int:

@@ -10,6 +10,7 @@ import urllib.error
 import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 
 import pytest
 from selenium import webdriver
@@ -71,6 +72,21 @@ def _serve(env: dict[str, str], cwd, *args: str) -> Iterator[tuple[subprocess.Po
             proc.wait()
 
 
+def _served_consoles(server_pid: int) -> list[int]:
+    """Pids of the console processes a server started (their environment names it), from /proc."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            env = (entry / "environ").read_bytes().split(b"\0")
+        except OSError:
+            continue
+        if f"TALVIX_CONSOLE_SERVER_PID={server_pid}".encode() in env and int(entry.name) != server_pid:
+            found.append(int(entry.name))
+    return found
+
+
 def _listening(port: int) -> bool:
     with socket.socket() as s:
         return s.connect_ex(("127.0.0.1", port)) == 0
@@ -103,6 +119,9 @@ def test_the_served_console_loads_in_chromium_and_a_key_changes_the_view(demo, t
         seen = len(_received(chrome))
         chrome.find_element(By.CSS_SELECTOR, ".xterm-helper-textarea").send_keys("2")
         WebDriverWait(chrome, 30).until(lambda d: "shown of" in _received(d)[seen:] and "Queue" in _received(d)[seen:])
+        assert _served_consoles(proc.pid), "the browser's console runs under this server"
+    # The server stopped: the console it started for the browser ends too, not left running on its own.
+    wait_for(lambda: not _served_consoles(proc.pid), timeout=30, message="the served console to end with its server")
 
 
 def test_bound_beyond_loopback_the_console_needs_its_token(talvix_env, data_dir):
