@@ -175,6 +175,9 @@ class ApplySettings(Section):
     #: Once the form's controls are there, how long to wait for the page to go idle (no pending short
     #: timers, requests or script loads, DOM quiet) before reading it as it stands.
     settle_timeout_s: float = Field(2.5, gt=0)
+    #: Before submit, a page still running a slow timer (over 2 s) or a ``setInterval`` loop is given until
+    #: this many seconds after it started loading to add its last questions; 0 turns the wait off.
+    late_render_s: float = Field(4.0, ge=0)
     #: How long to wait for a thank-you page after the submit click before calling it unknown_outcome.
     confirm_timeout_s: float = Field(30.0, gt=0)
     default_policy: Literal["always", "when_uncertain", "never"] = "when_uncertain"

@@ -12,6 +12,7 @@ cannot answer stays empty, and if it is required the application goes to a perso
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -54,6 +55,8 @@ class Answer:
     declaration: bool = False
     key: str = ""
     field: FormField | None = None
+    #: The fact itself when ``value`` is one way of writing it (a date): what a fix re-renders (fixes.py).
+    raw: Any = None
 
     @property
     def answered(self) -> bool:
@@ -265,6 +268,89 @@ def _none(note: str) -> Result:
     return None, None, 0.0, note
 
 
+class DateValue(str):
+    """A date written the way its control takes it, that still knows the date (``.day``): a page that
+    refuses the format gets the same date in the format it names (fixes.py)."""
+
+    day: dt.date
+
+    def __new__(cls, text: str, day: dt.date) -> DateValue:
+        obj = super().__new__(cls, text)
+        obj.day = day
+        return obj
+
+
+#: A date format a control names in its placeholder, hint or label: dd/mm/yyyy, MM-DD-YYYY, yyyy.mm.dd...
+DATE_FORMAT = re.compile(r"\b(dd|mm|yyyy|yy|mmm)([/.\- ])(dd|mm|mmm)\2(yyyy|yy|dd)\b", re.I)
+
+
+def render_date(day: dt.date, pattern: str) -> str:
+    """``day`` written as ``pattern`` says (``dd/mm/yyyy``, ``MM-DD-YYYY``, ``yyyy.mm.dd``, ``dd mmm yyyy``)."""
+    out = []
+    for p in re.split(r"([/.\- ])", pattern.lower()):
+        out.append({"dd": f"{day.day:02d}", "mm": f"{day.month:02d}", "mmm": day.strftime("%b"),
+                    "yyyy": f"{day.year:04d}", "yy": f"{day.year % 100:02d}"}.get(p, p))
+    return "".join(out)
+
+
+def date_format(f: FormField) -> str | None:
+    """How the control takes a date: ISO for a date input, the format its placeholder/hint/label names, else None."""
+    if f.type == "date":
+        return "yyyy-mm-dd"
+    if f.type not in ("text", ""):
+        return None
+    m = DATE_FORMAT.search(f"{f.placeholder} {f.hint} {f.label}")
+    return m.group(0) if m else None
+
+
+def _as_date(value: Any) -> dt.date | None:
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    try:
+        return dt.date.fromisoformat(str(value).strip()[:10])
+    except ValueError:
+        return None
+
+
+_DOB = re.compile(r"date of birth|birth ?date|\bdob\b|born on", re.I)
+_START = re.compile(r"earliest (possible )?(start|joining)( date)?|when (can|could|would) you (start|join)|"
+                    r"available (from|to (start|join))|availability date|date available|(start|joining) date|"
+                    r"date of joining|date (you )?(can|could) (start|join)", re.I)
+
+
+def _date_of_birth(q: _Q) -> Result | None:
+    """A date of birth from ``identity.date_of_birth``; without one the demographic rule leaves it blank."""
+    if not _DOB.search(q.label or q.low):
+        return None
+    raw = q.ident.get("date_of_birth") or q.ident.get("dob")
+    if not raw:
+        return None
+    day = _as_date(raw)
+    if day is None:
+        return _none(f"identity.date_of_birth {raw!r} is not a date")
+    fmt = date_format(q.f) or ("yyyy-mm-dd" if q.f.type in ("text", "") else None)
+    if fmt is None:
+        return None
+    return DateValue(render_date(day, fmt), day), "identity.date_of_birth", CERTAIN, ""
+
+
+def _start_date(q: _Q) -> Result | None:
+    """"Earliest start date" in a date control: today plus the notice period, labelled so; a text box that
+    names no date format is answered by the notice period itself ("30 days")."""
+    if not _START.search(q.label):
+        return None
+    fmt = date_format(q.f)
+    if fmt is None:
+        return None
+    days = q.work.get("notice_period_days")
+    if days is None:
+        return _none("a start date is asked; the profile has no work.notice_period_days")
+    day = dt.date.today() + dt.timedelta(days=int(days))
+    return DateValue(render_date(day, fmt), day), f"work.notice_period_days (today + {int(days)} days)", 0.9, ""
+
+
 def _files(q: _Q) -> Result | None:
     if q.f.type != "file":
         return None
@@ -406,8 +492,8 @@ def _city(q: _Q) -> Result | None:
 
 def _notice_period(q: _Q) -> Result | None:
     f = q.f
-    if not re.search(r"notice period|how soon|earliest (start|joining)|available to (start|join)|start date|joining time",
-                     q.low):
+    if not re.search(r"notice period|how soon|earliest (start|joining)|available to (start|join)|start date|joining time|"
+                     r"when (can|could|would) you (start|join)", q.low):
         return None
     days = q.work.get("notice_period_days")
     if days is None:
@@ -459,6 +545,15 @@ def _former_employer(q: _Q) -> Result | None:
     return known, "experience[].employer", 0.9 if known else 0.85, ""
 
 
+def _school(q: _Q) -> Result | None:
+    """"School" / "University" / "Name of your college": the first education entry's institution."""
+    if not re.search(r"^(school|university|college|institut(e|ion))( ?/ ?(university|college|institut(e|ion)))?( name)?$|"
+                     r"^name of (the |your )?(school|college|university|institut(e|ion))|school or university", q.label):
+        return None
+    schools = [e.get("institution") for e in q.facts.p.get("education") or [] if isinstance(e, dict) and e.get("institution")]
+    return (schools[0], "education[0].institution", 0.9, "") if schools else _none("profile has no education institution")
+
+
 def _qualification(q: _Q) -> Result | None:
     if not re.search(r"qualification|highest (degree|education)|education level|degree", q.low):
         return None
@@ -500,8 +595,8 @@ def _remote_and_location(q: _Q) -> Result | None:
 
 #: The rules, in order: the first that recognises the question answers it (or says why it cannot).
 RULES: tuple[Callable[[_Q], Result | None], ...] = (
-    _files, _cover_letter_text, _identity, _links, _demographics, _dial_code, _salary, _sponsorship, _authorization,
-    _residence, _country, _city, _notice_period, _relocation, _former_employer, _qualification, _years,
+    _files, _cover_letter_text, _identity, _links, _date_of_birth, _demographics, _dial_code, _salary, _sponsorship,
+    _authorization, _residence, _country, _city, _start_date, _notice_period, _relocation, _former_employer, _school, _qualification, _years,
     _employer_and_title, _remote_and_location,
 )
 
@@ -666,16 +761,35 @@ def build_sheet(fields: list[FormField], profile: dict[str, Any], docs: Document
                 value, source, conf = bank
         if value is None:
             value, source, conf, note = _rule(f, facts, docs)
+        if isinstance(value, DateValue):
+            ans.raw = value.day
         if value is not None and source is not None:
             value, source, conf, shape_note = _shape(f, value, source, conf)
             note = shape_note or note
         ans.value, ans.source, ans.confidence, ans.note = value, source, conf, note
+        _fit_length(ans, profile)
         sheet.answers.append(ans)
     _decide_declarations(sheet, declarations)
     return sheet
 
 
 _MISSING = object()
+
+
+def _fit_length(ans: Answer, profile: dict[str, Any]) -> None:
+    """An answer longer than the control's ``maxlength`` (which would cut it while typing): the same fact
+    written shorter (the national number, a link without ``https://www.``), else left for a person."""
+    f = ans.field
+    if f is None or not f.maxlength or not ans.answered or not isinstance(ans.value, str) or len(ans.value) <= f.maxlength:
+        return
+    from core.apply_engine.fixes import fix
+
+    got = fix(ans, f"at most {f.maxlength} characters", profile, context=f"{f.label} {f.hint} {f.placeholder}")
+    if got is not None:
+        ans.value, ans.source = got.value, f"{ans.source} ({got.how}: the field takes {f.maxlength} characters)"
+        return
+    ans.note = f"the answer is longer than the {f.maxlength} characters the field takes (not cut)"
+    ans.value, ans.source, ans.confidence = None, None, 0.0
 
 
 def _edit_for(f: FormField, edits: dict[str, Any], by_norm: dict[str, Any]) -> Any:

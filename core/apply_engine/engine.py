@@ -6,7 +6,11 @@ its lease raises :class:`LeaseLost` there and never clicks. The marker update on
 application has no marker, so two sessions racing one application produce one click. After the click,
 a confirmation (success element, thank-you text, a confirmation URL) makes the application
 ``submitted``; anything else, including an exception, makes it ``unknown_outcome`` for a person. A
-session that finds a marker without a confirmation never submits again.
+session that finds a marker without a confirmation never submits again. The one exception is within the
+session that clicked: when the page, in the document that was filled, refuses named fields and every one
+can be rewritten from the answer sheet as the page asks (:mod:`core.apply_engine.fixes`), they are
+refilled, read back and submit is pressed once more, after :meth:`ApplyEngine._remark` re-checks the
+lease and that the marker is still this session's on an application still ``applying``; never a third time.
 """
 
 from __future__ import annotations
@@ -24,12 +28,14 @@ from urllib.parse import urlsplit
 from psycopg.types.json import Jsonb
 from selenium.common.exceptions import TimeoutException, WebDriverException
 
-from core.apply_engine import forms, sites
+from core.apply_engine import fixes, forms, sites
 from core.apply_engine.adapters import Adapter, adapter_for, ats_of, fingerprint, wall_for
-from core.apply_engine.answers import AnswerSheet, Documents, build_sheet
+from core.apply_engine.adapters.base import FIELD_ERRORS_JS
+from core.apply_engine.answers import Answer, AnswerSheet, Documents, build_sheet
 from core.apply_engine.browser import Browser, BrowserConfig, Shot
+from core.apply_engine.fixes import Fix
 from core.apply_engine.receipts import Receipt, end_session, start_session
-from core.apply_engine.settle import settle
+from core.apply_engine.settle import settle, settle_late
 from core.config import Settings
 from core.db import Database
 from core.errors import LeaseLost
@@ -289,9 +295,12 @@ class ApplyEngine:
         assert sheet is not None and adapter is not None
         problems = self._fill_and_verify(adapter, driver, sheet)
         if not problems:  # questions that appeared while filling (a follow-up an answer revealed, a late one)
+            slow: dict[str, Any] = {}
             late, problems = answer_late_questions(adapter, driver, sheet, req.profile, req.documents, edits=req.edits,
                                                    min_confidence=cfg.min_confidence, settle_s=cfg.settle_timeout_s,
-                                                   edit_sources=req.edit_sources)
+                                                   edit_sources=req.edit_sources, late_s=cfg.late_render_s, late=slow)
+            if slow.get("late"):
+                run.receipt.data["late_render"] = slow
             if late:
                 run.receipt.data["late_questions"] = [f.label or f.name for f in late]
                 self._save_sheet(req, sheet)
@@ -338,8 +347,18 @@ class ApplyEngine:
         if not marked:
             return ApplyOutcome("already_applied", run.ats, "another session holds the submit marker for this application",
                                 sheet=run.sheet)
-        before_url = run.filled_url or self._url(driver) or req.url
         t_submit = time.monotonic()
+        confirmation, errors = self._press(run)
+        run.timings["submit_s"] = round(time.monotonic() - t_submit, 3)
+        run.timings["total_s"] = round(time.monotonic() - run.t0, 3)
+        return self._after_submit(run, confirmation, errors)
+
+    def _press(self, run: _Run) -> tuple[Any, list[str]]:
+        """One click on submit, then the page's answer: a confirmation, or what it shows instead."""
+        req, driver, browser, adapter = run.req, run.driver, run.browser, run.adapter
+        assert adapter is not None
+        before_url = run.filled_url or self._url(driver) or req.url
+        adapter.field_errors, adapter.requests_pending = [], 0  # only what the page says to this click counts
         # While the submit response is pending, chromedriver holds every command until a timeout: keep
         # those short so the confirmation poll stays responsive, and stop a navigation that never ends.
         driver.set_script_timeout(1.5)
@@ -361,9 +380,7 @@ class ApplyEngine:
                 driver.set_page_load_timeout(browser.config.page_timeout_s)
             except Exception:
                 pass
-        run.timings["submit_s"] = round(time.monotonic() - t_submit, 3)
-        run.timings["total_s"] = round(time.monotonic() - run.t0, 3)
-        return self._after_submit(run, confirmation, errors)
+        return confirmation, errors
 
     def _after_submit(self, run: _Run, confirmation: Any, errors: list[str]) -> ApplyOutcome:
         """Confirmed; a challenge (a person, with its screenshot); fields the page refused (a person, naming
@@ -384,20 +401,154 @@ class ApplyEngine:
             out.sheet = sheet
             return out
         by_key = {a.key: a for a in sheet.answers}
-        refused = [(by_key[k].label or by_key[k].name, m) for k, m in run.adapter.field_errors if k in by_key]
-        if refused:  # the page refused the application and says which fields: a person fixes those
+        refused_answers = [(by_key[k], m) for k, m in run.adapter.field_errors if k in by_key]
+        refused = [(a.label or a.name, m) for a, m in refused_answers]
+        if refused:  # the page refused the application and says which fields
             shot = browser.capture()
-            reason = ("the page did not accept the application: " + "; ".join(f"{q!r}: {m}" for q, m in refused)
-                      + " (fix these on the employer's site; Talvix never presses submit twice)")
-            receipt.step("refused", shot.png(), url=self._url(driver), note=reason)
+            if not run.resubmitted:
+                fixes = self._fixes(run, refused_answers)
+                receipt.step("refused", shot.png(), url=self._url(driver),
+                             note="the page refused: " + "; ".join(f"{q!r}: {m}" for q, m in refused))
+                if fixes is not None:  # every refused field can be written the way the page asks
+                    return self._resubmit(run, fixes)
+                reason = ("the page did not accept the application: " + "; ".join(f"{q!r}: {m}" for q, m in refused)
+                          + " (the answer sheet cannot write these the way the page asks: fix them on the employer's "
+                            "site; Talvix presses submit again only after fixing every refused field itself)")
+            else:
+                reason = ("the page did not accept the application, also after Talvix fixed "
+                          + ", ".join(repr(q) for q in run.resubmitted) + " and pressed submit a second time: "
+                          + "; ".join(f"{q!r}: {m}" for q, m in refused)
+                          + " (fix these on the employer's site; Talvix never presses submit a third time)")
+                receipt.step("refused", shot.png(), url=self._url(driver), note=reason)
             return self._needs_human(req, run.ats, reason, receipt, sheet=sheet, unanswered=[q for q, _ in refused],
                                      step=False)
+        if errors:
+            redrawn = self._redrawn_form(run)  # the server answered with the same form and its messages
+            if redrawn is not None:
+                return redrawn
         detail = "; ".join(errors) if errors else "no confirmation before the timeout"
         reason = f"submit pressed but not confirmed ({detail}): check the employer's site; never resubmitted automatically"
+        if run.resubmitted:
+            reason = (f"submit pressed a second time after the page refused {', '.join(repr(q) for q in run.resubmitted)} "
+                      f"and they were fixed, but not confirmed ({detail}): check the employer's site; never pressed again")
         shot = browser.capture()
         self._set_status(req, "unknown_outcome", reason)
         receipt.step("error", shot.png(), url=self._url(driver), note=reason)
         return ApplyOutcome("unknown_outcome", run.ats, clean(reason), sheet=sheet)
+
+    def _fixes(self, run: _Run, refused: list[tuple[Answer, str]]) -> list[tuple[Answer, Fix]] | None:
+        """For each field the page refused, the same fact written as the page's message asks; None unless all."""
+        out = []
+        for ans, message in refused:
+            f = ans.field
+            context = f"{ans.label} {f.hint} {f.placeholder}" if f is not None else ans.label
+            got = fixes.fix(ans, message, run.req.profile, context=context)
+            if got is None:
+                return None
+            out.append((ans, got))
+        return out
+
+    def _redrawn_form(self, run: _Run) -> ApplyOutcome | None:
+        """The submit's answer is a new page drawing the same form again with messages on its fields (a
+        server-side check on an older form): not accepted. The form is read again, every answer goes back
+        into the control of the same name (uploads included, a new page has lost them), the refused fields
+        are fixed as the page asks, or the application goes to a person naming them. None: not that case."""
+        driver, adapter, sheet, cfg = run.driver, run.adapter, run.sheet, self.settings.apply
+        assert adapter is not None and sheet is not None
+        if adapter.scope:
+            return None  # an embedded form: only the form's own document is looked at
+        try:
+            driver.switch_to.default_content()
+            if driver.execute_script("return !!document.querySelector('[data-talvix-id]');"):
+                return None  # the document that was filled: its messages were already read
+            settle(driver, cfg.settle_timeout_s, cap_s=cfg.settle_timeout_s)
+            fields = adapter.postprocess(driver, forms.discover(driver, exclude=adapter.exclude))
+            seen = driver.execute_script("return (function () {" + FIELD_ERRORS_JS + "})();") or {}
+        except WebDriverException:
+            return None
+        old = {a.name: a for a in sheet.answers if a.name}
+        answered = {a.name for a in sheet.answers if a.name and a.answered}
+        again = {f.name: f for f in fields if f.name in old and old[f.name].type == f.type}
+        if not answered or len(answered & set(again)) < 0.8 * len(answered):
+            return None  # not the same form
+        by_key = {f.key: f for f in again.values()}
+        refused = [(old[by_key[str(k)].name], forms.norm(str(m))) for k, m in seen.get("fields") or [] if str(k) in by_key and m]
+        if not refused:
+            return None
+        if run.resubmitted:  # drawn again after the one second click too: a person's
+            questions = [(a.label or a.name, m) for a, m in refused]
+            reason = ("the page did not accept the application, also after Talvix fixed "
+                      + ", ".join(repr(q) for q in run.resubmitted) + " and pressed submit a second time: "
+                      + "; ".join(f"{q!r}: {m}" for q, m in questions)
+                      + " (fix these on the employer's site; Talvix never presses submit a third time)")
+            run.receipt.step("refused", run.browser.capture().png(), url=self._url(driver), note=reason)
+            return self._needs_human(run.req, run.ats, reason, run.receipt, sheet=sheet,
+                                     unanswered=[q for q, _ in questions], step=False)
+        for name, f in again.items():  # the same answers, in the controls of the new page
+            old[name].key, old[name].field = f.key, f
+        for a in sheet.answers:
+            if a.name not in again:
+                a.field = None
+        extra = build_sheet([f for f in fields if f.name not in old], run.req.profile, run.req.documents,
+                            edits=run.req.edits, min_confidence=sheet.min_confidence,
+                            edit_sources=run.req.edit_sources)
+        sheet.answers.extend(extra.answers)
+        run.receipt.data["redrawn_form"] = {"url": self._url(driver), "fields": len(fields)}
+        shot = run.browser.capture()
+        questions = [(a.label or a.name, m) for a, m in refused]
+        fixes_ = self._fixes(run, refused)
+        run.receipt.step("refused", shot.png(), url=self._url(driver),
+                         note="the page drew the form again: " + "; ".join(f"{q!r}: {m}" for q, m in questions))
+        missing = extra.unanswered()
+        if fixes_ is None or missing:
+            reason = ("the page did not accept the application and drew the form again: "
+                      + "; ".join(f"{q!r}: {m}" for q, m in questions)
+                      + (f"; new required question(s) without an answer: {', '.join(map(repr, missing))}" if missing else "")
+                      + " (fix these on the employer's site; Talvix presses submit again only after fixing every "
+                        "refused field itself)")
+            return self._needs_human(run.req, run.ats, reason, run.receipt, sheet=sheet,
+                                     unanswered=[q for q, _ in questions] + missing, step=False)
+        return self._resubmit(run, fixes_, refill=[a for a in sheet.answers if a.field is not None])
+
+    def _resubmit(self, run: _Run, fixed: list[tuple[Answer, Fix]], *, refill: list[Answer] | None = None) -> ApplyOutcome:
+        """The page refused the first click and said why; every refused field is written as it asks, read
+        back, and submit is pressed once more (see *Exactly once* in docs/apply-engine.md). ``refill``: every
+        answer to fill again (a page drawn anew), not only the fixed ones."""
+        req, receipt, driver, browser, sheet, adapter = run.req, run.receipt, run.driver, run.browser, run.sheet, run.adapter
+        assert sheet is not None and adapter is not None
+        run.resubmitted = [a.label or a.name for a, _ in fixed]
+        notes = []
+        for ans, fx in fixed:
+            notes.append({"question": ans.label or ans.name, "was": ans.value, "now": fx.value, "how": fx.how})
+            ans.value = fx.value
+            ans.source = f"{ans.source} ({fx.how}, as the page asked)"
+            ans.note = f"re-written after the page refused it: {fx.how}"
+        receipt.data["fixed_after_refusal"] = notes
+        self._save_sheet(req, sheet)
+        problems = fill_and_verify(adapter, driver, AnswerSheet(refill if refill is not None else [a for a, _ in fixed],
+                                                                sheet.min_confidence))
+        run.filled_url = self._url(driver) or run.filled_url
+        if problems:
+            return self._needs_human(req, run.ats, "the page refused the application; the fixed value(s) were not "
+                                     "kept: " + "; ".join(problems), receipt, sheet=sheet,
+                                     unanswered=[p.split(":")[0] for p in problems])
+        before = browser.capture()
+        try:
+            if self._cancelled():
+                raise LeaseLost("stopping before the second submit")
+            ours = self._remark(req, run.resubmitted)
+        finally:
+            receipt.step("before-resubmit", before.png(), url=run.filled_url)
+        if not ours:
+            reason = ("the page refused the first submit, but this session no longer holds the submit marker: "
+                      "not pressed again; check the employer's site")
+            self._set_status(req, "unknown_outcome", reason)
+            return ApplyOutcome("unknown_outcome", run.ats, reason, sheet=sheet)
+        t = time.monotonic()
+        confirmation, errors = self._press(run)
+        run.timings["resubmit_s"] = round(time.monotonic() - t, 3)
+        run.timings["total_s"] = round(time.monotonic() - run.t0, 3)
+        return self._after_submit(run, confirmation, errors)
 
     # ---------------------------------------------------------------------------------------------
     def _fill_and_verify(self, adapter: Adapter, driver: Any, sheet: AnswerSheet) -> list[str]:
@@ -415,7 +566,7 @@ class ApplyEngine:
                                         candidate_id=req.candidate_id, job_id=req.job_id)
         if at_submit:
             reason = (f"{block.reason} after the submit click: a person must complete it on the employer's site "
-                      f"(Talvix never presses submit twice)")
+                      f"(Talvix never presses submit again)")
         elif paused:
             reason = f"site {req.site or ''} paused: {block.reason}".replace("  ", " ")
         else:
@@ -483,6 +634,26 @@ class ApplyEngine:
             ).fetchone()
             if row is not None:
                 add_event(conn, "submit marker committed; pressing submit", kind="state", agent="apply",
+                          task_id=req.task.id if req.task else None, application_id=req.application_id,
+                          candidate_id=req.candidate_id, job_id=req.job_id, runner_id=req.runner_id)
+        return row is not None
+
+    def _remark(self, req: ApplyRequest, fixed: list[str]) -> bool:
+        """Before the one permitted second click: the lease is still ours (a queue task), and the marker is
+        still this session's, on an application nothing else has touched since (still ``applying``, not
+        submitted, not turned into ``unknown_outcome`` by the reaper). False: do not press again."""
+        with self.db.transaction() as conn:
+            if req.task is not None:
+                assert_lease(conn, req.task)
+            row = conn.execute(
+                """UPDATE applications SET updated_at = now()
+                    WHERE id = %s AND submit_marker_at IS NOT NULL AND submitted_at IS NULL AND status = 'applying'
+                      AND submit_marker_task IS NOT DISTINCT FROM %s AND submit_marker_runner = %s RETURNING id""",
+                (req.application_id, req.task.id if req.task else None, req.runner_id or "cli"),
+            ).fetchone()
+            if row is not None:
+                add_event(conn, "the page refused the first submit; fixed " + ", ".join(repr(f) for f in fixed)
+                          + " as it asked; pressing submit once more", kind="state", agent="apply",
                           task_id=req.task.id if req.task else None, application_id=req.application_id,
                           candidate_id=req.candidate_id, job_id=req.job_id, runner_id=req.runner_id)
         return row is not None
@@ -584,15 +755,23 @@ def fill_and_verify(adapter: Adapter, driver: Any, sheet: AnswerSheet) -> list[s
 def answer_late_questions(adapter: Adapter, driver: Any, sheet: AnswerSheet, profile: dict[str, Any],
                           docs: Documents, *, edits: dict[str, Any] | None = None, min_confidence: float = 0.7,
                           settle_s: float = 2.5, found_cb: Callable[[list[forms.FormField]], None] | None = None,
-                          edit_sources: dict[str, str] | None = None) -> tuple[list[forms.FormField], list[str]]:
+                          edit_sources: dict[str, str] | None = None, late_s: float = 4.0,
+                          late: dict[str, Any] | None = None) -> tuple[list[forms.FormField], list[str]]:
     """Questions the page added while it was being filled: answered and filled before submit.
 
     A country chosen reveals that country's questions, a "yes" reveals its follow-up, a single-page form
     renders its last question late. The page is let settle, read again, and every control not on the
-    sheet yet is answered (the same rules), added to the sheet, filled and read back. Returns the new
-    fields and what could not be filled.
+    sheet yet is answered (the same rules), added to the sheet, filled and read back. A page still running
+    a slow timer or a ``setInterval`` loop is first given until ``late_s`` after its load started
+    (:func:`settle_late`; what it saw goes into ``late``). Returns the new fields and what could not be filled.
     """
     settle(driver, settle_s, cap_s=settle_s)
+    if late_s > 0:
+        seen = settle_late(driver, late_s)
+        if late is not None:
+            late.update(seen)
+        if seen.get("late"):
+            settle(driver, settle_s, cap_s=settle_s)  # what the late timers started (a fetch, a render)
     known = {a.key for a in sheet.answers}
     found = forms.discover(driver, exclude=adapter.exclude)
     new = [f for f in found if f.key not in known]
@@ -619,7 +798,11 @@ def probe(driver: Any) -> dict[str, Any]:
         got = driver.execute_script(
             sites.VISIBLE_CHALLENGE_JS +
             "const vis = e => { const r = e.getBoundingClientRect(); return r.width > 0 && r.height > 0; };"
-            "const inputs = Array.from(document.querySelectorAll('input:not([type=hidden]):not([type=checkbox]):not([type=radio]):not([type=password]):not([type=submit]):not([type=button]), textarea, select')).filter(e => vis(e) || e.type === 'file');"
+            "const sel = 'input:not([type=hidden]):not([type=checkbox]):not([type=radio]):not([type=password]):not([type=submit]):not([type=button]), textarea, select';"
+            "const deep = (root, out) => { out.push(...root.querySelectorAll(sel));"  # open shadow roots too
+            " root.querySelectorAll('*').forEach(e => { if (e.shadowRoot) deep(e.shadowRoot, out); }); return out; };"
+            "let inputs = Array.from(document.querySelectorAll(sel)).filter(e => vis(e) || e.type === 'file');"
+            "if (inputs.length < 2) inputs = deep(document, []).filter(e => vis(e) || e.type === 'file');"
             "const nav = performance.getEntriesByType('navigation')[0];"
             "return {form: inputs.length >= 2,"
             " password: Array.from(document.querySelectorAll('input[type=password]')).some(vis),"
@@ -759,6 +942,8 @@ class _Run:
     needs_approval: str | None = None
     filled_url: str | None = None
     html: str | None = None
+    #: The questions fixed before the one second click, once it was decided (never a third).
+    resubmitted: list[str] = field(default_factory=list)
 
     @property
     def driver(self) -> Any:

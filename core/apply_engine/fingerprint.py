@@ -33,7 +33,7 @@ MARKS: tuple[tuple[str, tuple[str, ...]], ...] = (
                "[data-qa='btn-submit']", ".lever-job-application")),
     ("ashby", (".ashby-application-form-container", "[class*='ashby-application-form']", "#_systemfield_name")),
     ("workable", ("form[data-ui='application-form']", "[data-ui='apply-button']", "[data-ui='job-application']")),
-    ("smartrecruiters", ("oc-root", "oc-personal-information", "[data-test='footer-submit']", "spl-input")),
+    ("smartrecruiters", ("oc-root", "oc-app-root", "oc-personal-information", "[data-test='footer-submit']", "spl-input")),
     ("teamtailor", ("meta[name='generator'][content*='Teamtailor' i]", "form#new_candidate input[name^='candidate[']")),
     ("breezy", ("form[name='applyForm'] input[name='cName']", ".breezy-portal", "[data-breezy-position]")),
     ("recruitee", ("[data-recruitee-careers-site]", "input[name^='candidate.open_question']")),

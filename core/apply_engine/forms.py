@@ -55,6 +55,7 @@ class FormField:
     role: str = ""  # adapter hint: resume, cover_letter, decoy, declaration, full_name...
     input_type: str = ""
     multiple: bool = False
+    maxlength: int = 0  # the control's maxlength (0: none)
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -64,10 +65,11 @@ class FormField:
 #: window, so one script can read and fill same-origin iframes without a WebDriver frame switch.
 PAGE_LIB = script("page_lib.js")
 
-DISCOVER_JS = PAGE_LIB + script("discover.js")
-
-#: Find a document by its iframe index path from the current one (same-origin frames only).
+#: Find a document by its iframe index path from the current one (same-origin frames only), and a
+#: control by its tag, also inside open shadow roots.
 DOC_AT = script("doc_at.js")
+
+DISCOVER_JS = PAGE_LIB + DOC_AT + script("discover.js")
 
 READ_FN = DOC_AT + script("read.js")
 #: Read many controls in one round trip: ``[[key, type, option_keys, frame path], ...]``.
@@ -151,7 +153,11 @@ def element(driver: Any, key: str) -> Any:
     try:
         return driver.find_element(By.CSS_SELECTOR, f'[data-talvix-id="{key}"]')
     except NoSuchElementException:
-        raise FieldNotFound(key) from None
+        pass
+    found = driver.execute_script(DOC_AT + "return byKey(arguments[0], []);", key)  # inside an open shadow root
+    if found is None:
+        raise FieldNotFound(key)
+    return found
 
 
 def _rel(f: FormField) -> list[int]:
@@ -201,7 +207,9 @@ def read_options(driver: Any, fields: list[FormField], *, selector: str = OPTION
             if via:
                 driver.switch_to.default_content()
         for i, options in zip(idx, got or []):
-            if options:
+            if options == "search":  # "Type to search": its options come only once typed into
+                todo[i].input_type = "autocomplete"
+            elif options:
                 todo[i].options = [norm(o) for o in options if norm(o)]
 
 
@@ -293,7 +301,9 @@ def press(driver: Any, el: Any) -> str:
     point = driver.execute_script(
         "const el = arguments[0]; el.scrollIntoView({block: 'center'});"
         "const r = el.getBoundingClientRect(); const x = r.left + r.width / 2, y = r.top + r.height / 2;"
-        "const hit = document.elementFromPoint(x, y);"
+        "let hit = document.elementFromPoint(x, y);"
+        "while (hit && hit.shadowRoot) { const inner = hit.shadowRoot.elementFromPoint(x, y);"  # into open shadow roots
+        " if (!inner || inner === hit) break; hit = inner; }"
         "return (hit && (hit === el || el.contains(hit))) ? [x, y] : null;", el)
     if point is None:
         driver.execute_script("setTimeout(() => arguments[0].click(), 0);", el)
@@ -331,22 +341,34 @@ def visible_options(driver: Any, selector: str = OPTION_SELECTOR) -> list[Any]:
     return out
 
 
+#: What a menu shows instead of options (page_lib.js NOTICE): never an option.
+NOTICE = re.compile(r"^(loading|searching|please wait|fetching|type\b|start typing|enter \d+|no (options|results|matches)|"
+                    r"nothing found)", re.I)
+#: A menu that says it is loading is waited for at most this long (page_lib.js LOAD_CAP_MS).
+LOAD_CAP_S = 4.0
+
+
 def open_combobox_options(driver: Any, el: Any, *, timeout_s: float = 1.5, selector: str = OPTION_SELECTOR) -> list[str]:
-    """Open a custom dropdown, read the options it renders, close it again."""
+    """Open a custom dropdown, read the options it renders (polled for while it says it is loading, at most
+    :data:`LOAD_CAP_S`; "Loading…" and disabled entries are not options), close it again."""
     click(driver, el)
-    deadline = time.monotonic() + timeout_s
-    options: list[Any] = []
-    while time.monotonic() < deadline:
-        options = visible_options(driver, selector)
-        if options:
+    start = time.monotonic()
+    texts: list[str] = []
+    while True:
+        texts, loading = [], False
+        for o in visible_options(driver, selector):
+            try:
+                t = norm(o.text)
+                if o.get_attribute("aria-disabled") == "true" or NOTICE.match(t):
+                    loading = loading or bool(re.match(r"loading|searching|please wait|fetching", t, re.I))
+                    continue
+                texts.append(t)
+            except StaleElementReferenceException:
+                continue
+        waited = time.monotonic() - start
+        if (texts and not loading) or waited >= LOAD_CAP_S or (waited >= timeout_s and not loading):
             break
         time.sleep(0.05)
-    texts = []
-    for o in options:
-        try:
-            texts.append(norm(o.text))
-        except StaleElementReferenceException:
-            continue
     try:
         el.send_keys(Keys.ESCAPE)
     except (ElementNotInteractableException, WebDriverException):

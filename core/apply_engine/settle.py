@@ -16,6 +16,10 @@ stamps the time of the last structural DOM change (a ``MutationObserver``). :fun
 what was still pending. A page without the instrumentation (a browser started elsewhere) falls back to
 a longer quiet window watched by the same script.
 
+Longer timers (up to :data:`LATE_TIMER_MS`) and ``setInterval`` loops never hold that wait: they are
+counted apart, and :func:`settle_late` gives them until a few seconds after load before the form is read
+for the last time and submitted (a question a slow script adds 3 s after load is not missed).
+
 The wrappers keep the native behaviour (same arguments, ``this``, return values and ids); they only count.
 Chromium under WebDriver announces itself anyway (``navigator.webdriver``), so they reveal nothing new.
 """
@@ -34,8 +38,12 @@ from core.apply_engine.js import script
 MAX_TIMER_MS = 2000
 #: A timer scheduled from a timer callback counts for this many rounds, then a polling loop is ignored.
 MAX_TIMER_CHAIN = 8
+#: Timers up to this long (and ``setInterval`` loops) are what :func:`settle_late` waits for before submit.
+LATE_TIMER_MS = 10000
 
-INSTRUMENT_JS = script("instrument.js").replace("__MAX_TIMER_MS__", str(MAX_TIMER_MS)).replace("__MAX_CHAIN__", str(MAX_TIMER_CHAIN))
+INSTRUMENT_JS = (script("instrument.js").replace("__MAX_TIMER_MS__", str(MAX_TIMER_MS))
+                 .replace("__MAX_CHAIN__", str(MAX_TIMER_CHAIN)).replace("__LATE_TIMER_MS__", str(LATE_TIMER_MS)))
+LATE_JS = script("late.js")
 
 SETTLE_JS = script("settle.js")
 
@@ -86,3 +94,20 @@ def settle(driver: Any, max_s: float, *, cap_s: float | None = None, quiet_ms: i
         pending["error"] = str(raw["error"])[:200]
     return Settled(bool(raw.get("idle")), time.monotonic() - t0, int(raw.get("controls") or 0),
                    bool(raw.get("instrumented")), pending)
+
+
+def settle_late(driver: Any, until_s: float, *, quiet_ms: int = 300) -> dict[str, Any]:
+    """Before submit: give a form that may still be drawing (a question from a timer longer than a short
+    one, or from a ``setInterval`` poll) until ``until_s`` seconds after the page's navigation started.
+
+    Returns at once on a page with no such timer or loop running (and DOM quiet for ``quiet_ms``); a page
+    whose loop never stops (a clock, a chat widget's heartbeat) costs at most the rest of ``until_s``.
+    ``{"waited_s", "late": bool, "slow": n, "intervals": n}``; never raises.
+    """
+    t0 = time.monotonic()
+    try:
+        raw = driver.execute_async_script(LATE_JS, int(until_s * 1000), quiet_ms) or {}
+    except WebDriverException as exc:
+        return {"waited_s": round(time.monotonic() - t0, 3), "late": False, "error": type(exc).__name__}
+    raw["waited_s"] = round(time.monotonic() - t0, 3)
+    return raw

@@ -3,7 +3,7 @@
 It is built from the parsed resume and overridden/extended by a profile file (TOML). Every generated
 document and every form answer must trace back to it. The TOML shape::
 
-    [identity]    first_name last_name email phone location
+    [identity]    first_name last_name email phone location date_of_birth
     [links]       linkedin github portfolio (any other key is kept too)
     [work]        current_company authorized_to_work needs_sponsorship notice_period_days
                   current_ctc_lpa expected_ctc_lpa relocate_to
@@ -15,6 +15,7 @@ document and every form answer must trace back to it. The TOML shape::
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 import tomllib
 from pathlib import Path
@@ -42,6 +43,8 @@ class Identity(_Section):
     email: str | None = None
     phone: str | None = None
     location: str | None = None
+    #: Only to answer a form's "Date of birth": ISO ``YYYY-MM-DD`` (a TOML date is stored so); never guessed.
+    date_of_birth: str | None = None
 
     @property
     def full_name(self) -> str:
@@ -158,6 +161,16 @@ class _IdentityFile(Identity):
             raise ValueError("not an email address; write it as name@example.com")
         return value
 
+    @field_validator("date_of_birth", mode="before")
+    @classmethod
+    def _dob(cls, value: Any) -> str | None:
+        if value is None or isinstance(value, dt.date):
+            return value.isoformat()[:10] if value is not None else None
+        try:
+            return dt.date.fromisoformat(str(value).strip()).isoformat()
+        except ValueError:
+            raise ValueError("not a date; write it as 1994-05-17") from None
+
     @field_validator("phone")
     @classmethod
     def _phone(cls, value: str | None) -> str | None:
@@ -258,6 +271,9 @@ def load_profile_file(path: str | Path) -> dict[str, Any]:
             raise InvalidInput(f"profile file {p}: unknown key '{where}'{allowed}") from None
         message = str(err.get("msg", "invalid")).removeprefix("Value error, ")
         raise InvalidInput(f"profile file {p}: '{where}': {message}") from None
+    ident = data.get("identity")
+    if isinstance(ident, dict) and isinstance(ident.get("date_of_birth"), dt.date):  # stored as JSON: ISO text
+        ident["date_of_birth"] = ident["date_of_birth"].isoformat()[:10]
     return data
 
 

@@ -51,3 +51,28 @@ def test_a_revealed_required_question_without_an_answer_goes_to_a_person(setting
     assert out.unanswered == ["Do you hold a Singapore Employment Pass?"]
     assert "appeared while filling" in out.reason
     assert server.posts == []
+
+
+def test_questions_a_slow_script_adds_seconds_after_load_are_waited_for_before_submit(settings, db, browser, server):
+    """company_slow_render adds a required question from a setInterval poll (~2.4 s) and one from a 3 s timer:
+    neither holds the idle wait, both are waited for before the last read (apply.late_render_s)."""
+    tune(settings, confirm_timeout_s=5.0)
+    [page] = load_corpus(["company_slow_render"])
+    ids = make_application(db, settings, server.url(page))
+    out = ApplyEngine(settings, db, Storage(settings.storage_path), browser=browser).run(engine_request(db, settings, ids))
+    assert out.outcome == "submitted", out.reason
+    [(path, body)] = server.posts
+    assert b'name="ctc"\r\n\r\n18\r\n' in body and b'name="np"\r\n\r\n30\r\n' in body
+    receipt = __import__("json").loads(Storage(settings.storage_path).resolve(out.receipt or "").read_text())
+    assert receipt["late_questions"] == ["Current CTC (LPA)", "Notice period (days)"]
+    assert receipt["late_render"]["late"] and receipt["late_render"]["intervals"] == 1
+
+
+def test_without_the_late_wait_the_slow_questions_are_missed(settings, db, browser, server):
+    """The control: with apply.late_render_s = 0 the form is read before its slow questions exist."""
+    tune(settings, confirm_timeout_s=3.0, late_render_s=0.0)
+    [page] = load_corpus(["company_slow_render"])
+    ids = make_application(db, settings, server.url(page))
+    out = ApplyEngine(settings, db, Storage(settings.storage_path), browser=browser).run(engine_request(db, settings, ids))
+    assert "Current CTC (LPA)" not in [f["label"] for f in out.fields()]
+    assert all(b'name="ctc"' not in body for _, body in server.posts)  # sent without its required questions

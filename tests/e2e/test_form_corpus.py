@@ -79,8 +79,9 @@ def test_a_passive_captcha_never_pauses_the_site(corpus: Any) -> None:
 def test_an_answer_of_the_wrong_type_is_left_unanswered_with_the_reason(corpus: Any) -> None:
     run = corpus("personio")
     by_name = {a.name: a for a in run.sheet.answers}
-    start = by_name["available_from"]  # a date input: "30 days" is not a date
-    assert not start.answered and start.type == "date"
+    start = by_name["available_from"]  # a date input: a date (today + the notice period), never "30 days"
+    assert start.type == "date" and start.source == "work.notice_period_days (today + 30 days)"
+    assert start.value == (__import__("datetime").date.today() + __import__("datetime").timedelta(days=30)).isoformat()
     salary = by_name["custom_attribute_1201"]  # EUR per year: the profile's LPA is not converted to euros
     assert not salary.answered and "EUR" in salary.note
     assert "Salary expectations (gross per year in EUR)" in run.sheet.unanswered()
@@ -99,3 +100,26 @@ def test_an_embedded_greenhouse_form_is_recognised_and_only_it_is_filled(corpus:
     assert run.fields and all(f.frame == [0] and f.via == [0] for f in run.fields)  # the cross-origin iframe
     assert not any(f.name == "nl_email" for f in run.fields)  # the company page's newsletter box is not the form
     assert corpus("icims").ats == "icims"
+
+
+def test_options_that_load_late_are_polled_for_and_a_search_box_is_typed_into(corpus: Any) -> None:
+    run = corpus("greenhouse_react_lazy")
+    by_name = {f.name: f for f in run.fields}
+    assert by_name["question_41001"].options == ["Yes", "No"]  # after 1.2 s of "Loading..."
+    assert by_name["qual"].options == ["B.E./B.Tech", "M.E./M.Tech", "MBA", "Other"]  # never the "Loading…" option
+    assert by_name["school--0"].input_type == "autocomplete"  # "Type to search": filled by typing
+    assert {a.name: a.value for a in run.sheet.answers}["school--0"] == "College of Engineering, Guindy"
+
+
+def test_controls_inside_open_shadow_roots_are_read_and_filled(corpus: Any) -> None:
+    run = corpus("smartrecruiters_shadow")
+    assert run.ats == "smartrecruiters"
+    by_name = {f.name: f for f in run.fields}
+    assert {"firstName", "email", "resume", "sq-country", "consent"} <= set(by_name)  # nothing is in the light DOM
+    assert by_name["sq-country"].options == ["Germany", "India", "United States"]
+    assert by_name["firstName"].required and not by_name["sq-ctc"].required  # required said on the component
+    assert run.after[by_name["firstName"].key] == "Asha"
+    assert run.after[by_name["sq-country"].key] == "India"
+    relocate = by_name["sq-relocate"]  # spl-radio options, each in its own shadow root, are one question
+    assert relocate.type == "radio" and relocate.options == ["Yes", "No"] and relocate.required
+    assert run.after[relocate.key] == "Yes"

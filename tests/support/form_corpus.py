@@ -6,6 +6,7 @@ a person reads, whether it is required, and the expected answer:
 
 * a string: what the control must show after filling (compared without case or extra spaces);
   ``file:resume`` the resume's file name; ``phone:<digits>`` the digits of the number;
+  ``date:+<days>[:<format>]`` today plus that many days, ISO or in the format given (``mm/dd/yyyy``);
 * ``true``/``false``: a single checkbox ticked or not;
 * a list: any of these (``""`` meaning left as it was);
 * ``"person"``: the profile does not answer it: left as it was (a person decides);
@@ -88,10 +89,14 @@ class CorpusServer:
 
             def do_POST(self) -> None:
                 length = int(self.headers.get("Content-Length") or 0)
-                server.posts.append((self.path, self.rfile.read(length) if length else b""))
-                data = b"<html><body><h1>Thank you for applying!</h1></body></html>"
-                self.send_response(200)
-                self.send_header("Content-Type", "text/html")
+                body = self.rfile.read(length) if length else b""
+                server.posts.append((self.path, body))
+                check = VALIDATORS.get(self.path.split("?")[0])
+                status, ctype, text = (check(self.headers.get("Content-Type") or "", body) if check else
+                                       (200, "text/html", "<html><body><h1>Thank you for applying!</h1></body></html>"))
+                data = text.encode()
+                self.send_response(status)
+                self.send_header("Content-Type", ctype)
                 self.send_header("Content-Length", str(len(data)))
                 self.end_headers()
                 self.wfile.write(data)
@@ -125,6 +130,44 @@ class CorpusServer:
     def close(self) -> None:
         self.httpd.shutdown()
         self.httpd.server_close()
+
+
+def _server_check(ctype: str, body: bytes) -> tuple[int, str, str]:
+    """company_server_check's server-side validation: the phone in international format without spaces,
+    the portfolio link at most 20 characters; 422 with a message per field, else 200."""
+    from tests.support.apply_helpers import _parse_body
+
+    got = {k: v[0] for k, v in _parse_body(ctype, body).items() if v}
+    errors = {}
+    if not re.fullmatch(r"\+[1-9]\d{7,14}", got.get("phone", "")):
+        errors["phone"] = "Use the international format without spaces, e.g. +14155550123"
+    if len(got.get("website", "")) > 20:
+        errors["website"] = "Website must be at most 20 characters"
+    return (422 if errors else 200), "application/json", json.dumps({"errors": errors} if errors else {"ok": True})
+
+
+def _postback(ctype: str, body: bytes) -> tuple[int, str, str]:
+    """company_postback's server: a mobile number that is not 10 digits gets the form drawn again (text
+    values kept, the upload lost) with a message under it; otherwise a thank-you page."""
+    import html
+
+    from tests.support.apply_helpers import _parse_body
+
+    got = {k: v[0] for k, v in _parse_body(ctype, body).items() if v}
+    if re.fullmatch(r"[6-9]\d{9}", got.get("mobile", "")):
+        return 200, "text/html", "<html><body><h1>Thank you for applying!</h1><p>We have received your application.</p></body></html>"
+    page = (CORPUS / "company_postback.html").read_text(encoding="utf-8")
+    for name in ("fname", "lname", "email", "mobile", "exp"):
+        page = page.replace(f'name="{name}" value=""', f'name="{name}" value="{html.escape(got.get(name, ""))}"', 1)
+    page = page.replace('<input id="mobile"', '<input id="mobile" aria-invalid="true" aria-describedby="mobile-error"', 1)
+    page = page.replace("<!--MOBILE-ERROR-->", '<span class="error" id="mobile-error">Please enter a valid 10 digit mobile '
+                                                 'number (without +91)</span>')
+    page = page.replace("<!--ERRORS-->", '<div class="errors" role="alert">Please correct the errors below.</div>')
+    return 200, "text/html; charset=utf-8", page
+
+
+#: Corpus pages whose server checks what is posted: path -> (content type, body) -> (status, type, text).
+VALIDATORS = {"/company_server_check/submit": _server_check, "/company_postback/submit": _postback}
 
 
 @dataclass
@@ -293,6 +336,14 @@ def _judge(expect: Any, f: Any, after: str | None, changed: bool, resume_name: s
         return "right" if resume_name.lower() in got else "wrong"
     if isinstance(expect, str) and expect.startswith("phone:"):
         return "right" if re.sub(r"\D", "", got) == expect[6:] else "wrong"
+    if isinstance(expect, str) and expect.startswith("date:"):  # date:+N[:format]: today + N days
+        import datetime as dt
+
+        from core.apply_engine.answers import render_date
+
+        _, offset, *fmt = expect.split(":")
+        day = dt.date.today() + dt.timedelta(days=int(offset))
+        return "right" if got == render_date(day, fmt[0] if fmt else "yyyy-mm-dd") else "wrong"
     return "right" if got == _norm(expect) else "wrong"
 
 

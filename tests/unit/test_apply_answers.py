@@ -144,11 +144,11 @@ def test_authorized_to_work_takes_a_per_country_list_a_table_and_a_boolean():
 
 
 def test_an_answer_of_the_wrong_type_is_never_filled():
-    s = sheet_of(f("Earliest start date", "date"), f("Notice period (weeks)", "number"),
+    s = sheet_of(f("Notice period", "date"), f("Notice period (weeks)", "number"),
                  f("Do you have a non-compete with your current employer?", "select", options=["Yes", "No"]),
                  f("Current company"), profile=_indian(notice_period_days=30))
     got = {a.label: a for a in s.answers}
-    assert not got["Earliest start date"].answered and "date" in got["Earliest start date"].note
+    assert not got["Notice period"].answered and "date" in got["Notice period"].note
     assert not got["Notice period (weeks)"].answered and "weeks" in got["Notice period (weeks)"].note
     assert not got["Do you have a non-compete with your current employer?"].answered
     assert got["Current company"].value == "Acme Analytics"
@@ -174,3 +174,55 @@ def test_place_relocation_and_former_employers_are_derived_with_their_source():
     assert got["Have you worked at Infosys before?"][:2] == ("Yes", "experience[].employer")
     assert got["Have you previously been employed by Contoso?"][0] == "No"
     assert got["Phone country code"][0] == "India (+91)" and got["Phone"][0] == "9845000000"
+
+
+def test_dates_come_from_the_profile_in_the_format_the_control_takes():
+    import datetime as dt
+
+    prof = _indian(notice_period_days=30)
+    prof["identity"]["date_of_birth"] = "1994-05-17"
+    text_dob = f("Date of birth")
+    text_dob.placeholder = "DD/MM/YYYY"
+    start_text = f("Earliest start date")
+    start_text.placeholder = "mm/dd/yyyy"
+    s = sheet_of(f("Birth date", "date"), text_dob, f("When can you start?", "date"), start_text,
+                 f("When can you join?"), profile=prof)
+    got = {a.label: a for a in s.answers}
+    day = dt.date.today() + dt.timedelta(days=30)
+    assert (got["Birth date"].value, got["Birth date"].source) == ("1994-05-17", "identity.date_of_birth")
+    assert got["Date of birth"].value == "17/05/1994" and got["Date of birth"].raw == dt.date(1994, 5, 17)
+    assert got["When can you start?"].value == day.isoformat()
+    assert got["When can you start?"].source == "work.notice_period_days (today + 30 days)"
+    assert got["Earliest start date"].value == day.strftime("%m/%d/%Y") and got["Earliest start date"].raw == day
+    assert got["When can you join?"].value == "30 days"  # a text box naming no date format: the notice period itself
+    unknown = sheet_of(f("Earliest start date", "date", required=True), f("Date of birth", "date"),
+                       profile=_indian(notice_period_days=None))
+    got = {a.label: a for a in unknown.answers}
+    assert not got["Earliest start date"].answered and "notice_period_days" in got["Earliest start date"].note
+    assert not got["Date of birth"].answered  # no date of birth in the profile: never guessed
+    assert unknown.unanswered() == ["Earliest start date"]
+
+
+def test_a_profile_files_date_of_birth_is_a_date_stored_as_iso_text(tmp_path):
+    import pytest
+
+    from core.candidates.profile import load_profile_file
+    from core.errors import InvalidInput
+
+    p = tmp_path / "p.toml"
+    p.write_text('[identity]\nfirst_name = "Asha"\ndate_of_birth = 1994-05-17\n')
+    assert load_profile_file(p)["identity"]["date_of_birth"] == "1994-05-17"
+    p.write_text('[identity]\nfirst_name = "Asha"\ndate_of_birth = "17/05/1994"\n')
+    with pytest.raises(InvalidInput, match="date_of_birth"):
+        load_profile_file(p)
+
+
+def test_an_answer_longer_than_the_fields_maxlength_is_written_shorter_or_left_for_a_person():
+    phone, link, essay = f("Mobile", "tel"), f("Portfolio"), f("How did you hear about us?", "textarea")
+    phone.maxlength, link.maxlength, essay.maxlength = 10, 16, 5
+    prof = profile_dict()
+    prof["links"]["portfolio"] = "https://www.asharaman.dev/"
+    got = {a.label: a for a in sheet_of(phone, link, essay, profile=prof).answers}
+    assert got["Mobile"].value == "9845000000" and "10 characters" in got["Mobile"].source
+    assert got["Portfolio"].value == "asharaman.dev"
+    assert not got["How did you hear about us?"].answered and "5 characters" in got["How did you hear about us?"].note

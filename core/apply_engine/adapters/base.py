@@ -39,14 +39,25 @@ FIELD_ERRORS_JS = script("field_errors.js")
 ERROR_JS = "return (function () {" + FIELD_ERRORS_JS + "})().texts;"
 
 
-CONFIRM_JS = sites.VISIBLE_CHALLENGE_JS + r"""
+#: Elements matching a selector in the page and every open shadow root; the text drawn inside shadow roots.
+DEEP_JS = r"""
+const hostsOf = root => { const out = []; root.querySelectorAll('*').forEach(h => { if (h.shadowRoot) { out.push(h); out.push(...hostsOf(h.shadowRoot)); } }); return out; };
+const HOSTS = hostsOf(document);
+const deepQ = sel => { const out = Array.from(document.querySelectorAll(sel)); HOSTS.forEach(h => out.push(...h.shadowRoot.querySelectorAll(sel))); return out; };
+const shadowText = () => HOSTS.map(h => Array.from(h.shadowRoot.children).map(c => c.innerText || '').join('\n')).join('\n');
+"""
+
+CONFIRM_JS = sites.VISIBLE_CHALLENGE_JS + DEEP_JS + r"""
 const vis = e => { const r = e.getBoundingClientRect(); const cs = getComputedStyle(e);
                    return r.width > 0 && r.height > 0 && cs.display !== 'none' && cs.visibility !== 'hidden'; };
 const hits = [];
-for (const css of arguments[0]) { for (const e of document.querySelectorAll(css)) { if (vis(e)) hits.push([css, e.innerText || '']); } }
+for (const css of arguments[0]) { for (const e of deepQ(css)) { if (vis(e)) hits.push([css, e.innerText || '']); } }
 const found = arguments[1] ? (function () {""" + FIELD_ERRORS_JS + r"""})() : {texts: [], fields: []};
-return {url: location.href, text: document.body ? (document.body.innerText || '').slice(0, 5000) : '', hits: hits,
-        errors: found.texts, field_errors: found.fields, challenge: arguments[1] ? visibleChallenge() : false};
+const idle = window.__talvixIdle;
+const bodyText = (document.body ? (document.body.innerText || '') : '') + (HOSTS.length ? '\n' + shadowText() : '');
+return {url: location.href, text: bodyText.slice(0, 5000), hits: hits,
+        errors: found.texts, field_errors: found.fields, challenge: arguments[1] ? visibleChallenge() : false,
+        requests: idle ? idle.requests : 0};
 """
 
 #: The posting's "Apply" link or button (visible, text matching APPLY_LINK), or null.
@@ -59,15 +70,15 @@ return null;
 """
 
 #: The submit control: adapter selectors in order, else the last visible button whose text says submit.
-SUBMIT_JS = r"""
+SUBMIT_JS = DEEP_JS + r"""
 const selectors = arguments[0], submit = new RegExp(arguments[1], 'i'), not = new RegExp(arguments[2], 'i');
 const vis = e => { const r = e.getBoundingClientRect(); const cs = getComputedStyle(e);
                    return r.width > 0 && r.height > 0 && cs.display !== 'none' && cs.visibility !== 'hidden'; };
 const text = e => ((e.innerText || '').trim() || e.getAttribute('value') || '').trim();
 for (const css of selectors) {
-  for (const el of document.querySelectorAll(css)) { if (vis(el) && !not.test(text(el))) return el; }
+  for (const el of deepQ(css)) { if (vis(el) && !not.test(text(el))) return el; }
 }
-const candidates = Array.from(document.querySelectorAll('button, input[type=button], [role=button]'))
+const candidates = deepQ('button, input[type=button], [role=button]')
   .filter(el => vis(el) && submit.test(text(el)) && !not.test(text(el)));
 return candidates.length ? candidates[candidates.length - 1] : null;
 """
@@ -101,6 +112,8 @@ class Adapter:
     mark: str = ""
     #: After an unconfirmed submit: (field key, the page's message) for each error tied to a field.
     field_errors: list[tuple[str, str]] = []
+    #: Requests the page still had in flight at the last look (its answer to the submit may be on its way).
+    requests_pending: int = 0
 
     @classmethod
     def matches(cls, url: str) -> bool:
@@ -265,6 +278,7 @@ class Adapter:
         if seen.get("challenge"):
             return None, ["a captcha challenge appeared"]
         self.field_errors = [(str(k), forms.norm(str(m))) for k, m in seen.get("field_errors") or [] if k and m]
+        self.requests_pending = int(seen.get("requests") or 0)
         return None, list(seen.get("errors") or [])
 
     def strong_selectors(self) -> tuple[str, ...]:
@@ -279,8 +293,11 @@ class Adapter:
 
     def wait_confirmation(self, driver: Any, before_url: str, timeout_s: float, *,
                           error_grace_s: float = 3.0) -> tuple[Confirmation | None, list[str]]:
-        """Poll for success; give up early when the form shows errors for a while (still no success)."""
-        deadline = time.monotonic() + timeout_s
+        """Poll for success; give up early when the form shows errors for a while (still no success) and
+        has no request in flight (errors still shown from before the click, with the page's answer on its
+        way, are not its answer)."""
+        started = time.monotonic()
+        deadline = started + timeout_s
         errors_since: float | None = None
         errors: list[str] = []
         while True:
@@ -293,7 +310,9 @@ class Adapter:
             except WebDriverException:
                 errors = []
             now = time.monotonic()
-            if errors:
+            if errors and self.requests_pending and now - started < 10.0:
+                errors_since = None  # the page is still talking to its server: wait (a while) for what it says
+            elif errors:
                 errors_since = errors_since or now
                 if now - errors_since >= error_grace_s:
                     return None, errors

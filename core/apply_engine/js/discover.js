@@ -21,7 +21,7 @@ function nearby(el) {
   return '';
 }
 function labelOf(el) {
-  const doc = el.ownerDocument; let t = '';
+  const doc = rootOf(el); let t = '';
   const lb = el.getAttribute('aria-labelledby'); if (lb) t = byIds(doc, lb);
   if (!t && el.labels && el.labels.length) t = norm(Array.from(el.labels).map(textOf).join(' '));
   if (!t && el.id) { try { const l = doc.querySelector('label[for="' + CSS.escape(el.id) + '"]'); if (l) t = textOf(l); } catch (e) {} }
@@ -31,11 +31,19 @@ function labelOf(el) {
     t = g ? byIds(doc, g.getAttribute('aria-labelledby')) : (nearby(el.closest('label') || el) || t);
   }
   if (!t) t = nearby(el);
+  if (!t && doc.host) t = hostLabel(doc.host);
   if (!t) t = norm(el.getAttribute('placeholder') || el.getAttribute('title'));
   return t;
 }
+// A control inside a web component's shadow root with no label of its own there: the component's
+// ``label``/``aria-label`` attribute, else what stands before the component.
+function hostLabel(host) {
+  const t = norm(host.getAttribute('label') || host.getAttribute('aria-label'));
+  if (t) return t + (host.hasAttribute('required') ? ' *' : '');
+  return nearby(host) || (rootOf(host).host ? hostLabel(rootOf(host).host) : '');
+}
 function groupLabel(members) {
-  const doc = members[0].ownerDocument;
+  const doc = rootOf(members[0]);
   let c = members[0].parentElement;
   while (c && !members.every(m => c.contains(m))) c = c.parentElement;
   const fs = members[0].closest('fieldset');
@@ -72,7 +80,7 @@ function suffixOf(el) {
 // The elements that carry the question's text (for its asterisk, drawn in text, in an aria-hidden span
 // or by a CSS ::after rule, as many ATSs do).
 function labelEls(el) {
-  const doc = el.ownerDocument; const out = [];
+  const doc = rootOf(el); const out = [];
   const lb = el.getAttribute('aria-labelledby');
   if (lb) lb.split(/\s+/).forEach(i => { const e = doc.getElementById(i); if (e) out.push(e); });
   if (el.labels) Array.from(el.labels).forEach(l => out.push(l));
@@ -96,6 +104,8 @@ function starred(e) {
 function saysRequired(text) { return STAR.test(text) || /\(required\)|\brequired\b\s*$|\bmandatory\b\s*$/i.test(text); }
 function requiredOf(el, label, els) {
   if (el.required || el.getAttribute('aria-required') === 'true') return true;
+  const host = rootOf(el).host;  // a web component that says it is required
+  if (host && (host.hasAttribute('required') || host.getAttribute('aria-required') === 'true')) return true;
   if (saysRequired(label)) return true;
   if ((els || labelEls(el)).some(starred)) return true;
   // the hidden required twin of a custom control (react-select and friends keep one beside the input)
@@ -122,7 +132,29 @@ function trap(el) {
   }
   return false;
 }
-function hintOf(el) { const d = el.getAttribute('aria-describedby'); return d ? byIds(el.ownerDocument, d).slice(0, 300) : ''; }
+// The group component around an option drawn in its own shadow root: an ancestor (across shadow roots)
+// with role radiogroup/group or a tag named *-radio-group / *-checkbox-group; null when there is none.
+function componentGroup(el) {
+  let n = rootOf(el).host;
+  for (let depth = 0; n && depth < 12; depth++) {
+    const p = n.parentElement || (rootOf(n).host || null);
+    if (!p) return null;
+    if (/-(radio|checkbox)-group$/i.test(p.tagName) || /^(radiogroup|group)$/.test(p.getAttribute('role') || '')) return p;
+    n = p;
+  }
+  return null;
+}
+function componentLabel(group) {
+  let t = norm(group.getAttribute('label') || group.getAttribute('aria-label'));
+  const lb = group.getAttribute('aria-labelledby');
+  if (!t && lb) t = byIds(rootOf(group), lb);
+  const lg = !t && group.shadowRoot ? group.shadowRoot.querySelector('legend, label') : null;
+  if (lg) t = textOf(lg);
+  return t || nearby(group);
+}
+// The name a web component carries for the control in its shadow root (<spl-input name="firstName">).
+function hostName(el) { const h = rootOf(el).host; return h ? (h.getAttribute('name') || '') : ''; }
+function hintOf(el) { const d = el.getAttribute('aria-describedby'); return d ? byIds(rootOf(el), d).slice(0, 300) : ''; }
 function discoverDoc(doc, path) {
   const win = doc.defaultView;
   const prefix = 'f' + path.join('_') + 'x';
@@ -132,7 +164,8 @@ function discoverDoc(doc, path) {
   const tag = el => { if (!el.getAttribute('data-talvix-id')) { counter += 1; el.setAttribute('data-talvix-id', prefix + counter); } return el.getAttribute('data-talvix-id'); };
   const out = [];
   const seenGroups = {};
-  for (const el of Array.from(doc.querySelectorAll(CONTROL))) {
+  const seenComponents = new Set();
+  for (const el of deepAll(doc, CONTROL)) {
     if (isExcluded(el) || el.closest('[data-talvix-skip]')) continue;
     const tagName = el.tagName.toLowerCase();
     const itype = (el.getAttribute('type') || '').toLowerCase();
@@ -146,11 +179,24 @@ function discoverDoc(doc, path) {
     if (itype === 'radio' || itype === 'checkbox') {
       const lab = el.labels && el.labels[0];
       if (!shown(el) && !(lab && shown(lab)) && !(ancestorsShown(el) && el.parentElement && shown(el.parentElement))) continue;
+      const group = rootOf(el).host ? componentGroup(el) : null;
+      if (group) {  // options each in their own web component (<spl-radio> in <spl-radio-group>)
+        if (seenComponents.has(group)) continue;
+        seenComponents.add(group);
+        const members = deepAll(group, 'input[type=' + itype + ']').filter(x => !isExcluded(x));
+        const label = componentLabel(group);
+        out.push({key: tag(members[0]), label: cleanLabel(label), name: group.getAttribute('name') || group.id || '',
+                  type: itype === 'radio' ? 'radio' : 'checkboxes',
+                  required: group.hasAttribute('required') || group.getAttribute('aria-required') === 'true' || saysRequired(label),
+                  options: members.map(m => cleanLabel(labelOf(m) || m.value)), option_keys: members.map(m => tag(m)),
+                  placeholder: '', hint: '', input_type: itype, multiple: itype === 'checkbox', frame: path});
+        continue;
+      }
       const name = el.name || el.id;
-      const members = el.name ? Array.from(doc.querySelectorAll('input[type=' + itype + ']')).filter(x => x.name === el.name && !isExcluded(x) && x.form === el.form) : [el];
+      const members = el.name ? Array.from(rootOf(el).querySelectorAll('input[type=' + itype + ']')).filter(x => x.name === el.name && !isExcluded(x) && x.form === el.form) : [el];
       if (itype === 'checkbox' && members.length === 1) {
         const label = labelOf(el);
-        out.push({key: tag(el), label: cleanLabel(label), name: name, type: 'checkbox', required: requiredOf(el, label),
+        out.push({key: tag(el), label: cleanLabel(label), name: el.name || hostName(el) || el.id, type: 'checkbox', required: requiredOf(el, label),
                   options: [], option_keys: [], placeholder: '', hint: hintOf(el), input_type: itype, multiple: false, frame: path});
         continue;
       }
@@ -182,10 +228,11 @@ function discoverDoc(doc, path) {
       options = Array.from(el.options).filter((o, i) => !(i === 0 && (!o.value || /^(select|choose|--|please)/i.test(norm(o.text))))).map(o => norm(o.text));
     }
     const auto = type === 'combobox' && tagName === 'input' && /list|both/.test(el.getAttribute('aria-autocomplete') || '');
-    out.push({key: tag(el), label: cleanLabel(label), name: el.getAttribute('name') || el.id || '', type: type,
+    out.push({key: tag(el), label: cleanLabel(label), name: el.getAttribute('name') || hostName(el) || el.id || '', type: type,
               required: requiredOf(el, label), options: options, option_keys: [],
               placeholder: norm(el.getAttribute('placeholder')), hint: norm(hintOf(el) + ' ' + suffixOf(el)).slice(0, 300),
-              input_type: auto ? 'autocomplete' : itype, multiple: !!el.multiple, frame: path});
+              input_type: auto ? 'autocomplete' : itype, multiple: !!el.multiple, frame: path,
+              maxlength: (tagName === 'input' || tagName === 'textarea') && el.maxLength > 0 ? el.maxLength : 0});
   }
   // Yes/no button groups (Ashby and others): buttons that say Yes and No side by side are one question.
   const seenBoxes = new Set();

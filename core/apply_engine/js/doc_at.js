@@ -10,4 +10,28 @@ function docAt(path) {
   }
   return doc;
 }
-function byKey(key, path) { const doc = docAt(path); return doc ? doc.querySelector('[data-talvix-id="' + key + '"]') : null; }
+function byKey(key, path) {
+  const doc = docAt(path); if (!doc) return null;
+  const sel = '[data-talvix-id="' + key + '"]';
+  return doc.querySelector(sel) || deepFind(doc, sel);
+}
+// Open shadow roots (web components such as SmartRecruiters' spl-input): the tree a control lives in, and
+// controls found across every open shadow root, in the order they are drawn.
+function rootOf(el) { return el.getRootNode ? el.getRootNode() : el.ownerDocument; }
+function hostsIn(root) { return Array.from(root.querySelectorAll('*')).filter(e => e.shadowRoot); }
+function deepAll(root, selector) {
+  if (!hostsIn(root).length) return Array.from(root.querySelectorAll(selector));
+  const out = [];
+  (function walk(node) {
+    for (let c = node.firstElementChild; c; c = c.nextElementSibling) {
+      if (c.matches(selector)) out.push(c);
+      if (c.shadowRoot) walk(c.shadowRoot);
+      walk(c);
+    }
+  })(root);
+  return out;
+}
+function deepFind(root, selector) {
+  for (const h of hostsIn(root)) { const x = h.shadowRoot.querySelector(selector) || deepFind(h.shadowRoot, selector); if (x) return x; }
+  return null;
+}

@@ -48,7 +48,7 @@ async function fillAutocomplete(el, query, prefer) {
   if (el.focus) el.focus({preventScroll: true});
   setNative(el, query);
   await calm(doc, m, 600);
-  const option = await waitFor(() => pickSuggestion(menuOptions(el, selector), query, prefer), 1500);
+  const option = await waitLoaded(doc, () => pickSuggestion(realOptions(menuOptions(el, selector)), query, prefer), m, 1500);
   if (!option) { m = mark(doc); closeMenu(el); await calm(doc, m, 300); return 'no suggestion for ' + JSON.stringify(query) + ' appeared'; }
   option.scrollIntoView({block: 'nearest'});
   m = mark(doc);
@@ -61,16 +61,16 @@ async function fillCombo(el, value, it) {
   if (el.tagName === 'SELECT') return fillSelect(el, value);
   if (it && it.query && el.tagName === 'INPUT') return fillAutocomplete(el, it.query, it.prefer || '');
   const doc = el.ownerDocument; const want = norm(value).toLowerCase();
-  const match = () => menuOptions(el, selector).find(o => optionText(o).toLowerCase() === want) || null;
+  const match = () => realOptions(menuOptions(el, selector)).find(o => optionText(o).toLowerCase() === want) || null;
   let m = mark(doc);
   clickLike(el);
   await calm(doc, m, 300);
-  let option = await waitFor(match, 600);
+  let option = await waitLoaded(doc, match, m, 600);
   if (!option && el.tagName === 'INPUT') {  // a long or virtualised list: type to filter, as a person would
     m = mark(doc);
     setNative(el, value);
     await calm(doc, m, 300);
-    option = await waitFor(match, 1000);
+    option = await waitLoaded(doc, match, m, 1000);
   }
   if (!option) { m = mark(doc); closeMenu(el); await calm(doc, m, 300); return 'no option ' + JSON.stringify(value) + ' appeared'; }
   option.scrollIntoView({block: 'nearest'});

@@ -1,8 +1,12 @@
 // Installed before every document's own scripts: counts pending timers, requests and scripts (settle.py).
 (() => {
   if (window.__talvixIdle) return;
-  const st = {timers: 0, requests: 0, scripts: 0, changed: Date.now(), mutations: 0, seq: 0};
+  // slow: timers longer than a short one but at most __LATE_TIMER_MS__ ms still to fire; intervals: setInterval
+  // loops still running. Neither holds the idle wait; they are what settle_late() waits for before submit.
+  const st = {timers: 0, requests: 0, scripts: 0, changed: Date.now(), mutations: 0, seq: 0, slow: 0, intervals: 0};
   const nativeSet = window.setTimeout, nativeClear = window.clearTimeout, nativeClearInterval = window.clearInterval;
+  const nativeInterval = window.setInterval;
+  const slowIds = new Set(), intervalIds = new Set();
   st.sleep = ms => new Promise(r => nativeSet.call(window, r, ms));
   Object.defineProperty(window, '__talvixIdle', {value: st, enumerable: false, configurable: false, writable: false});
   // Every pending thing gets a sequence number, so a caller can wait for what its own event started.
@@ -13,7 +17,16 @@
   const timers = new Map();  // timer id -> seq
   let chain = 0;
   window.setTimeout = function (handler, delay) {
-    if (typeof handler !== 'function' || (Number(delay) || 0) > __MAX_TIMER_MS__ || chain >= __MAX_CHAIN__) {
+    const ms = Number(delay) || 0;
+    if (typeof handler === 'function' && ms > __MAX_TIMER_MS__ && ms <= __LATE_TIMER_MS__) {
+      const args = Array.prototype.slice.call(arguments, 2);
+      let sid;
+      const fire = function () { if (slowIds.delete(sid)) st.slow -= 1; return handler.apply(this, arguments); };
+      sid = nativeSet.call(this, fire, delay, ...args);
+      slowIds.add(sid); st.slow += 1;
+      return sid;
+    }
+    if (typeof handler !== 'function' || ms > __MAX_TIMER_MS__ || chain >= __MAX_CHAIN__) {
       return nativeSet.apply(this, arguments);
     }
     const depth = chain + 1;
@@ -29,7 +42,16 @@
     timers.set(id, seq);
     return id;
   };
-  const clear = id => { const seq = timers.get(id); if (seq !== undefined) { timers.delete(id); end(seq); } };
+  const clear = id => {
+    const seq = timers.get(id); if (seq !== undefined) { timers.delete(id); end(seq); }
+    if (slowIds.delete(id)) st.slow -= 1;
+    if (intervalIds.delete(id)) st.intervals -= 1;
+  };
+  window.setInterval = function () {
+    const id = nativeInterval.apply(this, arguments);
+    intervalIds.add(id); st.intervals += 1;
+    return id;
+  };
   window.clearTimeout = function (id) { clear(id); return nativeClear.apply(this, arguments); };
   window.clearInterval = function (id) { clear(id); return nativeClearInterval.apply(this, arguments); };
   if (window.fetch) {

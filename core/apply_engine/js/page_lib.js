@@ -42,7 +42,7 @@ function clickLike(el) {
 function visibleOptions(doc, selector) { return Array.from(doc.querySelectorAll(selector)).filter(shown); }
 function optionText(o) { return norm(o.innerText || o.textContent); }
 function ownedOptions(el) {
-  const doc = el.ownerDocument; const lists = [];
+  const doc = rootOf(el); const lists = [];
   for (const attr of ['aria-controls', 'aria-owns']) {
     const v = el.getAttribute(attr); if (v) v.split(/\s+/).forEach(id => { const x = doc.getElementById(id); if (x) lists.push(x); });
   }
@@ -53,7 +53,7 @@ function ownedOptions(el) {
   return out;
 }
 function closeMenu(el) {
-  const doc = el.ownerDocument; const target = doc.activeElement && doc.activeElement !== doc.body ? doc.activeElement : el;
+  const doc = rootOf(el); const target = doc.activeElement && doc.activeElement !== el.ownerDocument.body ? doc.activeElement : el;
   fire(target, 'keydown', {key: 'Escape', code: 'Escape'}); fire(target, 'keyup', {key: 'Escape', code: 'Escape'});
   if (target.blur) target.blur();
 }
@@ -72,7 +72,7 @@ function menuOptions(el, selector) {
   for (const attr of ['aria-controls', 'aria-owns']) {
     const v = el.getAttribute(attr);
     if (!v) continue;
-    const lists = v.split(/\s+/).map(id => doc.getElementById(id)).filter(Boolean);
+    const lists = v.split(/\s+/).map(id => rootOf(el).getElementById(id)).filter(Boolean);
     const own = [];
     lists.forEach(l => l.querySelectorAll(selector).forEach(o => { if (shown(o)) own.push(o); }));
     if (own.length) return own;
@@ -84,9 +84,41 @@ async function waitFor(fn, ms) {
   while (!v && Date.now() - t0 < ms) { await sleep(16); v = fn(); }
   return v;
 }
+// What a menu shows instead of options while it loads or waits for typing: "Loading...", "Searching…",
+// "Type to search", "No options". Never an option to read or choose (nor is an aria-disabled one).
+const NOTICE = /^(loading|searching|please wait|fetching|type\b|start typing|enter \d+|no (options|results|matches)|nothing found)/i;
+const LOADING = /^(loading|searching|please wait|fetching)/i;
+const TYPE_TO_SEARCH = /^(type\b|start typing|enter \d+)/i;
+//: A menu that says it is loading (or whose fetch/timer, started by our event, is pending) is waited for at most this long.
+const LOAD_CAP_MS = 4000;
+function realOptions(list) { return list.filter(o => o.getAttribute('aria-disabled') !== 'true' && !NOTICE.test(optionText(o))); }
+function menuNotice(doc) {
+  for (const x of doc.querySelectorAll('[role=option], [class*=menu-notice], [class*=loading], [aria-busy=true], [class*=results__message]')) {
+    if (!shown(x)) continue;
+    if (x.getAttribute('aria-busy') === 'true') return 'loading';
+    const t = optionText(x);
+    if (NOTICE.test(t)) return t;
+  }
+  return '';
+}
+// fn() once it gives something; options that load late are polled for: up to ``quietMs`` when nothing
+// is happening, up to LOAD_CAP_MS while the menu says it is loading or what our event started is pending;
+// at once null when the menu asks to be typed into.
+async function waitLoaded(doc, fn, since, quietMs) {
+  const t0 = Date.now(); const i = (doc.defaultView || window).__talvixIdle;
+  for (;;) {
+    const v = fn(); if (v) return v;
+    const t = Date.now() - t0, notice = menuNotice(doc);
+    if (t >= LOAD_CAP_MS || TYPE_TO_SEARCH.test(notice)) return null;
+    if (t >= quietMs && !LOADING.test(notice) && !(i && i.newer(since))) return null;
+    await sleep(16);
+  }
+}
 // Options of a custom dropdown: the ones it owns (a hidden listbox), else open it, read, close it.
+// Options that load late are waited for (waitLoaded) and read once the list holds still; a menu that
+// only searches once typed into gives 'search' (the field is then filled like an autocomplete).
 async function comboOptions(el, selector) {
-  const owned = ownedOptions(el).map(optionText).filter(Boolean);
+  const owned = realOptions(ownedOptions(el)).map(optionText).filter(Boolean);
   if (owned.length) return owned;
   const doc = el.ownerDocument;
   let m = mark(doc);
@@ -94,7 +126,14 @@ async function comboOptions(el, selector) {
   await calm(doc, m, 300);
   // an autocomplete shows nothing until typed into: do not wait long for a menu it will not open
   const wait = /list|both/.test(el.getAttribute('aria-autocomplete') || '') ? 300 : 1000;
-  const found = await waitFor(() => { const v = menuOptions(el, selector); return v.length ? v : null; }, wait) || [];
+  const current = () => { const v = realOptions(menuOptions(el, selector)); return v.length ? v : null; };
+  let found = await waitLoaded(doc, current, m, wait) || [];
+  const search = !found.length && TYPE_TO_SEARCH.test(menuNotice(doc));
+  for (let still = 0, t0 = Date.now(); found.length && still < 2 && Date.now() - t0 < 1000;) {  // a list still growing
+    await sleep(16);
+    const now = current() || [];
+    if (now.length === found.length && !LOADING.test(menuNotice(doc))) still += 1; else { still = 0; found = now; }
+  }
   const texts = found.map(optionText).filter(Boolean);
   m = mark(doc);
   closeMenu(el);
@@ -102,5 +141,5 @@ async function comboOptions(el, selector) {
   if (visibleOptions(doc, selector).length) {  // a toggle that ignores Escape
     m = mark(doc); clickLike(el); await calm(doc, m, 300); if (el.blur) el.blur();
   }
-  return texts;
+  return search ? 'search' : texts;
 }

@@ -22,6 +22,8 @@ if (type === 'combobox') {
   let box = el;
   for (let i = 0; i < 4 && box.parentElement; i++) {
     box = box.parentElement;
+    // a box that holds another dropdown too is not this one's: its shown value may be the other's
+    if (Array.from(box.querySelectorAll('[role=combobox]')).some(x => x !== el && !x.contains(el) && !el.contains(x))) break;
     const sv = box.querySelector('[class*=single-value],[class*=singleValue],[class*=multi-value],[data-selected-value]');
     if (sv) {
       const chosen = Array.from(box.querySelectorAll('[class*=single-value],[class*=singleValue],[class*=multi-value__label],[data-selected-value]'))

@@ -5,6 +5,12 @@
 //  [data-widget=rselect]       a react-select style combobox: options exist only while the menu is open,
 //                              typing filters them, the choice is shown in .select__single-value and kept
 //                              in a hidden input.
+//                              With data-delay-ms the options load late each time the menu opens (a
+//                              "Loading..." notice until then, as react-select's async loadOptions); with
+//                              data-min-chars a "Type to search" notice until that many letters are typed,
+//                              then the matching options after the delay (Greenhouse's school search).
+//  [data-widget=lazylist]      a listbox button (role=combobox on a div) whose options are fetched when it
+//                              opens: a disabled "Loading…" option first, the real ones after data-delay-ms.
 //  [data-widget=autocomplete]  a city/location autocomplete: suggestions appear only after typing (after a
 //                              short delay, as if fetched), clicking one puts it in the input.
 //  [data-widget=yesno]         a yes/no button group; the pressed button has aria-pressed=true and the
@@ -27,10 +33,24 @@
       hidden.value = text; input.value = ''; close();
       input.dispatchEvent(new Event('change', {bubbles: true}));
     }
+    var delay = Number(box.getAttribute('data-delay-ms') || 0), minChars = Number(box.getAttribute('data-min-chars') || 0);
+    var loading = null;
+    function notice(menu, kind, text) {
+      var n = document.createElement('div'); n.className = 'select__menu-notice select__menu-notice--' + kind;
+      n.textContent = text; menu.appendChild(n);
+    }
     function open() {
-      close();
-      var q = input.value.toLowerCase();
+      close(); clearTimeout(loading);
       var menu = document.createElement('div'); menu.className = 'select__menu';
+      box.appendChild(menu);
+      input.setAttribute('aria-expanded', 'true');
+      if (minChars && input.value.length < minChars) { notice(menu, 'no-options', 'Type to search'); return; }
+      if (!delay) { render(menu); return; }
+      notice(menu, 'loading', 'Loading...');
+      loading = setTimeout(function () { if (menu.parentNode) { menu.innerHTML = ''; render(menu); } }, delay);
+    }
+    function render(menu) {
+      var q = input.value.toLowerCase();
       var list = document.createElement('div'); list.className = 'select__menu-list'; list.setAttribute('role', 'listbox'); list.id = listId;
       all.filter(function (o) { return o.toLowerCase().indexOf(q) >= 0; }).forEach(function (o, i) {
         var d = document.createElement('div'); d.className = 'select__option'; d.setAttribute('role', 'option');
@@ -39,8 +59,9 @@
         on(d, 'click', function () { choose(o); });
         list.appendChild(d);
       });
-      menu.appendChild(list); box.appendChild(menu);
-      input.setAttribute('aria-expanded', 'true'); input.setAttribute('aria-controls', listId);
+      if (!list.children.length) { notice(menu, 'no-options', 'No options'); return; }
+      menu.appendChild(list);
+      input.setAttribute('aria-controls', listId);
     }
     on(box.querySelector('.select__control'), 'mousedown', function (ev) { if (ev.target !== input) ev.preventDefault(); input.focus(); open(); });
     on(input, 'focus', open);
@@ -75,6 +96,29 @@
       }, 120);
     });
     on(input, 'blur', function () { setTimeout(close, 150); });
+    close();
+  });
+
+  document.querySelectorAll('[data-widget=lazylist]').forEach(function (button) {
+    var list = document.getElementById(button.getAttribute('aria-controls'));
+    var hidden = button.parentElement.querySelector('input[type=hidden]');
+    var all = options(button), timer = null;
+    function close() { clearTimeout(timer); list.hidden = true; list.innerHTML = ''; button.setAttribute('aria-expanded', 'false'); }
+    function open() {
+      list.innerHTML = '<li role="option" aria-disabled="true" class="loading">Loading…</li>';
+      list.hidden = false; button.setAttribute('aria-expanded', 'true');
+      timer = setTimeout(function () {  // as if fetched from the server
+        list.innerHTML = '';
+        all.forEach(function (o) {
+          var li = document.createElement('li'); li.setAttribute('role', 'option'); li.textContent = o;
+          on(li, 'mousedown', function (ev) { ev.preventDefault(); });
+          on(li, 'click', function () { button.querySelector('.value').textContent = o; hidden.value = o; close(); });
+          list.appendChild(li);
+        });
+      }, Number(button.getAttribute('data-delay-ms') || 800));
+    }
+    on(button, 'click', function () { if (button.getAttribute('aria-expanded') === 'true') close(); else open(); });
+    on(button, 'keydown', function (ev) { if (ev.key === 'Escape') close(); });
     close();
   });
 
