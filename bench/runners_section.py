@@ -94,6 +94,9 @@ def _stop(procs: list[subprocess.Popen[bytes]]) -> None:
 # ------------------------------------------------------------------------------------------------
 # Talvix runners
 # ------------------------------------------------------------------------------------------------
+_KEYS: dict[str, str] = {}
+
+
 def talvix_ping_per_s(url: str, processes: int, n: int, tmp: Path) -> float:
     """Pings per second through ``processes`` headless ``talvix runner`` processes."""
     from core import queue
@@ -109,7 +112,10 @@ def talvix_ping_per_s(url: str, processes: int, n: int, tmp: Path) -> float:
                 for _ in range(n):
                     copy.write_row(("ping", '{"ms": 0}'))
         env = {k: v for k, v in os.environ.items() if not k.startswith("TALVIX_")}
-        env.update({"TALVIX_DATABASE_URL": url, "TALVIX_ENCRYPTION_KEY": generate_key(),
+        # One key for every round: the database remembers the key its personal data was written with and
+        # refuses runners that bring another.
+        key = _KEYS.setdefault(url, generate_key())
+        env.update({"TALVIX_DATABASE_URL": url, "TALVIX_ENCRYPTION_KEY": key,
                     "TALVIX_DATA_DIR": str(tmp / "talvix-data"), "PYTHONPATH": str(REPO)})
         cmd = [sys.executable, "-m", "cli.main", "runner", "--agents", "ping", "--concurrency",
                str(CONCURRENCY), "--no-schedule"]
