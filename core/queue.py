@@ -247,9 +247,13 @@ _ELIGIBLE = """
 # ``agent = ANY(...)`` cannot use the index order and would sort every queued task on each claim, which
 # grows with the depth of the queue; this stays O(n x agents) however long the queue is. Rows locked for
 # an agent but not among the best n are released when the statement commits.
-_CLAIM = f"""
-WITH c AS MATERIALIZED (
-    SELECT p.id FROM unnest(%(agents)s::text[]) AS a(agent)
+def _claim_sql(agents_sql: str, *, head: str = "", select: str = "u.*", source: str = "u") -> str:
+    """A claim statement: the best n eligible tasks of the agents ``agents_sql`` yields (a relation with an
+    ``agent`` column named ``a``) become ``running`` with their state events and NOTIFY. ``head`` adds CTEs
+    before the claim, ``select``/``source`` shape the answer."""
+    return f"""
+WITH {head}c AS MATERIALIZED (
+    SELECT p.id FROM {agents_sql}
     CROSS JOIN LATERAL (
         SELECT t.id, t.priority, t.run_at FROM tasks t
         WHERE t.agent = a.agent AND {_ELIGIBLE}
@@ -269,46 +273,25 @@ WITH c AS MATERIALIZED (
 ), e AS (
     {_state_events("u", "'running, attempt ' || x.attempts || ' of ' || x.max_attempts", runner="%(runner)s")}
 ), n AS ({_NOTIFY_FROM.format(source="u")})
-SELECT u.*, (SELECT count(*) FROM n) AS _notified FROM u ORDER BY u.priority DESC, u.run_at, u.id
+SELECT {select}, (SELECT count(*) FROM n) AS _notified FROM {source} ORDER BY u.priority DESC, u.run_at, u.id
 """
 
+
+_CLAIM = _claim_sql("unnest(%(agents)s::text[]) AS a(agent)")
 
 # The common claim in one round trip: the agents without a cap are claimed as in :data:`_CLAIM`, and the
 # same statement reads the operator's controls for every agent asked for (one row even when nothing was
 # claimed), so the caller learns which agents are capped without a query of its own. Agents that have an
 # operator cap are left out of the claim here: they go through the per-agent locked path below.
-_CLAIM_WITH_CONTROLS = f"""
-WITH ctl AS MATERIALIZED (
-    SELECT COALESCE(jsonb_object_agg(agent, jsonb_build_array(paused, max_concurrency)), '{{}}'::jsonb) AS controls
-      FROM agent_controls WHERE agent = ANY(%(all_agents)s::text[])
-), c AS MATERIALIZED (
-    SELECT p.id FROM (
-        SELECT x.agent FROM unnest(%(agents)s::text[]) AS x(agent)
+_CLAIM_WITH_CONTROLS = _claim_sql(
+    """(SELECT x.agent FROM unnest(%(agents)s::text[]) AS x(agent)
          WHERE NOT EXISTS (SELECT 1 FROM agent_controls cap
-                            WHERE cap.agent = x.agent AND cap.max_concurrency IS NOT NULL)
-    ) a
-    CROSS JOIN LATERAL (
-        SELECT t.id, t.priority, t.run_at FROM tasks t
-        WHERE t.agent = a.agent AND {_ELIGIBLE}
-        ORDER BY t.priority DESC, t.run_at, t.id
-        LIMIT %(n)s
-        FOR UPDATE OF t SKIP LOCKED
-    ) p
-    ORDER BY p.priority DESC, p.run_at, p.id
-    LIMIT %(n)s
-), u AS (
-    UPDATE tasks t
-       SET status = 'running', locked_by = %(runner)s, attempts = t.attempts + 1,
-           lease_until = now() + make_interval(secs => %(lease)s),
-           started_at = now(), updated_at = now()
-      FROM c WHERE t.id = c.id
-    RETURNING t.*
-), e AS (
-    {_state_events("u", "'running, attempt ' || x.attempts || ' of ' || x.max_attempts", runner="%(runner)s")}
-), n AS ({_NOTIFY_FROM.format(source="u")})
-SELECT u.*, ctl.controls AS _controls, (SELECT count(*) FROM n) AS _notified
-  FROM ctl LEFT JOIN u ON true ORDER BY u.priority DESC, u.run_at, u.id
-"""
+                            WHERE cap.agent = x.agent AND cap.max_concurrency IS NOT NULL)) a""",
+    head="""ctl AS MATERIALIZED (
+    SELECT COALESCE(jsonb_object_agg(agent, jsonb_build_array(paused, max_concurrency)), '{}'::jsonb) AS controls
+      FROM agent_controls WHERE agent = ANY(%(all_agents)s::text[])
+), """,
+    select="u.*, ctl.controls AS _controls", source="ctl LEFT JOIN u ON true")
 
 
 def claim(db: Database, agents: Sequence[str], n: int, runner_id: str, lease_s: float,
