@@ -43,9 +43,9 @@ LATE_TIMER_MS = 10000
 
 INSTRUMENT_JS = (script("instrument.js").replace("__MAX_TIMER_MS__", str(MAX_TIMER_MS))
                  .replace("__MAX_CHAIN__", str(MAX_TIMER_CHAIN)).replace("__LATE_TIMER_MS__", str(LATE_TIMER_MS)))
-LATE_JS = script("late.js")
+LATE_JS = script("frames.js") + script("late.js")
 
-SETTLE_JS = script("settle.js")
+SETTLE_JS = script("frames.js") + script("settle.js")
 
 #: Controls that make a form (the same set discovery reads).
 CONTROLS = "input:not([type=hidden]),select,textarea,[role=combobox],[aria-haspopup=listbox]"

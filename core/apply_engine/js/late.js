@@ -6,16 +6,10 @@ const top = window.__talvixIdle;
 const sleep = top && top.sleep ? top.sleep : (ms => new Promise(r => setTimeout(r, ms)));
 function look() {
   const s = {slow: 0, intervals: 0, changed: 0};
-  (function walk(w, depth) {
+  for (const w of frameWindows()) {
     const i = w.__talvixIdle;
     if (i) { s.slow += i.slow || 0; s.intervals += i.intervals || 0; s.changed = Math.max(s.changed, i.changed); }
-    if (depth >= 2) return;
-    for (const f of Array.from(w.document.querySelectorAll('iframe'))) {
-      let cw = null;
-      try { cw = f.contentWindow && f.contentWindow.document ? f.contentWindow : null; } catch (e) { cw = null; }
-      if (cw) walk(cw, depth + 1);
-    }
-  })(window, 0);
+  }
   return s;
 }
 (async () => {

@@ -9,22 +9,9 @@ const sleep = top && top.sleep ? top.sleep : (ms => new Promise(r => setTimeout(
 let ownChanged = Date.now();
 const own = new MutationObserver(() => { ownChanged = Date.now(); });
 if (!top) own.observe(document, {childList: true, subtree: true});
-function windows() {
-  const out = [];
-  (function walk(w, depth) {
-    out.push(w);
-    if (depth >= 2) return;
-    for (const f of Array.from(w.document.querySelectorAll('iframe'))) {
-      let cw = null;
-      try { cw = f.contentWindow && f.contentWindow.document ? f.contentWindow : null; } catch (e) { cw = null; }
-      if (cw) walk(cw, depth + 1);
-    }
-  })(window, 0);
-  return out;
-}
 function look() {
   const s = {loading: 0, timers: 0, requests: 0, scripts: 0, changed: top ? 0 : ownChanged, controls: 0, frames: 0};
-  for (const w of windows()) {
+  for (const w of frameWindows()) {
     s.frames += 1;
     let doc;
     try { doc = w.document; } catch (e) { continue; }
