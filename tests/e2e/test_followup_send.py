@@ -4,9 +4,8 @@ channel. Real runner, real Postgres, real SMTP (aiosmtpd) on loopback."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, time, timedelta
+from datetime import UTC, datetime, time
 from email.utils import parseaddr
-from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -17,21 +16,13 @@ from core.models import NewTask
 from core.notify import prefs
 from core.outcomes import followups
 from runners.runner import run_until_idle
-from tests.support.outcomes import add_application, add_candidate, add_job
+from tests.support.outcomes import add_application, add_candidate, add_job, business_days_ago
 from tests.support.wa_fakes import SmtpSink
 
 RECRUITER = "rahul.menon@acmepayments.com"
 CANDIDATE = "priya.sharma@example.in"
 
 
-def business_days_ago(n: int) -> datetime:
-    tz = ZoneInfo("Asia/Kolkata")
-    d = datetime.now(tz).date()
-    while n > 0:
-        d -= timedelta(days=1)
-        if d.weekday() < 5:
-            n -= 1
-    return datetime(d.year, d.month, d.day, 12, 0, tzinfo=tz).astimezone(UTC)
 
 
 @pytest.fixture

@@ -13,7 +13,7 @@ from core.crypto import load_cipher
 from core.models import NewTask
 from core.outcomes import followups, records
 from runners.runner import run_until_idle
-from tests.support.outcomes import add_application, add_candidate, add_job
+from tests.support.outcomes import add_application, add_candidate, add_job, business_days_ago
 
 
 @pytest.fixture
@@ -21,17 +21,6 @@ def cipher(settings):
     return load_cipher(settings)
 
 
-def business_days_ago(n: int) -> datetime:
-    """A submission time exactly ``n`` business days before today (in the settings' timezone, at noon)."""
-    from zoneinfo import ZoneInfo
-
-    tz = ZoneInfo("Asia/Kolkata")
-    d = datetime.now(tz).date()
-    while n > 0:
-        d -= timedelta(days=1)
-        if d.weekday() < 5:
-            n -= 1
-    return datetime(d.year, d.month, d.day, 12, 0, tzinfo=tz).astimezone(UTC)
 
 
 def setup(db, cipher, policy: str = "when_uncertain"):

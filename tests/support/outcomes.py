@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import numpy as np
 from psycopg.types.json import Jsonb
@@ -12,6 +13,17 @@ from psycopg.types.json import Jsonb
 from core.crypto import Cipher
 from core.outcomes.calibration import FEATURES
 from core.outcomes.synthetic import DEFAULT_WEIGHTS
+
+
+def business_days_ago(n: int) -> datetime:
+    """A submission time exactly ``n`` business days before today (in Asia/Kolkata, at noon)."""
+    tz = ZoneInfo("Asia/Kolkata")
+    d = datetime.now(tz).date()
+    while n > 0:
+        d -= timedelta(days=1)
+        if d.weekday() < 5:
+            n -= 1
+    return datetime(d.year, d.month, d.day, 12, 0, tzinfo=tz).astimezone(UTC)
 
 
 def add_candidate(conn: Any, cipher: Cipher, name: str, email: str, *, policy: str = "when_uncertain") -> int:
