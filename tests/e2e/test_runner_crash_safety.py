@@ -15,7 +15,7 @@ from core import queue
 from core.db import Database, ensure_embedded, migrate, stop_embedded
 from core.models import NewTask
 from tests.support.common import REPO, wait_for
-from tests.support.runner_procs import Fleet, fast_env
+from tests.support.runner_procs import Fleet, RunnerProc, fast_env
 
 pytestmark = pytest.mark.serial
 
@@ -31,21 +31,44 @@ def _succeeded_events_per_task(db: Database) -> dict[int, int]:
     return {r["id"]: r["n"] for r in rows}
 
 
-def _rescued_from(db: Database, pid: int) -> int:
+def _rescued_from(db: Database, pid: int) -> set[int]:
     """Tasks a runner (by pid) started that another runner then finished."""
-    row = db.one("""SELECT count(DISTINCT s.task_id) AS n
-                      FROM runners r
-                      JOIN events s ON s.kind = 'state' AND s.message LIKE 'running%%' AND s.runner_id = r.id
-                      JOIN events d ON d.kind = 'state' AND d.message = 'succeeded' AND d.task_id = s.task_id
-                                   AND d.runner_id <> r.id
-                     WHERE r.pid = %s""", (pid,))
+    rows = db.execute("""SELECT DISTINCT s.task_id
+                           FROM runners r
+                           JOIN events s ON s.kind = 'state' AND s.message LIKE 'running%%' AND s.runner_id = r.id
+                           JOIN events d ON d.kind = 'state' AND d.message = 'succeeded' AND d.task_id = s.task_id
+                                        AND d.runner_id <> r.id
+                          WHERE r.pid = %s""", (pid,))
+    return {r["task_id"] for r in rows}
+
+
+def _running_held_by(db: Database, pid: int) -> set[int]:
+    rows = db.execute("""SELECT t.id FROM tasks t JOIN runners r ON r.id = t.locked_by
+                          WHERE t.status = 'running' AND r.pid = %s""", (pid,))
+    return {r["id"] for r in rows}
+
+
+def _busy_backends(db: Database, application_name: str) -> int:
+    row = db.one("""SELECT count(*) AS n FROM pg_stat_activity
+                     WHERE application_name = %s AND state = 'active'""", (application_name,))
     return row["n"] if row else 0
 
 
-def _running_held_by(db: Database, pid: int) -> int:
-    row = db.one("""SELECT count(*) AS n FROM tasks t JOIN runners r ON r.id = t.locked_by
-                     WHERE t.status = 'running' AND r.pid = %s""", (pid,))
-    return row["n"] if row else 0
+def _freeze_one_holding(db: Database, alive: list[RunnerProc], names: dict[int, str],
+                        rng: random.Random) -> tuple[RunnerProc, set[int]] | None:
+    """SIGSTOP a random live runner, wait until the server has finished what it had sent, and return it with
+    the tasks it holds; a runner that holds none is let go on (SIGCONT) and None is returned."""
+    if not alive:
+        return None
+    proc = rng.choice(alive)
+    proc.signal(signal.SIGSTOP)
+    wait_for(lambda: _busy_backends(db, names[proc.pid]) == 0, timeout=10, interval=0.01,
+             message="the frozen runner's statements finished")
+    held = _running_held_by(db, proc.pid)
+    if held:
+        return proc, held
+    proc.signal(signal.SIGCONT)
+    return None
 
 
 def test_sigkilled_runners_lose_no_task(db, talvix_env, tmp_path):
@@ -56,30 +79,43 @@ def test_sigkilled_runners_lose_no_task(db, talvix_env, tmp_path):
     fleet = Fleet(fast_env(talvix_env, TALVIX_QUEUE__RUNNER_STALE_SECONDS="5"), tmp_path)
     rng = random.Random()
     args = ("--agents", "ping", "--concurrency", "8", "--no-schedule")
+    names: dict[int, str] = {}
+
+    def start() -> None:
+        # Each runner's connections carry its own application name, so the test can see when its server
+        # backends have nothing in flight.
+        name = f"talvix-crash-{len(fleet.procs)}"
+        proc = fleet.start(*args, env={"TALVIX_DATABASE__APPLICATION_NAME": name})
+        names[proc.pid] = name
+
     try:
         for _ in range(3):
-            fleet.start(*args)
+            start()
         thresholds = sorted(rng.sample(range(50, 500), 3))
-        killed = []
+        caught: dict[int, set[int]] = {}
         for threshold in thresholds:
             wait_for(lambda threshold=threshold: _counts(db).get("succeeded", 0) >= threshold, timeout=40,
                      message=f"{threshold} tasks succeeded")
-            # The victim is a runner that holds tasks now (a runner started after the last kill may still be
-            # booting while the others drain the queue).
-            holding = wait_for(lambda: [p for p in fleet.alive() if _running_held_by(db, p.pid) > 0], timeout=20,
-                               message="a runner holding tasks")
-            victim = rng.choice(holding)
+            # The victim is a runner that holds tasks at the moment it dies. A runner finishes and claims
+            # batches all the time, so it is frozen first (SIGSTOP), its statements already sent are let
+            # finish, and only then is what it holds read: that set can no longer change. A runner caught
+            # between batches is let go on and another is tried (a runner started after the last kill may
+            # still be booting while the others drain the queue).
+            victim, held = wait_for(lambda: _freeze_one_holding(db, fleet.alive(), names, rng), timeout=20,
+                                    message="a runner frozen while holding tasks")
             victim.kill()
-            killed.append(victim.pid)
-            fleet.start(*args)
+            caught[victim.pid] = held
+            start()
         wait_for(lambda: _counts(db).get("succeeded", 0) == n, timeout=50, interval=0.2,
                  message="all tasks succeeded")
         assert _counts(db) == {"succeeded": n}
         # Exactly one completion per task: nothing lost, nothing completed twice.
         assert set(_succeeded_events_per_task(db).values()) == {1}
-        # Each killed runner held tasks; each of those was rescued and finished by another runner.
-        for pid in killed:
-            assert _rescued_from(db, pid) > 0, f"tasks of killed runner {pid} were not rerun elsewhere"
+        # Each killed runner held tasks when it died; every one of those was rescued and finished by another
+        # runner.
+        for pid, held in caught.items():
+            assert held <= _rescued_from(db, pid), f"tasks of killed runner {pid} were not all rerun elsewhere"
+        killed = list(caught)
         # The killed runners stopped heartbeating: the survivors' reapers mark them gone for the consoles.
         wait_for(lambda: {r["pid"] for r in db.execute("SELECT pid FROM runners WHERE status = 'gone'")} >= set(killed),
                  timeout=15, message="killed runners marked gone")
