@@ -12,10 +12,13 @@ Loads N tasks and N events (generate_series, seconds) into a fresh database on t
   refresh (through another connection, outside the timing), so its cells are rebuilt and redrawn.
   The event loop is left idle while a refresh runs, as in a terminal session; ``refresh_pilot_ms`` is
   the same refresh while the harness polls with ``pilot.pause`` (how figures before 2026-11 were taken);
-* raw SQL: the same page query through psycopg alone (the floor);
+* raw SQL: the same page query through psycopg alone (the floor); ``raw_sql_changed_ms`` the same query
+  with one task of the page updated before each round, the floor for ``refresh_changed_ms``;
 * peak memory of this process (the console; Postgres is another process).
 
-Last line: one JSON object with those figures and ``raw_over_console`` (raw SQL / console refresh).
+Last line: one JSON object with those figures, ``raw_over_console`` (raw SQL / console refresh),
+``raw_over_console_changed`` (raw SQL / changed-row refresh) and ``raw_changed_over_console_changed``
+(the changed floor / changed-row refresh, like for like).
 ``--quick``: 200k tasks and 200k events (under 3 minutes); default: 1M of each.
 """
 
@@ -72,12 +75,19 @@ def load(db: Database, n_tasks: int, n_events: int) -> float:
     return time.perf_counter() - t0
 
 
-def raw_page_ms(url: str, flt_text: str, limit: int, rounds: int) -> float:
-    """The same page query the console runs, straight through psycopg (median ms)."""
+def raw_page_ms(url: str, flt_text: str, limit: int, rounds: int, touch: bool = False) -> float:
+    """The same page query the console runs, straight through psycopg (median ms). ``touch``: before each
+    round one task of the page is updated through another connection (outside the timing), as before the
+    console's changed-row refresh: the floor for that refresh, since the server then reads a new row
+    version (and prunes the old one) that an unchanged page does not have."""
     query, params = pages.task_window_query(filters.parse_filter(flt_text, filters.TASK_SPEC), limit=limit)
     times = []
-    with psycopg.connect(url, autocommit=True) as conn:
-        for _ in range(rounds):
+    with psycopg.connect(url, autocommit=True) as conn, psycopg.connect(url, autocommit=True) as other:
+        ids = [r[0] for r in conn.execute(query, params).fetchall()]
+        for i in range(rounds):
+            if touch:
+                other.execute("UPDATE tasks SET attempts = attempts + 1, updated_at = now() WHERE id = %s",
+                              (ids[i % len(ids)],))
             t0 = time.perf_counter()
             conn.execute(query, params).fetchall()
             times.append((time.perf_counter() - t0) * 1000)
@@ -182,6 +192,7 @@ def main() -> int:
         limit = settings.console.page_size
         raw = raw_page_ms(url, "", limit, args.rounds)
         raw_f = raw_page_ms(url, "agent:apply status:failed", limit, args.rounds)
+        raw_touched = raw_page_ms(url, "", limit, args.rounds, touch=True)
         peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
         result = {
             "tasks": n_tasks, "events": n_events, "page_size": limit,
@@ -192,10 +203,13 @@ def main() -> int:
             "refresh_pilot_ms": round(figures["refresh_pilot_ms"], 2),
             "filtered_refresh_ms": round(figures["filtered_refresh_ms"], 2),
             "raw_sql_ms": round(raw, 2), "raw_sql_filtered_ms": round(raw_f, 2),
+            "raw_sql_changed_ms": round(raw_touched, 2),
             "peak_memory_mb": round(peak_mb, 1),
             "rows_shown": figures["rows_shown"], "filtered_total": figures["filtered_total"],
             "raw_over_console": round(raw / figures["refresh_ms"], 3),
             "raw_over_console_changed": round(raw / figures["refresh_changed_ms"], 3),
+            # The changed-row refresh against the same query after the same kind of update (like for like).
+            "raw_changed_over_console_changed": round(raw_touched / figures["refresh_changed_ms"], 3),
         }
         print(f"first paint {result['first_paint_ms']} ms; filter {result['filter_ms']} ms; refresh "
               f"{result['refresh_ms']} ms, {result['refresh_changed_ms']} ms with a changed row (raw SQL {result['raw_sql_ms']} ms); peak {result['peak_memory_mb']} MB")

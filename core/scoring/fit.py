@@ -28,13 +28,12 @@ whole matrices for small sets.
 from __future__ import annotations
 
 import math
-import operator
 import re
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
-from itertools import chain, compress
+from itertools import chain, islice
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -103,27 +102,27 @@ def tokens(text: str) -> list[str]:
     return _TOKEN.findall(text.lower())
 
 
-# The same tokens as :data:`_TOKEN`, faster for long texts: every byte that cannot be part of a token
-# becomes a space and the text is split in C. A token never spans such a byte, so only the pieces that
-# hold ``+``, ``#`` or ``.`` (few) go through the regex, and they give exactly the regex's tokens
-# (order within a document does not matter: a document is a bag of terms). Non-ASCII characters are
-# never token characters, so they are replaced before the table is applied.
+# Job texts are tokenised a piece at a time. Every byte that cannot be part of a token becomes a space
+# (non-ASCII characters are replaced first: they are never token characters) and the text is split in C
+# into pieces; a token never spans a space, so a piece of letters and digits only is one token, and only
+# the distinct pieces that hold ``+``, ``#`` or ``.`` ("c++", "node.js", "experience.") go through the
+# regex, once each however often they occur. This gives exactly the regex's tokens (order within a
+# document does not matter: a document is a bag of terms).
 _TOKEN_BYTES = re.compile(_TOKEN.pattern.encode("ascii"))
 _KEEP = frozenset(b"abcdefghijklmnopqrstuvwxyz0123456789+#.")
 _SPACE_TABLE = bytes(c if c in _KEEP else 32 for c in range(256))
+#: Ends every document in a chunk of job texts: a piece no text can make (NUL became a space above).
+_DOC_END = b" \x00 "
+#: Job texts split and numbered together (bounded memory: the pieces of one chunk at a time).
+_CHUNK_DOCS = 2_000
 
 
 def _fast_tokens(text: str) -> list[bytes]:
+    """The tokens of one text as bytes (the regex's tokens; used to check the piece-level indexer)."""
     raw = text.lower().encode("ascii", "replace").translate(_SPACE_TABLE)
-    toks = raw.split()
-    if b"+" not in raw and b"#" not in raw and b"." not in raw:
-        return toks
-    clean = list(map(bytes.isalnum, toks))
-    if all(clean):
-        return toks
-    out = list(compress(toks, clean))
-    for piece in compress(toks, map(operator.not_, clean)):
-        out.extend(_TOKEN_BYTES.findall(piece))
+    out: list[bytes] = []
+    for piece in raw.split():
+        out.extend([piece] if piece.isalnum() else _TOKEN_BYTES.findall(piece))
     return out
 
 
@@ -148,16 +147,31 @@ class Vocab:
             self.names.append(name)
         return i
 
+    def add_all(self, names: Iterable[str]) -> list[int]:
+        """The columns of ``names``, new names added: the lookups run inside C-level ``map``."""
+        numbering: defaultdict[str, int] = defaultdict(None, self.index)
+        numbering.default_factory = numbering.__len__
+        ids = list(map(numbering.__getitem__, names))
+        if len(numbering) > len(self.names):
+            self.names.extend(islice(numbering, len(self.names), None))
+            self.index = dict(numbering)
+        return ids
+
     def __len__(self) -> int:
         return len(self.names)
 
 
 def _binary_rows(rows: Sequence[Sequence[int]], ncols: int) -> sparse.csr_matrix:
     """A 0/1 CSR matrix with a row per list of column ids (duplicates folded in C, not in Python)."""
-    indptr = np.zeros(len(rows) + 1, dtype=np.int64)
-    np.cumsum(np.fromiter(map(len, rows), dtype=np.int64, count=len(rows)), out=indptr[1:])
-    indices = np.fromiter(chain.from_iterable(rows), dtype=np.int32, count=int(indptr[-1]))
-    m = sparse.csr_matrix((np.ones(len(indices), dtype=np.float32), indices, indptr), shape=(len(rows), ncols))
+    return _binary_flat(list(chain.from_iterable(rows)), list(map(len, rows)), ncols)
+
+
+def _binary_flat(ids: Sequence[int], lengths: Sequence[int], ncols: int) -> sparse.csr_matrix:
+    """:func:`_binary_rows` from the column ids of all rows in one list and each row's count of them."""
+    indptr = np.zeros(len(lengths) + 1, dtype=np.int64)
+    np.cumsum(np.asarray(lengths, dtype=np.int64), out=indptr[1:])
+    indices = np.asarray(ids, dtype=np.int32)
+    m = sparse.csr_matrix((np.ones(len(indices), dtype=np.float32), indices, indptr), shape=(len(lengths), ncols))
     m.sum_duplicates()
     np.minimum(m.data, 1, out=m.data)
     return m
@@ -240,9 +254,12 @@ def index_jobs(jobs: Sequence[dict[str, Any]]) -> JobIndex:
     """Index jobs (dicts with ``id title description location workplace parsed``; ``parsed`` from jd_parse)."""
     skills_v = Vocab(vocab.VOCABULARY)
     places_v = Vocab()
-    req_rows: list[list[int]] = []
-    nice_rows: list[list[int]] = []
-    place_rows: list[list[int]] = []
+    req_names: list[str] = []
+    nice_names: list[str] = []
+    place_names: list[str] = []
+    req_len: list[int] = []
+    nice_len: list[int] = []
+    place_len: list[int] = []
     n = len(jobs)
     ymin = np.full(n, np.nan, dtype=np.float32)
     ymax = np.full(n, np.nan, dtype=np.float32)
@@ -250,13 +267,17 @@ def index_jobs(jobs: Sequence[dict[str, Any]]) -> JobIndex:
     strict = np.zeros(n, dtype=bool)
     sal = np.full(n, np.nan, dtype=np.float32)
     nosp = np.zeros(n, dtype=bool)
-    add_skill, add_place = skills_v.add, places_v.add
     for i, job in enumerate(jobs):
         p = job.get("parsed") or {}
-        req_rows.append([add_skill(_skill_name(s)) for s in p.get("required_skills") or ()])
-        nice_rows.append([add_skill(_skill_name(s)) for s in p.get("nice_skills") or ()])
-        loc = p.get("location") or job.get("location") or ""
-        place_rows.append([add_place(t) for t in place_tokens(loc, drop_countries_if_city=True)])
+        req = p.get("required_skills") or ()
+        req_names.extend(req)
+        req_len.append(len(req))
+        nice = p.get("nice_skills") or ()
+        nice_names.extend(nice)
+        nice_len.append(len(nice))
+        places = place_tokens(p.get("location") or job.get("location") or "", drop_countries_if_city=True)
+        place_names.extend(places)
+        place_len.append(len(places))
         ymin[i] = _fnum(p.get("years_min"))
         ymax[i] = _fnum(p.get("years_max"))
         wp = p.get("workplace") or job.get("workplace")
@@ -264,48 +285,96 @@ def index_jobs(jobs: Sequence[dict[str, Any]]) -> JobIndex:
         strict[i] = wp in ("onsite", "hybrid")
         sal[i] = _salary_lpa(p)
         nosp[i] = p.get("sponsorship") is False
+    # Names to columns for all jobs at once (C-level map over the dicts, not a call per name).
+    req_ids = skills_v.add_all(map(_skill_name, req_names))
+    nice_ids = skills_v.add_all(map(_skill_name, nice_names))
+    place_ids = places_v.add_all(place_names)
     nskills, nplaces = len(skills_v), len(places_v)
-    required = _binary_rows(req_rows, nskills)
-    nice = _binary_rows(nice_rows, nskills)
+    required = _binary_flat(req_ids, req_len, nskills)
+    nice = _binary_flat(nice_ids, nice_len, nskills)
     nice = nice - nice.multiply(required)  # a skill both required and nice counts as required
     nice.eliminate_zeros()
     text, terms, idf = _bm25_index([_job_text(j) for j in jobs])
     return JobIndex(
         ids=np.asarray([int(j.get("id") or 0) for j in jobs], dtype=np.int64), titles=[j.get("title") or "" for j in jobs],
         skills=skills_v, places=places_v, terms=terms, idf=idf, required=required.tocsr(), nice=nice.tocsr(),
-        place=_binary_rows(place_rows, nplaces), text=text, years_min=ymin, years_max=ymax, remote=remote,
+        place=_binary_flat(place_ids, place_len, nplaces), text=text, years_min=ymin, years_max=ymax, remote=remote,
         strict_place=strict, salary_max_lpa=sal, no_sponsorship=nosp,
         required_count=np.asarray(required.sum(axis=1)).ravel().astype(np.float32),
         nice_count=np.asarray(nice.sum(axis=1)).ravel().astype(np.float32),
     )
 
 
+def _term_counts(docs: Sequence[str]) -> tuple[sparse.csr_matrix, list[bytes], np.ndarray]:
+    """Documents x terms counts (CSR, canonical), the terms by column and each document's token count.
+
+    A chunk of documents at a time (the arrays stay small and cache-warm; memory is the result plus one
+    chunk): pieces are numbered by a dict inside C-level ``map`` (no per-token bytecode), each distinct
+    piece is turned into its tokens once, the first time it is seen, and the chunk's stream of piece ids
+    becomes term ids with one array lookup."""
+    pieces: defaultdict[bytes, int] = defaultdict()
+    pieces.default_factory = pieces.__len__  # a new piece gets the next id, inside C-level map()
+    end_id = pieces[_DOC_END.strip()]
+    terms: dict[bytes, int] = {}
+    term_of = np.full(1024, -2, dtype=np.int64)  # piece id -> term id; -2 no token; -1 several tokens
+    several: dict[int, list[int]] = {}
+    seen = 1  # pieces mapped so far (the document end maps to no token)
+    blocks: list[sparse.csr_matrix] = []
+    lengths = np.zeros(len(docs), dtype=np.int64)
+    extra: list[tuple[int, int]] = []  # (document, term) of the tokens of pieces that hold several
+    for lo in range(0, len(docs), _CHUNK_DOCS):
+        part = docs[lo:lo + _CHUNK_DOCS]
+        text = b"".join([d.lower().encode("ascii", "replace").translate(_SPACE_TABLE) + _DOC_END for d in part])
+        ids = np.fromiter(map(pieces.__getitem__, text.split()), dtype=np.int64)
+        del text
+        if len(pieces) > seen:
+            new = list(islice(pieces, seen, None))
+            if len(pieces) > len(term_of):
+                term_of = np.concatenate([term_of, np.full(max(len(pieces), len(term_of)), -2, dtype=np.int64)])
+            for pid, piece in enumerate(new, start=seen):
+                toks = [piece] if piece.isalnum() else _TOKEN_BYTES.findall(piece)
+                tids = [terms.setdefault(t, len(terms)) for t in toks]
+                if len(tids) == 1:
+                    term_of[pid] = tids[0]
+                elif tids:
+                    term_of[pid], several[pid] = -1, tids
+            seen = len(pieces)
+        is_end = ids == end_id
+        doc = np.cumsum(is_end) - is_end  # the document (within the chunk) each piece belongs to
+        term = term_of[ids]
+        keep = term >= 0
+        counts = np.bincount(doc[keep], minlength=len(part))
+        if several:
+            at = np.flatnonzero(term == -1)
+            for d, pid in zip(doc[at].tolist(), ids[at].tolist()):
+                extra.extend((lo + d, t) for t in several[pid])
+        lengths[lo:lo + len(part)] = counts
+        indptr = np.zeros(len(part) + 1, dtype=np.int64)
+        np.cumsum(counts, out=indptr[1:])
+        cols = term[keep].astype(np.int32)
+        block = sparse.csr_matrix((np.ones(len(cols), dtype=np.float32), cols, indptr),
+                                  shape=(len(part), len(terms)))
+        # Two counting-sort passes (linear) order every row's columns; duplicates are then summed.
+        block = block.tocsc().tocsr()
+        block.sum_duplicates()
+        blocks.append(block)
+    width = len(terms)
+    tf = (sparse.vstack([_resize(b, width) for b in blocks], format="csr") if blocks
+          else sparse.csr_matrix((len(docs), width), dtype=np.float32))
+    if extra:  # tokens of the (rare) pieces that hold several: added as a second matrix
+        xr, xc = np.asarray(extra, dtype=np.int64).T
+        tf = (tf + sparse.csr_matrix((np.ones(len(xr), dtype=np.float32), (xr, xc)), shape=tf.shape)).tocsr()
+        tf.sum_duplicates()
+        lengths += np.bincount(xr, minlength=len(docs))
+    return tf, list(terms), lengths
+
+
 def _bm25_index(docs: Sequence[str]) -> tuple[sparse.csr_matrix, dict[str, int], np.ndarray]:
     """Job term matrix with BM25 weights (rows L2-normalised), the term map and the IDF vector.
 
-    Tokenising is one regex pass per document and the term ids come from C-level ``map`` over a dict,
-    so there is no per-token Python bytecode: this is where most of the time of a big index goes.
-    """
-    terms: defaultdict[bytes, int] = defaultdict()
-    terms.default_factory = terms.__len__  # a new term gets the next id, inside C-level map()
-    lengths: list[int] = []
-    add_length = lengths.append
-
-    def per_doc() -> Iterable[list[bytes]]:
-        # Tokens of one document die as soon as they are numbered: memory stays flat and cache-warm.
-        for d in docs:
-            toks = _fast_tokens(d)
-            add_length(len(toks))
-            yield toks
-
-    ids = np.fromiter(map(terms.__getitem__, chain.from_iterable(per_doc())), dtype=np.int32)
-    terms.default_factory = None
-    names = {t.decode("ascii"): i for t, i in terms.items()}
-    lens = np.asarray(lengths, dtype=np.int64)
-    indptr = np.zeros(len(docs) + 1, dtype=np.int64)
-    np.cumsum(lens, out=indptr[1:])
-    tf = sparse.csr_matrix((np.ones(len(ids), dtype=np.float32), ids, indptr), shape=(len(docs), len(names)))
-    tf.sum_duplicates()
+    Counting terms (:func:`_term_counts`) is where most of the time of a big index goes."""
+    tf, term_bytes, lens = _term_counts(docs)
+    names = {t.decode("ascii"): i for i, t in enumerate(term_bytes)}
     ndocs = max(1, len(docs))
     df = np.bincount(tf.indices, minlength=len(names)).astype(np.float32)
     idf = np.log1p((ndocs - df + 0.5) / (df + 0.5)).astype(np.float32) + np.float32(0.1)
@@ -318,13 +387,22 @@ def _bm25_index(docs: Sequence[str]) -> tuple[sparse.csr_matrix, dict[str, int],
         idf[stop_ids] = 0.0
     dl = lens.astype(np.float32)
     avgdl = float(dl.mean()) if len(dl) and dl.mean() > 0 else 1.0
-    row_len = np.repeat(dl, np.diff(tf.indptr))
+    # idf * f * (K1 + 1) / (f + K1 * (1 - B + B * dl / avgdl)), in place over the matrix's entries.
+    per_row = np.diff(tf.indptr)
+    denom = np.repeat(dl * np.float32(K1 * B / avgdl) + np.float32(K1 * (1 - B)), per_row)
     f = tf.data
-    tf.data = idf[tf.indices] * f * (K1 + 1) / (f + K1 * (1 - B + B * row_len / avgdl))
+    denom += f
+    f *= np.float32(K1 + 1)
+    f /= denom
+    del denom
+    f *= idf[tf.indices]
     tf.eliminate_zeros()  # stop words (IDF 0) leave the matrix: fewer entries in every product
-    norms = np.sqrt(np.asarray(tf.multiply(tf).sum(axis=1)).ravel())
+    per_row = np.diff(tf.indptr)
+    squares = sparse.csr_matrix((tf.data * tf.data, tf.indices, tf.indptr), shape=tf.shape)
+    norms = np.sqrt(np.asarray(squares.sum(axis=1)).ravel()).astype(np.float32)
+    del squares
     norms[norms == 0] = 1.0
-    tf.data /= np.repeat(norms, np.diff(tf.indptr)).astype(np.float32)
+    tf.data /= np.repeat(norms, per_row)
     return tf, names, idf
 
 

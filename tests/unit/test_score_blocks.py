@@ -27,6 +27,23 @@ def test_fast_tokens_are_the_regex_tokens():
         assert fast == Counter(scoring.tokens(text)), text
 
 
+def test_job_term_counts_are_the_regex_tokens_of_each_document(monkeypatch):
+    """The chunked piece-level counter: every document's row holds exactly its regex tokens with their
+    counts and its token count, across chunk edges, with pieces that give no, one or several tokens."""
+    rng = random.Random(5)
+    alphabet = "ab09+#. ,;-\nïK\u212aİ\x00"
+    docs = TRICKY + ["".join(rng.choice(alphabet) for _ in range(rng.randint(0, 60))) for _ in range(1500)]
+    monkeypatch.setattr(scoring, "_CHUNK_DOCS", 7)  # many chunks: pieces first seen in one, met again later
+    tf, terms, lengths = scoring._term_counts(docs)
+    assert tf.has_canonical_format and tf.shape == (len(docs), len(terms))
+    assert len(set(terms)) == len(terms) and (tf.getnnz(axis=0) > 0).all()  # no empty or repeated column
+    for i, text in enumerate(docs):
+        want = Counter(scoring.tokens(text))
+        row = tf.getrow(i)
+        assert {terms[c].decode("ascii"): int(v) for c, v in zip(row.indices, row.data)} == want, text
+        assert lengths[i] == sum(want.values())
+
+
 def test_score_blocks_cover_every_pair_once_and_match_score():
     jobs = [{"id": i + 1, "title": f"Engineer {i}", "description": f"python sql role {i % 7} c++ node.js",
              "location": "Pune, India", "workplace": "onsite" if i % 3 else "remote",
