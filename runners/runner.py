@@ -25,7 +25,9 @@ Threads, each with one job:
 Short tasks are claimed and completed in batches: after a task finishes, the claimer waits a few
 milliseconds (``CLAIM_LINGER_S``) while some of the runner's slots are taken, so one claim statement
 fills every slot; plain completions of tasks that finish together share one statement
-(``core.queue.GroupCompleter``), each still fenced by its own lease.
+(``core.queue.GroupCompleter``), each still fenced by its own lease. Concurrency counts handlers
+(:attr:`Runner.handling`): a task whose handler returned is ``finishing`` and frees its slot at once, so
+the next claim overlaps the last batch's commit; it stays in ``_running`` (beats, stop) until written.
 """
 
 from __future__ import annotations
@@ -258,6 +260,14 @@ class Runner:
             return len(self._running)
 
     @property
+    def handling(self) -> int:
+        """Tasks whose handler runs now: what ``concurrency`` bounds. A task whose handler has returned and
+        whose outcome is being written (``finishing``) holds no slot, so the next claim goes out while the
+        last batch's completions commit; such a task is still this runner's (beats, stop) until written."""
+        with self._lock:
+            return sum(1 for r in self._running.values() if not r.finishing)
+
+    @property
     def stopping(self) -> bool:
         return self._stop.is_set()
 
@@ -481,9 +491,10 @@ class Runner:
         """Free slots per agent in this runner (its own concurrency and each agent's per-runner cap)."""
         with self._lock:
             per_agent: dict[str, int] = {}
-            for r in self._running.values():
+            handling = [r for r in self._running.values() if not r.finishing]
+            for r in handling:
                 per_agent[r.task.agent] = per_agent.get(r.task.agent, 0) + 1
-            free = self.concurrency - len(self._running)
+            free = self.concurrency - len(handling)
         room = {}
         for name, agent in self.agents.items():
             own = self.settings.agent_settings(name).concurrency or agent.default_concurrency
@@ -521,7 +532,7 @@ class Runner:
         deadline = time.monotonic() + CLAIM_LINGER_S
         want = self.concurrency
         while not self._stop.is_set():
-            active = self.active
+            active = self.handling
             if active == 0 or self.concurrency - active >= want:
                 return
             left = deadline - time.monotonic()
@@ -545,7 +556,7 @@ class Runner:
             groups.setdefault((room[a], self._lease_for(self.agents[a])), []).append(a)
         got = 0
         for (n, lease), agents in sorted(groups.items(), key=lambda kv: -kv[0][0]):
-            n = min(n, self.concurrency - self.active)
+            n = min(n, self.concurrency - self.handling)
             if n <= 0 or self._stop.is_set():
                 break
             tasks = queue.claim(self.db, agents, n, self.id, lease, caps={a: c for a in agents if (c := caps.get(a)) is not None})
@@ -594,6 +605,7 @@ class Runner:
         outcome_name, error, write = self._run_handler(r)
         try:
             r.finishing = True
+            self._wake.set()  # its slot is free: the claimer need not wait for this write
             outcome_name, error = self._record(r, outcome_name, error, write)
             self._count(outcome_name)
         finally:

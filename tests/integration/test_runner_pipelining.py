@@ -1,0 +1,75 @@
+"""A runner claims its next task while the last one's outcome is still being written.
+
+A task whose handler has returned holds no slot: its completion commits (grouped with others) while the
+freed slot already runs the next task. The task stays the runner's until its outcome is written, and it
+is written exactly once.
+"""
+
+from __future__ import annotations
+
+import threading
+
+import psycopg
+
+from core import queue
+from core.agent import Agent, AgentContext, AgentResult
+from core.config import load_settings
+from core.models import NewTask
+from runners.runner import Runner
+from tests.support.common import wait_for
+
+
+class Gate(Agent):
+    """A test agent: records each handler start; the task named "first" waits for ``go``."""
+
+    name = "gate"
+    default_concurrency = 1
+
+    def __init__(self) -> None:
+        self.started: list[str] = []
+        self.go = threading.Event()
+
+    def handle(self, payload, ctx: AgentContext) -> AgentResult:
+        name = payload.model_dump().get("name")
+        self.started.append(name)
+        if name == "first":
+            self.go.wait(30)
+        return AgentResult(result={"name": name})
+
+
+def _succeeded_events(db, task_id: int) -> int:
+    return db.one("""SELECT count(*) AS n FROM events WHERE task_id = %s AND kind = 'state'
+                      AND message = 'succeeded'""", (task_id,))["n"]
+
+
+def test_the_next_task_runs_while_the_last_outcome_is_written(settings, db):
+    fast = load_settings(data_dir=settings.data_dir, database_url=settings.database_url.get_secret_value(),
+                         encryption_key=settings.encryption_key.get_secret_value(),
+                         queue={"heartbeat_seconds": 1, "lease_seconds": 30, "poll_seconds": 0.2})
+    first, _ = queue.enqueue(db, NewTask("gate", {"name": "first"}, priority=10))
+    second, _ = queue.enqueue(db, NewTask("gate", {"name": "second"}))
+    runner = Runner(fast, db, agents=["ping"], concurrency=1, reap=False)
+    gate = runner.agents["gate"] = Gate()
+    runner.start()
+    url = settings.database_url.get_secret_value()
+    try:
+        wait_for(lambda: gate.started == ["first"], timeout=15, message="the first task's handler running")
+        # Another session locks the first task's row: its completion, once the handler returns, waits.
+        with psycopg.connect(url) as blocker:
+            blocker.execute("SELECT id FROM tasks WHERE id = %s FOR UPDATE", (first.id,))
+            gate.go.set()
+            # Concurrency 1, and the only slot is taken by nothing but a pending write: the second task
+            # is claimed and its handler runs while the first is still `running` in the database.
+            wait_for(lambda: gate.started == ["first", "second"], timeout=15,
+                     message="the second task started while the first one's outcome was being written")
+            assert queue.get_task(db, first.id).status == "running"
+            assert runner.active == 2 and runner.handling <= 1
+            blocker.rollback()
+        wait_for(lambda: runner.active == 0 and queue.get_task(db, second.id).status == "succeeded",
+                 timeout=15, message="both written")
+    finally:
+        gate.go.set()
+        runner.stop(grace_s=5)
+    done = queue.get_task(db, first.id)
+    assert done.status == "succeeded" and done.result == {"name": "first"}
+    assert _succeeded_events(db, first.id) == 1 and _succeeded_events(db, second.id) == 1
