@@ -69,8 +69,9 @@ def cmd_runner(ctx: Context) -> int:
         raise TalvixError("--grace must be 0 or more seconds")
     agents = _agent_list(args.agents)
     concurrency = args.concurrency or settings.runner.concurrency
-    # Every running task may write at once, plus claim, heartbeat, reaper and scheduler.
-    settings.database.pool_max = max(settings.database.pool_max, concurrency + 4)
+    # Every running task may write at once, and as many finishing ones may be writing their outcomes (a
+    # finished handler frees its slot before its outcome commits), plus claim, heartbeat, reaper, scheduler.
+    settings.database.pool_max = max(settings.database.pool_max, 2 * concurrency + 4)
     schedules = None if args.no_schedule else load_schedules(settings)  # a bad schedule stops us before work
     install_json_logging(settings.log_level)
     db = ctx.db()
