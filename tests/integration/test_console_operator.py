@@ -604,8 +604,13 @@ def test_a_task_detail_is_searched_with_slash_and_its_retry_of_an_apply_task_ask
     asyncio.run(main())
 
 
-def test_a_screenshot_fits_the_width_pans_zooms_and_names_session_candidate_job_step_and_values(settings, demo):
+def test_a_screenshot_fits_the_width_pans_zooms_and_names_session_candidate_job_step_and_values(settings, demo,
+                                                                                              monkeypatch):
+    from tui.screens import screenshot as screenshot_screen
     from tui.widgets.halfblock import PannedImage
+
+    # As on a machine without the images extra (the test suite installs it, for the test below).
+    monkeypatch.setattr(screenshot_screen, "images_available", lambda: False)
 
     s = demo.one("""SELECT s.id, s.application_id, c.full_name, j.title, j.company FROM apply_sessions s
                     JOIN applications a ON a.id = s.application_id JOIN candidates c ON c.id = a.candidate_id
@@ -665,6 +670,39 @@ def test_a_screenshot_fits_the_width_pans_zooms_and_names_session_candidate_job_
             assert len(said) == 1 and "talvix[images]" in said[0]
 
     asyncio.run(main())
+
+
+def test_with_the_images_extra_a_screenshot_uses_the_terminal_image_protocol(settings, demo):
+    """--images sixel / kitty / auto with textual-image installed: the screenshot is that protocol's widget,
+    fitted to the width, and nothing says "half-blocks"; --images halfblock with the extra installed says
+    once how to get the protocol."""
+    from textual_image import widget as ti
+
+    from tui.widgets.halfblock import PannedImage
+
+    async def shown(mode: str) -> tuple[object, list[str]]:
+        app = make_app(settings, demo, image_mode=mode)
+        notes: list[str] = []
+        real_notify = app.notify
+        app.notify = lambda msg, **kw: (notes.append(msg), real_notify(msg, **kw))
+        async with app.run_test(size=(100, 30)) as pilot:
+            view = await open_view(pilot, "3")
+            view.table.move_to_key("1")
+            await pilot.press("enter")
+            await until(pilot, lambda: type(app.screen).__name__ == "ScreenshotScreen")
+            await pilot.pause()
+            image = app.screen.query_one("#image")
+            assert image.size.width > 0
+            return image, notes
+
+    for mode, cls in (("sixel", ti.SixelImage), ("kitty", ti.TGPImage), ("auto", ti.Image)):
+        image, notes = asyncio.run(shown(mode))
+        assert isinstance(image, cls), mode
+        assert not [n for n in notes if "half-blocks" in n], mode
+    image, notes = asyncio.run(shown("halfblock"))
+    assert isinstance(image, PannedImage)
+    said = [n for n in notes if "half-blocks" in n]
+    assert len(said) == 1 and "--images auto" in said[0] and "talvix[images]" not in said[0]
 
 
 def test_enter_on_a_log_line_opens_its_task(settings, demo):
