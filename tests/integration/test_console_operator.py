@@ -604,6 +604,23 @@ def test_a_task_detail_is_searched_with_slash_and_its_retry_of_an_apply_task_ask
     asyncio.run(main())
 
 
+def _said(app) -> list[str]:
+    """Every notification the app shows from now on, in order."""
+    notes: list[str] = []
+    real_notify = app.notify
+    app.notify = lambda msg, **kw: (notes.append(msg), real_notify(msg, **kw))
+    return notes
+
+
+async def _first_screenshot(pilot, app):
+    """The sessions view (3), session 1, enter: its screenshot screen."""
+    view = await open_view(pilot, "3")
+    view.table.move_to_key("1")
+    await pilot.press("enter")
+    await until(pilot, lambda: type(app.screen).__name__ == "ScreenshotScreen")
+    return app.screen
+
+
 def test_a_screenshot_fits_the_width_pans_zooms_and_names_session_candidate_job_step_and_values(settings, demo,
                                                                                               monkeypatch):
     from tui.screens import screenshot as screenshot_screen
@@ -623,15 +640,9 @@ def test_a_screenshot_fits_the_width_pans_zooms_and_names_session_candidate_job_
 
     async def main():
         app = make_app(settings, demo)
-        notes = []
-        real_notify = app.notify
-        app.notify = lambda msg, **kw: (notes.append(msg), real_notify(msg, **kw))
+        notes = _said(app)
         async with app.run_test(size=(80, 24)) as pilot:
-            view = await open_view(pilot, "3")
-            view.table.move_to_key("1")
-            await pilot.press("enter")
-            await until(pilot, lambda: type(app.screen).__name__ == "ScreenshotScreen")
-            shot = app.screen
+            shot = await _first_screenshot(pilot, app)
             await until(pilot, lambda: shot.values is not None, what="the filled values")
             await pilot.pause()
             text = screen_text(app)
@@ -682,16 +693,11 @@ def test_with_the_images_extra_a_screenshot_uses_the_terminal_image_protocol(set
 
     async def shown(mode: str) -> tuple[object, list[str]]:
         app = make_app(settings, demo, image_mode=mode)
-        notes: list[str] = []
-        real_notify = app.notify
-        app.notify = lambda msg, **kw: (notes.append(msg), real_notify(msg, **kw))
+        notes = _said(app)
         async with app.run_test(size=(100, 30)) as pilot:
-            view = await open_view(pilot, "3")
-            view.table.move_to_key("1")
-            await pilot.press("enter")
-            await until(pilot, lambda: type(app.screen).__name__ == "ScreenshotScreen")
+            shot = await _first_screenshot(pilot, app)
             await pilot.pause()
-            image = app.screen.query_one("#image")
+            image = shot.query_one("#image")
             assert image.size.width > 0
             return image, notes
 
