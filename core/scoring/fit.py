@@ -421,15 +421,6 @@ class CandidateFeatures:
     wants_lpa: np.ndarray
     needs_sponsorship: np.ndarray
     skill_names: list[set[str]]
-    _text_t: sparse.csr_matrix | None = field(default=None, repr=False)
-
-    def text_t(self, ci: slice | np.ndarray = slice(None)) -> sparse.csr_matrix:
-        """Terms x candidates (CSR), built once for the whole set: the right operand of every block's product."""
-        if isinstance(ci, slice) and ci == slice(None):
-            if self._text_t is None:
-                self._text_t = self.text.T.tocsr()
-            return self._text_t
-        return self.text[ci].T.tocsr()
 
     def __len__(self) -> int:
         return len(self.ids)
@@ -598,8 +589,10 @@ def components(c: CandidateFeatures, idx: JobIndex, js: slice | np.ndarray, w: W
     cand_skills = c.skills[ci]
     skill = _hits(idx.weighted_skills(float(rw))[js], cand_skills)
     denom = rw * idx.required_count[js] + idx.nice_count[js]
-    # jobs-block x candidates: the block's rows against the candidates' terms, transposed once per call
-    text = np.ascontiguousarray(_dense(idx.text[js] @ c.text_t(ci)).T, dtype=_F)
+    # candidates x jobs-block straight away: the block's rows of the job matrix, seen as its transpose (a
+    # CSC view, no copy), against the candidates' terms; the dense result needs no transposing copy
+    cand_text = c.text if isinstance(ci, slice) and ci == slice(None) else c.text[ci]
+    text = _dense(cand_text @ idx.text[js].T).astype(_F, copy=False)
     np.clip(text, 0, 1, out=text)
     np.sqrt(text, out=text)
     has_skills = denom > 0
