@@ -117,15 +117,6 @@ _DOC_END = b" \x00 "
 _CHUNK_DOCS = 2_000
 
 
-def _fast_tokens(text: str) -> list[bytes]:
-    """The tokens of one text as bytes (the regex's tokens; used to check the piece-level indexer)."""
-    raw = text.lower().encode("ascii", "replace").translate(_SPACE_TABLE)
-    out: list[bytes] = []
-    for piece in raw.split():
-        out.extend([piece] if piece.isalnum() else _TOKEN_BYTES.findall(piece))
-    return out
-
-
 @lru_cache(maxsize=65_536)
 def _skill_name(name: str) -> str:
     return vocab.normalise(name) or name.strip().lower()
