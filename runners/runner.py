@@ -265,7 +265,11 @@ class Runner:
         whose outcome is being written (``finishing``) holds no slot, so the next claim goes out while the
         last batch's completions commit; such a task is still this runner's (beats, stop) until written."""
         with self._lock:
-            return sum(1 for r in self._running.values() if not r.finishing)
+            return len(self._handlers())
+
+    def _handlers(self) -> list[_Running]:
+        """Under ``_lock``: the held tasks whose handler has not returned yet."""
+        return [r for r in self._running.values() if not r.finishing]
 
     @property
     def stopping(self) -> bool:
@@ -331,7 +335,7 @@ class Runner:
         while self.active and time.monotonic() < deadline and not self._force.is_set():
             time.sleep(0.02)
         with self._lock:
-            left = [r for r in self._running.values() if not r.finishing]
+            left = self._handlers()
         released = 0
         if left:
             # Release first, then cancel: a handler that returns after this point finds the fence closed, so
@@ -491,7 +495,7 @@ class Runner:
         """Free slots per agent in this runner (its own concurrency and each agent's per-runner cap)."""
         with self._lock:
             per_agent: dict[str, int] = {}
-            handling = [r for r in self._running.values() if not r.finishing]
+            handling = self._handlers()
             for r in handling:
                 per_agent[r.task.agent] = per_agent.get(r.task.agent, 0) + 1
             free = self.concurrency - len(handling)
