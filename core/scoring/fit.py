@@ -23,14 +23,22 @@ pairwise matrices block by block (:func:`score_blocks`: a few hundred candidates
 a time), so a caller keeping counts and chosen pairs scores in flat memory; :func:`score` assembles the
 whole matrices for small sets.
 :meth:`ScoreResult.breakdown` recomputes one pair through the same code, with the skill names.
+
+Several cores (``workers``, default the cores this process may run on): a big index counts its job
+texts' terms in forked processes, a range of texts each, and block scoring runs the next block's text
+product on a helper thread. ``workers=1`` does everything in one process and one thread; the index and
+the scores are the same either way.
 """
 
 from __future__ import annotations
 
 import math
+import multiprocessing
+import os
 import re
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from functools import lru_cache
 from itertools import chain, islice
@@ -241,8 +249,11 @@ def _salary_lpa(parsed: dict[str, Any]) -> float:
     return _fnum(pay.get("max_lpa") if pay.get("max_lpa") is not None else pay.get("min_lpa"))
 
 
-def index_jobs(jobs: Sequence[dict[str, Any]]) -> JobIndex:
-    """Index jobs (dicts with ``id title description location workplace parsed``; ``parsed`` from jd_parse)."""
+def index_jobs(jobs: Sequence[dict[str, Any]], workers: int | None = None) -> JobIndex:
+    """Index jobs (dicts with ``id title description location workplace parsed``; ``parsed`` from jd_parse).
+
+    ``workers``: processes that count the job texts' terms at once (default :func:`default_workers`;
+    1 counts them in this process; the index is the same either way)."""
     skills_v = Vocab(vocab.VOCABULARY)
     places_v = Vocab()
     req_names: list[str] = []
@@ -285,7 +296,7 @@ def index_jobs(jobs: Sequence[dict[str, Any]]) -> JobIndex:
     nice = _binary_flat(nice_ids, nice_len, nskills)
     nice = nice - nice.multiply(required)  # a skill both required and nice counts as required
     nice.eliminate_zeros()
-    text, terms, idf = _bm25_index([_job_text(j) for j in jobs])
+    text, terms, idf = _bm25_index([_job_text(j) for j in jobs], workers)
     return JobIndex(
         ids=np.asarray([int(j.get("id") or 0) for j in jobs], dtype=np.int64), titles=[j.get("title") or "" for j in jobs],
         skills=skills_v, places=places_v, terms=terms, idf=idf, required=required.tocsr(), nice=nice.tocsr(),
@@ -296,75 +307,190 @@ def index_jobs(jobs: Sequence[dict[str, Any]]) -> JobIndex:
     )
 
 
-def _term_counts(docs: Sequence[str]) -> tuple[sparse.csr_matrix, list[bytes], np.ndarray]:
-    """Documents x terms counts (CSR, canonical), the terms by column and each document's token count.
+class _PieceCounter:
+    """Counts the terms of job texts a chunk at a time, keeping what it has learnt between chunks: the
+    pieces seen (numbered by a dict inside C-level ``map``: no per-token bytecode), the term each piece
+    is, and the terms in the order first seen. One counter goes over consecutive documents, so its term
+    order is the order in which the terms first occur."""
 
-    A chunk of documents at a time (the arrays stay small and cache-warm; memory is the result plus one
-    chunk): pieces are numbered by a dict inside C-level ``map`` (no per-token bytecode), each distinct
-    piece is turned into its tokens once, the first time it is seen, and the chunk's stream of piece ids
-    becomes term ids with one array lookup."""
-    pieces: defaultdict[bytes, int] = defaultdict()
-    pieces.default_factory = pieces.__len__  # a new piece gets the next id, inside C-level map()
-    end_id = pieces[_DOC_END.strip()]
-    terms: dict[bytes, int] = {}
-    term_of = np.full(1024, -2, dtype=np.int64)  # piece id -> term id; -2 no token; -1 several tokens
-    several: dict[int, list[int]] = {}
-    seen = 1  # pieces mapped so far (the document end maps to no token)
-    blocks: list[sparse.csr_matrix] = []
-    lengths = np.zeros(len(docs), dtype=np.int64)
-    extra: list[tuple[int, int]] = []  # (document, term) of the tokens of pieces that hold several
-    for lo in range(0, len(docs), _CHUNK_DOCS):
-        part = docs[lo:lo + _CHUNK_DOCS]
+    def __init__(self) -> None:
+        self.pieces: defaultdict[bytes, int] = defaultdict()
+        self.pieces.default_factory = self.pieces.__len__  # a new piece gets the next id, inside map()
+        self.end_id = self.pieces[_DOC_END.strip()]
+        self.terms: dict[bytes, int] = {}
+        self.term_of = np.full(1024, -2, dtype=np.int64)  # piece id -> term id; -2 no token; -1 several
+        self.several: dict[int, list[int]] = {}
+        self.seen = 1  # pieces mapped so far (the document end maps to no token)
+
+    def _learn(self) -> None:
+        """Turn each piece seen for the first time into its tokens (once per distinct piece)."""
+        pieces, terms = self.pieces, self.terms
+        new = list(islice(pieces, self.seen, None))
+        if len(pieces) > len(self.term_of):
+            grow = np.full(max(len(pieces), len(self.term_of)), -2, dtype=np.int64)
+            self.term_of = np.concatenate([self.term_of, grow])
+        for pid, piece in enumerate(new, start=self.seen):
+            toks = [piece] if piece.isalnum() else _TOKEN_BYTES.findall(piece)
+            tids = [terms.setdefault(t, len(terms)) for t in toks]
+            if len(tids) == 1:
+                self.term_of[pid] = tids[0]
+            elif tids:
+                self.term_of[pid], self.several[pid] = -1, tids
+        self.seen = len(pieces)
+
+    def chunk(self, part: Sequence[str]) -> tuple[sparse.csr_matrix, np.ndarray]:
+        """The chunk's documents x terms counts (CSR, canonical, as wide as the terms known so far) and
+        each document's token count."""
         text = b"".join([d.lower().encode("ascii", "replace").translate(_SPACE_TABLE) + _DOC_END for d in part])
-        ids = np.fromiter(map(pieces.__getitem__, text.split()), dtype=np.int64)
+        ids = np.fromiter(map(self.pieces.__getitem__, text.split()), dtype=np.int64)
         del text
-        if len(pieces) > seen:
-            new = list(islice(pieces, seen, None))
-            if len(pieces) > len(term_of):
-                term_of = np.concatenate([term_of, np.full(max(len(pieces), len(term_of)), -2, dtype=np.int64)])
-            for pid, piece in enumerate(new, start=seen):
-                toks = [piece] if piece.isalnum() else _TOKEN_BYTES.findall(piece)
-                tids = [terms.setdefault(t, len(terms)) for t in toks]
-                if len(tids) == 1:
-                    term_of[pid] = tids[0]
-                elif tids:
-                    term_of[pid], several[pid] = -1, tids
-            seen = len(pieces)
-        is_end = ids == end_id
+        if len(self.pieces) > self.seen:
+            self._learn()
+        is_end = ids == self.end_id
         doc = np.cumsum(is_end) - is_end  # the document (within the chunk) each piece belongs to
-        term = term_of[ids]
+        term = self.term_of[ids]
         keep = term >= 0
         counts = np.bincount(doc[keep], minlength=len(part))
-        if several:
-            at = np.flatnonzero(term == -1)
-            for d, pid in zip(doc[at].tolist(), ids[at].tolist()):
-                extra.extend((lo + d, t) for t in several[pid])
-        lengths[lo:lo + len(part)] = counts
         indptr = np.zeros(len(part) + 1, dtype=np.int64)
         np.cumsum(counts, out=indptr[1:])
         cols = term[keep].astype(np.int32)
-        block = sparse.csr_matrix((np.ones(len(cols), dtype=np.float32), cols, indptr),
-                                  shape=(len(part), len(terms)))
+        width = len(self.terms)
+        block = sparse.csr_matrix((np.ones(len(cols), dtype=np.float32), cols, indptr), shape=(len(part), width))
         # Two counting-sort passes (linear) order every row's columns; duplicates are then summed.
         block = block.tocsc().tocsr()
         block.sum_duplicates()
-        blocks.append(block)
-    width = len(terms)
-    tf = (sparse.vstack([_resize(b, width) for b in blocks], format="csr") if blocks
-          else sparse.csr_matrix((len(docs), width), dtype=np.float32))
-    if extra:  # tokens of the (rare) pieces that hold several: added as a second matrix
-        xr, xc = np.asarray(extra, dtype=np.int64).T
-        tf = (tf + sparse.csr_matrix((np.ones(len(xr), dtype=np.float32), (xr, xc)), shape=tf.shape)).tocsr()
-        tf.sum_duplicates()
-        lengths += np.bincount(xr, minlength=len(docs))
-    return tf, list(terms), lengths
+        if self.several:  # tokens of the (rare) pieces that hold several: added as a second matrix
+            at = np.flatnonzero(term == -1)
+            if len(at):
+                xr = np.repeat(doc[at], [len(self.several[p]) for p in ids[at].tolist()])
+                xc = list(chain.from_iterable(self.several[p] for p in ids[at].tolist()))
+                extra = sparse.csr_matrix((np.ones(len(xr), dtype=np.float32), (xr, xc)), shape=block.shape)
+                block = (block + extra).tocsr()
+                block.sum_duplicates()
+                counts += np.bincount(xr, minlength=len(part))
+        return block, counts
 
 
-def _bm25_index(docs: Sequence[str]) -> tuple[sparse.csr_matrix, dict[str, int], np.ndarray]:
+_Counts = tuple[list[bytes], list[tuple[np.ndarray, np.ndarray, np.ndarray]], np.ndarray]
+
+
+def _count_range(docs: Sequence[str]) -> _Counts:
+    """Term counts of consecutive documents, :data:`_CHUNK_DOCS` at a time (the arrays stay small and
+    cache-warm): the terms in the order first seen, each chunk's CSR arrays (data, indices, indptr;
+    columns numbered by those terms) and every document's token count."""
+    counter = _PieceCounter()
+    blocks, lengths = [], []
+    for lo in range(0, len(docs), _CHUNK_DOCS):
+        block, counts = counter.chunk(docs[lo:lo + _CHUNK_DOCS])
+        blocks.append((block.data, block.indices, block.indptr))
+        lengths.append(counts)
+    return list(counter.terms), blocks, np.concatenate(lengths or [np.zeros(0, dtype=np.int64)])
+
+
+def default_workers() -> int:
+    """Cores this process may run on (its CPU affinity where the OS has one, else ``os.cpu_count()``)."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except (AttributeError, OSError):
+        return max(1, os.cpu_count() or 1)
+
+
+#: Fewest job texts worth a forked worker: below it, forking and sending the counts back costs more
+#: than counting in this process.
+MIN_DOCS_PER_WORKER = 2_000
+
+_FORKED_DOCS: Sequence[str] = ()  # what forked workers count (inherited through fork, never pickled)
+
+
+def _count_in_child(conn: Any, lo: int, hi: int) -> None:
+    try:
+        conn.send(_count_range(_FORKED_DOCS[lo:hi]))
+    except BaseException:  # the parent counts this range itself
+        conn.send(None)
+    finally:
+        conn.close()
+
+
+def _count_ranges(docs: Sequence[str], workers: int) -> list[_Counts]:
+    """:func:`_count_range` of ``workers`` consecutive ranges of the documents: the first in this process,
+    the others in forked processes at the same time (tokenising holds the GIL: threads would not help)."""
+    global _FORKED_DOCS
+    n = len(docs)
+    bounds = [n * i // workers for i in range(workers + 1)]
+    ctx = multiprocessing.get_context("fork")
+    children = []
+    _FORKED_DOCS = docs
+    try:
+        for lo, hi in zip(bounds[1:-1], bounds[2:]):
+            parent_end, child_end = ctx.Pipe(duplex=False)
+            proc = ctx.Process(target=_count_in_child, args=(child_end, lo, hi), daemon=True)
+            proc.start()
+            child_end.close()
+            children.append((proc, parent_end, lo, hi))
+    finally:
+        _FORKED_DOCS = ()
+    done = False
+    try:
+        results = [_count_range(docs[bounds[0]:bounds[1]])]
+        for _, conn, lo, hi in children:
+            try:
+                got = conn.recv()
+            except (EOFError, OSError):  # the worker died: count its range here
+                got = None
+            results.append(got if got is not None else _count_range(docs[lo:hi]))
+        done = True
+    finally:
+        for proc, conn, _, _ in children:
+            conn.close()
+            if not done:  # interrupted: the workers' counts are not wanted
+                proc.terminate()
+            proc.join()
+    return results
+
+
+def _term_counts(docs: Sequence[str], workers: int | None = None) -> tuple[sparse.csr_matrix, list[bytes], np.ndarray]:
+    """Documents x terms counts (CSR, canonical), the terms by column and each document's token count.
+
+    With ``workers`` > 1 (default: :func:`default_workers`) and enough documents, consecutive ranges of
+    the documents are counted at once in forked processes, each with its own terms; their columns are
+    then renumbered into one term map (a dict lookup per distinct term of a range, not per token). Terms
+    are numbered in the order they first occur either way, so the result is the same, column for
+    column, whatever the number of workers."""
+    n = len(docs)
+    workers = default_workers() if workers is None else max(1, int(workers))
+    workers = min(workers, n // MIN_DOCS_PER_WORKER)
+    if workers > 1 and "fork" in multiprocessing.get_all_start_methods():
+        ranges = _count_ranges(docs, workers)
+    else:
+        ranges = [_count_range(docs)]
+    terms: defaultdict[bytes, int] = defaultdict()
+    terms.default_factory = terms.__len__  # a term not seen in an earlier range gets the next column
+    data, indices, indptrs, lengths = [], [], [np.zeros(1, dtype=np.int64)], []
+    offset = 0
+    for local_terms, blocks, lens in ranges:
+        remap = np.fromiter(map(terms.__getitem__, local_terms), dtype=np.int32, count=len(local_terms))
+        renumbered = len(remap) > 0 and not (remap == np.arange(len(remap), dtype=np.int32)).all()
+        for d, ind, ptr in blocks:
+            if renumbered:  # columns renumbered: order each row's columns again (two linear passes)
+                block = sparse.csr_matrix((d, remap[ind], ptr), shape=(len(ptr) - 1, len(terms))).tocsc().tocsr()
+                d, ind, ptr = block.data, block.indices, block.indptr
+            data.append(d)
+            indices.append(ind)
+            indptrs.append(ptr[1:] + offset)
+            offset += len(d)
+        lengths.append(lens)
+    tf = sparse.csr_matrix((np.concatenate(data or [np.zeros(0, dtype=np.float32)]),
+                            np.concatenate(indices or [np.zeros(0, dtype=np.int32)]),
+                            np.concatenate(indptrs).astype(np.int64)), shape=(n, len(terms)))
+    tf.has_canonical_format = True
+    return tf, list(terms), np.concatenate(lengths).astype(np.int64)
+
+
+def _bm25_index(docs: Sequence[str], workers: int | None = None) -> tuple[sparse.csr_matrix, dict[str, int], np.ndarray]:
     """Job term matrix with BM25 weights (rows L2-normalised), the term map and the IDF vector.
 
     Counting terms (:func:`_term_counts`) is where most of the time of a big index goes."""
-    tf, term_bytes, lens = _term_counts(docs)
+    tf, term_bytes, lens = _term_counts(docs, workers)
     names = {t.decode("ascii"): i for i, t in enumerate(term_bytes)}
     ndocs = max(1, len(docs))
     df = np.bincount(tf.indices, minlength=len(names)).astype(np.float32)
@@ -572,20 +698,31 @@ _F = np.float32
 _CACHE_FLOATS = 1 << 17
 
 
+def text_similarity(cand_text: sparse.csr_matrix, idx: JobIndex, js: slice | np.ndarray) -> np.ndarray:
+    """The text component (candidates x jobs[js]): the square root of the cosine, clipped to [0, 1].
+
+    Candidates x jobs-block straight away: the block's rows of the job matrix, seen as their transpose (a
+    CSC view, no copy), against the candidates' terms; the dense result needs no transposing copy. scipy's
+    sparse product and numpy release the GIL, so this can run on another thread (:func:`score_blocks`)."""
+    text = _dense(cand_text @ idx.text[js].T).astype(_F, copy=False)
+    np.clip(text, 0, 1, out=text)
+    np.sqrt(text, out=text)
+    return text
+
+
 def components(c: CandidateFeatures, idx: JobIndex, js: slice | np.ndarray, w: Weights,
-               ci: slice | np.ndarray = slice(None)) -> tuple[dict[str, np.ndarray], np.ndarray]:
-    """Component matrices (candidates x jobs[js], float32 in [0, 1]) and the knock-out bitmask."""
+               ci: slice | np.ndarray = slice(None), text: np.ndarray | None = None
+               ) -> tuple[dict[str, np.ndarray], np.ndarray]:
+    """Component matrices (candidates x jobs[js], float32 in [0, 1]) and the knock-out bitmask.
+
+    ``text``: the block's :func:`text_similarity` when already computed (it becomes the text component)."""
     rw = _F(w.required_skill_weight)
     # skills: weighted share of the job's skills the candidate has; no listed skills -> text similarity
     cand_skills = c.skills[ci]
     skill = _hits(idx.weighted_skills(float(rw))[js], cand_skills)
     denom = rw * idx.required_count[js] + idx.nice_count[js]
-    # candidates x jobs-block straight away: the block's rows of the job matrix, seen as its transpose (a
-    # CSC view, no copy), against the candidates' terms; the dense result needs no transposing copy
-    cand_text = c.text if isinstance(ci, slice) and ci == slice(None) else c.text[ci]
-    text = _dense(cand_text @ idx.text[js].T).astype(_F, copy=False)
-    np.clip(text, 0, 1, out=text)
-    np.sqrt(text, out=text)
+    if text is None:
+        text = text_similarity(c.text if isinstance(ci, slice) and ci == slice(None) else c.text[ci], idx, js)
     has_skills = denom > 0
     skill /= np.where(has_skills, denom, _F(1))[None, :]
     if not has_skills.all():
@@ -733,34 +870,57 @@ class ScoreBlock:
 
 
 def score_blocks(candidates: CandidateFeatures, index: JobIndex, weights: Weights,
-                 block_candidates: int = BLOCK_CANDIDATES) -> Iterator[ScoreBlock]:
+                 block_candidates: int = BLOCK_CANDIDATES, workers: int | None = None) -> Iterator[ScoreBlock]:
     """Fit, knock-outs and decisions block by block (candidates x jobs), never holding all pairs at once.
 
     Memory is bounded by the block (about ``_CACHE_FLOATS`` pairs), not by candidates x jobs: a caller
     that keeps only counts and the pairs it wants scores any number of candidates and jobs in flat memory.
+
+    With ``workers`` > 1 (default: :func:`default_workers`) the text product of the next block runs on a
+    helper thread while this one computes the other components (scipy's sparse product, about half the
+    work, releases the GIL): one block ahead, so memory stays one block's more.
     """
     k, n = len(candidates), len(index)
     wn = weights.normalised()
     kb = max(1, min(k, int(block_candidates)))
     # Blocks small enough that the ~30 elementwise passes over a block stay in the CPU cache.
     step = max(256, min(int(weights.block_jobs), _CACHE_FLOATS // kb))
-    for c0 in range(0, k, kb):
-        block_c = candidates.rows(slice(c0, min(k, c0 + kb)))
-        for start in range(0, n, step):
-            js = slice(start, min(n, start + step))
-            comp, kn = components(block_c, index, js, weights)
-            fit = weights.calibration.apply(comp) if weights.calibration is not None else _combine(comp, wn)
-            yield ScoreBlock(c0, start, fit, kn, decide(fit, kn, weights))
+    plan = ((c0, slice(start, min(n, start + step))) for c0 in range(0, k, kb) for start in range(0, n, step))
+    workers = default_workers() if workers is None else max(1, int(workers))
+    index.weighted_skills(float(_F(weights.required_skill_weight)))  # cached once, before any thread
+
+    def cands(c0: int) -> CandidateFeatures:
+        return candidates.rows(slice(c0, min(k, c0 + kb)))
+
+    def block(c0: int, js: slice, text: np.ndarray | None) -> ScoreBlock:
+        comp, kn = components(cands(c0), index, js, weights, text=text)
+        fit = weights.calibration.apply(comp) if weights.calibration is not None else _combine(comp, wn)
+        return ScoreBlock(c0, js.start, fit, kn, decide(fit, kn, weights))
+
+    if workers < 2 or k * n <= step * kb:  # one process and thread, or a single block
+        for c0, js in plan:
+            yield block(c0, js, None)
+        return
+    with ThreadPoolExecutor(1, thread_name_prefix="score-text") as pool:
+        nxt = next(plan, None)
+        ahead = pool.submit(text_similarity, cands(nxt[0]).text, index, nxt[1]) if nxt else None
+        while nxt is not None and ahead is not None:
+            (c0, js), text = nxt, ahead.result()
+            nxt = next(plan, None)
+            if nxt is not None:
+                ahead = pool.submit(text_similarity, cands(nxt[0]).text, index, nxt[1])
+            yield block(c0, js, text)
 
 
-def score(candidates: CandidateFeatures, index: JobIndex, weights: Weights) -> ScoreResult:
+def score(candidates: CandidateFeatures, index: JobIndex, weights: Weights,
+          workers: int | None = None) -> ScoreResult:
     """Fit, knock-outs and decisions for every candidate x job pair, as whole matrices (built from
     :func:`score_blocks`; use that directly to keep memory flat)."""
     k, n = len(candidates), len(index)
     fit = np.empty((k, n), dtype=np.float32)
     knock = np.empty((k, n), dtype=np.uint8)
     decision = np.empty((k, n), dtype=np.int8)
-    for b in score_blocks(candidates, index, weights):
+    for b in score_blocks(candidates, index, weights, workers=workers):
         rows = slice(b.c0, b.c0 + b.fit.shape[0])
         cols = slice(b.j0, b.j0 + b.fit.shape[1])
         fit[rows, cols] = b.fit

@@ -1,11 +1,14 @@
-"""Scoring in blocks and the job term counter give exactly what the whole-matrix path and the regex give."""
+"""Scoring in blocks and the job term counter give exactly what the whole-matrix path and the regex give,
+in one process and thread or several."""
 
 from __future__ import annotations
 
+import os
 import random
 from collections import Counter
 
 import numpy as np
+import pytest
 
 from core.scoring import fit as scoring
 
@@ -55,3 +58,66 @@ def test_score_blocks_cover_every_pair_once_and_match_score():
         assert (b.decision == whole.decision[rows, cols]).all()
         assert (b.knock == whole.knock[rows, cols]).all()
     assert (seen == 1).all()
+
+
+def _tricky_docs(n: int, seed: int) -> list[str]:
+    rng = random.Random(seed)
+    alphabet = "ab09+#. ,;-\nïK\u212aİ\x00"
+    return TRICKY + ["".join(rng.choice(alphabet) for _ in range(rng.randint(0, 60))) for _ in range(n)]
+
+
+def test_job_term_counts_in_forked_workers_equal_one_process_column_for_column(monkeypatch):
+    """Counted in three processes (ranges that cut through chunks, each with its own terms, renumbered
+    into one term map), the matrix, the term order and the token counts are exactly one process's."""
+    docs = _tricky_docs(1500, 11)
+    monkeypatch.setattr(scoring, "_CHUNK_DOCS", 7)
+    monkeypatch.setattr(scoring, "MIN_DOCS_PER_WORKER", 10)
+    one, one_terms, one_lengths = scoring._term_counts(docs, workers=1)
+    many, many_terms, many_lengths = scoring._term_counts(docs, workers=3)
+    assert many_terms == one_terms
+    assert many.has_canonical_format and many.shape == one.shape
+    for part in ("data", "indices", "indptr"):
+        np.testing.assert_array_equal(getattr(many, part), getattr(one, part))
+    np.testing.assert_array_equal(many_lengths, one_lengths)
+
+
+def test_a_worker_that_fails_has_its_range_counted_in_the_parent(monkeypatch):
+    docs = _tricky_docs(300, 12)
+    monkeypatch.setattr(scoring, "_CHUNK_DOCS", 7)
+    monkeypatch.setattr(scoring, "MIN_DOCS_PER_WORKER", 10)
+    want, want_terms, _ = scoring._term_counts(docs, workers=1)
+    parent, count_range = os.getpid(), scoring._count_range
+
+    def failing_in_children(part):
+        if os.getpid() != parent:
+            raise MemoryError("worker out of memory")
+        return count_range(part)
+
+    monkeypatch.setattr(scoring, "_count_range", failing_in_children)
+    got, got_terms, _ = scoring._term_counts(docs, workers=2)
+    assert got_terms == want_terms and (got != want).nnz == 0
+
+
+def test_few_documents_are_counted_in_this_process(monkeypatch):
+    monkeypatch.setattr(scoring, "_count_ranges", lambda *a: pytest.fail("forked for a few documents"))
+    tf, terms, _ = scoring._term_counts(TRICKY, workers=8)
+    assert tf.shape == (len(TRICKY), len(terms))
+
+
+def test_score_blocks_with_a_text_thread_equal_one_thread():
+    jobs = [{"id": i + 1, "title": f"Engineer {i}", "description": " ".join(_tricky_docs(3, i)[-3:]) + " python sql",
+             "location": "Pune, India", "parsed": {"required_skills": ["python"] if i % 2 else []}}
+            for i in range(900)]
+    cands = [(i + 1, {"summary": f"python developer sql {_tricky_docs(1, i)[-1]}", "skills": ["python"]})
+             for i in range(23)]
+    index = scoring.index_jobs(jobs, workers=1)
+    feats = scoring.candidate_features(cands, index)
+    weights = scoring.Weights(block_jobs=256)
+    one = list(scoring.score_blocks(feats, index, weights, block_candidates=10, workers=1))
+    two = list(scoring.score_blocks(feats, index, weights, block_candidates=10, workers=2))
+    assert len(one) == len(two) == 3 * 4
+    for a, b in zip(one, two):
+        assert (a.c0, a.j0) == (b.c0, b.j0)
+        np.testing.assert_array_equal(a.fit, b.fit)
+        np.testing.assert_array_equal(a.knock, b.knock)
+        np.testing.assert_array_equal(a.decision, b.decision)
