@@ -2,7 +2,8 @@
 
 Every state change happens in one statement or one short transaction, appends an event and sends a
 ``NOTIFY talvix_tasks, '<agent>'`` (Postgres folds identical notifications within a transaction, so it is
-one per agent per transaction). No transaction stays open while an agent works.
+one per agent per transaction); a claim notifies ``talvix_events`` instead (it makes no work claimable) and
+a plain completion says ``done:<agent>``. No transaction stays open while an agent works.
 
 Fencing: heartbeat, complete, fail, release and the apply agent's submit marker all match
 ``id, status='running', locked_by, attempts`` together. Zero rows updated means the lease was lost
@@ -95,6 +96,14 @@ def _state_events(source: str, message_sql: str, *, level: str = "'info'", runne
 
 
 _NOTIFY_FROM = "SELECT pg_notify('" + CHANNEL_TASKS + "', agent) FROM (SELECT DISTINCT agent FROM {source}) z"
+# A claim never makes work claimable: it tells the consoles only (they listen to both channels), so runners
+# are not woken by every other runner's claims.
+_NOTIFY_CLAIMED = "SELECT pg_notify('" + CHANNEL_EVENTS + "', agent) FROM (SELECT DISTINCT agent FROM {source}) z"
+# A completion frees a slot only where an agent has a global cap: runners hear ``done:<agent>`` and wake for
+# it only when a claim of theirs came back short (see ``runners.runner``); consoles refresh on any payload.
+DONE_PREFIX = "done:"
+_NOTIFY_DONE = ("SELECT pg_notify('" + CHANNEL_TASKS + "', '" + DONE_PREFIX + "' || agent) "
+                "FROM (SELECT DISTINCT agent FROM {source}) z")
 
 
 # ------------------------------------------------------------------------------------------------
@@ -272,7 +281,7 @@ WITH {head}c AS MATERIALIZED (
     RETURNING t.*
 ), e AS (
     {_state_events("u", "'running, attempt ' || x.attempts || ' of ' || x.max_attempts", runner="%(runner)s")}
-), n AS ({_NOTIFY_FROM.format(source="u")})
+), n AS ({_NOTIFY_CLAIMED.format(source="u")})
 SELECT {select}, (SELECT count(*) FROM n) AS _notified FROM {source} ORDER BY u.priority DESC, u.run_at, u.id
 """
 
@@ -391,7 +400,7 @@ WITH v AS (
      WHERE t.id = v.id AND t.status = 'running' AND t.locked_by = v.runner AND t.attempts = v.attempts
     RETURNING t.id, t.agent, t.candidate_id, t.job_id, t.application_id, v.runner
 ), e AS ({_state_events("u", "'succeeded'", runner="x.runner")}),
-n AS ({_NOTIFY_FROM.format(source="u")})
+n AS ({_NOTIFY_DONE.format(source="u")})
 SELECT u.id, (SELECT count(*) FROM n) AS _notified FROM u
 """
 
@@ -443,86 +452,89 @@ def complete_many(db: Database, done: Sequence[tuple[Task, dict[str, Any] | None
 class GroupCompleter:
     """Group commit for plain completions from many threads (a runner's task threads).
 
-    A thread that completes a task joins the batch being gathered; the first to arrive writes everything
-    gathered so far with :func:`complete_many` (one statement, one commit) and keeps writing what arrived
-    meanwhile, while the others wait for their answer. One completion alone costs what :func:`complete`
-    costs; tasks that finish together share a commit. With ``expected`` (how many completions may arrive
-    soon, e.g. a runner's running tasks), the writer first waits up to ``linger_s`` for that many to queue
-    up, so a wave of short tasks shares one statement instead of the first one writing alone. Raises
-    :class:`LeaseLost` for a task whose lease was
-    lost and re-raises a database error to every task of the failed batch (each retries on its own, and
-    the fence keeps a retried completion from being written twice).
+    Completions handed in are written by one writer thread, as many at a time as have arrived (one
+    :func:`complete_many` statement and one commit per group, at most :data:`MAX_BATCH`): tasks that finish
+    while a group is being written share the next one. :meth:`submit` returns at once and calls ``done``
+    from the writer thread once the task's outcome is known (the thread that ran the task is free to run
+    the next one meanwhile); :meth:`complete` waits for it. Each task is still fenced on its own: a task
+    whose lease was lost is not written and is reported lost (:class:`LeaseLost`); a database error is
+    handed to every task of the failed group (each retries on its own, and the fence keeps a retried
+    completion from being written twice). The writer thread starts on the first completion and ends after
+    a second with nothing to write.
     """
 
     MAX_BATCH = 500
+    IDLE_S = 1.0
 
     class _Item:
-        __slots__ = ("task", "result", "done", "ok", "error")
+        __slots__ = ("task", "result", "done")
 
-        def __init__(self, task: Task, result: dict[str, Any] | None) -> None:
-            self.task, self.result = task, result
-            self.done = threading.Event()
-            self.ok = False
-            self.error: BaseException | None = None
+        def __init__(self, task: Task, result: dict[str, Any] | None,
+                     done: Callable[[BaseException | None], None]) -> None:
+            self.task, self.result, self.done = task, result, done
 
-    def __init__(self, db: Database, *, expected: Callable[[], int] | None = None,
-                 linger_s: float = 0.002) -> None:
+    def __init__(self, db: Database, *, after_group: Callable[[], None] | None = None) -> None:
         self.db = db
         self._lock = threading.Lock()
         self._arrived = threading.Condition(self._lock)
-        self._expected = expected
-        self._linger_s = linger_s
         self._pending: list[GroupCompleter._Item] = []
-        self._writing = False
+        self._writer: threading.Thread | None = None
+        self._after_group = after_group
         self.batches = 0  # statements written (for tests and figures)
 
-    def complete(self, task: Task, result: dict[str, Any] | None = None) -> None:
-        item = GroupCompleter._Item(task, result)
+    def submit(self, task: Task, result: dict[str, Any] | None,
+               done: Callable[[BaseException | None], None]) -> None:
+        """Queue a completion; ``done(None)`` once written, ``done(LeaseLost)`` if the task is no longer ours,
+        ``done(error)`` if the write failed (nothing of that group was committed). Never blocks on the write."""
+        item = GroupCompleter._Item(task, result, done)
         with self._lock:
             self._pending.append(item)
-            lead = not self._writing
-            if lead:
-                self._writing = True
-            else:
+            if self._writer is None:
+                self._writer = threading.Thread(target=self._write_loop, name="talvix-completer", daemon=True)
+                self._writer.start()
+            elif len(self._pending) == 1:
                 self._arrived.notify()
-        if lead:
-            self._write_all()
-        item.done.wait()
-        if item.error is not None:
-            raise item.error
-        if not item.ok:
-            raise _lease_lost(task)
 
-    def _gather(self) -> None:
-        """Under the lock: wait (at most ``linger_s``) while fewer completions are pending than expected."""
-        if self._expected is None or self._linger_s <= 0:
-            return
-        deadline = time.monotonic() + self._linger_s
-        while len(self._pending) < min(self.MAX_BATCH, self._expected()):
-            left = deadline - time.monotonic()
-            if left <= 0:
-                return
-            self._arrived.wait(left)
+    def complete(self, task: Task, result: dict[str, Any] | None = None) -> None:
+        """Complete ``task`` with the next group and wait for it; raises :class:`LeaseLost` or the write's error."""
+        finished = threading.Event()
+        outcome: list[BaseException | None] = []
 
-    def _write_all(self) -> None:
+        def done(error: BaseException | None) -> None:
+            outcome.append(error)
+            finished.set()
+
+        self.submit(task, result, done)
+        finished.wait()
+        if outcome[0] is not None:
+            raise outcome[0]
+
+    def _write_loop(self) -> None:
         while True:
             with self._lock:
-                self._gather()
+                if not self._pending:
+                    self._arrived.wait(self.IDLE_S)
+                    if not self._pending:
+                        self._writer = None
+                        return
                 batch, self._pending = self._pending[:self.MAX_BATCH], self._pending[self.MAX_BATCH:]
-                if not batch:
-                    self._writing = False
-                    return
             try:
                 ids = complete_many(self.db, [(i.task, i.result) for i in batch])
                 self.batches += 1
-                for i in batch:
-                    i.ok = i.task.id in ids
-            except BaseException as exc:  # noqa: BLE001 - handed to every waiting thread
-                for i in batch:
-                    i.error = exc
-            finally:
-                for i in batch:
-                    i.done.set()
+                errors: list[BaseException | None] = [None if i.task.id in ids else _lease_lost(i.task)
+                                                      for i in batch]
+            except Exception as exc:  # noqa: BLE001 - handed to every task of the group
+                errors = [exc] * len(batch)
+            for i, error in zip(batch, errors, strict=True):
+                try:
+                    i.done(error)
+                except Exception:  # pragma: no cover - a callback must not stop the writer
+                    pass
+            if self._after_group is not None:
+                try:
+                    self._after_group()
+                except Exception:  # pragma: no cover
+                    pass
 
 
 def fail(db: Database, task: Task, error: BaseException | str, *, retry: bool = True,

@@ -32,6 +32,7 @@ the next claim overlaps the last batch's commit; it stays in ``_running`` (beats
 
 from __future__ import annotations
 
+import collections
 import logging
 import os
 import queue as _queue
@@ -99,58 +100,103 @@ def _first_line(exc: BaseException) -> str:
 # The task threads
 # ------------------------------------------------------------------------------------------------
 class _TaskPool:
-    """Threads that run submitted calls, one at a time each; a new thread only when none is idle.
+    """Threads that run submitted calls, one at a time each, from one shared line of waiting calls.
 
-    ``idle`` counts threads waiting for work minus the calls already handed to them, so a submitted call
-    never waits behind a busy thread (a handler that ignores cancellation keeps its own thread only).
+    A thread that finishes a call takes the next waiting one, so a wave of short calls runs on the threads
+    that are already awake instead of waking a thread per call. No call waits long behind a busy thread:
+    while calls wait, a watchdog hands the oldest one to another thread (an idle one, else a new one) once
+    it has waited ``handoff_s``, so a handler that ignores cancellation delays another task by at most
+    that, and keeps only its own thread.
     """
 
-    def __init__(self, name: str) -> None:
+    def __init__(self, name: str, handoff_s: float = 0.002) -> None:
         self._name = name
+        self._handoff_s = handoff_s
         self._lock = threading.Lock()
-        self._work: _queue.SimpleQueue[Callable[[], None] | None] = _queue.SimpleQueue()
-        self._idle = 0
+        self._work = threading.Condition(self._lock)  # a waiting thread is woken for a call
+        self._watch = threading.Condition(self._lock)  # the watchdog is woken when calls start waiting
+        self._calls: collections.deque[tuple[float, Callable[[], None]]] = collections.deque()
+        self._idle = 0      # threads waiting for a call
+        self._woken = 0     # of those, already woken for a call they have not taken yet
         self._threads = 0
         self._closed = False
+        self._watchdog: threading.Thread | None = None
+        self._watch_asleep = False
+
+    def submit_many(self, fns: list[Callable[[], None]]) -> None:
+        if not fns:
+            return
+        now = time.monotonic()
+        with self._lock:
+            if self._closed:  # a claim that raced stop(): its tasks still run (and find the fence closed)
+                for fn in fns:
+                    threading.Thread(target=fn, name=f"{self._name}-late", daemon=True).start()
+                return
+            self._calls.extend((now, fn) for fn in fns)
+            # One thread is woken (or started) for the wave; the watchdog adds more if calls wait too long.
+            self._hand_off()
+            if self._watchdog is None:
+                self._watchdog = threading.Thread(target=self._watch_loop, name=f"{self._name}-watchdog",
+                                                  daemon=True)
+                self._watchdog.start()
+            elif self._watch_asleep:  # otherwise it is timing a wait already and looks again when it ends
+                self._watch.notify()
 
     def submit(self, fn: Callable[[], None]) -> None:
+        self.submit_many([fn])
+
+    def _hand_off(self) -> None:
+        """Under the lock: make sure one more thread is coming for the waiting calls."""
+        if self._idle > self._woken:
+            self._woken += 1
+            self._work.notify()
+        else:
+            self._threads += 1
+            threading.Thread(target=self._serve, name=f"{self._name}-{self._threads}", daemon=True).start()
+
+    def _watch_loop(self) -> None:
         with self._lock:
-            if self._closed:  # a claim that raced stop(): its task still runs (and finds the fence closed)
-                threading.Thread(target=fn, name=f"{self._name}-late", daemon=True).start()
-                return
-            spawn = self._idle == 0
-            if spawn:
-                self._threads += 1
-                n = self._threads
-            else:
-                self._idle -= 1
-        self._work.put(fn)
-        if spawn:
-            threading.Thread(target=self._serve, name=f"{self._name}-{n}", daemon=True).start()
+            while not self._closed:
+                if not self._calls:
+                    self._watch_asleep = True
+                    self._watch.wait()
+                    self._watch_asleep = False
+                    continue
+                waited = time.monotonic() - self._calls[0][0]
+                if waited < self._handoff_s:
+                    self._watch.wait(self._handoff_s - waited)
+                    continue
+                # The oldest call has waited: every thread awake is busy. One more thread takes it.
+                head = self._calls[0]
+                self._hand_off()
+                while self._calls and self._calls[0] is head and not self._closed:
+                    self._watch.wait(self._handoff_s)  # give that thread time to take it
+            self._watchdog = None
 
     def _serve(self) -> None:
         while True:
-            fn = self._work.get()
-            if fn is None:
-                return
+            with self._lock:
+                while not self._calls:
+                    if self._closed:
+                        self._threads -= 1
+                        return
+                    self._idle += 1
+                    self._work.wait()
+                    self._idle -= 1
+                    if self._woken:
+                        self._woken -= 1
+                _, fn = self._calls.popleft()
             try:
                 fn()
             except Exception:  # pragma: no cover - _execute handles its own errors
                 log.exception("a task thread failed")
-            with self._lock:
-                if self._closed:
-                    self._threads -= 1
-                    return
-                self._idle += 1
 
     def close(self) -> None:
-        """Idle threads end now, busy ones when their call returns."""
+        """Idle threads end now, busy ones when their call returns (after the calls still waiting)."""
         with self._lock:
             self._closed = True
-            idle, self._idle = self._idle, 0
-            self._threads -= idle
-        for _ in range(idle):
-            self._work.put(None)
+            self._work.notify_all()
+            self._watch.notify_all()
 
     @property
     def threads(self) -> int:
@@ -171,6 +217,8 @@ class _Running:
     finishing: bool = False
     #: Why ``cancel`` was set: "stopping" (released by stop()) or "lease lost" (reaped or cancelled elsewhere).
     reason: str = ""
+    #: A plain success's result, handed to the group completer.
+    result: dict[str, Any] | None = None
 
 
 class Runner:
@@ -190,7 +238,7 @@ class Runner:
         self.db = db
         # Plain completions of tasks that finish together share one statement and one commit.
         # The writer waits a moment (at most 2 ms) for the rest of this runner's running tasks to finish too.
-        self._completer = queue.GroupCompleter(db, expected=lambda: self.active)
+        self._completer = queue.GroupCompleter(db, after_group=self._notify_change)
         self.agents: dict[str, Agent] = {a: reg[a] for a in names}
         self.concurrency = int(concurrency or settings.runner.concurrency)
         if self.concurrency < 1:
@@ -211,6 +259,10 @@ class Runner:
         self._force = threading.Event()
         self._done = threading.Event()  # stop() has released what it had to: heartbeats end
         self._wake = threading.Event()
+        #: Set while the claimer found no room: the next handler to return wakes it.
+        self._waiting_for_room = False
+        #: Agents whose last claim here returned fewer tasks than asked for.
+        self._short: set[str] = set()
         self._paused_local = False
         #: Held by the claimer from its look at the pause and stop flags until the tasks it claimed are
         #: running here: pause() and stop() take it, so once they return no claim is still in flight.
@@ -451,7 +503,7 @@ class Runner:
         warned = False
         while not self._stop.is_set():
             got = self._listener.wait(1.0)
-            if got and ("*" in got or not got.isdisjoint(self.agents)):
+            if got and ("*" in got or not got.isdisjoint(self.agents) or self._wants_done(got)):
                 self._wake.set()
             if self._listener.warning and not warned:
                 log.warning(self._listener.warning, extra={"fields": {"event": "runner.listen", "runner": self.id}})
@@ -460,6 +512,14 @@ class Runner:
                 warned = False
             if not self._listener.available:
                 return  # a transaction pooler: polling only
+
+    def _wants_done(self, got: set[str]) -> bool:
+        """A completion elsewhere (``done:<agent>``) matters only when this runner's last claim of that agent
+        came back short (a global cap, or an empty queue): a slot may have freed up."""
+        with self._lock:
+            short = self._short
+        return bool(short) and any(p.startswith(queue.DONE_PREFIX) and p[len(queue.DONE_PREFIX):] in short
+                                   for p in got)
 
     def _reaper_loop(self) -> None:
         every = float(self.settings.queue.reaper_seconds)
@@ -548,10 +608,14 @@ class Runner:
     def _claim_once(self) -> int:
         if self._stop.is_set():
             return 0
+        with self._lock:
+            self._waiting_for_room = True  # a handler returning from now on wakes the claimer
         room = self._room()
         wanted = [a for a, n in room.items() if n > 0]
         if not wanted:
             return 0
+        with self._lock:
+            self._waiting_for_room = False
         caps = {a: self.agents[a].global_concurrency for a in wanted
                 if self.agents[a].global_concurrency is not None}
         # Agents with the same room and lease share one claim statement; otherwise one claim per agent.
@@ -564,16 +628,24 @@ class Runner:
             if n <= 0 or self._stop.is_set():
                 break
             tasks = queue.claim(self.db, agents, n, self.id, lease, caps={a: c for a in agents if (c := caps.get(a)) is not None})
-            for task in tasks:
-                self._start_task(task, lease)
+            with self._lock:
+                if len(tasks) < n:
+                    self._short.update(agents)
+                else:
+                    self._short.difference_update(agents)
+            self._start_tasks(tasks, lease)
             got += len(tasks)
         return got
 
-    def _start_task(self, task: Task, lease_s: float) -> None:
-        r = _Running(task=task, cancel=threading.Event(), lease_s=lease_s)
+    def _start_tasks(self, tasks: list[Task], lease_s: float) -> None:
+        if not tasks:
+            return
+        started = [_Running(task=task, cancel=threading.Event(), lease_s=lease_s) for task in tasks]
         with self._lock:
-            self._running[task.id] = r
-        self._pool.submit(partial(self._execute, r))
+            for r in started:
+                self._running[r.task.id] = r
+            self._waiting_for_room = False
+        self._pool.submit_many([partial(self._execute, r) for r in started])
         self._notify_change()
 
     def _notify_change(self) -> None:
@@ -605,11 +677,28 @@ class Runner:
         agent_log.log(_LEVELS[level], message, extra={"fields": fields})
 
     def _execute(self, r: _Running) -> None:
-        """Run one task: the agent's handler, its outcome written (fenced by the lease), one log line."""
+        """Run one task: the agent's handler, its outcome written (fenced by the lease), one log line.
+
+        A plain success is handed to the group completer and this thread moves on to the next task; the
+        completer's writer finishes it (:meth:`_written`). Any other outcome is written here."""
         outcome_name, error, write = self._run_handler(r)
-        try:
+        self._handler_returned(r)
+        if write is _GROUP:
+            self._completer.submit(r.task, r.result, partial(self._written, r))
+            return
+        self._finish(r, outcome_name, error, write)
+
+    def _handler_returned(self, r: _Running) -> None:
+        """The task's slot is free: the claimer need not wait for its write. It is woken when the runner is
+        empty or when it is waiting for room (otherwise it claims at the end of its short linger)."""
+        with self._lock:
             r.finishing = True
-            self._wake.set()  # its slot is free: the claimer need not wait for this write
+            wake = self._waiting_for_room or not any(not x.finishing for x in self._running.values())
+        if wake:
+            self._wake.set()
+
+    def _finish(self, r: _Running, outcome_name: str, error: str | None, write: Callable[[], Any]) -> None:
+        try:
             outcome_name, error = self._record(r, outcome_name, error, write)
             self._count(outcome_name)
         finally:
@@ -618,6 +707,20 @@ class Runner:
             self._wake.set()
             self._notify_change()
         self._log_outcome(r, outcome_name, error)
+
+    def _written(self, r: _Running, error: BaseException | None) -> None:
+        """From the completer's writer: a plain success was written (or its lease was lost)."""
+        if error is not None and not isinstance(error, LeaseLost):
+            # The group's write failed (e.g. the connection dropped): this task's completion is written on
+            # its own, retried through the outage as every other outcome is.
+            self._pool.submit(partial(self._finish, r, "succeeded", None,
+                                      partial(queue.complete, self.db, r.task, r.result)))
+            return
+        outcome_name = "succeeded" if error is None else "abandoned"
+        self._count(outcome_name)
+        with self._lock:
+            self._running.pop(r.task.id, None)
+        self._log_outcome(r, outcome_name, None if error is None else "lease lost before the outcome was written")
 
     def _run_handler(self, r: _Running) -> tuple[str, str | None, Callable[[], Any]]:
         """The agent's handler run on the task's payload: the outcome's name, its error, and its queue write."""
@@ -638,7 +741,8 @@ class Runner:
             if outcome.follow_ons or outcome.in_tx is not None:
                 return "succeeded", None, partial(queue.complete, self.db, task, outcome.result, outcome.follow_ons,
                                                   outcome.in_tx)
-            return "succeeded", None, partial(self._completer.complete, task, outcome.result)
+            r.result = outcome.result
+            return "succeeded", None, _GROUP
         except LeaseLost as exc:
             return "abandoned", str(exc), _nothing
         except NeedsHuman as exc:
@@ -731,6 +835,10 @@ class Runner:
 
 _LOST = object()
 _GAVE_UP = object()
+
+
+def _GROUP() -> None:
+    """The queue write of a plain success: none here; the group completer writes it."""
 
 
 def _nothing() -> None:

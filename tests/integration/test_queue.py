@@ -339,13 +339,15 @@ def test_reaper_sends_a_marked_apply_task_to_unknown_outcome(db):
 
 
 def test_every_state_change_sends_notify(db):
+    """The console hears every change; runners (on ``talvix_tasks``) hear new work and completions, never claims."""
     with psycopg.connect(db.url, autocommit=True) as listener:
         listener.execute("LISTEN talvix_tasks")
+        listener.execute("LISTEN talvix_events")
         queue.enqueue(db, NewTask("ping"))
         [t] = queue.claim(db, ["ping"], 1, "r", 30)
         queue.complete(db, t, {})
-        got = [n.payload for n in listener.notifies(timeout=2, stop_after=3)]
-    assert got == ["ping", "ping", "ping"]
+        got = [(n.channel, n.payload) for n in listener.notifies(timeout=2, stop_after=3)]
+    assert got == [("talvix_tasks", "ping"), ("talvix_events", "ping"), ("talvix_tasks", "done:ping")]
 
 
 def test_counts_and_oldest_waiting_age(db):
