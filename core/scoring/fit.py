@@ -342,8 +342,10 @@ class _PieceCounter:
         """The chunk's documents x terms counts (CSR, canonical, as wide as the terms known so far) and
         each document's token count."""
         text = b"".join([d.lower().encode("ascii", "replace").translate(_SPACE_TABLE) + _DOC_END for d in part])
-        ids = np.fromiter(map(self.pieces.__getitem__, text.split()), dtype=np.int64)
+        split = text.split()
         del text
+        ids = np.fromiter(map(self.pieces.__getitem__, split), dtype=np.int64, count=len(split))
+        del split
         if len(self.pieces) > self.seen:
             self._learn()
         is_end = ids == self.end_id
@@ -698,13 +700,36 @@ _F = np.float32
 _CACHE_FLOATS = 1 << 17
 
 
+#: Up to this many candidates, :func:`text_similarity` multiplies the job rows by dense query vectors.
+_DENSE_QUERY_CANDIDATES = 4
+
+
+def _job_rows(m: sparse.csr_matrix, js: slice | np.ndarray) -> sparse.csr_matrix:
+    """Rows ``js`` of a job matrix: for a slice of consecutive rows a CSR view of the same data and
+    column arrays (no copy: a block of 20k jobs' text rows would otherwise copy tens of MB), else a copy."""
+    if not isinstance(js, slice) or js.step not in (None, 1):
+        return m[js]
+    lo, hi, _ = js.indices(m.shape[0])
+    hi = max(lo, hi)
+    a, b = int(m.indptr[lo]), int(m.indptr[hi])
+    view = sparse.csr_matrix((m.data[a:b], m.indices[a:b], m.indptr[lo:hi + 1] - a), shape=(hi - lo, m.shape[1]),
+                             copy=False)
+    return view
+
+
 def text_similarity(cand_text: sparse.csr_matrix, idx: JobIndex, js: slice | np.ndarray) -> np.ndarray:
     """The text component (candidates x jobs[js]): the square root of the cosine, clipped to [0, 1].
 
     Candidates x jobs-block straight away: the block's rows of the job matrix, seen as their transpose (a
     CSC view, no copy), against the candidates' terms; the dense result needs no transposing copy. scipy's
-    sparse product and numpy release the GIL, so this can run on another thread (:func:`score_blocks`)."""
-    text = _dense(cand_text @ idx.text[js].T).astype(_F, copy=False)
+    sparse product and numpy release the GIL, so this can run on another thread (:func:`score_blocks`).
+    For a few candidates (one candidate against every open job) the job rows instead multiply the
+    candidates' dense term vectors: no transposed copy of a big job block, one pass over its entries."""
+    if cand_text.shape[0] <= _DENSE_QUERY_CANDIDATES:
+        query = _resize(cand_text, idx.text.shape[1]).toarray().T  # terms x candidates, small
+        text = np.ascontiguousarray((_job_rows(idx.text, js) @ query).T, dtype=_F)
+    else:
+        text = _dense(cand_text @ _job_rows(idx.text, js).T).astype(_F, copy=False)
     np.clip(text, 0, 1, out=text)
     np.sqrt(text, out=text)
     return text
@@ -719,7 +744,7 @@ def components(c: CandidateFeatures, idx: JobIndex, js: slice | np.ndarray, w: W
     rw = _F(w.required_skill_weight)
     # skills: weighted share of the job's skills the candidate has; no listed skills -> text similarity
     cand_skills = c.skills[ci]
-    skill = _hits(idx.weighted_skills(float(rw))[js], cand_skills)
+    skill = _hits(_job_rows(idx.weighted_skills(float(rw)), js), cand_skills)
     denom = rw * idx.required_count[js] + idx.nice_count[js]
     if text is None:
         text = text_similarity(c.text if isinstance(ci, slice) and ci == slice(None) else c.text[ci], idx, js)
@@ -752,8 +777,9 @@ def components(c: CandidateFeatures, idx: JobIndex, js: slice | np.ndarray, w: W
     sal = usal[winv.ravel()]
 
     # location: a shared place; remote jobs match anyone open to remote
-    shared = _hits(idx.place[js], c.place[ci]) > 0
-    job_has_place = np.diff(idx.place[js].indptr) > 0
+    job_place = _job_rows(idx.place, js)
+    shared = _hits(job_place, c.place[ci]) > 0
+    job_has_place = np.diff(job_place.indptr) > 0
     cand_place = c.has_place[ci]
     loc = shared.astype(_F)
     loc[:, ~job_has_place] = _F(0.7)

@@ -346,8 +346,10 @@ def test_every_state_change_sends_notify(db):
         queue.enqueue(db, NewTask("ping"))
         [t] = queue.claim(db, ["ping"], 1, "r", 30)
         queue.complete(db, t, {})
-        got = [(n.channel, n.payload) for n in listener.notifies(timeout=2, stop_after=3)]
-    assert got == [("talvix_tasks", "ping"), ("talvix_events", "ping"), ("talvix_tasks", "done:ping")]
+        got = [(n.channel, n.payload) for n in listener.notifies(timeout=2, stop_after=4)]
+    # enqueue: its event row, then the work; claim: the console only; completion: done.
+    assert got == [("talvix_events", "ping"), ("talvix_tasks", "ping"), ("talvix_events", "ping"),
+                   ("talvix_tasks", "done:ping")]
 
 
 def test_counts_and_oldest_waiting_age(db):
