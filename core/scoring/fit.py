@@ -712,8 +712,10 @@ def _job_rows(m: sparse.csr_matrix, js: slice | np.ndarray) -> sparse.csr_matrix
     lo, hi, _ = js.indices(m.shape[0])
     hi = max(lo, hi)
     a, b = int(m.indptr[lo]), int(m.indptr[hi])
-    view = sparse.csr_matrix((m.data[a:b], m.indices[a:b], m.indptr[lo:hi + 1] - a), shape=(hi - lo, m.shape[1]),
-                             copy=False)
+    # The arrays are set on an empty matrix of the right shape: scipy's constructor copies a view of less
+    # than half its array ("pruning"), which is exactly what a block of rows is.
+    view = sparse.csr_matrix((hi - lo, m.shape[1]), dtype=m.dtype)
+    view.data, view.indices, view.indptr = m.data[a:b], m.indices[a:b], m.indptr[lo:hi + 1] - a
     return view
 
 

@@ -121,3 +121,29 @@ def test_score_blocks_with_a_text_thread_equal_one_thread():
         np.testing.assert_array_equal(a.fit, b.fit)
         np.testing.assert_array_equal(a.knock, b.knock)
         np.testing.assert_array_equal(a.decision, b.decision)
+
+
+def test_a_block_of_job_rows_is_a_view_with_the_rows_values():
+    jobs = [{"id": i + 1, "title": f"Engineer {i}", "description": f"python {i} sql c++"} for i in range(50)]
+    text = scoring.index_jobs(jobs, workers=1).text
+    for js in (slice(0, 50), slice(30, 50), slice(7, 9), slice(12, 12)):
+        view, copy = scoring._job_rows(text, js), text[js]
+        assert view.shape == copy.shape and (view != copy).nnz == 0
+        assert view.nnz == 0 or np.shares_memory(view.data, text.data)
+
+
+def test_a_few_candidates_score_as_they_do_among_many():
+    """One to four candidates take the dense-query text product; more take the sparse one: same scores."""
+    jobs = [{"id": i + 1, "title": f"Engineer {i % 13}", "description": " ".join(_tricky_docs(2, i)[-2:]) + " python",
+             "location": "Pune, India", "parsed": {"required_skills": ["python"] if i % 3 else []}}
+            for i in range(600)]
+    cands = [(i + 1, {"summary": f"engineer python {i % 13} {_tricky_docs(1, 100 + i)[-1]}", "skills": ["python"]})
+             for i in range(12)]
+    index = scoring.index_jobs(jobs, workers=1)
+    weights = scoring.Weights()
+    many = scoring.score(scoring.candidate_features(cands, index), index, weights)
+    assert many.fit.std() > 0
+    for first in (0, 3, 9):
+        few = scoring.score(scoring.candidate_features(cands[first:first + 3], index), index, weights)
+        np.testing.assert_allclose(few.fit, many.fit[first:first + 3], rtol=1e-5, atol=1e-4)
+        assert (few.decision == many.decision[first:first + 3]).all()
