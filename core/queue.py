@@ -3,7 +3,7 @@
 Every state change happens in one statement or one short transaction, appends an event and sends a
 ``NOTIFY talvix_tasks, '<agent>'`` (Postgres folds identical notifications within a transaction, so it is
 one per agent per transaction); a claim notifies ``talvix_events`` instead (it makes no work claimable) and
-a plain completion says ``done:<agent>``. No transaction stays open while an agent works.
+a plain completion ``talvix_done``. No transaction stays open while an agent works.
 
 Fencing: heartbeat, complete, fail, release and the apply agent's submit marker all match
 ``id, status='running', locked_by, attempts`` together. Zero rows updated means the lease was lost
@@ -13,10 +13,10 @@ Fencing: heartbeat, complete, fail, release and the apply agent's submit marker 
 from __future__ import annotations
 
 import getpass
+import json
 import random
 import socket
 import threading
-import time
 from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime
 from typing import Any
@@ -30,6 +30,7 @@ from core.models import RETRYABLE_STATES, NewTask, Task
 
 CHANNEL_TASKS = "talvix_tasks"
 CHANNEL_EVENTS = "talvix_events"
+CHANNEL_DONE = "talvix_done"
 DEFAULT_MAX_ATTEMPTS = 5
 MAX_ERROR_CHARS = 4000
 
@@ -99,11 +100,9 @@ _NOTIFY_FROM = "SELECT pg_notify('" + CHANNEL_TASKS + "', agent) FROM (SELECT DI
 # A claim never makes work claimable: it tells the consoles only (they listen to both channels), so runners
 # are not woken by every other runner's claims.
 _NOTIFY_CLAIMED = "SELECT pg_notify('" + CHANNEL_EVENTS + "', agent) FROM (SELECT DISTINCT agent FROM {source}) z"
-# A completion frees a slot only where an agent has a global cap: runners hear ``done:<agent>`` and wake for
-# it only when a claim of theirs came back short (see ``runners.runner``); consoles refresh on any payload.
-DONE_PREFIX = "done:"
-_NOTIFY_DONE = ("SELECT pg_notify('" + CHANNEL_TASKS + "', '" + DONE_PREFIX + "' || agent) "
-                "FROM (SELECT DISTINCT agent FROM {source}) z")
+# A completion frees a slot only where an agent has a global cap: it notifies ``talvix_done``, which consoles
+# and the runners of capped agents listen to (see ``runners.runner``), not every runner.
+_NOTIFY_DONE = "SELECT pg_notify('" + CHANNEL_DONE + "', agent) FROM (SELECT DISTINCT agent FROM {source}) z"
 
 
 # ------------------------------------------------------------------------------------------------
@@ -391,8 +390,7 @@ def assert_lease(conn: Conn, task: Task) -> None:
 # Completion, fenced per task: one statement for one task or for a group of tasks that finished together.
 _COMPLETE = f"""
 WITH v AS (
-    SELECT * FROM unnest(%(ids)s::bigint[], %(runners)s::text[], %(attempts)s::int[], %(results)s::jsonb[])
-           AS v(id, runner, attempts, result)
+    SELECT * FROM jsonb_to_recordset(%(done)s::jsonb) AS v(id bigint, runner text, attempts int, result jsonb)
 ), u AS (
     UPDATE tasks t SET status = 'succeeded', result = v.result, lease_until = NULL, last_error = NULL,
                        finished_at = now(), updated_at = now()
@@ -406,12 +404,9 @@ SELECT u.id, (SELECT count(*) FROM n) AS _notified FROM u
 
 
 def _completion_params(done: Sequence[tuple[Task, dict[str, Any] | None]]) -> dict[str, Any]:
-    return {
-        "ids": [t.id for t, _ in done],
-        "runners": [t.locked_by for t, _ in done],
-        "attempts": [t.attempts for t, _ in done],
-        "results": [Jsonb(r) if r is not None else None for _, r in done],
-    }
+    # One JSON document for the whole group: one parameter to send instead of four arrays to build.
+    return {"done": json.dumps([{"id": t.id, "runner": t.locked_by, "attempts": t.attempts, "result": r}
+                                for t, r in done])}
 
 
 def complete(db: Database, task: Task, result: dict[str, Any] | None = None,

@@ -10,8 +10,9 @@ Threads, each with one job:
 
 - *claim*: claims while there is room, then waits for a wake-up (a task finished, a NOTIFY, or the poll
   interval). Database errors back it off (0.5 s doubling to 10 s) until the server answers again.
-- *listen*: a LISTEN connection on ``talvix_tasks``; a NOTIFY for one of our agents wakes the claimer.
-  NOTIFY is only a hint: the claimer also polls, and polls at once after the listener reconnects.
+- *listen*: a LISTEN connection on ``talvix_tasks`` (new work; and ``talvix_done``, completions, when an
+  agent has a global cap); a NOTIFY for one of our agents wakes the claimer. NOTIFY is only a hint: the
+  claimer also polls, and polls at once after the listener reconnects.
 - *heartbeat*: refreshes the runner row and extends the leases of running tasks. A task whose lease
   was lost (reaped, cancelled) gets its cancel event set; the fenced writes refuse its result.
 - *reaper*: rescues tasks with expired leases or dead runners (``core.queue.reap``) and marks runners
@@ -35,7 +36,6 @@ from __future__ import annotations
 import collections
 import logging
 import os
-import queue as _queue
 import random
 import socket
 import sys
@@ -261,8 +261,6 @@ class Runner:
         self._wake = threading.Event()
         #: Set while the claimer found no room: the next handler to return wakes it.
         self._waiting_for_room = False
-        #: Agents whose last claim here returned fewer tasks than asked for.
-        self._short: set[str] = set()
         self._paused_local = False
         #: Held by the claimer from its look at the pause and stop flags until the tasks it claimed are
         #: running here: pause() and stop() take it, so once they return no claim is still in flight.
@@ -499,11 +497,15 @@ class Runner:
     # Wake-ups and the reaper
     # -------------------------------------------------------------------------------------------
     def _listen_loop(self) -> None:
-        self._listener = Listener(self.db.url, [queue.CHANNEL_TASKS])
+        # New work is announced on talvix_tasks. A completion (talvix_done) frees a slot only under a global
+        # cap, so only a runner of a capped agent listens to it; an operator's cap on another agent is seen
+        # at the next poll.
+        capped = any(a.global_concurrency is not None for a in self.agents.values())
+        self._listener = Listener(self.db.url, [queue.CHANNEL_TASKS, *([queue.CHANNEL_DONE] if capped else [])])
         warned = False
         while not self._stop.is_set():
             got = self._listener.wait(1.0)
-            if got and ("*" in got or not got.isdisjoint(self.agents) or self._wants_done(got)):
+            if got and ("*" in got or not got.isdisjoint(self.agents)):
                 self._wake.set()
             if self._listener.warning and not warned:
                 log.warning(self._listener.warning, extra={"fields": {"event": "runner.listen", "runner": self.id}})
@@ -512,14 +514,6 @@ class Runner:
                 warned = False
             if not self._listener.available:
                 return  # a transaction pooler: polling only
-
-    def _wants_done(self, got: set[str]) -> bool:
-        """A completion elsewhere (``done:<agent>``) matters only when this runner's last claim of that agent
-        came back short (a global cap, or an empty queue): a slot may have freed up."""
-        with self._lock:
-            short = self._short
-        return bool(short) and any(p.startswith(queue.DONE_PREFIX) and p[len(queue.DONE_PREFIX):] in short
-                                   for p in got)
 
     def _reaper_loop(self) -> None:
         every = float(self.settings.queue.reaper_seconds)
@@ -628,11 +622,6 @@ class Runner:
             if n <= 0 or self._stop.is_set():
                 break
             tasks = queue.claim(self.db, agents, n, self.id, lease, caps={a: c for a in agents if (c := caps.get(a)) is not None})
-            with self._lock:
-                if len(tasks) < n:
-                    self._short.update(agents)
-                else:
-                    self._short.difference_update(agents)
             self._start_tasks(tasks, lease)
             got += len(tasks)
         return got

@@ -2,7 +2,7 @@
 
 The app holds the database pool, the in-process runners, the clock and the read-only flag; screens
 fetch in thread workers and render on the main thread. Live refresh: a thread listens on
-``talvix_tasks`` / ``talvix_events`` (NOTIFY is only a hint), marks the view dirty, and a timer
+``talvix_tasks`` / ``talvix_events`` / ``talvix_done`` (NOTIFY is only a hint), marks the view dirty, and a timer
 refreshes the screen on top at most once per ``console.refresh_seconds``; with no LISTEN (a
 transaction pooler, a lost connection) it polls every ``queue.poll_seconds`` and says so.
 """
@@ -196,7 +196,7 @@ class TalvixApp(App[None]):
     @work(thread=True, group="listen", exit_on_error=False)
     def _listen(self) -> None:
         worker = get_current_worker()
-        listener = Listener(self.listen_url, [queue.CHANNEL_TASKS, queue.CHANNEL_EVENTS])
+        listener = Listener(self.listen_url, [queue.CHANNEL_TASKS, queue.CHANNEL_EVENTS, queue.CHANNEL_DONE])
         try:
             while not worker.is_cancelled and not self._console_closing.is_set():
                 got = listener.wait(1.0)

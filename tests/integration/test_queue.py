@@ -339,17 +339,19 @@ def test_reaper_sends_a_marked_apply_task_to_unknown_outcome(db):
 
 
 def test_every_state_change_sends_notify(db):
-    """The console hears every change; runners (on ``talvix_tasks``) hear new work and completions, never claims."""
+    """The console hears every change; runners hear new work (``talvix_tasks``), never another runner's claims,
+    and completions (``talvix_done``) only where an agent has a global cap."""
     with psycopg.connect(db.url, autocommit=True) as listener:
         listener.execute("LISTEN talvix_tasks")
         listener.execute("LISTEN talvix_events")
+        listener.execute("LISTEN talvix_done")
         queue.enqueue(db, NewTask("ping"))
         [t] = queue.claim(db, ["ping"], 1, "r", 30)
         queue.complete(db, t, {})
         got = [(n.channel, n.payload) for n in listener.notifies(timeout=2, stop_after=4)]
     # enqueue: its event row, then the work; claim: the console only; completion: done.
     assert got == [("talvix_events", "ping"), ("talvix_tasks", "ping"), ("talvix_events", "ping"),
-                   ("talvix_tasks", "done:ping")]
+                   ("talvix_done", "ping")]
 
 
 def test_counts_and_oldest_waiting_age(db):
