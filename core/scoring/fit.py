@@ -753,7 +753,7 @@ def components(c: CandidateFeatures, idx: JobIndex, js: slice | np.ndarray, w: W
     has_skills = denom > 0
     skill /= np.where(has_skills, denom, _F(1))[None, :]
     if not has_skills.all():
-        skill[:, ~has_skills] = text[:, ~has_skills]
+        np.copyto(skill, text, where=~has_skills[None, :])
 
     # experience and salary depend on one number per candidate that takes few distinct values (years,
     # wanted CTC): compute a small table per distinct value and gather rows, instead of K x J arithmetic.
@@ -784,19 +784,20 @@ def components(c: CandidateFeatures, idx: JobIndex, js: slice | np.ndarray, w: W
     job_has_place = np.diff(job_place.indptr) > 0
     cand_place = c.has_place[ci]
     loc = shared.astype(_F)
-    loc[:, ~job_has_place] = _F(0.7)
-    loc[np.ix_(~cand_place, job_has_place)] = _F(0.5)
+    np.copyto(loc, _F(0.7), where=~job_has_place[None, :])
+    if not cand_place.all():
+        loc[np.ix_(~cand_place, job_has_place)] = _F(0.5)
     remote = idx.remote[js]
     if remote.any():
         loc[:, remote] = np.where(c.open_to_remote[ci], _F(1.0), _F(0.4))[:, None]
 
     knock = uknock[yinv.ravel()]
     if w.knockout_location:
-        strict = idx.strict_place[js] & job_has_place
-        mism = ~shared
-        mism[:, ~strict] = False
-        mism[~cand_place, :] = False
-        knock[mism] |= KNOCK_LOCATION
+        # a strict job with a place, a candidate with a place, and no place shared
+        mism = np.less(shared, (idx.strict_place[js] & job_has_place)[None, :])
+        if not cand_place.all():
+            mism[~cand_place, :] = False
+        np.bitwise_or(knock, np.uint8(KNOCK_LOCATION), out=knock, where=mism)
     if w.knockout_sponsorship:
         knock[np.ix_(c.needs_sponsorship[ci], idx.no_sponsorship[js])] |= KNOCK_SPONSORSHIP
     return {"skills": skill, "text": text, "experience": exp, "location": loc,
@@ -818,7 +819,7 @@ def decide(fit: np.ndarray, knock: np.ndarray, w: Weights) -> np.ndarray:
     """0 skip, 1 review, 2 apply (index into :data:`DECISIONS`)."""
     d = (fit >= _F(w.review_threshold)).view(np.int8)
     d += (fit >= _F(w.apply_threshold)).view(np.int8)
-    d[knock != 0] = 0
+    np.copyto(d, np.int8(0), where=knock != 0)
     return d
 
 
