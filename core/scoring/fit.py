@@ -32,6 +32,7 @@ the scores are the same either way.
 
 from __future__ import annotations
 
+import gc
 import math
 import multiprocessing
 import os
@@ -405,6 +406,9 @@ _FORKED_DOCS: Sequence[str] = ()  # what forked workers count (inherited through
 
 
 def _count_in_child(conn: Any, lo: int, hi: int) -> None:
+    # No collection in the worker: it would write to every object inherited from the parent (copying
+    # their pages) and could finalise the parent's garbage, such as a connection sharing its socket.
+    gc.disable()
     try:
         conn.send(_count_range(_FORKED_DOCS[lo:hi]))
     except BaseException:  # the parent counts this range itself
