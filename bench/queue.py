@@ -12,6 +12,9 @@ left (1, 2 and 4 workers). Figures are tasks per second over enqueue + claim + c
 - raw SQL, batched: the floor for Talvix's batched path: one statement claims 20 (``FOR UPDATE SKIP
   LOCKED``), one statement completes them (``WHERE id = ANY(...)``) — no events, no leases, no NOTIFY.
   ``ratio_vs_raw_batched`` is Talvix's queue over it (goal >= 0.8).
+- raw SQL, batched, same table: the same two statements on Talvix's own ``tasks`` table (its columns,
+  indexes and claim order), inserted as plainly; ``ratio_vs_raw_batched_same_table`` is Talvix's queue over
+  it, the share of the gap that is Talvix's own work rather than its table.
 
 With the runner section (default), ``runner_over_queue`` is the best end-to-end ``talvix runner`` ping
 rate over the best rate of the queue itself (goal >= 0.5), and ``runner_over_queue_per_processes`` the
@@ -192,6 +195,51 @@ def _raw_batched_worker(url: str, barrier) -> None:
             conn.execute(_RAW_COMPLETE_BATCH, (ids,))
 
 
+# The same floor on Talvix's own ``tasks`` table (its columns, indexes and claim order): what the batched
+# statements cost on that table, so the gap to Talvix's queue is what Talvix adds (state events, leases,
+# fencing, NOTIFY, its rows read into tasks) and the gap between the two floors is the table itself.
+_SAME_TABLE_CLAIM = f"""
+UPDATE tasks SET status = 'running'
+ WHERE id IN (SELECT id FROM tasks WHERE agent = 'ping' AND status IN ('queued', 'failed')
+               ORDER BY priority DESC, run_at, id LIMIT {CLAIM_BATCH} FOR UPDATE SKIP LOCKED)
+RETURNING id
+"""
+_SAME_TABLE_COMPLETE = """UPDATE tasks SET status = 'succeeded', result = '{"ok": true}' WHERE id = ANY(%s)"""
+
+
+def _same_table_worker(url: str, barrier) -> None:
+    with psycopg.connect(url, autocommit=True) as conn:
+        barrier.wait()
+        while True:
+            ids = [r[0] for r in conn.execute(_SAME_TABLE_CLAIM).fetchall()]
+            if not ids:
+                break
+            conn.execute(_SAME_TABLE_COMPLETE, (ids,))
+
+
+def bench_raw_same_table(base_url: str, tasks: int, workers: int) -> float:
+    url = _fresh_db(base_url, f"bench_raw_same_table_{workers}")
+    db = Database(url, min_size=1, max_size=1)
+    migrate(db)
+    db.close()
+    with psycopg.connect(url, autocommit=True) as conn:
+        barrier = mp.Barrier(workers + 1)
+        procs = [mp.Process(target=_same_table_worker, args=(url, barrier), daemon=True) for _ in range(workers)]
+        for p in procs:
+            p.start()
+        t0 = time.perf_counter()
+        for start in range(0, tasks, 1000):
+            conn.execute("INSERT INTO tasks (agent, payload) SELECT 'ping', jsonb_build_object('i', g) "
+                         "FROM generate_series(%s::int, %s::int) g", (start, min(tasks, start + 1000) - 1))
+        barrier.wait()
+        for p in procs:
+            p.join()
+        elapsed = time.perf_counter() - t0
+        done = conn.execute("SELECT count(*) FROM tasks WHERE status = 'succeeded'").fetchone()[0]
+    assert done == tasks, f"raw (same table) completed {done} of {tasks}"
+    return tasks / elapsed
+
+
 def bench_raw(base_url: str, tasks: int, workers: int, batched: bool = False) -> float:
     url = _fresh_db(base_url, f"bench_raw_{'batched_' if batched else ''}{workers}")
     worker = _raw_batched_worker if batched else _raw_worker
@@ -223,7 +271,7 @@ def main() -> None:
     parser.add_argument("--no-runners", action="store_true", help="skip the runner-process section")
     parser.add_argument("--systems", default=None,
                         help="comma-separated subset of talvix,talvix_per_task_complete,procrastinate,raw_sql,"
-                             "raw_batched (default: all)")
+                             "raw_batched,raw_batched_same_table (default: all)")
     args = parser.parse_args()
     tasks = args.tasks or (3000 if args.quick else 20000)
     worker_counts = (1, 2, 4)
@@ -232,11 +280,12 @@ def main() -> None:
     print(f"starting embedded Postgres in {data_dir} ...", flush=True)
     base_url = ensure_embedded(data_dir, dbname="postgres")
     results: dict[str, dict[str, float]] = {"talvix": {}, "talvix_per_task_complete": {}, "procrastinate": {},
-                                            "raw_sql": {}, "raw_batched": {}}
+                                            "raw_sql": {}, "raw_batched": {}, "raw_batched_same_table": {}}
     systems = (("talvix", bench_talvix),
                ("talvix_per_task_complete", lambda url, n, w: bench_talvix(url, n, w, group=False)),
                ("procrastinate", bench_procrastinate), ("raw_sql", bench_raw),
-               ("raw_batched", lambda url, n, w: bench_raw(url, n, w, batched=True)))
+               ("raw_batched", lambda url, n, w: bench_raw(url, n, w, batched=True)),
+               ("raw_batched_same_table", bench_raw_same_table))
     if args.systems:
         keep = set(args.systems.split(",")) | {"talvix"}
         systems = tuple(x for x in systems if x[0] in keep)
@@ -266,7 +315,7 @@ def main() -> None:
 
     best = {k: max(v.values()) if v else float("nan") for k, v in results.items()}
     best = {k: best.get(k, float("nan")) for k in ("talvix", "talvix_per_task_complete", "procrastinate", "raw_sql",
-                                                   "raw_batched")}
+                                                   "raw_batched", "raw_batched_same_table")}
     ends: dict = {}
     if runner_figures:
         pings = runner_figures["runner_ping_per_s"]
@@ -286,6 +335,8 @@ def main() -> None:
         "ratio_vs_raw_per_task_complete": round(best["raw_sql"] / best["talvix_per_task_complete"], 2),
         "raw_batched_tasks_per_s": best["raw_batched"],
         "ratio_vs_raw_batched": round(best["talvix"] / best["raw_batched"], 2),
+        "raw_batched_same_table_tasks_per_s": best["raw_batched_same_table"],
+        "ratio_vs_raw_batched_same_table": round(best["talvix"] / best["raw_batched_same_table"], 2),
         **({"runners": runner_figures} if runner_figures else {}),
         **ends,
     }

@@ -73,3 +73,69 @@ def test_the_next_task_runs_while_the_last_outcome_is_written(settings, db):
     done = queue.get_task(db, first.id)
     assert done.status == "succeeded" and done.result == {"name": "first"}
     assert _succeeded_events(db, first.id) == 1 and _succeeded_events(db, second.id) == 1
+
+
+class Stuck(Agent):
+    """A test agent: the task named "stuck" ignores cancellation and waits for ``go``; the others return."""
+
+    name = "stuck"
+    default_concurrency = 8
+
+    def __init__(self) -> None:
+        self.go = threading.Event()
+        self.stuck_running = threading.Event()
+
+    def handle(self, payload, ctx: AgentContext) -> AgentResult:
+        name = payload.model_dump().get("name")
+        if name == "stuck":
+            self.stuck_running.set()
+            self.go.wait(60)
+        return AgentResult(result={"name": name})
+
+
+def test_tasks_claimed_with_a_stuck_one_still_run_on_other_threads(settings, db):
+    """One claim takes a stuck task and five quick ones: the quick ones must not wait behind it."""
+    fast = load_settings(data_dir=settings.data_dir, database_url=settings.database_url.get_secret_value(),
+                         encryption_key=settings.encryption_key.get_secret_value(),
+                         queue={"heartbeat_seconds": 1, "lease_seconds": 60, "poll_seconds": 0.2})
+    stuck, _ = queue.enqueue(db, NewTask("stuck", {"name": "stuck"}, priority=10))
+    quick = [queue.enqueue(db, NewTask("stuck", {"name": f"quick-{i}"}))[0] for i in range(5)]
+    runner = Runner(fast, db, agents=["ping"], concurrency=8, reap=False)
+    agent = runner.agents["stuck"] = Stuck()
+    queue.set_agent_paused(db, "stuck", True)
+    runner.start()
+    try:
+        queue.set_agent_paused(db, "stuck", False)  # all six become claimable at once: one claim takes them
+        runner.wake()
+        wait_for(lambda: all(queue.get_task(db, t.id).status == "succeeded" for t in quick), timeout=20,
+                 message="the quick tasks to finish while the stuck one still runs")
+        assert agent.stuck_running.is_set() and queue.get_task(db, stuck.id).status == "running"
+    finally:
+        agent.go.set()
+        runner.stop(grace_s=5)
+    assert queue.get_task(db, stuck.id).status == "succeeded"
+
+
+def test_a_failed_group_write_is_written_again_on_its_own(settings, db, monkeypatch):
+    """The group completer's statement fails (a dropped connection): each task's success is still written,
+    once, by the retrying path."""
+    real = queue.complete_many
+    calls = {"n": 0}
+
+    def drop_first(*args, **kwargs):
+        calls["n"] += 1
+        if calls["n"] == 1:
+            raise psycopg.OperationalError("server closed the connection unexpectedly")
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(queue, "complete_many", drop_first)
+    tasks = [queue.enqueue(db, NewTask("ping", {"ms": 0}))[0] for _ in range(3)]
+    runner = Runner(settings, db, agents=["ping"], concurrency=4, reap=False, listen=False).start()
+    try:
+        wait_for(lambda: all(queue.get_task(db, t.id).status == "succeeded" for t in tasks), timeout=20,
+                 message="every ping written after the failed group write")
+    finally:
+        runner.stop(grace_s=5)
+    assert calls["n"] >= 1
+    assert runner.completed == 3 and runner.failed == 0
+    assert all(_succeeded_events(db, t.id) == 1 for t in tasks)
