@@ -1,7 +1,7 @@
 """The runner: one class used inside the console and headless on servers.
 
 It registers itself (host, pid, agents, version, heartbeat) so every console lists it, claims tasks for
-its agents up to its concurrency (one thread per running task; an agent may cap its own concurrency per
+its agents up to its concurrency (on a pool of task threads; an agent may cap its own concurrency per
 runner and globally), extends leases by heartbeat, and on stop releases what it could not finish without
 counting an attempt. A runner that dies without stopping leaves leases that expire; every runner runs the
 reaper, so another one rescues them.
@@ -17,18 +17,21 @@ Threads, each with one job:
   was lost (reaped, cancelled) gets its cancel event set; the fenced writes refuse its result.
 - *reaper*: rescues tasks with expired leases or dead runners (``core.queue.reap``) and marks runners
   whose heartbeat went stale as gone, so rescue does not depend on any scheduler.
-- *task* threads: a pool that runs claimed tasks, one task per thread at a time. A thread that finished
-  a task takes the next one instead of a new thread being started per task; the pool grows when every
-  thread is busy (so a handler that ignores cancellation never delays another task) and its idle
-  threads end when the runner stops. Daemon threads: an agent that ignores cancellation cannot keep a
-  stopping process alive; its lease is released and its late result is refused by the fence.
+- *task* threads: a pool that runs claimed tasks, one task per thread at a time, from one line of
+  waiting tasks. A thread that finished a task takes the next, so a wave of short tasks runs on the
+  threads already awake; a task that has waited 2 ms is handed to another thread (an idle one, else a new
+  one), so a handler that ignores cancellation delays another task by at most that. Idle threads end when
+  the runner stops. Daemon threads: an agent that ignores cancellation cannot keep a stopping process
+  alive; its lease is released and its late result is refused by the fence.
+- *completer*: the group completer's writer (``core.queue.GroupCompleter``): plain successes are handed to
+  it and the task thread goes on; it writes everything that has arrived in one statement and one commit,
+  each task fenced on its own, then logs each outcome.
 
 Short tasks are claimed and completed in batches: after a task finishes, the claimer waits a few
 milliseconds (``CLAIM_LINGER_S``) while some of the runner's slots are taken, so one claim statement
-fills every slot; plain completions of tasks that finish together share one statement
-(``core.queue.GroupCompleter``), each still fenced by its own lease. Concurrency counts handlers
-(:attr:`Runner.handling`): a task whose handler returned is ``finishing`` and frees its slot at once, so
-the next claim overlaps the last batch's commit; it stays in ``_running`` (beats, stop) until written.
+fills every slot. Concurrency counts handlers (:attr:`Runner.handling`): a task whose handler returned is
+``finishing`` and frees its slot at once, so the next claim overlaps the last batch's commit; it stays in
+``_running`` (beats, stop) until written.
 """
 
 from __future__ import annotations
