@@ -12,8 +12,10 @@ Fencing: heartbeat, complete, fail, release and the apply agent's submit marker 
 
 from __future__ import annotations
 
+import dataclasses
 import getpass
 import json
+import operator
 import random
 import socket
 import threading
@@ -198,10 +200,33 @@ SELECT ins.*, (SELECT count(*) FROM n) AS _n FROM ins ORDER BY ins.id
 """
 
 
+_TASK_FIELDS = tuple(f.name for f in dataclasses.fields(Task))
+
+
+def _task_row(cursor: Any) -> Callable[[Sequence[Any]], tuple[Task | None, dict[str, Any]]]:
+    """A row factory for statements answering ``tasks`` rows: each row as its :class:`Task` (None where the
+    row holds no task, as in a claim that claimed nothing) and its other columns by name. Built once per
+    statement, so each row costs one tuple lookup, not a dictionary."""
+    names = [c.name for c in cursor.description or ()]
+    at = {name: i for i, name in enumerate(names)}
+    take = operator.itemgetter(*(at[f] for f in _TASK_FIELDS))
+    others = [(name, i) for i, name in enumerate(names) if name not in _TASK_FIELDS]
+    id_at = at["id"]
+
+    def make(values: Sequence[Any]) -> tuple[Task | None, dict[str, Any]]:
+        task = Task(*take(values)) if values[id_at] is not None else None
+        return task, {name: values[i] for name, i in others}
+
+    return make
+
+
+def _tasks_of(conn: Conn, query: str, params: dict[str, Any]) -> list[tuple[Task | None, dict[str, Any]]]:
+    with conn.cursor(row_factory=_task_row) as cur:
+        return cur.execute(query, params).fetchall()
+
+
 def insert_many(conn: Conn, items: Sequence[NewTask], *, parent_id: int | None = None) -> list[tuple[Task, bool]]:
     """Insert many tasks with one statement inside the caller's transaction. Returns (task, created) in order."""
-    import json
-
     if not items:
         return []
     rows = []
@@ -211,7 +236,7 @@ def insert_many(conn: Conn, items: Sequence[NewTask], *, parent_id: int | None =
                      "priority": p["priority"], "run_at": new.run_at.isoformat() if new.run_at else None,
                      "max_attempts": p["max_attempts"], "candidate_id": p["candidate_id"], "job_id": p["job_id"],
                      "application_id": p["application_id"], "site": p["site"], "parent_id": parent_id})
-    created = [Task.from_row(r) for r in conn.execute(_INSERT_MANY, {"rows": json.dumps(rows)}).fetchall()]
+    created = [t for t, _ in _tasks_of(conn, _INSERT_MANY, {"rows": json.dumps(rows)}) if t is not None]
     by_key = {t.idempotency_key: t for t in created if t.idempotency_key is not None}
     unkeyed = iter(t for t in created if t.idempotency_key is None)
     missing = [n.key for n in items if n.key is not None and n.key not in by_key]
@@ -317,10 +342,10 @@ def claim(db: Database, agents: Sequence[str], n: int, runner_id: str, lease_s: 
     out: list[Task] = []
     with db.connection() as conn:
         free = [a for a in agents if a not in caps]
-        rows = conn.execute(_CLAIM_WITH_CONTROLS, {"all_agents": list(agents), "agents": free, "n": n,
-                                                   "runner": runner_id, "lease": float(lease_s)}).fetchall()
-        controls: dict[str, list[Any]] = rows[0]["_controls"] if rows else {}
-        out.extend(Task.from_row(r) for r in rows if r["id"] is not None)
+        rows = _tasks_of(conn, _CLAIM_WITH_CONTROLS, {"all_agents": list(agents), "agents": free, "n": n,
+                                                      "runner": runner_id, "lease": float(lease_s)})
+        controls: dict[str, list[Any]] = rows[0][1]["_controls"] if rows else {}
+        out.extend(t for t, _ in rows if t is not None)
         capped: dict[str, int] = {}
         for agent in agents:
             paused, operator_cap = controls.get(agent, (False, None))
@@ -343,9 +368,8 @@ def claim(db: Database, agents: Sequence[str], n: int, runner_id: str, lease_s: 
                 room = min(want, cap - running)
                 if room <= 0:
                     continue
-                rows = conn.execute(_CLAIM, {"agents": [agent], "n": room, "runner": runner_id,
-                                             "lease": float(lease_s)}).fetchall()
-                out.extend(Task.from_row(r) for r in rows)
+                out.extend(t for t, _ in _tasks_of(conn, _CLAIM, {"agents": [agent], "n": room, "runner": runner_id,
+                                                                  "lease": float(lease_s)}) if t is not None)
     return out
 
 
