@@ -255,49 +255,54 @@ def index_jobs(jobs: Sequence[dict[str, Any]], workers: int | None = None) -> Jo
 
     ``workers``: processes that count the job texts' terms at once (default :func:`default_workers`;
     1 counts them in this process; the index is the same either way)."""
-    skills_v = Vocab(vocab.VOCABULARY)
-    places_v = Vocab()
-    req_names: list[str] = []
-    nice_names: list[str] = []
-    place_names: list[str] = []
-    req_len: list[int] = []
-    nice_len: list[int] = []
-    place_len: list[int] = []
-    n = len(jobs)
-    ymin = np.full(n, np.nan, dtype=np.float32)
-    ymax = np.full(n, np.nan, dtype=np.float32)
-    remote = np.zeros(n, dtype=bool)
-    strict = np.zeros(n, dtype=bool)
-    sal = np.full(n, np.nan, dtype=np.float32)
-    nosp = np.zeros(n, dtype=bool)
-    for i, job in enumerate(jobs):
-        p = job.get("parsed") or {}
-        req = p.get("required_skills") or ()
-        req_names.extend(req)
-        req_len.append(len(req))
-        nice = p.get("nice_skills") or ()
-        nice_names.extend(nice)
-        nice_len.append(len(nice))
-        places = place_tokens(p.get("location") or job.get("location") or "", drop_countries_if_city=True)
-        place_names.extend(places)
-        place_len.append(len(places))
-        ymin[i] = _fnum(p.get("years_min"))
-        ymax[i] = _fnum(p.get("years_max"))
-        wp = p.get("workplace") or job.get("workplace")
-        remote[i] = wp == "remote"
-        strict[i] = wp in ("onsite", "hybrid")
-        sal[i] = _salary_lpa(p)
-        nosp[i] = p.get("sponsorship") is False
-    # Names to columns for all jobs at once (C-level map over the dicts, not a call per name).
-    req_ids = skills_v.add_all(map(_skill_name, req_names))
-    nice_ids = skills_v.add_all(map(_skill_name, nice_names))
-    place_ids = places_v.add_all(place_names)
-    nskills, nplaces = len(skills_v), len(places_v)
-    required = _binary_flat(req_ids, req_len, nskills)
-    nice = _binary_flat(nice_ids, nice_len, nskills)
-    nice = nice - nice.multiply(required)  # a skill both required and nice counts as required
-    nice.eliminate_zeros()
-    text, terms, idf = _bm25_index([_job_text(j) for j in jobs], workers)
+    counting = _TermCounting([_job_text(j) for j in jobs], workers)  # workers count while this loop runs
+    try:
+        skills_v = Vocab(vocab.VOCABULARY)
+        places_v = Vocab()
+        req_names: list[str] = []
+        nice_names: list[str] = []
+        place_names: list[str] = []
+        req_len: list[int] = []
+        nice_len: list[int] = []
+        place_len: list[int] = []
+        n = len(jobs)
+        ymin = np.full(n, np.nan, dtype=np.float32)
+        ymax = np.full(n, np.nan, dtype=np.float32)
+        remote = np.zeros(n, dtype=bool)
+        strict = np.zeros(n, dtype=bool)
+        sal = np.full(n, np.nan, dtype=np.float32)
+        nosp = np.zeros(n, dtype=bool)
+        for i, job in enumerate(jobs):
+            p = job.get("parsed") or {}
+            req = p.get("required_skills") or ()
+            req_names.extend(req)
+            req_len.append(len(req))
+            nice = p.get("nice_skills") or ()
+            nice_names.extend(nice)
+            nice_len.append(len(nice))
+            places = place_tokens(p.get("location") or job.get("location") or "", drop_countries_if_city=True)
+            place_names.extend(places)
+            place_len.append(len(places))
+            ymin[i] = _fnum(p.get("years_min"))
+            ymax[i] = _fnum(p.get("years_max"))
+            wp = p.get("workplace") or job.get("workplace")
+            remote[i] = wp == "remote"
+            strict[i] = wp in ("onsite", "hybrid")
+            sal[i] = _salary_lpa(p)
+            nosp[i] = p.get("sponsorship") is False
+        # Names to columns for all jobs at once (C-level map over the dicts, not a call per name).
+        req_ids = skills_v.add_all(map(_skill_name, req_names))
+        nice_ids = skills_v.add_all(map(_skill_name, nice_names))
+        place_ids = places_v.add_all(place_names)
+        nskills, nplaces = len(skills_v), len(places_v)
+        required = _binary_flat(req_ids, req_len, nskills)
+        nice = _binary_flat(nice_ids, nice_len, nskills)
+        nice = nice - nice.multiply(required)  # a skill both required and nice counts as required
+        nice.eliminate_zeros()
+    except BaseException:
+        counting.cancel()
+        raise
+    text, terms, idf = _bm25_index(counting.result())
     return JobIndex(
         ids=np.asarray([int(j.get("id") or 0) for j in jobs], dtype=np.int64), titles=[j.get("title") or "" for j in jobs],
         skills=skills_v, places=places_v, terms=terms, idf=idf, required=required.tocsr(), nice=nice.tocsr(),
@@ -417,88 +422,110 @@ def _count_in_child(conn: Any, lo: int, hi: int) -> None:
         conn.close()
 
 
-def _count_ranges(docs: Sequence[str], workers: int) -> list[_Counts]:
-    """:func:`_count_range` of ``workers`` consecutive ranges of the documents: the first in this process,
-    the others in forked processes at the same time (tokenising holds the GIL: threads would not help)."""
-    global _FORKED_DOCS
-    n = len(docs)
-    bounds = [n * i // workers for i in range(workers + 1)]
-    ctx = multiprocessing.get_context("fork")
-    children = []
-    _FORKED_DOCS = docs
-    try:
-        for lo, hi in zip(bounds[1:-1], bounds[2:]):
-            parent_end, child_end = ctx.Pipe(duplex=False)
-            proc = ctx.Process(target=_count_in_child, args=(child_end, lo, hi), daemon=True)
-            proc.start()
-            child_end.close()
-            children.append((proc, parent_end, lo, hi))
-    finally:
-        _FORKED_DOCS = ()
-    done = False
-    try:
-        results = [_count_range(docs[bounds[0]:bounds[1]])]
-        for _, conn, lo, hi in children:
-            try:
-                got = conn.recv()
-            except (EOFError, OSError):  # the worker died: count its range here
-                got = None
-            results.append(got if got is not None else _count_range(docs[lo:hi]))
-        done = True
-    finally:
-        for proc, conn, _, _ in children:
+class _TermCounting:
+    """Counting the terms of job texts, started at once and finished by :meth:`result`.
+
+    With ``workers`` > 1 (default: :func:`default_workers`) and enough documents, the documents are cut
+    into consecutive ranges: forked processes count all but the first while this process does whatever
+    its caller does until :meth:`result` (index_jobs: the skills, places and numbers of every job), then
+    counts the first and renumbers each worker's terms into one term map (a dict lookup per distinct term of a
+    range, not per token). Tokenising holds the GIL, so threads would not help. Terms are numbered in
+    the order they first occur either way, so the result is the same, column for column, whatever the
+    number of workers."""
+
+    def __init__(self, docs: Sequence[str], workers: int | None = None) -> None:
+        global _FORKED_DOCS
+        self.docs = docs
+        n = len(docs)
+        workers = default_workers() if workers is None else max(1, int(workers))
+        workers = min(workers, n // MIN_DOCS_PER_WORKER)
+        if workers < 2 or "fork" not in multiprocessing.get_all_start_methods():
+            workers = 1
+        self.bounds = [n * i // workers for i in range(workers + 1)]
+        self.children: list[tuple[Any, Any, int, int]] = []
+        if workers < 2:
+            return
+        ctx = multiprocessing.get_context("fork")
+        _FORKED_DOCS = docs
+        try:
+            for lo, hi in zip(self.bounds[1:-1], self.bounds[2:]):
+                parent_end, child_end = ctx.Pipe(duplex=False)
+                proc = ctx.Process(target=_count_in_child, args=(child_end, lo, hi), daemon=True)
+                proc.start()
+                child_end.close()
+                self.children.append((proc, parent_end, lo, hi))
+        except BaseException:
+            self._stop(wanted=False)
+            raise
+        finally:
+            _FORKED_DOCS = ()
+
+    def cancel(self) -> None:
+        """Stop the workers (their counts are not wanted)."""
+        self._stop(wanted=False)
+
+    def _stop(self, wanted: bool) -> None:
+        for proc, conn, _, _ in self.children:
             conn.close()
-            if not done:  # interrupted: the workers' counts are not wanted
+            if not wanted:  # interrupted: the workers' counts are not wanted
                 proc.terminate()
             proc.join()
-    return results
+        self.children = []
+
+    def _ranges(self) -> list[_Counts]:
+        docs = self.docs
+        done = False
+        try:
+            results = [_count_range(docs[self.bounds[0]:self.bounds[1]])]
+            for _, conn, lo, hi in self.children:
+                try:
+                    got = conn.recv()
+                except (EOFError, OSError):  # the worker died: count its range here
+                    got = None
+                results.append(got if got is not None else _count_range(docs[lo:hi]))
+            done = True
+        finally:
+            self._stop(wanted=done)
+        return results
+
+    def result(self) -> tuple[sparse.csr_matrix, list[bytes], np.ndarray]:
+        """Documents x terms counts (CSR, canonical), the terms by column and each document's token count."""
+        terms: defaultdict[bytes, int] = defaultdict()
+        terms.default_factory = terms.__len__  # a term not seen in an earlier range gets the next column
+        data, indices, indptrs, lengths = [], [], [np.zeros(1, dtype=np.int64)], []
+        offset = 0
+        for local_terms, blocks, lens in self._ranges():
+            remap = np.fromiter(map(terms.__getitem__, local_terms), dtype=np.int32, count=len(local_terms))
+            renumbered = len(remap) > 0 and not (remap == np.arange(len(remap), dtype=np.int32)).all()
+            for d, ind, ptr in blocks:
+                if renumbered:  # columns renumbered: order each row's columns again (two linear passes)
+                    block = sparse.csr_matrix((d, remap[ind], ptr), shape=(len(ptr) - 1, len(terms))).tocsc().tocsr()
+                    d, ind, ptr = block.data, block.indices, block.indptr
+                data.append(d)
+                indices.append(ind)
+                indptrs.append(ptr[1:] + offset)
+                offset += len(d)
+            lengths.append(lens)
+        tf = sparse.csr_matrix((np.concatenate(data or [np.zeros(0, dtype=np.float32)]),
+                                np.concatenate(indices or [np.zeros(0, dtype=np.int32)]),
+                                np.concatenate(indptrs).astype(np.int64)), shape=(len(self.docs), len(terms)))
+        tf.has_canonical_format = True
+        return tf, list(terms), np.concatenate(lengths).astype(np.int64)
 
 
 def _term_counts(docs: Sequence[str], workers: int | None = None) -> tuple[sparse.csr_matrix, list[bytes], np.ndarray]:
-    """Documents x terms counts (CSR, canonical), the terms by column and each document's token count.
-
-    With ``workers`` > 1 (default: :func:`default_workers`) and enough documents, consecutive ranges of
-    the documents are counted at once in forked processes, each with its own terms; their columns are
-    then renumbered into one term map (a dict lookup per distinct term of a range, not per token). Terms
-    are numbered in the order they first occur either way, so the result is the same, column for
-    column, whatever the number of workers."""
-    n = len(docs)
-    workers = default_workers() if workers is None else max(1, int(workers))
-    workers = min(workers, n // MIN_DOCS_PER_WORKER)
-    if workers > 1 and "fork" in multiprocessing.get_all_start_methods():
-        ranges = _count_ranges(docs, workers)
-    else:
-        ranges = [_count_range(docs)]
-    terms: defaultdict[bytes, int] = defaultdict()
-    terms.default_factory = terms.__len__  # a term not seen in an earlier range gets the next column
-    data, indices, indptrs, lengths = [], [], [np.zeros(1, dtype=np.int64)], []
-    offset = 0
-    for local_terms, blocks, lens in ranges:
-        remap = np.fromiter(map(terms.__getitem__, local_terms), dtype=np.int32, count=len(local_terms))
-        renumbered = len(remap) > 0 and not (remap == np.arange(len(remap), dtype=np.int32)).all()
-        for d, ind, ptr in blocks:
-            if renumbered:  # columns renumbered: order each row's columns again (two linear passes)
-                block = sparse.csr_matrix((d, remap[ind], ptr), shape=(len(ptr) - 1, len(terms))).tocsc().tocsr()
-                d, ind, ptr = block.data, block.indices, block.indptr
-            data.append(d)
-            indices.append(ind)
-            indptrs.append(ptr[1:] + offset)
-            offset += len(d)
-        lengths.append(lens)
-    tf = sparse.csr_matrix((np.concatenate(data or [np.zeros(0, dtype=np.float32)]),
-                            np.concatenate(indices or [np.zeros(0, dtype=np.int32)]),
-                            np.concatenate(indptrs).astype(np.int64)), shape=(n, len(terms)))
-    tf.has_canonical_format = True
-    return tf, list(terms), np.concatenate(lengths).astype(np.int64)
+    """Documents x terms counts (CSR, canonical), the terms by column and each document's token count
+    (:class:`_TermCounting`, started and finished at once)."""
+    return _TermCounting(docs, workers).result()
 
 
-def _bm25_index(docs: Sequence[str], workers: int | None = None) -> tuple[sparse.csr_matrix, dict[str, int], np.ndarray]:
-    """Job term matrix with BM25 weights (rows L2-normalised), the term map and the IDF vector.
-
-    Counting terms (:func:`_term_counts`) is where most of the time of a big index goes."""
-    tf, term_bytes, lens = _term_counts(docs, workers)
+def _bm25_index(counts: tuple[sparse.csr_matrix, list[bytes], np.ndarray]
+                ) -> tuple[sparse.csr_matrix, dict[str, int], np.ndarray]:
+    """Job term matrix with BM25 weights (rows L2-normalised), the term map and the IDF vector, from the
+    job texts' term counts (:func:`_term_counts`, where most of the time of a big index goes)."""
+    tf, term_bytes, lens = counts
     names = {t.decode("ascii"): i for i, t in enumerate(term_bytes)}
-    ndocs = max(1, len(docs))
+    ndocs = max(1, tf.shape[0])
     df = np.bincount(tf.indices, minlength=len(names)).astype(np.float32)
     idf = np.log1p((ndocs - df + 0.5) / (df + 0.5)).astype(np.float32) + np.float32(0.1)
     if ndocs >= _MIN_DOCS_FOR_COMMON:

@@ -3,6 +3,7 @@ in one process and thread or several."""
 
 from __future__ import annotations
 
+import multiprocessing
 import os
 import random
 from collections import Counter
@@ -99,7 +100,7 @@ def test_a_worker_that_fails_has_its_range_counted_in_the_parent(monkeypatch):
 
 
 def test_few_documents_are_counted_in_this_process(monkeypatch):
-    monkeypatch.setattr(scoring, "_count_ranges", lambda *a: pytest.fail("forked for a few documents"))
+    monkeypatch.setattr(scoring.multiprocessing, "get_context", lambda *a: pytest.fail("forked for a few documents"))
     tf, terms, _ = scoring._term_counts(TRICKY, workers=8)
     assert tf.shape == (len(TRICKY), len(terms))
 
@@ -147,3 +148,13 @@ def test_a_few_candidates_score_as_they_do_among_many():
         few = scoring.score(scoring.candidate_features(cands[first:first + 3], index), index, weights)
         np.testing.assert_allclose(few.fit, many.fit[first:first + 3], rtol=1e-5, atol=1e-4)
         assert (few.decision == many.decision[first:first + 3]).all()
+
+
+def test_an_index_that_fails_while_workers_count_leaves_no_worker_behind(monkeypatch):
+    monkeypatch.setattr(scoring, "MIN_DOCS_PER_WORKER", 10)
+    jobs = [{"id": i + 1, "title": "Engineer", "description": "python " * 50, "parsed": {"required_skills": []}}
+            for i in range(100)]
+    jobs[-1]["parsed"] = {"required_skills": 5}  # not a list: the per-job loop raises
+    with pytest.raises(TypeError):
+        scoring.index_jobs(jobs, workers=3)
+    assert multiprocessing.active_children() == []
