@@ -34,9 +34,11 @@ from __future__ import annotations
 
 import gc
 import math
+import mmap
 import multiprocessing
 import os
 import re
+import tempfile
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -410,16 +412,45 @@ MIN_DOCS_PER_WORKER = 2_000
 _FORKED_DOCS: Sequence[str] = ()  # what forked workers count (inherited through fork, never pickled)
 
 
-def _count_in_child(conn: Any, lo: int, hi: int) -> None:
+#: Where a worker's counts go: a file in memory (tmpfs) where there is one, else the temporary folder.
+_SHARED_DIR = "/dev/shm" if os.path.isdir("/dev/shm") and os.access("/dev/shm", os.W_OK) else None
+
+
+def _count_in_child(conn: Any, out_fd: int, lo: int, hi: int) -> None:
+    """A worker: count the range, write its arrays into the (already unlinked) file ``out_fd`` and send
+    the terms and where each array is (a pipe would carry tens of MB through a 64 kB buffer)."""
     # No collection in the worker: it would write to every object inherited from the parent (copying
     # their pages) and could finalise the parent's garbage, such as a connection sharing its socket.
     gc.disable()
     try:
-        conn.send(_count_range(_FORKED_DOCS[lo:hi]))
+        terms, blocks, lengths = _count_range(_FORKED_DOCS[lo:hi])
+        where, offset = [], 0
+        with open(os.dup(out_fd), "wb") as out:
+            for arr in chain.from_iterable(blocks):
+                where.append((arr.dtype.str, len(arr), offset))
+                out.write(np.ascontiguousarray(arr).data.cast("B"))
+                offset += arr.nbytes
+                pad = -offset % 8  # every array starts 8-byte aligned
+                out.write(b"\0" * pad)
+                offset += pad
+            where.append((lengths.dtype.str, len(lengths), offset))
+            out.write(np.ascontiguousarray(lengths).data.cast("B"))
+        conn.send((terms, where))
     except BaseException:  # the parent counts this range itself
         conn.send(None)
     finally:
         conn.close()
+
+
+def _read_counts(got: tuple[list[bytes], list[tuple[str, int, int]]], out: Any) -> _Counts:
+    """A worker's counts from what it sent and the file it wrote (mapped, not copied)."""
+    terms, where = got
+    size = os.fstat(out.fileno()).st_size
+    buf = mmap.mmap(out.fileno(), size, access=mmap.ACCESS_READ) if size else b""
+    arrays = [np.frombuffer(buf, dtype=dt, count=count, offset=offset) for dt, count, offset in where]
+    lengths = arrays.pop()
+    blocks = [(arrays[i], arrays[i + 1], arrays[i + 2]) for i in range(0, len(arrays), 3)]
+    return terms, blocks, lengths
 
 
 class _TermCounting:
@@ -442,18 +473,19 @@ class _TermCounting:
         if workers < 2 or "fork" not in multiprocessing.get_all_start_methods():
             workers = 1
         self.bounds = [n * i // workers for i in range(workers + 1)]
-        self.children: list[tuple[Any, Any, int, int]] = []
+        self.children: list[tuple[Any, Any, Any, int, int]] = []
         if workers < 2:
             return
         ctx = multiprocessing.get_context("fork")
         _FORKED_DOCS = docs
         try:
             for lo, hi in zip(self.bounds[1:-1], self.bounds[2:]):
+                out = tempfile.TemporaryFile(dir=_SHARED_DIR)  # no name: nothing to clean up after a crash
                 parent_end, child_end = ctx.Pipe(duplex=False)
-                proc = ctx.Process(target=_count_in_child, args=(child_end, lo, hi), daemon=True)
+                proc = ctx.Process(target=_count_in_child, args=(child_end, out.fileno(), lo, hi), daemon=True)
+                self.children.append((proc, parent_end, out, lo, hi))
                 proc.start()
                 child_end.close()
-                self.children.append((proc, parent_end, lo, hi))
         except BaseException:
             self._stop(wanted=False)
             raise
@@ -465,11 +497,13 @@ class _TermCounting:
         self._stop(wanted=False)
 
     def _stop(self, wanted: bool) -> None:
-        for proc, conn, _, _ in self.children:
+        for proc, conn, out, _, _ in self.children:
             conn.close()
-            if not wanted:  # interrupted: the workers' counts are not wanted
+            out.close()  # a mapping of it stays readable until its arrays are dropped
+            if not wanted and proc.pid is not None:  # interrupted: the workers' counts are not wanted
                 proc.terminate()
-            proc.join()
+            if proc.pid is not None:
+                proc.join()
         self.children = []
 
     def _ranges(self) -> list[_Counts]:
@@ -477,12 +511,12 @@ class _TermCounting:
         done = False
         try:
             results = [_count_range(docs[self.bounds[0]:self.bounds[1]])]
-            for _, conn, lo, hi in self.children:
+            for _, conn, out, lo, hi in self.children:
                 try:
                     got = conn.recv()
                 except (EOFError, OSError):  # the worker died: count its range here
                     got = None
-                results.append(got if got is not None else _count_range(docs[lo:hi]))
+                results.append(_read_counts(got, out) if got is not None else _count_range(docs[lo:hi]))
             done = True
         finally:
             self._stop(wanted=done)

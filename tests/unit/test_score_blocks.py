@@ -158,3 +158,12 @@ def test_an_index_that_fails_while_workers_count_leaves_no_worker_behind(monkeyp
     with pytest.raises(TypeError):
         scoring.index_jobs(jobs, workers=3)
     assert multiprocessing.active_children() == []
+
+
+def test_a_worker_whose_documents_hold_no_token_adds_empty_rows(monkeypatch):
+    monkeypatch.setattr(scoring, "MIN_DOCS_PER_WORKER", 2)
+    for docs in (["c++ node.js", "x", "", "...", "", " "], ["", "", "", "", "a.b", "a"]):
+        one, one_terms, one_lengths = scoring._term_counts(docs, workers=1)
+        many, many_terms, many_lengths = scoring._term_counts(docs, workers=3)
+        assert many_terms == one_terms and many.shape == one.shape and (many != one).nnz == 0
+        np.testing.assert_array_equal(many_lengths, one_lengths)
