@@ -44,7 +44,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from functools import lru_cache
-from itertools import chain, islice
+from itertools import chain, compress, islice
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -656,7 +656,8 @@ def _query_terms(ids: list[int], idf: np.ndarray) -> list[int]:
 
     Verbose queries rank better reduced to their rarer terms, and the common ones are exactly those
     whose long posting lists make the text product expensive."""
-    uniq = [t for t in dict.fromkeys(ids) if idf[t] > 0]
+    seen = list(dict.fromkeys(ids))
+    uniq = list(compress(seen, (idf[seen] > 0).tolist())) if seen else []
     if len(uniq) <= QUERY_TERMS:
         return uniq
     weights = idf[uniq]
@@ -684,7 +685,8 @@ def candidate_features(candidates: Sequence[tuple[int, dict[str, Any]]], index: 
         places = candidate_places(profile)
         has_place[i] = bool(places)
         place_rows.append([index.places.add(p) for p in places])
-        text_rows.append(_query_terms([terms[t] for t in tokens(candidate_text(profile)) if t in terms], index.idf))
+        text_rows.append(_query_terms([t for t in map(terms.get, tokens(candidate_text(profile))) if t is not None],
+                                      index.idf))
         work = profile.get("work") or {}
         prefs = profile.get("preferences") or {}
         years[i] = _fnum(work.get("years_experience"))
