@@ -39,9 +39,9 @@ import multiprocessing
 import os
 import re
 import tempfile
-from collections import defaultdict
+from collections import defaultdict, deque
 from collections.abc import Iterable, Iterator, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from functools import lru_cache
 from itertools import chain, compress, islice
@@ -949,6 +949,9 @@ def _opt(value: Any) -> float | None:
     return None if math.isnan(v) else round(v, 2)
 
 
+#: Blocks whose text product is queued ahead of the one being scored (memory: this many blocks more).
+_TEXT_AHEAD = 4
+
 #: Candidates scored together in one block: with the jobs per block below, a block's scratch arrays
 #: stay at a few MB however many candidates and jobs there are.
 BLOCK_CANDIDATES = 512
@@ -998,13 +1001,22 @@ def score_blocks(candidates: CandidateFeatures, index: JobIndex, weights: Weight
             yield block(c0, js, None)
         return
     with ThreadPoolExecutor(1, thread_name_prefix="score-text") as pool:
-        nxt = next(plan, None)
-        ahead = pool.submit(text_similarity, cands(nxt[0]).text, index, nxt[1]) if nxt else None
-        while nxt is not None and ahead is not None:
-            (c0, js), text = nxt, ahead.result()
-            nxt = next(plan, None)
-            if nxt is not None:
-                ahead = pool.submit(text_similarity, cands(nxt[0]).text, index, nxt[1])
+        # The text products of the next blocks, queued on the helper (a Future) or already computed here.
+        ahead: deque[tuple[int, slice, Future[np.ndarray] | np.ndarray]] = deque()
+        for c0, js in islice(plan, _TEXT_AHEAD):
+            ahead.append((c0, js, pool.submit(text_similarity, cands(c0).text, index, js)))
+        while ahead:
+            c0, js, text = ahead.popleft()
+            if isinstance(text, Future) and not text.done() and ahead:
+                # The helper is still on this block's product: rather than wait, compute the last queued
+                # one here if the helper has not started it (the two threads share the work evenly).
+                lc0, ljs, last = ahead[-1]
+                if isinstance(last, Future) and last.cancel():
+                    ahead[-1] = (lc0, ljs, text_similarity(cands(lc0).text, index, ljs))
+            if isinstance(text, Future):
+                text = text.result()
+            for nc0, njs in islice(plan, _TEXT_AHEAD - len(ahead)):
+                ahead.append((nc0, njs, pool.submit(text_similarity, cands(nc0).text, index, njs)))
             yield block(c0, js, text)
 
 

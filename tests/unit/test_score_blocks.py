@@ -6,6 +6,7 @@ from __future__ import annotations
 import multiprocessing
 import os
 import random
+import threading
 from collections import Counter
 
 import numpy as np
@@ -167,3 +168,31 @@ def test_a_worker_whose_documents_hold_no_token_adds_empty_rows(monkeypatch):
         many, many_terms, many_lengths = scoring._term_counts(docs, workers=3)
         assert many_terms == one_terms and many.shape == one.shape and (many != one).nnz == 0
         np.testing.assert_array_equal(many_lengths, one_lengths)
+
+
+def test_while_the_helper_is_busy_the_scoring_thread_computes_a_queued_text_product_itself(monkeypatch):
+    """The helper thread is held on its first product until the scoring thread has computed one of the
+    queued ones itself; the blocks are still every block once, equal to one thread's."""
+    jobs = [{"id": i + 1, "title": f"Engineer {i % 7}", "description": f"python sql role {i % 11} c++ node.js",
+             "location": "Pune, India", "parsed": {"required_skills": ["python"]}} for i in range(2000)]
+    cands = [(i + 1, {"summary": f"python developer {i % 11}", "skills": ["python"]}) for i in range(20)]
+    index = scoring.index_jobs(jobs, workers=1)
+    feats = scoring.candidate_features(cands, index)
+    weights = scoring.Weights(block_jobs=256)
+    want = list(scoring.score_blocks(feats, index, weights, block_candidates=10, workers=1))
+    scorer, stolen, text_similarity = threading.get_ident(), threading.Event(), scoring.text_similarity
+
+    def held_helper(*args):
+        if threading.get_ident() == scorer:
+            stolen.set()
+        else:
+            assert stolen.wait(30), "the scoring thread never took a queued product"
+        return text_similarity(*args)
+
+    monkeypatch.setattr(scoring, "text_similarity", held_helper)
+    got = list(scoring.score_blocks(feats, index, weights, block_candidates=10, workers=2))
+    assert stolen.is_set() and len(got) == len(want) == 2 * 8
+    for a, b in zip(want, got):
+        assert (a.c0, a.j0) == (b.c0, b.j0)
+        np.testing.assert_array_equal(a.fit, b.fit)
+        np.testing.assert_array_equal(a.decision, b.decision)
