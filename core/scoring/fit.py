@@ -45,7 +45,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from functools import lru_cache
 from itertools import chain, compress, islice
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, overload
 
 import numpy as np
 from scipy import sparse
@@ -245,6 +245,31 @@ def _job_text(job: dict[str, Any]) -> str:
     return f"{title}\n{title}\n{job.get('description') or ''}"
 
 
+class _JobTexts(Sequence[str]):
+    """The jobs' texts, made when asked for (a chunk at a time, in whichever process counts them), so the
+    texts of all jobs are never held at once."""
+
+    def __init__(self, jobs: Sequence[dict[str, Any]]) -> None:
+        self.jobs = jobs
+
+    def __len__(self) -> int:
+        return len(self.jobs)
+
+    def __iter__(self) -> Iterator[str]:
+        return map(_job_text, self.jobs)
+
+    @overload
+    def __getitem__(self, i: int) -> str: ...
+
+    @overload
+    def __getitem__(self, i: slice) -> _JobTexts: ...
+
+    def __getitem__(self, i: int | slice) -> str | _JobTexts:
+        if isinstance(i, slice):  # still lazy: a range, then a chunk of it
+            return _JobTexts(self.jobs[i])
+        return _job_text(self.jobs[i])
+
+
 def _salary_lpa(parsed: dict[str, Any]) -> float:
     pay = parsed.get("salary") or {}
     if not isinstance(pay, dict) or pay.get("currency") not in (None, "INR"):
@@ -257,7 +282,7 @@ def index_jobs(jobs: Sequence[dict[str, Any]], workers: int | None = None) -> Jo
 
     ``workers``: processes that count the job texts' terms at once (default :func:`default_workers`;
     1 counts them in this process; the index is the same either way)."""
-    counting = _TermCounting([_job_text(j) for j in jobs], workers)  # workers count while this loop runs
+    counting = _TermCounting(_JobTexts(jobs), workers)  # workers count while this loop runs
     try:
         skills_v = Vocab(vocab.VOCABULARY)
         places_v = Vocab()
