@@ -423,11 +423,33 @@ def _count_range(docs: Sequence[str]) -> _Counts:
 
 
 def default_workers() -> int:
-    """Cores this process may run on (its CPU affinity where the OS has one, else ``os.cpu_count()``)."""
+    """Cores this process may run on: its CPU affinity where the OS has one (else ``os.cpu_count()``),
+    at most its container's CPU quota (cgroup v2 ``cpu.max`` or v1 ``cpu.cfs_quota_us``) when it has one."""
     try:
-        return max(1, len(os.sched_getaffinity(0)))
+        cores = len(os.sched_getaffinity(0))
     except (AttributeError, OSError):
-        return max(1, os.cpu_count() or 1)
+        cores = os.cpu_count() or 1
+    quota = _cpu_quota()
+    return max(1, min(cores, quota) if quota else cores)
+
+
+def _cpu_quota(root: str = "/sys/fs/cgroup") -> int | None:
+    """The cgroup's CPU limit in whole cores (rounded up), or None when there is none or it cannot be read."""
+    for path, period_path in ((f"{root}/cpu.max", None),
+                              (f"{root}/cpu/cpu.cfs_quota_us", f"{root}/cpu/cpu.cfs_period_us")):
+        try:
+            with open(path) as f:
+                fields = f.read().split()
+            if period_path is not None:
+                with open(period_path) as f:
+                    fields.append(f.read().strip())
+            quota, period = fields[0], fields[1]
+            if quota in ("max", "-1"):
+                return None
+            return max(1, math.ceil(int(quota) / int(period)))
+        except (OSError, ValueError, IndexError, ZeroDivisionError):
+            continue
+    return None
 
 
 #: Fewest job texts worth a forked worker: below it, forking and sending the counts back costs more

@@ -196,3 +196,20 @@ def test_while_the_helper_is_busy_the_scoring_thread_computes_a_queued_text_prod
         assert (a.c0, a.j0) == (b.c0, b.j0)
         np.testing.assert_array_equal(a.fit, b.fit)
         np.testing.assert_array_equal(a.decision, b.decision)
+
+
+def test_default_workers_stay_within_the_containers_cpu_quota(tmp_path, monkeypatch):
+    (tmp_path / "cpu.max").write_text("150000 100000\n")
+    assert scoring._cpu_quota(str(tmp_path)) == 2
+    (tmp_path / "cpu.max").write_text("max 100000\n")
+    assert scoring._cpu_quota(str(tmp_path)) is None
+    (tmp_path / "cpu.max").unlink()
+    (tmp_path / "cpu").mkdir()
+    (tmp_path / "cpu" / "cpu.cfs_quota_us").write_text("50000\n")
+    (tmp_path / "cpu" / "cpu.cfs_period_us").write_text("100000\n")
+    assert scoring._cpu_quota(str(tmp_path)) == 1
+    (tmp_path / "cpu" / "cpu.cfs_quota_us").write_text("-1\n")
+    assert scoring._cpu_quota(str(tmp_path)) is None
+    assert scoring._cpu_quota(str(tmp_path / "absent")) is None
+    monkeypatch.setattr(scoring, "_cpu_quota", lambda: 1)
+    assert scoring.default_workers() == 1
