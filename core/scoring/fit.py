@@ -456,21 +456,19 @@ def _cpu_quota(root: str = "/sys/fs/cgroup") -> int | None:
 #: than counting in this process.
 MIN_DOCS_PER_WORKER = 2_000
 
-_FORKED_DOCS: Sequence[str] = ()  # what forked workers count (inherited through fork, never pickled)
-
-
 #: Where a worker's counts go: a file in memory (tmpfs) where there is one, else the temporary folder.
 _SHARED_DIR = "/dev/shm" if os.path.isdir("/dev/shm") and os.access("/dev/shm", os.W_OK) else None
 
 
-def _count_in_child(conn: Any, out_fd: int, lo: int, hi: int) -> None:
-    """A worker: count the range, write its arrays into the (already unlinked) file ``out_fd`` and send
-    the terms and where each array is (a pipe would carry tens of MB through a 64 kB buffer)."""
+def _count_in_child(conn: Any, out_fd: int, docs: Sequence[str]) -> None:
+    """A worker: count its documents (inherited through fork, never pickled), write the arrays into the
+    (already unlinked) file ``out_fd`` and send the terms and where each array is (a pipe would carry
+    tens of MB through a 64 kB buffer)."""
     # No collection in the worker: it would write to every object inherited from the parent (copying
     # their pages) and could finalise the parent's garbage, such as a connection sharing its socket.
     gc.disable()
     try:
-        terms, blocks, lengths = _count_range(_FORKED_DOCS[lo:hi])
+        terms, blocks, lengths = _count_range(docs)
         where, offset = [], 0
         with open(os.dup(out_fd), "wb") as out:
             for arr in chain.from_iterable(blocks):
@@ -512,7 +510,6 @@ class _TermCounting:
     number of workers."""
 
     def __init__(self, docs: Sequence[str], workers: int | None = None) -> None:
-        global _FORKED_DOCS
         self.docs = docs
         n = len(docs)
         workers = default_workers() if workers is None else max(1, int(workers))
@@ -523,21 +520,18 @@ class _TermCounting:
         self.children: list[tuple[Any, Any, Any, int, int]] = []
         if workers < 2:
             return
-        ctx = multiprocessing.get_context("fork")
-        _FORKED_DOCS = docs
+        ctx = multiprocessing.get_context("fork")  # the worker's arguments are inherited, not pickled
         try:
             for lo, hi in zip(self.bounds[1:-1], self.bounds[2:]):
                 out = tempfile.TemporaryFile(dir=_SHARED_DIR)  # no name: nothing to clean up after a crash
                 parent_end, child_end = ctx.Pipe(duplex=False)
-                proc = ctx.Process(target=_count_in_child, args=(child_end, out.fileno(), lo, hi), daemon=True)
+                proc = ctx.Process(target=_count_in_child, args=(child_end, out.fileno(), docs[lo:hi]), daemon=True)
                 self.children.append((proc, parent_end, out, lo, hi))
                 proc.start()
                 child_end.close()
         except BaseException:
             self._stop(wanted=False)
             raise
-        finally:
-            _FORKED_DOCS = ()
 
     def cancel(self) -> None:
         """Stop the workers (their counts are not wanted)."""

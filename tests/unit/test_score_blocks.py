@@ -213,3 +213,23 @@ def test_default_workers_stay_within_the_containers_cpu_quota(tmp_path, monkeypa
     assert scoring._cpu_quota(str(tmp_path / "absent")) is None
     monkeypatch.setattr(scoring, "_cpu_quota", lambda: 1)
     assert scoring.default_workers() == 1
+
+
+def test_indexes_built_on_two_threads_at_once_each_count_their_own_jobs(monkeypatch):
+    """A runner scores on several threads: each index's workers count that index's texts."""
+    monkeypatch.setattr(scoring, "MIN_DOCS_PER_WORKER", 20)
+    sets = [[{"id": i + 1, "title": f"{word} engineer", "description": f"{word} {i % 17} " * 20} for i in range(400)]
+            for word in ("python", "golang")]
+    want = [scoring.index_jobs(jobs, workers=1) for jobs in sets]
+    got: list = [None, None]
+
+    def build(k: int) -> None:
+        got[k] = scoring.index_jobs(sets[k], workers=3)
+
+    threads = [threading.Thread(target=build, args=(k,)) for k in (0, 1)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    for w, g in zip(want, got):
+        assert g.terms == w.terms and (g.text != w.text).nnz == 0
