@@ -262,7 +262,7 @@ class Runner:
         self._force = threading.Event()
         self._done = threading.Event()  # stop() has released what it had to: heartbeats end
         self._wake = threading.Event()
-        #: Set while the claimer found no room: the next handler to return wakes it.
+        #: Set while some agent had no room at the last claim: a handler returning wakes the claimer.
         self._waiting_for_room = False
         self._paused_local = False
         #: Held by the claimer from its look at the pause and stop flags until the tasks it claimed are
@@ -611,8 +611,11 @@ class Runner:
         wanted = [a for a, n in room.items() if n > 0]
         if not wanted:
             return 0
-        with self._lock:
-            self._waiting_for_room = False
+        if len(wanted) == len(room):
+            with self._lock:
+                # Every agent had room: a slot freed meanwhile is taken by the next claim after the linger.
+                # (An agent at its own limit keeps the flag: its handlers' returns wake the claimer.)
+                self._waiting_for_room = False
         caps = {a: self.agents[a].global_concurrency for a in wanted
                 if self.agents[a].global_concurrency is not None}
         # Agents with the same room and lease share one claim statement; otherwise one claim per agent.
@@ -636,7 +639,6 @@ class Runner:
         with self._lock:
             for r in started:
                 self._running[r.task.id] = r
-            self._waiting_for_room = False
         self._pool.submit_many([partial(self._execute, r) for r in started])
         self._notify_change()
 

@@ -139,3 +139,61 @@ def test_a_failed_group_write_is_written_again_on_its_own(settings, db, monkeypa
     assert calls["n"] >= 1
     assert runner.completed == 3 and runner.failed == 0
     assert all(_succeeded_events(db, t.id) == 1 for t in tasks)
+
+
+class Hold(Agent):
+    """A test agent whose tasks run until ``go``."""
+
+    name = "hold"
+    default_concurrency = 4
+
+    def __init__(self) -> None:
+        self.go = threading.Event()
+
+    def handle(self, payload, ctx: AgentContext) -> AgentResult:
+        self.go.wait(60)
+        return AgentResult()
+
+
+class OneAtATime(Agent):
+    """A test agent limited to one task per runner; the task named "first" waits for ``go``."""
+
+    name = "one"
+    default_concurrency = 1
+
+    def __init__(self) -> None:
+        self.go = threading.Event()
+        self.started: list[str] = []
+
+    def handle(self, payload, ctx: AgentContext) -> AgentResult:
+        name = payload.model_dump().get("name")
+        self.started.append(name)
+        if name == "first":
+            self.go.wait(60)
+        return AgentResult()
+
+
+def test_an_agent_at_its_own_limit_is_claimed_again_as_soon_as_its_task_returns(settings, db):
+    """Another agent's task still runs and the poll is 30 s away: the freed slot is claimed at once."""
+    slow_poll = load_settings(data_dir=settings.data_dir, database_url=settings.database_url.get_secret_value(),
+                              encryption_key=settings.encryption_key.get_secret_value(),
+                              queue={"heartbeat_seconds": 1, "lease_seconds": 60, "poll_seconds": 30})
+    queue.enqueue(db, NewTask("hold", {}))
+    queue.enqueue(db, NewTask("one", {"name": "first"}, priority=10))
+    second, _ = queue.enqueue(db, NewTask("one", {"name": "second"}))
+    runner = Runner(slow_poll, db, agents=["ping"], concurrency=4, reap=False, listen=False)
+    hold = runner.agents["hold"] = Hold()
+    one = runner.agents["one"] = OneAtATime()
+    runner.start()
+    try:
+        wait_for(lambda: one.started == ["first"] and runner.handling == 2, timeout=15,
+                 message="the hold task and the first one-at-a-time task running")
+        wait_for(lambda: runner._waiting_for_room, timeout=15, message="the claimer to wait for room")
+        one.go.set()
+        wait_for(lambda: one.started == ["first", "second"], timeout=10,
+                 message="the second task claimed as soon as the first returned (not at the next poll)")
+        assert queue.get_task(db, second.id).status in ("running", "succeeded")
+    finally:
+        one.go.set()
+        hold.go.set()
+        runner.stop(grace_s=5)
