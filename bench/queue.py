@@ -185,14 +185,15 @@ RETURNING id
 _RAW_COMPLETE_BATCH = """UPDATE raw_tasks SET status = 'succeeded', result = '{"ok": true}' WHERE id = ANY(%s)"""
 
 
-def _raw_batched_worker(url: str, barrier) -> None:
+def _raw_batched_worker(url: str, barrier, claim: str = _RAW_CLAIM_BATCH,
+                        complete: str = _RAW_COMPLETE_BATCH) -> None:
     with psycopg.connect(url, autocommit=True) as conn:
         barrier.wait()
         while True:
-            ids = [r[0] for r in conn.execute(_RAW_CLAIM_BATCH).fetchall()]
+            ids = [r[0] for r in conn.execute(claim).fetchall()]
             if not ids:
                 break
-            conn.execute(_RAW_COMPLETE_BATCH, (ids,))
+            conn.execute(complete, (ids,))
 
 
 # The same floor on Talvix's own ``tasks`` table (its columns, indexes and claim order): what the batched
@@ -207,60 +208,36 @@ RETURNING id
 _SAME_TABLE_COMPLETE = """UPDATE tasks SET status = 'succeeded', result = '{"ok": true}' WHERE id = ANY(%s)"""
 
 
-def _same_table_worker(url: str, barrier) -> None:
+def bench_raw(base_url: str, tasks: int, workers: int, batched: bool = False, same_table: bool = False) -> float:
+    name = "same_table" if same_table else "batched" if batched else "single"
+    url = _fresh_db(base_url, f"bench_raw_{name}_{workers}")
+    if same_table:
+        db = Database(url, min_size=1, max_size=1)
+        migrate(db)
+        db.close()
+        table, worker, args = "tasks", _raw_batched_worker, (_SAME_TABLE_CLAIM, _SAME_TABLE_COMPLETE)
+    else:
+        table, worker, args = "raw_tasks", _raw_batched_worker if batched else _raw_worker, ()
     with psycopg.connect(url, autocommit=True) as conn:
-        barrier.wait()
-        while True:
-            ids = [r[0] for r in conn.execute(_SAME_TABLE_CLAIM).fetchall()]
-            if not ids:
-                break
-            conn.execute(_SAME_TABLE_COMPLETE, (ids,))
-
-
-def bench_raw_same_table(base_url: str, tasks: int, workers: int) -> float:
-    url = _fresh_db(base_url, f"bench_raw_same_table_{workers}")
-    db = Database(url, min_size=1, max_size=1)
-    migrate(db)
-    db.close()
-    with psycopg.connect(url, autocommit=True) as conn:
+        if not same_table:
+            conn.execute(_RAW_SCHEMA)
         barrier = mp.Barrier(workers + 1)
-        procs = [mp.Process(target=_same_table_worker, args=(url, barrier), daemon=True) for _ in range(workers)]
-        for p in procs:
-            p.start()
-        t0 = time.perf_counter()
-        for start in range(0, tasks, 1000):
-            conn.execute("INSERT INTO tasks (agent, payload) SELECT 'ping', jsonb_build_object('i', g) "
-                         "FROM generate_series(%s::int, %s::int) g", (start, min(tasks, start + 1000) - 1))
-        barrier.wait()
-        for p in procs:
-            p.join()
-        elapsed = time.perf_counter() - t0
-        done = conn.execute("SELECT count(*) FROM tasks WHERE status = 'succeeded'").fetchone()[0]
-    assert done == tasks, f"raw (same table) completed {done} of {tasks}"
-    return tasks / elapsed
-
-
-def bench_raw(base_url: str, tasks: int, workers: int, batched: bool = False) -> float:
-    url = _fresh_db(base_url, f"bench_raw_{'batched_' if batched else ''}{workers}")
-    worker = _raw_batched_worker if batched else _raw_worker
-    with psycopg.connect(url, autocommit=True) as conn:
-        conn.execute(_RAW_SCHEMA)
-        barrier = mp.Barrier(workers + 1)
-        procs = [mp.Process(target=worker, args=(url, barrier), daemon=True) for _ in range(workers)]
+        procs = [mp.Process(target=worker, args=(url, barrier, *args), daemon=True) for _ in range(workers)]
         for p in procs:
             p.start()
         t0 = time.perf_counter()
         for start in range(0, tasks, 1000):
             conn.execute(
-                "INSERT INTO raw_tasks (agent, payload) SELECT 'ping', jsonb_build_object('i', g) FROM generate_series(%s::int, %s::int) g",
+                f"INSERT INTO {table} (agent, payload) SELECT 'ping', jsonb_build_object('i', g) "
+                "FROM generate_series(%s::int, %s::int) g",
                 (start, min(tasks, start + 1000) - 1),
             )
         barrier.wait()
         for p in procs:
             p.join()
         elapsed = time.perf_counter() - t0
-        done = conn.execute("SELECT count(*) FROM raw_tasks WHERE status = 'succeeded'").fetchone()[0]
-    assert done == tasks, f"raw completed {done} of {tasks}"
+        done = conn.execute(f"SELECT count(*) FROM {table} WHERE status = 'succeeded'").fetchone()[0]
+    assert done == tasks, f"raw ({name}) completed {done} of {tasks}"
     return tasks / elapsed
 
 
@@ -285,7 +262,7 @@ def main() -> None:
                ("talvix_per_task_complete", lambda url, n, w: bench_talvix(url, n, w, group=False)),
                ("procrastinate", bench_procrastinate), ("raw_sql", bench_raw),
                ("raw_batched", lambda url, n, w: bench_raw(url, n, w, batched=True)),
-               ("raw_batched_same_table", bench_raw_same_table))
+               ("raw_batched_same_table", lambda url, n, w: bench_raw(url, n, w, batched=True, same_table=True)))
     if args.systems:
         keep = set(args.systems.split(",")) | {"talvix"}
         systems = tuple(x for x in systems if x[0] in keep)
