@@ -14,8 +14,9 @@ keeps the decision counts, as a nightly run keeps counts and chosen pairs; ``pea
 peak memory of scoring every pair once the jobs are indexed (tracemalloc, in an untimed pass), next to
 ``whole_matrix_peak_memory_mb``: the same pairs as whole candidates x jobs matrices, the way before. The last line is one JSON object.
 
-Next to wall time each side reports its CPU time: this process's threads plus the forked workers it
-waited for (``os.times``). The baseline runs in one thread; Talvix counts job terms in forked processes
+Each timed run of either side happens in a process forked from the bench for it, so both start from the
+same memory and neither inherits what the other left behind. Next to wall time each side reports its CPU
+time: that process's threads plus the forked workers it waited for (``os.times``). The baseline runs in one thread; Talvix counts job terms in forked processes
 and runs the text products on a helper thread when it has more than one core (``talvix_workers``, the
 cores this process may use; ``--workers 1`` measures it in one process and one thread). So on an idle
 machine the wall-time ratio is the goal's figure, and the CPU-time ratio says how much of it comes from
@@ -39,10 +40,12 @@ import argparse
 import gc
 import json
 import os
+import pickle
 import random
 import sys
 import time
 import tracemalloc
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -147,8 +150,34 @@ def scoring_peak_mb(index: scoring.JobIndex, feats: scoring.CandidateFeatures) -
     return peaks[0], peaks[1]
 
 
+def _apart(fn: Callable[..., Any], *args: Any) -> Any:
+    """Run ``fn(*args)`` in a process forked from this one and return its answer: each timed side starts
+    from this process's memory as it is, and neither inherits what the other left behind (Talvix gives the
+    heap's free pages back before forking its term counters, which would make the baseline run after it
+    fault fresh pages in)."""
+    read, write = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child: answer, then leave at once (no clean-up of the parent's objects)
+        code = 0
+        try:
+            os.close(read)
+            with os.fdopen(write, "wb") as out:
+                pickle.dump(fn(*args), out)
+        except BaseException:  # noqa: BLE001 - reported by the parent as a missing answer
+            code = 1
+        finally:
+            os._exit(code)
+    os.close(write)
+    with os.fdopen(read, "rb") as got:
+        data = got.read()
+    _, status = os.waitpid(pid, 0)
+    if status != 0 or not data:
+        raise RuntimeError(f"the benchmark's child process failed ({fn.__name__})")
+    return pickle.loads(data)
+
+
 def talvix_run(cands: list[tuple[int, dict[str, Any]]], jobs: list[dict[str, Any]]
-               ) -> tuple[float, float, dict[str, Any], scoring.JobIndex, scoring.CandidateFeatures]:
+               ) -> tuple[float, float, dict[str, Any]]:
     """Index, features and every pair scored block by block, keeping the decision counts (what a nightly
     run keeps, with the chosen pairs): memory is the index and one block, not candidates x jobs.
     Returns wall seconds and CPU seconds (this process's threads and its forked workers)."""
@@ -161,7 +190,7 @@ def talvix_run(cands: list[tuple[int, dict[str, Any]]], jobs: list[dict[str, Any
         totals += np.bincount(block.decision.ravel().view(np.uint8), minlength=len(scoring.DECISIONS))
     elapsed = time.perf_counter() - t0
     cpu = _cpu() - c0
-    return elapsed, cpu, {d: int(totals[i]) for i, d in enumerate(scoring.DECISIONS)}, index, feats
+    return elapsed, cpu, {d: int(totals[i]) for i, d in enumerate(scoring.DECISIONS)}
 
 
 def baseline_run(cands: list[tuple[int, dict[str, Any]]], jobs: list[dict[str, Any]]) -> tuple[float, float]:
@@ -188,10 +217,12 @@ def scenario(name: str, n_cands: int, n_jobs: int, repeats: int, seed: int) -> d
     cpu_talvix, cpu_base = float("inf"), float("inf")
     counts: dict[str, int] = {}
     for _ in range(repeats):
-        t, cpu, counts, index, feats = talvix_run(cands, jobs)
+        t, cpu, counts = _apart(talvix_run, cands, jobs)
         t_talvix, cpu_talvix = min(t_talvix, t), min(cpu_talvix, cpu)
-        tb, cpub = baseline_run(cands, jobs)
+        tb, cpub = _apart(baseline_run, cands, jobs)
         t_base, cpu_base = min(t_base, tb), min(cpu_base, cpub)
+    index = scoring.index_jobs(jobs, workers=WORKERS)  # for the memory figures, untimed
+    feats = scoring.candidate_features(cands, index)
     mem_blocks, mem_whole = scoring_peak_mb(index, feats)
     del index, feats
     row = {"scenario": name, "candidates": n_cands, "jobs": n_jobs,

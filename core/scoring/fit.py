@@ -32,6 +32,8 @@ the scores are the same either way.
 
 from __future__ import annotations
 
+import ctypes
+import ctypes.util
 import gc
 import math
 import mmap
@@ -498,6 +500,26 @@ def _read_counts(got: tuple[list[bytes], list[tuple[str, int, int]]], out: Any) 
     return terms, blocks, lengths
 
 
+def _trim_heap() -> None:
+    """Give the heap's free pages back to the OS before forking (glibc's ``malloc_trim``; nothing elsewhere).
+
+    A process that has just freed a lot (a runner after a big scoring run) keeps those pages mapped; after a
+    fork they are shared, and whichever process reuses one first copies it (a copy-on-write fault per
+    page). Trimmed, new allocations get fresh pages in both processes instead."""
+    global _LIBC
+    if _LIBC is None:
+        try:
+            _LIBC = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
+            _LIBC.malloc_trim  # noqa: B018 - glibc only: musl and others have none
+        except (OSError, AttributeError):
+            _LIBC = False
+    if _LIBC:
+        _LIBC.malloc_trim(0)
+
+
+_LIBC: Any = None
+
+
 class _TermCounting:
     """Counting the terms of job texts, started at once and finished by :meth:`result`.
 
@@ -521,6 +543,7 @@ class _TermCounting:
         if workers < 2:
             return
         ctx = multiprocessing.get_context("fork")  # the worker's arguments are inherited, not pickled
+        _trim_heap()
         try:
             for lo, hi in zip(self.bounds[1:-1], self.bounds[2:]):
                 out = tempfile.TemporaryFile(dir=_SHARED_DIR)  # no name: nothing to clean up after a crash
