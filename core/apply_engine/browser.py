@@ -49,9 +49,10 @@ from core.errors import BrowserError
 
 #: Chromium flags for form filling, chosen for memory per session (issue 16) without changing what a page
 #: sees: no GPU process work (no GPU, no SwiftShader, no WebGL: forms draw in software), no crash reporter
-#: processes, no extensions or component apps, no spare renderer kept warm, no back/forward cache holding
-#: the previous page, the network service inside the browser process, and a 1 MB disk/media cache (every
-#: session has a fresh profile that is thrown away, so a cache is never reused anyway).
+#: processes, no extensions or component apps, no spare renderer kept warm, no preloaded address-bar popup
+#: renderer, no back/forward cache holding the previous page, the network service inside the browser
+#: process, and a 1 MB disk/media cache (every session has a fresh profile that is thrown away, so a cache
+#: is never reused anyway).
 BASE_FLAGS = (
     "--no-sandbox",
     "--disable-gpu",
@@ -69,7 +70,10 @@ BASE_FLAGS = (
     "--no-default-browser-check",
     "--disable-extensions",
     "--disable-features=Translate,OptimizationHints,MediaRouter,AutofillServerCommunication,BackForwardCache,"
-    "SpareRendererForSitePerProcess,InterestFeedContentSuggestions,DialMediaRouteProvider,HeavyAdIntervention",
+    "SpareRendererForSitePerProcess,InterestFeedContentSuggestions,DialMediaRouteProvider,HeavyAdIntervention,"
+    # The address bar's WebUI popups (Chromium 149+ keeps one preloaded, with its own renderer: ~50 MB a
+    # session) and the "AI mode" behind one of them: no address bar is ever typed into here.
+    "WebUIOmniboxPopup,WebUIOmniboxAimPopup,AimEnabled",
     "--enable-features=NetworkServiceInProcess2",
     "--disk-cache-size=1048576",
     "--media-cache-size=1048576",

@@ -44,6 +44,18 @@ def test_close_ends_every_browser_process_and_removes_the_fresh_profile():
     assert not profile.exists()
 
 
+def test_a_session_keeps_no_address_bar_popup_renderer():
+    """Chromium preloads its address bar's WebUI popups, each in a renderer of its own (~50 MB a session);
+    a form-filling session never types into an address bar, so none is kept."""
+    b = Browser().start()
+    try:
+        targets = b.driver.execute_cdp_cmd("Target.getTargets", {})["targetInfos"]
+        assert [t["url"] for t in targets if t["type"] == "page"], "the session's own page is listed"
+        assert [t["url"] for t in targets if "omnibox-popup" in t["url"]] == []
+    finally:
+        b.close()
+
+
 def test_a_missing_chromium_is_a_clear_error():
     with pytest.raises(BrowserError, match="apply.chromium_path"):
         Browser(BrowserConfig(chromium_path="/nonexistent/chromium")).start()
