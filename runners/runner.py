@@ -239,8 +239,8 @@ class Runner:
             raise TalvixError(f"unknown agent(s): {', '.join(unknown)}; known: {', '.join(reg)}")
         self.settings = settings
         self.db = db
-        # Plain completions of tasks that finish together share one statement and one commit.
-        # The writer waits a moment (at most 2 ms) for the rest of this runner's running tasks to finish too.
+        # Plain successes are written by the completer's own thread, as many in one statement and one commit
+        # as have arrived; the task thread goes on to its next task meanwhile.
         self._completer = queue.GroupCompleter(db, after_group=self._notify_change)
         self.agents: dict[str, Agent] = {a: reg[a] for a in names}
         self.concurrency = int(concurrency or settings.runner.concurrency)
