@@ -106,12 +106,18 @@ def test_few_documents_are_counted_in_this_process(monkeypatch):
     assert tf.shape == (len(TRICKY), len(terms))
 
 
+def _jobs_and_candidates(n_jobs: int, n_cands: int) -> tuple[list[dict], list[tuple[int, dict]]]:
+    """Jobs with tricky texts (some with required skills) and candidates whose fit differs from job to job."""
+    jobs = [{"id": i + 1, "title": f"Engineer {i % 13}", "description": " ".join(_tricky_docs(2, i)[-2:]) + " python",
+             "location": "Pune, India", "parsed": {"required_skills": ["python"] if i % 3 else []}}
+            for i in range(n_jobs)]
+    cands = [(i + 1, {"summary": f"engineer python {i % 13} {_tricky_docs(1, 100 + i)[-1]}", "skills": ["python"]})
+             for i in range(n_cands)]
+    return jobs, cands
+
+
 def test_score_blocks_with_a_text_thread_equal_one_thread():
-    jobs = [{"id": i + 1, "title": f"Engineer {i}", "description": " ".join(_tricky_docs(3, i)[-3:]) + " python sql",
-             "location": "Pune, India", "parsed": {"required_skills": ["python"] if i % 2 else []}}
-            for i in range(900)]
-    cands = [(i + 1, {"summary": f"python developer sql {_tricky_docs(1, i)[-1]}", "skills": ["python"]})
-             for i in range(23)]
+    jobs, cands = _jobs_and_candidates(900, 23)
     index = scoring.index_jobs(jobs, workers=1)
     feats = scoring.candidate_features(cands, index)
     weights = scoring.Weights(block_jobs=256)
@@ -136,11 +142,7 @@ def test_a_block_of_job_rows_is_a_view_with_the_rows_values():
 
 def test_a_few_candidates_score_as_they_do_among_many():
     """One to four candidates take the dense-query text product; more take the sparse one: same scores."""
-    jobs = [{"id": i + 1, "title": f"Engineer {i % 13}", "description": " ".join(_tricky_docs(2, i)[-2:]) + " python",
-             "location": "Pune, India", "parsed": {"required_skills": ["python"] if i % 3 else []}}
-            for i in range(600)]
-    cands = [(i + 1, {"summary": f"engineer python {i % 13} {_tricky_docs(1, 100 + i)[-1]}", "skills": ["python"]})
-             for i in range(12)]
+    jobs, cands = _jobs_and_candidates(600, 12)
     index = scoring.index_jobs(jobs, workers=1)
     weights = scoring.Weights()
     many = scoring.score(scoring.candidate_features(cands, index), index, weights)
