@@ -134,6 +134,8 @@ def scoring_peak_mb(index: scoring.JobIndex, feats: scoring.CandidateFeatures) -
     indexed: block by block keeping the counts (``score_blocks``, what Talvix does), and as whole
     candidates x jobs matrices (``score``, the way before issue 16). Untimed: tracing slows allocation."""
     weights = scoring.Weights()
+    for _ in scoring.score_blocks(feats, index, weights, workers=WORKERS):
+        pass  # once untraced: what the index computes once and keeps (its weighted skills) is not per pair
     peaks = []
     for blocks in (True, False):
         gc.collect()
