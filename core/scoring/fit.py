@@ -1041,7 +1041,7 @@ def score_blocks(candidates: CandidateFeatures, index: JobIndex, weights: Weight
 
     With ``workers`` > 1 (default: :func:`default_workers`) the text product of the next block runs on a
     helper thread while this one computes the other components (scipy's sparse product, about half the
-    work, releases the GIL): one block ahead, so memory stays one block's more.
+    work, releases the GIL): at most ``_TEXT_AHEAD`` blocks' text products ahead, so memory stays bounded.
     """
     k, n = len(candidates), len(index)
     wn = weights.normalised()
