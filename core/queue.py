@@ -98,13 +98,14 @@ def _state_events(source: str, message_sql: str, *, level: str = "'info'", runne
     return _STATE_EVENT_SQL.format(level=level, runner=runner, message=message_sql, data=data, source=source)
 
 
-_NOTIFY_FROM = "SELECT pg_notify('" + CHANNEL_TASKS + "', agent) FROM (SELECT DISTINCT agent FROM {source}) z"
-# A claim never makes work claimable: it tells the consoles only (they listen to both channels), so runners
-# are not woken by every other runner's claims.
-_NOTIFY_CLAIMED = "SELECT pg_notify('" + CHANNEL_EVENTS + "', agent) FROM (SELECT DISTINCT agent FROM {source}) z"
-# A completion frees a slot only where an agent has a global cap: it notifies ``talvix_done``, which consoles
-# and the runners of capped agents listen to (see ``runners.runner``), not every runner.
-_NOTIFY_DONE = "SELECT pg_notify('" + CHANNEL_DONE + "', agent) FROM (SELECT DISTINCT agent FROM {source}) z"
+def _notify_from(source: str, channel: str = CHANNEL_TASKS) -> str:
+    """SQL sending one NOTIFY on ``channel`` per agent among the rows of ``source``.
+
+    New or requeued work goes to ``talvix_tasks``, which runners and consoles listen to. A claim never
+    makes work claimable: it tells the consoles only (``talvix_events``), so runners are not woken by every
+    other runner's claims. A completion frees a slot only where an agent has a global cap: it goes to
+    ``talvix_done``, which consoles and the runners of capped agents listen to (see ``runners.runner``)."""
+    return f"SELECT pg_notify('{channel}', agent) FROM (SELECT DISTINCT agent FROM {source}) z"
 
 
 # ------------------------------------------------------------------------------------------------
@@ -195,7 +196,7 @@ WITH input AS (
     ON CONFLICT (idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING
     RETURNING *
 ), e AS ({_state_events("ins", "'queued'")}),
-n AS ({_NOTIFY_FROM.format(source="ins")})
+n AS ({_notify_from("ins")})
 SELECT ins.*, (SELECT count(*) FROM n) AS _n FROM ins ORDER BY ins.id
 """
 
@@ -305,7 +306,7 @@ WITH {head}c AS MATERIALIZED (
     RETURNING t.*
 ), e AS (
     {_state_events("u", "'running, attempt ' || x.attempts || ' of ' || x.max_attempts", runner="%(runner)s")}
-), n AS ({_NOTIFY_CLAIMED.format(source="u")})
+), n AS ({_notify_from("u", CHANNEL_EVENTS)})
 SELECT {select}, (SELECT count(*) FROM n) AS _notified FROM {source} ORDER BY u.priority DESC, u.run_at, u.id
 """
 
@@ -422,7 +423,7 @@ WITH v AS (
      WHERE t.id = v.id AND t.status = 'running' AND t.locked_by = v.runner AND t.attempts = v.attempts
     RETURNING t.id, t.agent, t.candidate_id, t.job_id, t.application_id, v.runner
 ), e AS ({_state_events("u", "'succeeded'", runner="x.runner")}),
-n AS ({_NOTIFY_DONE.format(source="u")})
+n AS ({_notify_from("u", CHANNEL_DONE)})
 SELECT u.id, (SELECT count(*) FROM n) AS _notified FROM u
 """
 
@@ -648,7 +649,7 @@ def _operator_update(db: Database, action: str, ids: Sequence[int], set_sql: str
             f"""WITH u AS (UPDATE tasks SET {set_sql}, updated_at = now()
                            WHERE id = ANY(%(ids)s) AND status = ANY(%(from)s) RETURNING *),
                      e AS ({_state_events("u", "%(message)s")}),
-                     n AS ({_NOTIFY_FROM.format(source="u")})
+                     n AS ({_notify_from("u")})
                 SELECT u.id, (SELECT count(*) FROM n) AS _n FROM u ORDER BY u.id""",
             {"ids": ids, "from": list(from_states), "message": message, **(extra or {})},
         ).fetchall()
@@ -817,7 +818,7 @@ def reap(db: Database, *, runner_stale_s: float = 90.0, batch: int = 500, backof
                   FROM u WHERE u.marked AND ap.id = u.application_id
                 RETURNING ap.id
             ), e AS ({_state_events("u", "x.status || ': ' || x.last_error", level="'warning'")}),
-            n AS ({_NOTIFY_FROM.format(source="u")})
+            n AS ({_notify_from("u")})
             SELECT u.id, u.status, (SELECT count(*) FROM n) AS _n, (SELECT count(*) FROM a) AS _a FROM u
             """,
             {"stale": float(runner_stale_s), "batch": batch, "delay": float(backoff_base)},
