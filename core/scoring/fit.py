@@ -500,24 +500,24 @@ def _read_counts(got: tuple[list[bytes], list[tuple[str, int, int]]], out: Any) 
     return terms, blocks, lengths
 
 
+@lru_cache(maxsize=1)
+def _malloc_trim() -> Any:
+    """glibc's ``malloc_trim``, or None where the C library has none (musl and others)."""
+    try:
+        return ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6").malloc_trim
+    except (OSError, AttributeError):
+        return None
+
+
 def _trim_heap() -> None:
     """Give the heap's free pages back to the OS before forking (glibc's ``malloc_trim``; nothing elsewhere).
 
     A process that has just freed a lot (a runner after a big scoring run) keeps those pages mapped; after a
     fork they are shared, and whichever process reuses one first copies it (a copy-on-write fault per
     page). Trimmed, new allocations get fresh pages in both processes instead."""
-    global _LIBC
-    if _LIBC is None:
-        try:
-            _LIBC = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
-            _LIBC.malloc_trim  # noqa: B018 - glibc only: musl and others have none
-        except (OSError, AttributeError):
-            _LIBC = False
-    if _LIBC:
-        _LIBC.malloc_trim(0)
-
-
-_LIBC: Any = None
+    trim = _malloc_trim()
+    if trim is not None:
+        trim(0)
 
 
 class _TermCounting:
