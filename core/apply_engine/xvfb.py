@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import select
 import shutil
+import socket
 import subprocess
 import time
+from pathlib import Path
 
 from core.apply_engine.watchdog import WATCHDOG
 from core.errors import BrowserError
@@ -20,9 +23,10 @@ XVFB_DISPLAYS = range(90, 190)
 def start_xvfb() -> tuple[subprocess.Popen[bytes], str]:
     """Start a private Xvfb for one headed session; returns the process and its ``DISPLAY``.
 
-    Xvfb itself decides whether a display number is free (it honours live lock files and clears stale
-    ones left by a killed server), and ``-displayfd`` tells us the moment it accepts connections, so two
+    Xvfb itself decides whether a display number is free: with ``-displayfd`` it writes no lock file and
+    binds the display's abstract socket instead, which the kernel frees when the server dies, so two
     sessions starting at once never share a display and a crashed run never uses a number up.
+    ``-displayfd`` also tells us the moment it accepts connections.
     """
     binary = shutil.which("Xvfb")
     if binary is None:
@@ -70,10 +74,12 @@ def _read_display(fd: int, proc: subprocess.Popen[bytes], timeout_s: float) -> b
 
 
 def stop_xvfb(proc: subprocess.Popen[bytes]) -> None:
-    """End a session's Xvfb and reap it.
+    """End a session's Xvfb, reap it and clear what it left of its display.
 
-    SIGTERM first, because Xvfb then removes its ``/tmp/.X<n>-lock`` and socket itself; SIGKILL only if
-    it does not exit in time. Waiting on it leaves no zombie behind in a long-running runner.
+    SIGTERM first, because Xvfb then removes its ``/tmp/.X11-unix/X<n>`` socket itself; SIGKILL only if
+    it does not exit in time. Waiting on it leaves no zombie behind in a long-running runner. A server
+    that was killed (here, by the watchdog, the OOM killer or a crash) cannot tidy up, so what it left
+    is removed here.
     """
     WATCHDOG.remove(proc.pid)
     if proc.poll() is None:
@@ -85,3 +91,44 @@ def stop_xvfb(proc: subprocess.Popen[bytes]) -> None:
             proc.wait(5)
     else:
         proc.wait()
+    display = str(proc.args[1]) if isinstance(proc.args, list) and len(proc.args) > 1 else ""
+    if display.startswith(":") and display[1:].isdigit():
+        clear_display_files(int(display[1:]), proc.pid)
+
+
+def clear_display_files(n: int, dead_pid: int, tmp: Path = Path("/tmp")) -> None:
+    """Remove the socket (and lock file, if it wrote one) of display ``n`` left by the ended server ``dead_pid``.
+
+    Nothing is touched while another server holds the display: a lock file naming another pid, or a
+    socket something listens on, means the number has a new owner.
+    """
+    lock = tmp / f".X{n}-lock"
+    holder = _lock_pid(lock)
+    if holder is not None and holder != dead_pid:
+        return
+    if holder == dead_pid:
+        with contextlib.suppress(FileNotFoundError):
+            lock.unlink()
+    sock = tmp / ".X11-unix" / f"X{n}"
+    if sock.is_socket() and not _listening(sock) and _lock_pid(lock) is None:
+        with contextlib.suppress(FileNotFoundError):
+            sock.unlink()
+
+
+def _lock_pid(lock: Path) -> int | None:
+    """The pid an X lock file names (ten characters, space-padded), or None when there is none to read."""
+    try:
+        text = lock.read_text(errors="replace").strip()
+    except OSError:
+        return None
+    return int(text) if text.isdigit() else None
+
+
+def _listening(sock: Path) -> bool:
+    with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as probe:
+        probe.settimeout(1.0)
+        try:
+            probe.connect(str(sock))
+        except OSError:
+            return False
+    return True

@@ -1,7 +1,7 @@
 """Headed Chromium under a private Xvfb (``apply.headless = false`` on a machine with no ``$DISPLAY``).
 
 Each session starts its own virtual display, Chromium draws real pixels on it, and when the session ends
-(or its owner is killed) the display server is gone too: no process, no lock file, no used-up number.
+(or its owner is killed) the display server is gone too: no process, no socket file, no used-up number.
 """
 
 from __future__ import annotations
@@ -58,7 +58,7 @@ def _display_number(display: str) -> int:
     return int(match.group(1))
 
 
-def _lock_files(n: int) -> list[Path]:
+def _display_files(n: int) -> list[Path]:
     return [p for p in (Path(f"/tmp/.X{n}-lock"), Path(f"/tmp/.X11-unix/X{n}")) if p.exists()]
 
 
@@ -101,16 +101,16 @@ def test_a_headed_session_brings_its_own_xvfb_fills_a_form_and_leaves_nothing_be
     finally:
         browser.close()
     assert not _running(xvfb.pid) and xvfb.returncode is not None  # ended and reaped, not a zombie
-    assert not _lock_files(_display_number(display))
+    assert not _display_files(_display_number(display))
     wait_for(lambda: not [p for p in browser_pids if _running(p)], timeout=10, message="browser processes to end")
 
 
 def test_a_display_left_locked_by_a_killed_xvfb_is_reused_not_used_up():
     first = Browser(BrowserConfig(headless=False)).start()
     n = _display_number(_chromium_display(first).pop())
-    os.kill(first._xvfb.pid, signal.SIGKILL)  # a crash: Xvfb gets no chance to remove its lock file
-    first.close()
-    assert _lock_files(n), "a SIGKILLed Xvfb leaves its lock behind"
+    os.kill(first._xvfb.pid, signal.SIGKILL)  # a crash: Xvfb gets no chance to remove its socket
+    wait_for(lambda: not _running(first._xvfb.pid), timeout=10, message="the killed Xvfb to end")
+    assert _display_files(n), "a SIGKILLed Xvfb leaves its socket behind"
     # A lower number may have come free meanwhile (an earlier session's display still going away when the
     # first one started): such displays are held open, so the next session has to get past them to n.
     # Under a loaded parallel run a start can also pass n over for a moment (Xvfb slower to come up than the
@@ -129,15 +129,30 @@ def test_a_display_left_locked_by_a_killed_xvfb_is_reused_not_used_up():
                 break
             second.close()
         try:
-            assert got == n, f"display :{n} was used up by its stale lock (the next session got :{got})"
+            assert got == n, f"display :{n} was used up by its stale socket (the next session got :{got})"
+            # The crashed session is closed now: its tidying-up must leave the display's new server alone.
+            first.close()
+            assert Path(f"/tmp/.X11-unix/X{n}").is_socket()
             second.driver.get("data:text/html,<h1>again</h1>")
             assert _is_drawn(second.screenshot_png())
         finally:
             second.close()
     finally:
+        first.close()
         for b in held:
             b.close()
-    assert not _lock_files(n)
+    assert not _display_files(n)
+
+
+def test_closing_a_session_whose_xvfb_was_killed_clears_the_display_files():
+    browser = Browser(BrowserConfig(headless=False)).start()
+    xvfb = browser._xvfb
+    n = _display_number(xvfb.args[1])
+    os.kill(xvfb.pid, signal.SIGKILL)  # the watchdog's way, or an OOM kill: no chance to tidy up
+    wait_for(lambda: not _running(xvfb.pid), timeout=10, message="the killed Xvfb to end")
+    assert _display_files(n)
+    browser.close()
+    assert not _display_files(n)
 
 
 def test_two_headed_sessions_at_once_get_separate_displays():
@@ -207,4 +222,4 @@ def test_talvix_apply_dry_run_headed_under_xvfb_on_a_sandbox_form(talvix_env, da
     # One launch, or more when another X server on this machine held a display first: the last one served.
     assert all(not _running(int(line.split()[0])) for line in launches)
     display = launches[-1].split()[1]
-    assert not _lock_files(_display_number(display))
+    assert not _display_files(_display_number(display))
