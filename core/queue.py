@@ -182,6 +182,10 @@ def enqueue(db: Database, new: NewTask) -> tuple[Task, bool]:
         return insert_task(conn, new)
 
 
+_TASK_FIELDS = tuple(f.name for f in dataclasses.fields(Task))
+
+# The inserted rows come back without their payloads, which the caller already has: decoding each one
+# again would be most of the client's work (see :func:`insert_many`).
 _INSERT_MANY = f"""
 WITH input AS (
     SELECT * FROM jsonb_to_recordset(%(rows)s::jsonb) AS x(
@@ -197,11 +201,11 @@ WITH input AS (
     RETURNING *
 ), e AS ({_state_events("ins", "'queued'")}),
 n AS ({_notify_from("ins")})
-SELECT ins.*, (SELECT count(*) FROM n) AS _n FROM ins ORDER BY ins.id
+SELECT {", ".join("NULL::jsonb AS payload" if f == "payload" else f"ins.{f}" for f in _TASK_FIELDS)},
+       (SELECT count(*) FROM n) AS _n
+  FROM ins ORDER BY ins.id
 """
 
-
-_TASK_FIELDS = tuple(f.name for f in dataclasses.fields(Task))
 
 
 def _task_row(cursor: Any) -> Callable[[Sequence[Any]], tuple[Task | None, dict[str, Any]]]:
@@ -238,6 +242,12 @@ def insert_many(conn: Conn, items: Sequence[NewTask], *, parent_id: int | None =
                      "max_attempts": p["max_attempts"], "candidate_id": p["candidate_id"], "job_id": p["job_id"],
                      "application_id": p["application_id"], "site": p["site"], "parent_id": parent_id})
     created = [t for t, _ in _tasks_of(conn, _INSERT_MANY, {"rows": json.dumps(rows)}) if t is not None]
+    # Rows come back in insertion order without payloads: the unkeyed ones in the order of ``items``, and
+    # a key's row is its first item's (a later item with the same key inserts nothing).
+    unkeyed_payloads = iter([r["payload"] for r in rows if r["key"] is None])
+    first_payload = {r["key"]: r["payload"] for r in reversed(rows) if r["key"] is not None}
+    for t in created:
+        t.payload = next(unkeyed_payloads) if t.idempotency_key is None else first_payload[t.idempotency_key]
     by_key = {t.idempotency_key: t for t in created if t.idempotency_key is not None}
     unkeyed = iter(t for t in created if t.idempotency_key is None)
     missing = [n.key for n in items if n.key is not None and n.key not in by_key]
@@ -268,9 +278,10 @@ def enqueue_many(db: Database, items: Iterable[NewTask]) -> list[tuple[Task, boo
 # ------------------------------------------------------------------------------------------------
 # Claim
 # ------------------------------------------------------------------------------------------------
+# Whether an agent is paused is asked once per agent, in the agents relation (see :func:`_claim_sql`), not
+# once per candidate row.
 _ELIGIBLE = """
       t.status IN ('queued', 'failed') AND t.run_at <= now()
-  AND NOT EXISTS (SELECT 1 FROM agent_controls ac WHERE ac.agent = t.agent AND ac.paused)
   AND (t.site IS NULL OR NOT EXISTS (
         SELECT 1 FROM sites s WHERE s.site = t.site AND s.paused
            AND (s.paused_until IS NULL OR s.paused_until > now())))
@@ -311,7 +322,8 @@ SELECT {select}, (SELECT count(*) FROM n) AS _notified FROM {source} ORDER BY u.
 """
 
 
-_CLAIM = _claim_sql("unnest(%(agents)s::text[]) AS a(agent)")
+_CLAIM = _claim_sql("""(SELECT x.agent FROM unnest(%(agents)s::text[]) AS x(agent)
+         WHERE NOT EXISTS (SELECT 1 FROM agent_controls ac WHERE ac.agent = x.agent AND ac.paused)) a""")
 
 # The common claim in one round trip: the agents without a cap are claimed as in :data:`_CLAIM`, and the
 # same statement reads the operator's controls for every agent asked for (one row even when nothing was
@@ -319,13 +331,13 @@ _CLAIM = _claim_sql("unnest(%(agents)s::text[]) AS a(agent)")
 # operator cap are left out of the claim here: they go through the per-agent locked path below.
 _CLAIM_WITH_CONTROLS = _claim_sql(
     """(SELECT x.agent FROM unnest(%(agents)s::text[]) AS x(agent)
-         WHERE NOT EXISTS (SELECT 1 FROM agent_controls cap
-                            WHERE cap.agent = x.agent AND cap.max_concurrency IS NOT NULL)) a""",
+         WHERE NOT EXISTS (SELECT 1 FROM agent_controls ac
+                            WHERE ac.agent = x.agent AND (ac.paused OR ac.max_concurrency IS NOT NULL))) a""",
     head="""ctl AS MATERIALIZED (
     SELECT COALESCE(jsonb_object_agg(agent, jsonb_build_array(paused, max_concurrency)), '{}'::jsonb) AS controls
       FROM agent_controls WHERE agent = ANY(%(all_agents)s::text[])
 ), """,
-    select="u.*, ctl.controls AS _controls", source="ctl LEFT JOIN u ON true")
+    select="u.*, ctl.controls::text AS _controls", source="ctl LEFT JOIN u ON true")
 
 
 def claim(db: Database, agents: Sequence[str], n: int, runner_id: str, lease_s: float,
@@ -345,7 +357,8 @@ def claim(db: Database, agents: Sequence[str], n: int, runner_id: str, lease_s: 
         free = [a for a in agents if a not in caps]
         rows = _tasks_of(conn, _CLAIM_WITH_CONTROLS, {"all_agents": list(agents), "agents": free, "n": n,
                                                       "runner": runner_id, "lease": float(lease_s)})
-        controls: dict[str, list[Any]] = rows[0][1]["_controls"] if rows else {}
+        # Every row carries the controls; as text, they are decoded once, not once per claimed task.
+        controls: dict[str, list[Any]] = json.loads(rows[0][1]["_controls"]) if rows else {}
         out.extend(t for t, _ in rows if t is not None)
         capped: dict[str, int] = {}
         for agent in agents:
@@ -420,7 +433,8 @@ WITH v AS (
     UPDATE tasks t SET status = 'succeeded', result = v.result, lease_until = NULL, last_error = NULL,
                        finished_at = now(), updated_at = now()
       FROM v
-     WHERE t.id = v.id AND t.status = 'running' AND t.locked_by = v.runner AND t.attempts = v.attempts
+     WHERE t.id = ANY(%(ids)s::bigint[]) AND t.id = v.id
+       AND t.status = 'running' AND t.locked_by = v.runner AND t.attempts = v.attempts
     RETURNING t.id, t.agent, t.candidate_id, t.job_id, t.application_id, v.runner
 ), e AS ({_state_events("u", "'succeeded'", runner="x.runner")}),
 n AS ({_notify_from("u", CHANNEL_DONE)})
@@ -430,8 +444,11 @@ SELECT u.id, (SELECT count(*) FROM n) AS _notified FROM u
 
 def _completion_params(done: Sequence[tuple[Task, dict[str, Any] | None]]) -> dict[str, Any]:
     # One JSON document for the whole group: one parameter to send instead of four arrays to build.
+    # The ids again as an array: the planner then finds the rows through the primary key, however many
+    # tasks are running (joined on the document alone, it may scan every running task).
     return {"done": json.dumps([{"id": t.id, "runner": t.locked_by, "attempts": t.attempts, "result": r}
-                                for t, r in done])}
+                                for t, r in done]),
+            "ids": [t.id for t, _ in done]}
 
 
 def complete(db: Database, task: Task, result: dict[str, Any] | None = None,
