@@ -103,6 +103,31 @@ def test_claim_reads_n_rows_per_agent_not_the_whole_queue(db):
     assert db.one("SELECT count(*) AS n FROM tasks WHERE status = 'running'")["n"] == 20
 
 
+def test_a_group_completion_reads_its_own_rows_not_every_running_task(db):
+    queue.enqueue_many(db, [NewTask("ping", {"i": i}) for i in range(2000)])
+    running = [t for _ in range(4) for t in queue.claim(db, ["ping"], 500, "r", 60)]
+    assert len(running) == 2000
+    db.execute("ANALYZE tasks")
+    params = queue._completion_params([(t, {"ok": True}) for t in running[:20]])
+    plan = db.one("EXPLAIN (ANALYZE, FORMAT JSON) " + queue._COMPLETE, params)["QUERY PLAN"][0]["Plan"]
+    read = _queue_rows_read(plan)
+    assert read <= 2 * 20, f"completing 20 tasks read {read} of the 2,000 running ones"
+    assert db.one("SELECT count(*) AS n FROM tasks WHERE status = 'succeeded'")["n"] == 20
+
+
+def test_a_claim_commits_without_waiting_for_the_disk_and_only_its_own_transaction(db):
+    queue.enqueue(db, NewTask("ping"))
+    params = {"all_agents": ["ping"], "agents": ["ping"], "n": 5, "runner": "r", "lease": 30.0}
+    with db.connection() as conn:
+        with conn.transaction():
+            assert conn.execute("SHOW synchronous_commit").fetchone()["synchronous_commit"] == "on"
+            assert len(conn.execute(queue._CLAIM_WITH_CONTROLS, params).fetchall()) == 1
+            assert conn.execute("SHOW synchronous_commit").fetchone()["synchronous_commit"] == "off"
+        # The next transaction on the same connection (a completion, a submit marker) waits for the disk.
+        assert conn.execute("SHOW synchronous_commit").fetchone()["synchronous_commit"] == "on"
+    assert db.one("SELECT status FROM tasks")["status"] == "running"
+
+
 def test_expired_lease_is_reclaimed_and_the_old_holder_is_fenced_out(db):
     task, _ = queue.enqueue(db, NewTask("ping"))
     [held] = queue.claim(db, ["ping"], 1, "runner-a", 30)
