@@ -292,19 +292,12 @@ _ELIGIBLE = """
 # ``agent = ANY(...)`` cannot use the index order and would sort every queued task on each claim, which
 # grows with the depth of the queue; this stays O(n x agents) however long the queue is. Rows locked for
 # an agent but not among the best n are released when the statement commits.
-#
-# A claim commits without waiting for its WAL to reach disk (``synchronous_commit = off`` for its own
-# transaction only). That is safe: a claim lost in a database crash is a task never claimed, so it is simply
-# claimed again; the runner's later writes for it (completion, submit marker, outbox row) are fenced on the
-# claim and fail. And whatever a runner commits after its claim (synchronously, as everything else does)
-# flushes the WAL up to that point, so an effect that is on disk always has its claim on disk before it.
-# It spares every claim one disk flush, a fifth of its time on one worker.
 def _claim_sql(agents_sql: str, *, head: str = "", select: str = "u.*", source: str = "u") -> str:
     """A claim statement: the best n eligible tasks of the agents ``agents_sql`` yields (a relation with an
     ``agent`` column named ``a``) become ``running`` with their state events and NOTIFY. ``head`` adds CTEs
     before the claim, ``select``/``source`` shape the answer."""
     return f"""
-WITH async AS MATERIALIZED (SELECT set_config('synchronous_commit', 'off', true) AS off), {head}c AS MATERIALIZED (
+WITH {head}c AS MATERIALIZED (
     SELECT p.id FROM {agents_sql}
     CROSS JOIN LATERAL (
         SELECT t.id, t.priority, t.run_at FROM tasks t
@@ -325,8 +318,7 @@ WITH async AS MATERIALIZED (SELECT set_config('synchronous_commit', 'off', true)
 ), e AS (
     {_state_events("u", "'running, attempt ' || x.attempts || ' of ' || x.max_attempts", runner="%(runner)s")}
 ), n AS ({_notify_from("u", CHANNEL_EVENTS)})
-SELECT {select}, (SELECT count(*) FROM n) AS _notified, (SELECT off FROM async) AS _commit
-  FROM {source} ORDER BY u.priority DESC, u.run_at, u.id
+SELECT {select}, (SELECT count(*) FROM n) AS _notified FROM {source} ORDER BY u.priority DESC, u.run_at, u.id
 """
 
 

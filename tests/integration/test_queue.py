@@ -115,19 +115,6 @@ def test_a_group_completion_reads_its_own_rows_not_every_running_task(db):
     assert db.one("SELECT count(*) AS n FROM tasks WHERE status = 'succeeded'")["n"] == 20
 
 
-def test_a_claim_commits_without_waiting_for_the_disk_and_only_its_own_transaction(db):
-    queue.enqueue(db, NewTask("ping"))
-    params = {"all_agents": ["ping"], "agents": ["ping"], "n": 5, "runner": "r", "lease": 30.0}
-    with db.connection() as conn:
-        with conn.transaction():
-            assert conn.execute("SHOW synchronous_commit").fetchone()["synchronous_commit"] == "on"
-            assert len(conn.execute(queue._CLAIM_WITH_CONTROLS, params).fetchall()) == 1
-            assert conn.execute("SHOW synchronous_commit").fetchone()["synchronous_commit"] == "off"
-        # The next transaction on the same connection (a completion, a submit marker) waits for the disk.
-        assert conn.execute("SHOW synchronous_commit").fetchone()["synchronous_commit"] == "on"
-    assert db.one("SELECT status FROM tasks")["status"] == "running"
-
-
 def test_expired_lease_is_reclaimed_and_the_old_holder_is_fenced_out(db):
     task, _ = queue.enqueue(db, NewTask("ping"))
     [held] = queue.claim(db, ["ping"], 1, "runner-a", 30)
