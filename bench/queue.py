@@ -12,6 +12,9 @@ left (1, 2 and 4 workers). Figures are tasks per second over enqueue + claim + c
 - raw SQL, batched: the floor for Talvix's batched path: one statement claims 20 (``FOR UPDATE SKIP
   LOCKED``), one statement completes them (``WHERE id = ANY(...)``) — no events, no leases, no NOTIFY.
   ``ratio_vs_raw_batched`` is Talvix's queue over it (goal >= 0.8).
+- hot-path sketch (``hot_sketch``, ``hot_sketch_no_events``): a different task table in plain SQL, where a
+  claim and a completion are HOT updates (claimable work in a narrow table of its own), with Talvix's
+  three event rows per task and without them: how far a redesign could go, not a queue Talvix runs.
 - raw SQL, batched, same table: the same two statements on Talvix's own ``tasks`` table (its columns,
   indexes and claim order), inserted as plainly; ``ratio_vs_raw_batched_same_table`` is Talvix's queue over
   it, the share of the gap that is Talvix's own work rather than its table.
@@ -208,6 +211,98 @@ RETURNING id
 _SAME_TABLE_COMPLETE = """UPDATE tasks SET status = 'succeeded', result = '{"ok": true}' WHERE id = ANY(%s)"""
 
 
+# A sketch of a different task table, in plain SQL: what the queue could reach if a claim and a completion
+# were HOT updates (no index on the wide task row names a column they change, so Postgres writes no index
+# entry for them). Claimable work lives in a narrow table of its own (one row per queued task, deleted by
+# the claim), the task row keeps Talvix's columns and one index besides its primary key, and each state
+# change appends an event row as Talvix does (``events=False``: without them). It is not a queue Talvix
+# could use as it stands: with no index on the status, the console's views by status and the reaper's
+# search for expired leases would need structures of their own. The figures size that redesign.
+_HOT_SCHEMA = """
+CREATE TABLE hot_tasks (
+    id bigserial PRIMARY KEY, agent text NOT NULL, payload jsonb NOT NULL DEFAULT '{}', status text NOT NULL DEFAULT 'queued',
+    priority int NOT NULL DEFAULT 0, run_at timestamptz NOT NULL DEFAULT now(), attempts int NOT NULL DEFAULT 0,
+    max_attempts int NOT NULL DEFAULT 5, lease_until timestamptz, locked_by text, last_error text, result jsonb,
+    idempotency_key text, candidate_id bigint, job_id bigint, application_id bigint, parent_id bigint, site text,
+    created_at timestamptz NOT NULL DEFAULT now(), updated_at timestamptz NOT NULL DEFAULT now(),
+    started_at timestamptz, finished_at timestamptz
+) WITH (fillfactor = 40);
+CREATE INDEX ON hot_tasks (agent, id);
+CREATE TABLE hot_ready (id bigint NOT NULL, agent text NOT NULL, priority int NOT NULL, run_at timestamptz NOT NULL);
+CREATE INDEX ON hot_ready (agent, priority DESC, run_at, id);
+CREATE TABLE hot_events (id bigserial PRIMARY KEY, ts timestamptz NOT NULL DEFAULT now(), agent text, task_id bigint,
+                         runner_id text, message text NOT NULL);
+CREATE INDEX ON hot_events (task_id, id);
+"""
+
+
+def _hot_event(source: str, message: str, events: bool) -> str:
+    if not events:
+        return ""
+    return (f", e AS (INSERT INTO hot_events (agent, task_id, runner_id, message) "
+            f"SELECT agent, id, 'bench', {message} FROM {source})")
+
+
+def _hot_statements(events: bool) -> tuple[str, str, str]:
+    enqueue = f"""
+WITH ins AS (INSERT INTO hot_tasks (agent, payload)
+             SELECT 'ping', jsonb_build_object('i', g) FROM generate_series(%s::int, %s::int) g
+             RETURNING id, agent, priority, run_at),
+r AS (INSERT INTO hot_ready SELECT id, agent, priority, run_at FROM ins){_hot_event("ins", "'queued'", events)}
+SELECT count(*) FROM ins"""
+    claim = f"""
+WITH c AS (DELETE FROM hot_ready WHERE ctid IN (
+               SELECT ctid FROM hot_ready WHERE agent = 'ping' AND run_at <= now()
+                ORDER BY priority DESC, run_at, id LIMIT {CLAIM_BATCH} FOR UPDATE SKIP LOCKED) RETURNING id),
+u AS (UPDATE hot_tasks t SET status = 'running', locked_by = 'bench', attempts = t.attempts + 1,
+             lease_until = now() + interval '60 seconds', started_at = now(), updated_at = now()
+        FROM c WHERE t.id = c.id RETURNING t.*){_hot_event("u", "'running'", events)}
+SELECT id, attempts FROM u"""
+    complete = f"""
+WITH u AS (UPDATE hot_tasks t SET status = 'succeeded', result = '{{"ok": true}}', lease_until = NULL,
+                  finished_at = now(), updated_at = now()
+            WHERE t.id = ANY(%s) AND t.status = 'running' AND t.locked_by = 'bench'
+        RETURNING id, agent){_hot_event("u", "'succeeded'", events)}
+SELECT id FROM u"""
+    return enqueue, claim, complete
+
+
+def _hot_worker(url: str, barrier, events: bool) -> None:
+    _, claim, complete = _hot_statements(events)
+    with psycopg.connect(url, autocommit=True) as conn:
+        # The queue is filled just before the workers start, faster than autovacuum gathers statistics on it:
+        # without these, the claim would sort every queued row instead of reading the index in order.
+        conn.execute("SET enable_bitmapscan = off")
+        conn.execute("SET enable_sort = off")
+        barrier.wait()
+        while True:
+            ids = [r[0] for r in conn.execute(claim).fetchall()]
+            if not ids:
+                break
+            conn.execute(complete, (ids,)).fetchall()
+
+
+def bench_hot_sketch(base_url: str, tasks: int, workers: int, events: bool = True) -> float:
+    url = _fresh_db(base_url, f"bench_hot_{int(events)}_{workers}")
+    enqueue, _, _ = _hot_statements(events)
+    with psycopg.connect(url, autocommit=True) as conn:
+        conn.execute(_HOT_SCHEMA)
+        barrier = mp.Barrier(workers + 1)
+        procs = [mp.Process(target=_hot_worker, args=(url, barrier, events), daemon=True) for _ in range(workers)]
+        for p in procs:
+            p.start()
+        t0 = time.perf_counter()
+        for start in range(0, tasks, 1000):
+            conn.execute(enqueue, (start, min(tasks, start + 1000) - 1))
+        barrier.wait()
+        for p in procs:
+            p.join()
+        elapsed = time.perf_counter() - t0
+        done = conn.execute("SELECT count(*) FROM hot_tasks WHERE status = 'succeeded'").fetchone()[0]
+    assert done == tasks, f"hot-path sketch completed {done} of {tasks}"
+    return tasks / elapsed
+
+
 def bench_raw(base_url: str, tasks: int, workers: int, batched: bool = False, same_table: bool = False) -> float:
     name = "same_table" if same_table else "batched" if batched else "single"
     url = _fresh_db(base_url, f"bench_raw_{name}_{workers}")
@@ -248,7 +343,7 @@ def main() -> None:
     parser.add_argument("--no-runners", action="store_true", help="skip the runner-process section")
     parser.add_argument("--systems", default=None,
                         help="comma-separated subset of talvix,talvix_per_task_complete,procrastinate,raw_sql,"
-                             "raw_batched,raw_batched_same_table (default: all)")
+                             "raw_batched,raw_batched_same_table,hot_sketch,hot_sketch_no_events (default: all)")
     args = parser.parse_args()
     tasks = args.tasks or (3000 if args.quick else 20000)
     worker_counts = (1, 2, 4)
@@ -257,12 +352,15 @@ def main() -> None:
     print(f"starting embedded Postgres in {data_dir} ...", flush=True)
     base_url = ensure_embedded(data_dir, dbname="postgres")
     results: dict[str, dict[str, float]] = {"talvix": {}, "talvix_per_task_complete": {}, "procrastinate": {},
-                                            "raw_sql": {}, "raw_batched": {}, "raw_batched_same_table": {}}
+                                            "raw_sql": {}, "raw_batched": {}, "raw_batched_same_table": {},
+                                            "hot_sketch": {}, "hot_sketch_no_events": {}}
     systems = (("talvix", bench_talvix),
                ("talvix_per_task_complete", lambda url, n, w: bench_talvix(url, n, w, group=False)),
                ("procrastinate", bench_procrastinate), ("raw_sql", bench_raw),
                ("raw_batched", lambda url, n, w: bench_raw(url, n, w, batched=True)),
-               ("raw_batched_same_table", lambda url, n, w: bench_raw(url, n, w, batched=True, same_table=True)))
+               ("raw_batched_same_table", lambda url, n, w: bench_raw(url, n, w, batched=True, same_table=True)),
+               ("hot_sketch", bench_hot_sketch),
+               ("hot_sketch_no_events", lambda url, n, w: bench_hot_sketch(url, n, w, events=False)))
     if args.systems:
         keep = set(args.systems.split(",")) | {"talvix"}
         systems = tuple(x for x in systems if x[0] in keep)
@@ -292,7 +390,8 @@ def main() -> None:
 
     best = {k: max(v.values()) if v else float("nan") for k, v in results.items()}
     best = {k: best.get(k, float("nan")) for k in ("talvix", "talvix_per_task_complete", "procrastinate", "raw_sql",
-                                                   "raw_batched", "raw_batched_same_table")}
+                                                   "raw_batched", "raw_batched_same_table", "hot_sketch",
+                                                   "hot_sketch_no_events")}
     ends: dict = {}
     if runner_figures:
         pings = runner_figures["runner_ping_per_s"]
@@ -314,6 +413,10 @@ def main() -> None:
         "ratio_vs_raw_batched": round(best["talvix"] / best["raw_batched"], 2),
         "raw_batched_same_table_tasks_per_s": best["raw_batched_same_table"],
         "ratio_vs_raw_batched_same_table": round(best["talvix"] / best["raw_batched_same_table"], 2),
+        "hot_sketch_tasks_per_s": best["hot_sketch"],
+        "hot_sketch_over_raw_batched": round(best["hot_sketch"] / best["raw_batched"], 2),
+        "hot_sketch_no_events_tasks_per_s": best["hot_sketch_no_events"],
+        "hot_sketch_no_events_over_raw_batched": round(best["hot_sketch_no_events"] / best["raw_batched"], 2),
         **({"runners": runner_figures} if runner_figures else {}),
         **ends,
     }
