@@ -13,6 +13,7 @@ Fencing: heartbeat, complete, fail, release and the apply agent's submit marker 
 from __future__ import annotations
 
 import dataclasses
+import functools
 import getpass
 import json
 import operator
@@ -210,10 +211,21 @@ SELECT {", ".join("NULL::jsonb AS payload" if f == "payload" else f"ins.{f}" for
 
 def _task_row(cursor: Any) -> Callable[[Sequence[Any]], tuple[Task | None, dict[str, Any]]]:
     """A row factory for statements answering ``tasks`` rows: each row as its :class:`Task` (None where the
-    row holds no task, as in a claim that claimed nothing) and its other columns by name. Built once per
-    statement, so each row costs one tuple lookup, not a dictionary."""
-    names = [c.name for c in cursor.description or ()]
+    row holds no task, as in a claim that claimed nothing) and its other columns by name. Each row costs one
+    tuple lookup, not a dictionary; the lookup is made once per shape of answer (the column names read
+    straight from the result, without building the cursor's description)."""
+    result = cursor.pgresult
+    if result is None:
+        return _row_maker(())
+    return _row_maker(tuple(result.fname(i) for i in range(result.nfields)))
+
+
+@functools.lru_cache(maxsize=64)
+def _row_maker(raw_names: tuple[bytes, ...]) -> Callable[[Sequence[Any]], tuple[Task | None, dict[str, Any]]]:
+    names = [n.decode() for n in raw_names]
     at = {name: i for i, name in enumerate(names)}
+    if "id" not in at:
+        return lambda values: (None, {})
     take = operator.itemgetter(*(at[f] for f in _TASK_FIELDS))
     others = [(name, i) for i, name in enumerate(names) if name not in _TASK_FIELDS]
     id_at = at["id"]

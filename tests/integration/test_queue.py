@@ -103,6 +103,18 @@ def test_claim_reads_n_rows_per_agent_not_the_whole_queue(db):
     assert db.one("SELECT count(*) AS n FROM tasks WHERE status = 'running'")["n"] == 20
 
 
+def test_a_claimed_payload_comes_back_exactly_as_enqueued(db):
+    """Payloads are decoded by a fast JSON reader; numbers it would round (beyond 64 bits) must not be."""
+    payload = {"big": 123456789012345678901234567890, "neg": -9223372036854775809, "f": 0.1, "e": 1.5e-300,
+               "text": "Zoë \u2028 ₹12 LPA", "nested": [1, {"a": None, "b": True}]}
+    queue.enqueue(db, NewTask("ping", payload))
+    [task] = queue.claim(db, ["ping"], 1, "r", 30)
+    assert task.payload == payload
+    assert type(task.payload["big"]) is int and type(task.payload["neg"]) is int
+    db.execute("UPDATE tasks SET payload = '{\"huge\": 1e400}'::jsonb WHERE id = %s", (task.id,))
+    assert queue.get_task(db, task.id).payload == {"huge": 10**400}  # jsonb writes it out digit by digit
+
+
 def test_a_group_completion_reads_its_own_rows_not_every_running_task(db):
     queue.enqueue_many(db, [NewTask("ping", {"i": i}) for i in range(2000)])
     running = [t for _ in range(4) for t in queue.claim(db, ["ping"], 500, "r", 60)]
