@@ -22,7 +22,7 @@ import pytest
 from PIL import Image
 
 from core.apply_engine.browser import Browser, BrowserConfig
-from core.apply_engine.xvfb import XVFB_DISPLAYS
+from core.apply_engine.xvfb import XVFB_DISPLAYS, clear_display_files
 from sandbox import SandboxServer
 from tests.support.apply_helpers import PROFILE_TOML, PageServer, page
 from tests.support.common import REPO, talvix_cmd, wait_for
@@ -111,6 +111,7 @@ def test_a_display_left_locked_by_a_killed_xvfb_is_reused_not_used_up():
     os.kill(first._xvfb.pid, signal.SIGKILL)  # a crash: Xvfb gets no chance to remove its socket
     wait_for(lambda: not _running(first._xvfb.pid), timeout=10, message="the killed Xvfb to end")
     assert _display_files(n), "a SIGKILLed Xvfb leaves its socket behind"
+    first.close()
     # A lower number may have come free meanwhile (an earlier session's display still going away when the
     # first one started): such displays are held open, so the next session has to get past them to n.
     # Under a loaded parallel run a start can also pass n over for a moment (Xvfb slower to come up than the
@@ -130,18 +131,26 @@ def test_a_display_left_locked_by_a_killed_xvfb_is_reused_not_used_up():
             second.close()
         try:
             assert got == n, f"display :{n} was used up by its stale socket (the next session got :{got})"
-            # The crashed session is closed now: its tidying-up must leave the display's new server alone.
-            first.close()
-            assert Path(f"/tmp/.X11-unix/X{n}").is_socket()
             second.driver.get("data:text/html,<h1>again</h1>")
             assert _is_drawn(second.screenshot_png())
         finally:
             second.close()
     finally:
-        first.close()
         for b in held:
             b.close()
     assert not _display_files(n)
+
+
+def test_clearing_a_dead_servers_display_files_leaves_a_live_server_alone():
+    with Browser(BrowserConfig(headless=False)) as live:
+        n = _display_number(live._xvfb.args[1])
+        sock = Path(f"/tmp/.X11-unix/X{n}")
+        assert sock.is_socket()
+        # The number's earlier server (any pid but the live one's) has ended: its clean-up comes late.
+        clear_display_files(n, dead_pid=live._xvfb.pid + 100_000)
+        assert sock.is_socket(), "a live server's socket was removed"
+        live.driver.get("data:text/html,<h1>still drawn</h1>")
+        assert _is_drawn(live.screenshot_png())
 
 
 def test_closing_a_session_whose_xvfb_was_killed_clears_the_display_files():
