@@ -208,7 +208,6 @@ SELECT {", ".join("NULL::jsonb AS payload" if f == "payload" else f"ins.{f}" for
 """
 
 
-
 def _task_row(cursor: Any) -> Callable[[Sequence[Any]], tuple[Task | None, dict[str, Any]]]:
     """A row factory for statements answering ``tasks`` rows: each row as its :class:`Task` (None where the
     row holds no task, as in a claim that claimed nothing) and its other columns by name. Each row costs one
