@@ -109,6 +109,19 @@ def test_json_lines_cannot_carry_terminal_escapes():
     assert line["level"] == "warning" and line["task"] == 7
 
 
+def test_every_record_becomes_one_json_line_with_no_raw_control_character():
+    record = logging.LogRecord("talvix.agent", logging.INFO, __file__, 1, "done", None, None)
+    record.fields = {"task": 7, "page_title": "Jobs \x1b[2J\x07 at Acme", 3: "a number as a key"}
+    line = JsonLineFormatter().format(record)
+    assert "\n" not in line and "\x1b" not in line and "\x07" not in line  # escaped inside the JSON
+    assert json.loads(line)["page_title"] == "Jobs \x1b[2J\x07 at Acme" and json.loads(line)["3"]
+    # What the fast encoder refuses still makes a line: an integer beyond 64 bits, a lone surrogate.
+    record.fields = {"big": 10**30, "odd": "\ud800"}
+    line = JsonLineFormatter().format(record)
+    line.encode("utf-8")  # writable as it is
+    assert json.loads(line)["big"] == 10**30 and json.loads(line)["message"] == "done"
+
+
 def test_unknown_agent_is_a_one_line_error(run_talvix):
     result = run_talvix("runner", "--agents", "ping,nosuch", "--no-schedule", timeout=60)
     assert result.returncode == 1
