@@ -129,8 +129,13 @@ def demo(settings: Settings, db: Database) -> Database:
     return db
 
 
+@pytest.hookimpl(tryfirst=True)
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """Tests marked ``serial`` all go to one xdist worker (``--dist loadgroup``), so they never overlap."""
+    """Tests marked ``serial`` all go to one xdist worker (``--dist loadgroup``), so they never overlap.
+
+    ``tryfirst``: pytest-xdist reads ``xdist_group`` in a hook of its own; ours has to add it before that
+    runs, or the marker comes too late and the tests are spread over every worker.
+    """
     for item in items:
         if item.get_closest_marker("serial") is not None:
             item.add_marker(pytest.mark.xdist_group("serial"))
