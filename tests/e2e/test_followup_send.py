@@ -16,6 +16,7 @@ from core.models import NewTask
 from core.notify import prefs
 from core.outcomes import followups
 from runners.runner import run_until_idle
+from tests.support.common import settings_with
 from tests.support.outcomes import add_application, add_candidate, add_job, business_days_ago
 from tests.support.wa_fakes import SmtpSink
 
@@ -117,11 +118,7 @@ def test_an_outcome_recorded_after_the_note_was_queued_stops_it(settings, db, sm
 
 
 def test_the_candidates_own_address_as_sender_when_the_relay_may_send_as_them(settings, db, smtp):
-    from core.config import load_settings
-
-    s = load_settings(data_dir=settings.data_dir, database_url=settings.database_url.get_secret_value(),
-                      encryption_key=settings.encryption_key.get_secret_value(),
-                      outcomes={"followup_from": "candidate"})
+    s = settings_with(settings, outcomes={"followup_from": "candidate"})
     cipher = load_cipher(s)
     cid, rec, alone = _world(db, cipher, policy="never")
     _sweep(s, db)

@@ -8,10 +8,9 @@ from datetime import datetime, timedelta
 
 from agents.ping import Ping
 from core import queue
-from core.config import load_settings
 from core.models import NewTask
 from runners.runner import Runner
-from tests.support.common import wait_for
+from tests.support.common import settings_with, wait_for
 from tests.support.runner_procs import Fleet, fast_env
 
 
@@ -149,9 +148,7 @@ def test_per_agent_concurrency_setting_limits_one_runner(db, settings):
     """agents.ping.concurrency = 2: at most two ping handlers at once in this runner (the runner's own
     concurrency is 8). A task whose handler has returned is only having its outcome written and holds no
     slot, so in the database at most two more are still `running` while their completions commit."""
-    capped = load_settings(data_dir=settings.data_dir, database_url=settings.database_url.get_secret_value(),
-                           encryption_key=settings.encryption_key.get_secret_value(),
-                           agents={"ping": {"concurrency": 2}})
+    capped = settings_with(settings, agents={"ping": {"concurrency": 2}})
     queue.enqueue_many(db, [NewTask("ping", {"ms": 80}) for _ in range(16)])
     runner = Runner(capped, db, agents=["ping"], concurrency=8, reap=False)
     counting = runner.agents["ping"] = _CountingPing()

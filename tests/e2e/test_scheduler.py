@@ -11,7 +11,6 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from core import queue
-from core.config import load_settings
 from core.db import Database
 from core.errors import ConfigError
 from runners.scheduler import (
@@ -21,7 +20,7 @@ from runners.scheduler import (
     period_of,
     schedule_key,
 )
-from tests.support.common import wait_for
+from tests.support.common import settings_with, wait_for
 from tests.support.runner_procs import Fleet, fast_env
 
 IST = ZoneInfo("Asia/Kolkata")
@@ -50,8 +49,7 @@ def test_six_fields_put_seconds_first():
 
 
 def _settings_with(settings, **schedules):
-    return load_settings(data_dir=settings.data_dir, database_url=settings.database_url.get_secret_value(),
-                         encryption_key=settings.encryption_key.get_secret_value(), schedules=schedules)
+    return settings_with(settings, schedules=schedules)
 
 
 def test_two_schedulers_firing_the_same_schedule_make_one_task(settings, db):

@@ -9,12 +9,11 @@ from pathlib import Path
 
 import pytest
 
-from core.config import load_settings
 from core.crypto import load_cipher
 from core.errors import ConfigError, InvalidInput
 from core.outcomes import calibration as cal
 from core.outcomes import mail, records
-from tests.support.common import TEST_KEY
+from tests.support.common import settings_with
 from tests.support.imap_server import pymap_server
 from tests.support.outcomes import add_application, add_candidate, add_job
 
@@ -45,8 +44,7 @@ def imap(tmp_path):
 def world(settings, db, imap, monkeypatch):
     """Priya's five submitted applications, and settings with the shared inbox on the loopback server."""
     monkeypatch.setenv(PASSWORD_ENV, imap.password)
-    s = load_settings(data_dir=settings.data_dir, database_url=settings.database_url.get_secret_value(),
-                      encryption_key=TEST_KEY, outcomes={"mailboxes": {"shared": {
+    s = settings_with(settings, outcomes={"mailboxes": {"shared": {
                           "host": imap.host, "port": imap.port, "tls": False, "username": imap.username,
                           "password_env": PASSWORD_ENV, "max_message_kb": 16}}})
     cipher = load_cipher(s)

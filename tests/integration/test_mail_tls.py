@@ -6,10 +6,9 @@ from __future__ import annotations
 
 import pytest
 
-from core.config import load_settings
 from core.crypto import load_cipher
 from core.outcomes import mail
-from tests.support.common import TEST_KEY
+from tests.support.common import settings_with
 from tests.support.imap_server import imaps_front, pymap_server
 from tests.support.notify_setup import self_signed
 from tests.support.outcomes import add_application, add_candidate, add_job
@@ -22,8 +21,7 @@ REPLY = (b"From: Meera Iyer <meera.iyer@zenloop.io>\r\nTo: priya.sharma@example.
 
 
 def _settings(settings, **box):
-    return load_settings(data_dir=settings.data_dir, database_url=settings.database_url.get_secret_value(),
-                         encryption_key=TEST_KEY, outcomes={"mailboxes": {"shared": {
+    return settings_with(settings, outcomes={"mailboxes": {"shared": {
                              "host": "127.0.0.1", "username": "inbox@talvix.test", "password_env": PASSWORD_ENV,
                              **box}}})
 

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from core import queue
 from core.agent import Agent, AgentContext, AgentResult
-from core.config import load_settings
 from core.errors import AwaitingApproval, NeedsHuman, RetryLater
 from core.models import NewTask
 from runners.runner import Runner
-from tests.support.common import wait_for
+from tests.support.common import settings_with, wait_for
 
 
 class Scripted(Agent):
@@ -33,9 +32,7 @@ class Scripted(Agent):
 
 
 def _runner(settings, db) -> Runner:
-    fast = load_settings(data_dir=settings.data_dir, database_url=settings.database_url.get_secret_value(),
-                         encryption_key=settings.encryption_key.get_secret_value(),
-                         queue={"heartbeat_seconds": 1, "lease_seconds": 5, "poll_seconds": 0.2})
+    fast = settings_with(settings, queue={"heartbeat_seconds": 1, "lease_seconds": 5, "poll_seconds": 0.2})
     runner = Runner(fast, db, agents=["ping"], concurrency=4, reap=False)
     runner.agents["scripted"] = Scripted()
     return runner

@@ -13,10 +13,9 @@ import psycopg
 
 from core import queue
 from core.agent import Agent, AgentContext, AgentResult
-from core.config import load_settings
 from core.models import NewTask
 from runners.runner import Runner
-from tests.support.common import wait_for
+from tests.support.common import settings_with, wait_for
 
 
 class Gate(Agent):
@@ -39,8 +38,7 @@ class Gate(Agent):
 
 def _with_queue(settings, queue: dict):
     """The test's settings with other queue timings (heartbeat, lease, poll)."""
-    return load_settings(data_dir=settings.data_dir, database_url=settings.database_url.get_secret_value(),
-                         encryption_key=settings.encryption_key.get_secret_value(), queue=queue)
+    return settings_with(settings, queue=queue)
 
 
 def _succeeded_events(db, task_id: int) -> int:

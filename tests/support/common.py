@@ -16,6 +16,7 @@ from urllib.parse import urlsplit, urlunsplit
 import psycopg
 from psycopg import sql
 
+from core.config import Settings, load_settings
 from core.crypto import generate_key
 
 REPO = Path(__file__).resolve().parents[2]
@@ -50,3 +51,10 @@ def wait_for(predicate: Any, timeout: float = 30.0, interval: float = 0.05, mess
         if time.monotonic() > deadline:
             raise AssertionError(f"timed out after {timeout}s waiting for {message}")
         time.sleep(interval)
+
+
+def settings_with(settings: Settings, **overrides: Any) -> Settings:
+    """The test's settings (its data folder, database and key) with the given sections or values replaced."""
+    key = settings.encryption_key
+    return load_settings(data_dir=settings.data_dir, database_url=settings.database_url.get_secret_value(),
+                         encryption_key=key.get_secret_value() if key is not None else None, **overrides)
