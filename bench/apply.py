@@ -6,9 +6,10 @@ while Talvix discovers the form, builds the answer sheet, verifies every value, 
 writes the receipt and the submit marker. Then applications per hour with 1 and 2 browsers in parallel
 (Talvix, browser per worker), and the memory per browser (PSS of chromedriver + Chromium, and USS: what
 only that session holds) with 1, 2 and 4 sessions open at once, each on a sandbox form, with the current
-Chromium flags and the flags before issue 16, in the same run. ``--memory-only`` runs just that part.
+Chromium flags and the flags before issue 16, in the same run. ``--memory-only`` runs just that part;
+``--sessions 1,2,4,8,16,40`` measures more sessions at once (counts above 4 with the current flags only).
 
-    python bench/apply.py [--quick] [--rounds N]
+    python bench/apply.py [--quick] [--rounds N] [--memory-only] [--sessions 1,2,4,...]
 
 The last line is one JSON object with talvix_s_per_app, baseline_s_per_app, baseline_over_talvix.
 """
@@ -155,8 +156,10 @@ def memory_per_browser(sb: SandboxServer, sessions: int,
         for i in range(sessions):
             b = Browser().start()
             browsers.append(b)
-            b.open(sb.apply_url(FORMS[i % len(FORMS)]), 10)
-            wait(lambda b=b: b.driver.execute_script("return document.readyState") == "complete")
+            b.open(sb.apply_url(FORMS[i % len(FORMS)]), 30)
+            wait(lambda b=b: b.driver.execute_script("return document.readyState") == "complete", 30)
+            if sessions > 4 and (i + 1) % 10 == 0:
+                print(f"  {i + 1} of {sessions} sessions open", flush=True)
         time.sleep(1.0)  # let each renderer settle (startup garbage collected) before measuring
         pss = sum(b.memory_bytes() for b in browsers) / sessions / 2**20
         uss = sum(_uss(b) for b in browsers) / sessions / 2**20
@@ -167,19 +170,25 @@ def memory_per_browser(sb: SandboxServer, sessions: int,
             b.close()
 
 
-def memory_figures() -> dict[str, Any]:
-    """memory_mb_per_browser with the current flags, and the same with the flags before, for 1/2/4 sessions."""
+def memory_figures(sessions: tuple[int, ...] = SESSIONS) -> dict[str, Any]:
+    """memory_mb_per_browser with the current flags for each session count, and the same with the flags
+    before issue 16 for the counts of :data:`SESSIONS`."""
     keys = ("memory_mb_per_browser", "memory_mb_per_browser_before", "private_mb_per_browser",
             "private_mb_per_browser_before")
     out: dict[str, Any] = {k: {} for k in keys}
     with SandboxServer(port=0) as sb:
-        for n in SESSIONS:
-            before, before_uss = memory_per_browser(sb, n, FLAGS_BEFORE)
+        for n in sessions:
+            was = ""
+            if n in SESSIONS:
+                before, before_uss = memory_per_browser(sb, n, FLAGS_BEFORE)
+                out["memory_mb_per_browser_before"][str(n)] = round(before)
+                out["private_mb_per_browser_before"][str(n)] = round(before_uss)
+                was = f" (flags before: {before:.0f} MiB)"
             after, after_uss = memory_per_browser(sb, n)
-            for k, v in zip(keys, (after, before, after_uss, before_uss)):
-                out[k][str(n)] = round(v)
-            print(f"memory per browser with {n} session(s): PSS {after:.0f} MiB (flags before: {before:.0f} MiB), "
-                  f"private {after_uss:.0f} MiB (before: {before_uss:.0f} MiB)", flush=True)
+            out["memory_mb_per_browser"][str(n)] = round(after)
+            out["private_mb_per_browser"][str(n)] = round(after_uss)
+            print(f"memory per browser with {n} session(s): PSS {after:.0f} MiB{was}, private {after_uss:.0f} MiB; "
+                  f"{after * n / 1024:.1f} GiB for all {n}", flush=True)
     return out
 
 
@@ -189,9 +198,17 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=None)
     parser.add_argument("--memory-only", action="store_true",
                         help="only memory per browser with 1, 2 and 4 sessions (before/after flags)")
+    parser.add_argument("--sessions", default=",".join(map(str, SESSIONS)),
+                        help="session counts for the memory figures, e.g. 1,2,4,8,16,40 (default 1,2,4)")
     args = parser.parse_args()
+    try:
+        sessions = tuple(sorted({int(x) for x in args.sessions.split(",") if x.strip()}))
+    except ValueError:
+        parser.error(f"--sessions takes whole numbers separated by commas, not {args.sessions!r}")
+    if not sessions or sessions[0] < 1:
+        parser.error("--sessions needs at least one count of 1 or more")
     if args.memory_only:
-        print(json.dumps(memory_figures()))
+        print(json.dumps(memory_figures(sessions)))
         return
     rounds = args.rounds or (1 if args.quick else 3)
     throughput_n = 10 if args.quick else 30
@@ -250,7 +267,7 @@ def main() -> None:
     with SandboxServer(port=0) as sb:
         one = per_hour(1)
         two = per_hour(2)
-    mem = memory_figures()
+    mem = memory_figures(sessions)
     print(f"applications per hour: 1 browser {one:.0f}, 2 browsers {two:.0f} (browser start included)")
     print(f"memory per browser: {memory_mb:.0f} MiB (PSS, chromedriver + Chromium, one form loaded)")
     db.close()
