@@ -16,6 +16,7 @@ from pydantic import Field
 
 from core.agent import Agent, AgentContext, AgentResult, Payload, register
 from core.applications import get_application
+from core.apply_engine.browser import LowMemory
 from core.apply_engine.engine import (
     ApplyEngine,
     ApplyRequest,
@@ -87,6 +88,9 @@ class ApplyAgent(Agent):
             out = engine.run(req)
         except SiteBusy as exc:
             raise RetryLater(str(exc), max(1.0, exc.delay_s)) from None
+        except LowMemory as exc:  # not now: no browser started, no attempt counted, the site's slot kept
+            raise RetryLater(f"{exc}; trying again in {exc.delay_s:.0f}s (lower the apply agent's concurrency "
+                             "on this host, or give it more memory)", max(1.0, exc.delay_s)) from None
         documents = {k: {"name": v.name} for k, v in (("resume", docs.resume), ("cover_letter", docs.cover_letter)) if v}
         # the answers are the candidate's personal data: sealed in tasks.result (docs/hardening.md)
         data = seal_answer_sheets(cipher, out.approval_data(documents))

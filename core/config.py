@@ -184,6 +184,13 @@ class ApplySettings(Section):
     #: Per-site approval policy (site host -> policy); the stricter of this and the candidate's wins.
     site_policies: dict[str, Literal["always", "when_uncertain", "never"]] = {}
     concurrency: int = Field(2, ge=1)
+    #: A new browser session starts only while the machine has at least this much memory available (the
+    #: kernel's MemAvailable, in MiB): below it an apply task waits (postponed, no attempt counted) and
+    #: ``talvix apply`` says so, instead of a browser pushing the server into its OOM killer. A session
+    #: takes ~100-330 MiB (docs/benchmarks.md). 0 turns the check off.
+    min_free_memory_mb: int = Field(512, ge=0)
+    #: How long an apply task waits before trying again when memory was short.
+    low_memory_retry_s: float = Field(60.0, gt=0)
     #: An answer below this confidence does not count as an answer to a required question.
     min_confidence: float = Field(0.7, ge=0, le=1)
     #: Under ``when_uncertain``, any answer below this confidence holds the application for approval.

@@ -70,6 +70,7 @@ def cmd_apply(ctx: Context) -> int:
     from core.applications import create_application
     from core.apply_engine.adapters import ats_of
     from core.apply_engine.answers import Documents
+    from core.apply_engine.browser import LowMemory
     from core.apply_engine.engine import ApplyEngine, ApplyRequest, stricter
     from core.apply_engine.proxy import proxy_for
     from core.apply_engine.sites import SiteBusy
@@ -126,6 +127,9 @@ def cmd_apply(ctx: Context) -> int:
         out = engine.run(req)
     except SiteBusy as exc:
         raise TalvixError(str(exc), hint="try again later, or change [sites] budgets in talvix.toml") from None
+    except LowMemory as exc:
+        raise TalvixError(str(exc), hint="close other browsers or free memory and run it again, or lower "
+                                          "TALVIX_APPLY__MIN_FREE_MEMORY_MB (0 turns the check off)") from None
     except Exception as exc:
         from core.errors import BrowserError
 

@@ -82,6 +82,28 @@ BASE_FLAGS = (
 )
 
 
+class LowMemory(Exception):
+    """Too little memory is available to start a browser session now; ``delay_s`` says when to try again."""
+
+    def __init__(self, reason: str, delay_s: float) -> None:
+        super().__init__(reason)
+        self.delay_s = delay_s
+
+
+def check_memory_for_browser(min_free_mb: int, retry_s: float = 60.0) -> None:
+    """Raise :class:`LowMemory` unless the machine has ``min_free_mb`` MiB available (0: no check).
+
+    Available is the kernel's MemAvailable: free memory plus what it can reclaim at once, the figure the
+    OOM killer's pressure follows. Checked before a session starts, never during one.
+    """
+    if min_free_mb <= 0:
+        return
+    available_mb = psutil.virtual_memory().available / 2**20
+    if available_mb < min_free_mb:
+        raise LowMemory(f"not enough memory to start a browser: {available_mb:.0f} MiB available, "
+                        f"apply.min_free_memory_mb is {min_free_mb}", retry_s)
+
+
 @dataclass(frozen=True)
 class BrowserConfig:
     """What a session needs from :class:`core.config.ApplySettings` (kept small so tests can vary it)."""

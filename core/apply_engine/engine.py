@@ -32,7 +32,7 @@ from core.apply_engine import fixes, forms, sites
 from core.apply_engine.adapters import Adapter, adapter_for, ats_of, fingerprint, wall_for
 from core.apply_engine.adapters.base import FIELD_ERRORS_JS
 from core.apply_engine.answers import Answer, AnswerSheet, Documents, build_sheet
-from core.apply_engine.browser import Browser, BrowserConfig, Shot
+from core.apply_engine.browser import Browser, BrowserConfig, Shot, check_memory_for_browser
 from core.apply_engine.fixes import Fix
 from core.apply_engine.receipts import Receipt, end_session, start_session
 from core.apply_engine.settle import settle, settle_late
@@ -134,6 +134,8 @@ class ApplyEngine:
                       "Talvix never submits twice")
             self._set_status(req, "unknown_outcome", reason)
             return ApplyOutcome("unknown_outcome", ats, reason, receipt=state["receipt_path"])
+        if self._browser is None:  # a session of our own: only with room for it (raises LowMemory)
+            check_memory_for_browser(self.settings.apply.min_free_memory_mb, self.settings.apply.low_memory_retry_s)
         if req.check_budget and req.site:
             sites.reserve(self.db, self.settings, req.site, req.candidate_id)  # raises SiteBusy
         session_id = start_session(self.db, req.application_id, task_id=req.task.id if req.task else None,

@@ -155,3 +155,38 @@ def test_crash_between_marker_and_confirmation_is_unknown_outcome_never_resubmit
     task = queue.get_task(db, task_id)
     assert task.status == "needs_human" and "unknown_outcome" in task.last_error
     assert len(server.submissions("/hang-submit")) == 1
+
+
+def test_with_too_little_memory_free_the_task_waits_without_a_browser_then_applies_once(settings, db, server):
+    # No machine here runs short on purpose: a floor above any machine's memory stands in for a full one.
+    tune(settings, min_free_memory_mb=10**9, low_memory_retry_s=300)
+    loads: list[str] = []
+
+    def counted(handler: Any) -> tuple[int, str]:
+        loads.append(handler.path)
+        return 200, company_form()
+
+    server.pages["/counted"] = counted
+    url = server.url("/counted")
+    ids = make_application(db, settings, url)
+    task_id = _enqueue(db, ids, url)
+    run_until_idle(settings, db, ["apply"], concurrency=1, timeout_s=60)
+    task = queue.get_task(db, task_id)
+    assert task.status in ("queued", "failed") and task.attempts == 0, (task.status, task.attempts)
+    assert "not enough memory to start a browser" in task.last_error
+    assert "apply.min_free_memory_mb is 1000000000" in task.last_error and "concurrency" in task.last_error
+    waits = db.value("SELECT extract(epoch FROM run_at - now()) FROM tasks WHERE id = %s", (task_id,))
+    assert 250 < waits <= 300
+    # Nothing was started: no browser loaded the form, no session was opened, the site's slot was not taken.
+    assert loads == [] and server.posts == []
+    assert db.value("SELECT count(*) FROM apply_sessions WHERE application_id = %s", (ids["application_id"],)) == 0
+    assert db.value("SELECT status FROM applications WHERE id = %s", (ids["application_id"],)) == "ready"
+    assert db.value("SELECT count(*) FROM sites WHERE site = %s AND last_action_at IS NOT NULL", (site_of(url),)) == 0
+
+    # Memory is back: the same task applies, once.
+    settings.apply.min_free_memory_mb = 0
+    db.execute("UPDATE tasks SET run_at = now() WHERE id = %s", (task_id,))
+    run_until_idle(settings, db, ["apply"], concurrency=1, timeout_s=90)
+    task = queue.get_task(db, task_id)
+    assert task.status == "succeeded", task.last_error
+    assert len(server.posts) == 1 and loads

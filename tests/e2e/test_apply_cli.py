@@ -117,6 +117,19 @@ def test_a_missing_profile_is_one_clear_line(run_talvix, server, files):
     assert res.stderr.strip().splitlines() == ["talvix: error: profile file not found: /nope.toml"]
 
 
+def test_too_little_memory_for_a_browser_is_one_clear_line_and_opens_nothing(run_talvix, server, files, db):
+    loads: list[str] = []
+    server.pages["/counted"] = lambda h: (loads.append(h.path), (200, company_form()))[1]
+    res = run_talvix("apply", "--url", server.url("/counted"), "--resume", files["resume"], "--profile",
+                     files["profile"], "--submit", env={**FAST, "TALVIX_APPLY__MIN_FREE_MEMORY_MB": "1000000000"})
+    assert res.returncode == 1, res.stdout
+    [line] = res.stderr.strip().splitlines()
+    assert line.startswith("talvix: error: not enough memory to start a browser: "), line
+    assert "apply.min_free_memory_mb is 1000000000" in line and "TALVIX_APPLY__MIN_FREE_MEMORY_MB" in line
+    assert loads == [] and server.posts == []
+    assert db.value("SELECT count(*) FROM apply_sessions") == 0
+
+
 def test_sigterm_mid_session_leaves_no_browser_behind(talvix_env, server, files, data_dir):
     server.pages["/slow"] = lambda h: (time.sleep(30), (200, page("slow", "<p>slow</p>")))[1]
     proc = subprocess.Popen(talvix_cmd("apply", "--url", server.url("/slow"), "--resume", files["resume"],
