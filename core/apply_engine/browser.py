@@ -45,7 +45,7 @@ import psutil
 from core.apply_engine.forwarder import AuthForwarder
 from core.apply_engine.watchdog import LIVE, PROFILE_PREFIX, WATCHDOG, close_all_live, profile_root, reap_orphans
 from core.apply_engine.xvfb import start_xvfb, stop_xvfb
-from core.errors import BrowserError
+from core.errors import BrowserError, RetryLater
 
 #: Chromium flags for form filling, chosen for memory per session (issue 16) without changing what a page
 #: sees: no GPU process work (no GPU, no SwiftShader, no WebGL: forms draw in software), no crash reporter
@@ -82,12 +82,8 @@ BASE_FLAGS = (
 )
 
 
-class LowMemory(Exception):
+class LowMemory(RetryLater):
     """Too little memory is available to start a browser session now; ``delay_s`` says when to try again."""
-
-    def __init__(self, reason: str, delay_s: float) -> None:
-        super().__init__(reason)
-        self.delay_s = delay_s
 
 
 def check_memory_for_browser(min_free_mb: int, retry_s: float = 60.0) -> None:
