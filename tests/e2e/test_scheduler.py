@@ -48,13 +48,9 @@ def test_six_fields_put_seconds_first():
     assert period_of(trigger, datetime(2026, 3, 2, 9, 7, 45, tzinfo=IST)) == datetime(2026, 3, 2, 9, 7, 40, tzinfo=IST)
 
 
-def _settings_with(settings, **schedules):
-    return settings_with(settings, schedules=schedules)
-
-
 def test_two_schedulers_firing_the_same_schedule_make_one_task(settings, db):
     """Two hosts (two schedulers, each with its own connection pool) fire the same period at the same moment."""
-    s = _settings_with(settings, discover_acme={"cron": "0 6 * * *", "agent": "ping", "payload": {"ms": 1}})
+    s = settings_with(settings, schedules={"discover_acme": {"cron": "0 6 * * *", "agent": "ping", "payload": {"ms": 1}}})
     other_db = Database(db.url, min_size=1, max_size=2)
     try:
         schedulers = [Scheduler(s, db), Scheduler(s, other_db)]
@@ -143,7 +139,7 @@ def test_bad_cron_stops_the_runner_with_one_line_naming_the_schedule(run_talvix,
 
 
 def test_schedule_with_unknown_agent_is_refused(settings):
-    s = _settings_with(settings, nightly={"cron": "0 1 * * *", "agent": "nosuch"})
+    s = settings_with(settings, schedules={"nightly": {"cron": "0 1 * * *", "agent": "nosuch"}})
     with pytest.raises(ConfigError, match="schedule 'nightly': unknown agent 'nosuch'"):
         load_schedules(s)
 

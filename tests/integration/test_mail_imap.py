@@ -45,8 +45,8 @@ def world(settings, db, imap, monkeypatch):
     """Priya's five submitted applications, and settings with the shared inbox on the loopback server."""
     monkeypatch.setenv(PASSWORD_ENV, imap.password)
     s = settings_with(settings, outcomes={"mailboxes": {"shared": {
-                          "host": imap.host, "port": imap.port, "tls": False, "username": imap.username,
-                          "password_env": PASSWORD_ENV, "max_message_kb": 16}}})
+        "host": imap.host, "port": imap.port, "tls": False, "username": imap.username,
+        "password_env": PASSWORD_ENV, "max_message_kb": 16}}})
     cipher = load_cipher(s)
     apps = {}
     with db.transaction() as conn:

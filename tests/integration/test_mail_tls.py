@@ -22,8 +22,7 @@ REPLY = (b"From: Meera Iyer <meera.iyer@zenloop.io>\r\nTo: priya.sharma@example.
 
 def _settings(settings, **box):
     return settings_with(settings, outcomes={"mailboxes": {"shared": {
-                             "host": "127.0.0.1", "username": "inbox@talvix.test", "password_env": PASSWORD_ENV,
-                             **box}}})
+        "host": "127.0.0.1", "username": "inbox@talvix.test", "password_env": PASSWORD_ENV, **box}}})
 
 
 def _world(db, s):

@@ -36,18 +36,13 @@ class Gate(Agent):
         return AgentResult(result={"name": name})
 
 
-def _with_queue(settings, queue: dict):
-    """The test's settings with other queue timings (heartbeat, lease, poll)."""
-    return settings_with(settings, queue=queue)
-
-
 def _succeeded_events(db, task_id: int) -> int:
     return db.one("""SELECT count(*) AS n FROM events WHERE task_id = %s AND kind = 'state'
                       AND message = 'succeeded'""", (task_id,))["n"]
 
 
 def test_the_next_task_runs_while_the_last_outcome_is_written(settings, db):
-    fast = _with_queue(settings, {"heartbeat_seconds": 1, "lease_seconds": 30, "poll_seconds": 0.2})
+    fast = settings_with(settings, queue={"heartbeat_seconds": 1, "lease_seconds": 30, "poll_seconds": 0.2})
     first, _ = queue.enqueue(db, NewTask("gate", {"name": "first"}, priority=10))
     second, _ = queue.enqueue(db, NewTask("gate", {"name": "second"}))
     runner = Runner(fast, db, agents=["ping"], concurrency=1, reap=False)
@@ -97,7 +92,7 @@ class Stuck(Agent):
 
 def test_tasks_claimed_with_a_stuck_one_still_run_on_other_threads(settings, db):
     """One claim takes a stuck task and five quick ones: the quick ones must not wait behind it."""
-    fast = _with_queue(settings, {"heartbeat_seconds": 1, "lease_seconds": 60, "poll_seconds": 0.2})
+    fast = settings_with(settings, queue={"heartbeat_seconds": 1, "lease_seconds": 60, "poll_seconds": 0.2})
     stuck, _ = queue.enqueue(db, NewTask("stuck", {"name": "stuck"}, priority=10))
     quick = [queue.enqueue(db, NewTask("stuck", {"name": f"quick-{i}"}))[0] for i in range(5)]
     runner = Runner(fast, db, agents=["ping"], concurrency=8, reap=False)
@@ -175,7 +170,7 @@ class OneAtATime(Agent):
 
 def test_an_agent_at_its_own_limit_is_claimed_again_as_soon_as_its_task_returns(settings, db):
     """Another agent's task still runs and the poll is 30 s away: the freed slot is claimed at once."""
-    slow_poll = _with_queue(settings, {"heartbeat_seconds": 1, "lease_seconds": 60, "poll_seconds": 30})
+    slow_poll = settings_with(settings, queue={"heartbeat_seconds": 1, "lease_seconds": 60, "poll_seconds": 30})
     queue.enqueue(db, NewTask("hold", {}))
     queue.enqueue(db, NewTask("one", {"name": "first"}, priority=10))
     second, _ = queue.enqueue(db, NewTask("one", {"name": "second"}))
