@@ -166,6 +166,9 @@ def _apart(fn: Callable[..., Any], *args: Any) -> Any:
             with os.fdopen(write, "wb") as out:
                 pickle.dump(fn(*args), out)
         except BaseException:  # noqa: BLE001 - reported by the parent as a missing answer
+            import traceback
+
+            traceback.print_exc()
             code = 1
         finally:
             os._exit(code)
@@ -242,16 +245,118 @@ def scenario(name: str, n_cands: int, n_jobs: int, repeats: int, seed: int) -> d
     return row
 
 
+def _load_database(url: str, n_jobs: int, n_cands: int, seed: int) -> None:
+    """Open jobs as discovery leaves them (the source's answer in ``raw``, jd_parse's facts in ``parsed``) and
+    active candidates, written with COPY."""
+    from psycopg.types.json import Jsonb
+
+    from core.db import Database, migrate
+
+    rng = random.Random(seed)
+    words = _words(rng, 5000)
+    jobs = make_jobs(n_jobs, rng, words)
+    cands = make_candidates(n_cands, rng, words)
+    db = Database(url, min_size=1, max_size=1)
+    try:
+        migrate(db)
+        with db.transaction() as conn, conn.cursor() as cur:
+            with cur.copy("COPY jobs (canonical_key, source, company, title, location, workplace, description, "
+                          "description_sha256, parsed, raw) FROM STDIN") as copy:
+                for j in jobs:
+                    # A Greenhouse job board answer carries the description again as HTML, and more.
+                    raw = {"id": j["id"], "title": j["title"], "location": {"name": j["location"]},
+                           "content": "<p>" + j["description"].replace("\n", "</p><p>") + "</p>",
+                           "absolute_url": f"https://boards.example/jobs/{j['id']}", "metadata": None}
+                    copy.write_row((f"greenhouse:bench:{j['id']}", "greenhouse:bench", "Bench", j["title"],
+                                    j["location"], j["workplace"], j["description"], f"{j['id']:064x}",
+                                    Jsonb(j["parsed"]), Jsonb(raw)))
+            for _, profile in cands:
+                conn.execute("INSERT INTO candidates (full_name, profile, location) VALUES ('', %s, %s)",
+                             (Jsonb(profile), profile["identity"]["location"]))
+    finally:
+        db.close()
+
+
+def _peak_rss_mb() -> float:
+    import resource
+
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def database_run(url: str, data_dir: str, n_cands: int, keep: bool) -> dict[str, Any]:
+    """Score each candidate in turn through ``core.scoring.run.score_candidate`` (what the ``score`` agent
+    runs), with the index of the open jobs kept between them or not. Runs in a process forked for it."""
+    from core.config import load_settings
+    from core.crypto import generate_key
+    from core.db import Database
+    from core.scoring import run as scoring_run
+
+    settings = load_settings(data_dir=data_dir, database_url=url, encryption_key=generate_key(),
+                             score={"keep_job_index": keep})
+    db = Database(url, min_size=1, max_size=1)
+    times, pairs = [], 0
+    rss_before = _peak_rss_mb()
+    try:
+        for cid in range(1, n_cands + 1):
+            t0 = time.perf_counter()
+            pairs += scoring_run.score_candidate(db, settings, cid).pairs
+            times.append(time.perf_counter() - t0)
+    finally:
+        db.close()
+    return {"times": times, "pairs": pairs, "builds": scoring_run.OPEN_JOBS.builds,
+            "rss_mb_before": rss_before, "peak_rss_mb": _peak_rss_mb()}
+
+
+def database_scenario(n_jobs: int, n_cands: int, seed: int) -> dict[str, Any]:
+    """End to end against Postgres: n_cands candidates scored one after another against n_jobs open jobs,
+    reading the jobs from the database as the ``score`` agent does, the index kept between candidates
+    (Talvix's default) and not."""
+    import tempfile
+
+    from core.db import ensure_embedded, stop_embedded
+
+    data_dir = Path(tempfile.mkdtemp(prefix="talvix-bench-score-"))
+    print(f"database: {n_jobs:,} open jobs and {n_cands} candidates into an embedded Postgres in {data_dir} ...",
+          flush=True)
+    try:
+        url = ensure_embedded(data_dir)
+        t0 = time.perf_counter()
+        _load_database(url, n_jobs, n_cands, seed)
+        print(f"database: loaded in {time.perf_counter() - t0:.1f}s; scoring ...", flush=True)
+        kept = _apart(database_run, url, str(data_dir), n_cands, True)
+        each = _apart(database_run, url, str(data_dir), n_cands, False)
+    finally:
+        stop_embedded(data_dir)
+        import shutil
+
+        shutil.rmtree(data_dir, ignore_errors=True)
+    nxt = sorted(kept["times"][1:])
+    row = {"scenario": f"db_{n_cands}x{n_jobs // 1000}k", "jobs": n_jobs, "candidates": n_cands,
+           "first_candidate_s": round(kept["times"][0], 2),
+           "next_candidate_s": round(nxt[len(nxt) // 2], 2) if nxt else None,
+           "without_kept_index_s": round(sorted(each["times"])[len(each["times"]) // 2], 2),
+           "index_builds": kept["builds"], "peak_rss_mb": round(kept["peak_rss_mb"]),
+           "peak_rss_mb_without_kept_index": round(each["peak_rss_mb"])}
+    print(f"database: first candidate {row['first_candidate_s']}s (reads and indexes the jobs), each next "
+          f"{row['next_candidate_s']}s with the index kept ({row['index_builds']} build), "
+          f"{row['without_kept_index_s']}s each without; peak RSS {row['peak_rss_mb']} MB "
+          f"({row['peak_rss_mb_without_kept_index']} MB without)", flush=True)
+    return row
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--quick", action="store_true", help="1 x 100k once, not three times (under 3 minutes)")
     ap.add_argument("--seed", type=int, default=7)
     ap.add_argument("--workers", type=int, default=None,
                     help="cores Talvix may use (default: all this process may run on; 1: one process, one thread)")
+    ap.add_argument("--no-database", action="store_true",
+                    help="skip the end-to-end section (100k open jobs in an embedded Postgres, ~1 minute)")
     args = ap.parse_args(argv)
     global WORKERS
     WORKERS = args.workers
     t0 = time.perf_counter()
+    db_row = database_scenario(100_000, 5, args.seed + 2) if not args.no_database else None
     rows = [scenario("1x100k", 1, 100_000, 1 if args.quick else 3, args.seed),
             scenario("1kx10k", 1_000, 10_000, 3, args.seed + 1)]
     talvix_pairs = sum(r["candidates"] * r["jobs"] for r in rows)
@@ -264,6 +369,10 @@ def main(argv: list[str] | None = None) -> int:
         "peak_memory_mb": max(r["peak_memory_mb"] for r in rows),
         "components": list(scoring.COMPONENTS), "wall_s": round(time.perf_counter() - t0, 1),
         "talvix_workers": WORKERS if WORKERS is not None else scoring.default_workers(),
+        **({"database": db_row, "db_first_candidate_s": db_row["first_candidate_s"],
+            "db_next_candidate_s": db_row["next_candidate_s"],
+            "db_without_kept_index_s": db_row["without_kept_index_s"],
+            "db_peak_rss_mb": db_row["peak_rss_mb"]} if db_row else {}),
     }
     print(json.dumps(out))
     return 0

@@ -113,6 +113,9 @@ class ScoreSettings(Section):
     knockout_sponsorship: bool = True
     #: Jobs scored per block (bounds memory: candidates x block floats).
     block_jobs: int = Field(20_000, ge=100)
+    #: Keep the index of the open jobs between scorings in a process (rebuilt when any open job changes):
+    #: a candidate is then scored against 100k jobs in ~1 s instead of ~7 s, for ~the index's memory.
+    keep_job_index: bool = True
 
 
 class DiscoverySettings(Section):

@@ -5,6 +5,7 @@ longer lists.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Iterator
 from datetime import datetime
 from typing import Any
 from urllib.parse import urlsplit
@@ -120,13 +121,34 @@ def list_jobs(db: Database, *, status: str = "all", source: str | None = None, l
     )
 
 
-#: What scoring reads of a job.
-_SCORING_COLUMNS = "id, title, description, location, workplace, salary, raw, parsed, description_sha256, status, company"
+#: What scoring reads of a job. The source's ``raw`` answer only matters to a job jd_parse has not reached
+#: (parsed on the fly from it): read for every job, it was two thirds of the time to load 100k open jobs.
+_SCORING_COLUMNS = ("id, title, description, location, workplace, salary, "
+                    "CASE WHEN parsed IS NULL THEN raw END AS raw, parsed, description_sha256, status, company")
+
+#: What of an open job its index for scoring is made of (:func:`open_jobs_fingerprint`).
+_SCORED_CONTENT = ("concat_ws(chr(31), id, title, location, COALESCE(workplace, chr(30)), "
+                   "COALESCE(salary::text, chr(30)), company, COALESCE(description_sha256, md5(description)), "
+                   "COALESCE(parsed::text, md5(raw::text)))")
 
 
-def open_jobs_to_score(db: Database) -> list[dict[str, Any]]:
-    """Every open job, with what scoring reads, oldest first."""
-    return db.execute(f"SELECT {_SCORING_COLUMNS} FROM jobs WHERE status = 'open' ORDER BY id")
+def open_jobs_to_score(db: Database, chunk: int = 2_000) -> Iterator[dict[str, Any]]:
+    """Every open job, with what scoring reads, oldest first, read ``chunk`` rows at a time (a server-side
+    cursor): the caller keeps what it needs of each row, and the whole answer is never held twice."""
+    with db.connection() as conn, conn.transaction(), conn.cursor(name="talvix_open_jobs") as cur:
+        cur.itersize = chunk
+        cur.execute(f"SELECT {_SCORING_COLUMNS} FROM jobs WHERE status = 'open' ORDER BY id")
+        yield from cur
+
+
+def open_jobs_fingerprint(db: Database) -> tuple[int, int]:
+    """(count, hash) of the open jobs and everything scoring reads of them: equal fingerprints, equal
+    indexes. A sum of per-job hashes, so it reads the open jobs once without sorting them (~0.3 s for
+    100k) and any change a job can undergo (new, closed, reopened, edited, parsed) changes it."""
+    row = db.one(f"""SELECT count(*) AS n,
+                            COALESCE(sum(hashtextextended({_SCORED_CONTENT}, 0)) % 9223372036854775807, 0)::bigint AS h
+                       FROM jobs WHERE status = 'open'""")
+    return (int(row["n"]), int(row["h"])) if row else (0, 0)
 
 
 def job_and_recent_open(db: Database, job_id: int, others: int) -> list[dict[str, Any]]:

@@ -44,7 +44,7 @@ import tempfile
 from collections import defaultdict, deque
 from collections.abc import Iterable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from itertools import chain, compress, islice
 from typing import TYPE_CHECKING, Any, overload
@@ -164,6 +164,12 @@ class Vocab:
     def __len__(self) -> int:
         return len(self.names)
 
+    def copy(self) -> Vocab:
+        twin = Vocab()
+        twin.index = dict(self.index)
+        twin.names = list(self.names)
+        return twin
+
 
 def _binary_rows(rows: Sequence[Sequence[int]], ncols: int) -> sparse.csr_matrix:
     """A 0/1 CSR matrix with a row per list of column ids (duplicates folded in C, not in Python)."""
@@ -228,6 +234,12 @@ class JobIndex:
         if cached is None:
             cached = self._weighted[required_weight] = (self.required * np.float32(required_weight) + self.nice).tocsr()
         return cached
+
+    def for_candidates(self) -> JobIndex:
+        """This index with vocabularies of its own: :func:`candidate_features` adds the candidates' skills and
+        places to them, so an index kept to score many candidates (``core.scoring.run``) hands each caller
+        one of these and stays as it was built. The matrices are shared, not copied."""
+        return replace(self, skills=self.skills.copy(), places=self.places.copy())
 
     def subset(self, n: int) -> JobIndex:
         """The first ``n`` jobs, keeping this index's vocabularies and IDF (jobs after ``n`` only lent
@@ -973,25 +985,42 @@ class ScoreResult:
     def breakdown(self, ci: int, ji: int) -> dict[str, Any]:
         """What the console shows for one pair: each component with its weight, the skills matched and
         missing, the knock-outs, the decision and the thresholds."""
-        comp, knock = components(self.candidates, self.jobs, np.array([ji]), self.weights, np.array([ci]))
+        return self.breakdowns([(ci, ji)])[0]
+
+    def breakdowns(self, pairs: Sequence[tuple[int, int]]) -> list[dict[str, Any]]:
+        """:meth:`breakdown` of each (candidate row, job column) pair, in order. The components are computed
+        once per candidate for all of its jobs here (one pass through :func:`components`, not one per pair:
+        a candidate with thousands of matches among 100k jobs took seconds the other way)."""
+        by_cand: dict[int, list[int]] = {}
+        for n, (ci, _) in enumerate(pairs):
+            by_cand.setdefault(ci, []).append(n)
+        out: list[dict[str, Any]] = [{}] * len(pairs)
+        for ci, ns in by_cand.items():
+            js = np.asarray([pairs[n][1] for n in ns], dtype=np.int64)
+            comp, knock = components(self.candidates, self.jobs, js, self.weights, np.array([ci]))
+            for col, n in enumerate(ns):
+                out[n] = self._breakdown(ci, int(js[col]), {k: float(v[0, col]) for k, v in comp.items()},
+                                         int(knock[0, col]))
+        return out
+
+    def _breakdown(self, ci: int, ji: int, comp: dict[str, float], k: int) -> dict[str, Any]:
         wn = self.weights.normalised()
         idx, names = self.jobs, self.jobs.skills.names
-        req = [names[j] for j in idx.required[ji].indices]
-        nice = [names[j] for j in idx.nice[ji].indices]
+        req = [names[j] for j in _row_indices(idx.required, ji)]
+        nice = [names[j] for j in _row_indices(idx.nice, ji)]
         have = self.candidates.skill_names[ci]
         out_comp: dict[str, dict[str, Any]] = {}
         for weight, name in zip(wn, COMPONENTS):
-            out_comp[name] = {"score": round(float(comp[name][0, 0]), 3), "weight": round(float(weight), 3)}
+            out_comp[name] = {"score": round(comp[name], 3), "weight": round(float(weight), 3)}
         out_comp["skills"].update({
             "matched_required": [s for s in req if s in have], "missing_required": [s for s in req if s not in have],
             "matched_nice": [s for s in nice if s in have], "missing_nice": [s for s in nice if s not in have]})
         out_comp["experience"].update({"candidate_years": _opt(self.candidates.years[ci]),
                                        "required_years": _opt(idx.years_min[ji])})
         out_comp["location"].update({"remote": bool(idx.remote[ji]),
-                                     "job_places": [idx.places.names[p] for p in idx.place[ji].indices]})
+                                     "job_places": [idx.places.names[p] for p in _row_indices(idx.place, ji)]})
         out_comp["salary"].update({"job_max_lpa": _opt(idx.salary_max_lpa[ji]),
                                    "candidate_wants_lpa": _opt(self.candidates.wants_lpa[ci])})
-        k = int(knock[0, 0])
         out = {
             "score": round(float(self.fit[ci, ji]), 1),
             "decision": DECISIONS[int(self.decision[ci, ji])],
@@ -1002,10 +1031,15 @@ class ScoreResult:
         }
         cal = self.weights.calibration
         if cal is not None:
-            raw = sum(float(w) * float(comp[name][0, 0]) for w, name in zip(wn, COMPONENTS))
+            raw = sum(float(w) * comp[name] for w, name in zip(wn, COMPONENTS))
             out["raw_score"] = round(100 * raw, 1)
             out["calibration"] = getattr(cal, "version", None)
         return out
+
+
+def _row_indices(m: sparse.csr_matrix, row: int) -> list[int]:
+    """The column ids of one row of a CSR matrix, read from its arrays (no row matrix built)."""
+    return m.indices[m.indptr[row]:m.indptr[row + 1]].tolist()
 
 
 def _opt(value: Any) -> float | None:

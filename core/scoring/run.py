@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -26,20 +28,66 @@ CANDIDATE_CHUNK = 2_000
 # ------------------------------------------------------------------------------------------------
 # Loading
 # ------------------------------------------------------------------------------------------------
-def _with_parsed(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    for row in rows:
-        if not row.get("parsed"):
-            row["parsed"] = parse_jd(row)
-    return rows
+#: What the job index is made of (:func:`core.scoring.fit.index_jobs`): each open job is kept with these only.
+_INDEXED = ("id", "title", "description", "location", "workplace", "parsed")
 
 
 def open_jobs(db: Database) -> list[dict[str, Any]]:
-    return _with_parsed(jobs_store.open_jobs_to_score(db))
+    """Every open job as the index reads it (parsed on the fly where jd_parse has not been), oldest first."""
+    return [{k: row[k] for k in _INDEXED} for row in _with_parsed(jobs_store.open_jobs_to_score(db))]
+
+
+def _with_parsed(rows: Iterable[dict[str, Any]]) -> Iterator[dict[str, Any]]:
+    for row in rows:
+        if not row.get("parsed"):
+            row["parsed"] = parse_jd(row)
+        yield row
+
+
+class OpenJobsIndex:
+    """The index of every open job, kept between scorings in this process.
+
+    Scoring one candidate against 100k open jobs spends most of its time reading the jobs and indexing them
+    (docs/benchmarks.md); a nightly run scores many candidates against the same jobs. So the index is kept,
+    under the fingerprint of what it was made of (:func:`core.jobs.store.open_jobs_fingerprint`), and each
+    scoring first reads the fingerprint (one pass over the open jobs inside Postgres, no rows sent): equal,
+    the index is reused; changed in any way (a job new, closed, edited or parsed), it is built again. A
+    fingerprint read before the jobs can only be older than them, so a change made in between costs one
+    more build, never a stale index. One index at a time; threads asking while it is being built wait for
+    it. ``[score] keep_job_index = false`` turns this off (each scoring reads and indexes the jobs itself).
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._fingerprint: tuple[int, int] | None = None
+        self._index: scoring.JobIndex | None = None
+        #: How many times an index was built (read by tests and the bench).
+        self.builds = 0
+
+    def get(self, db: Database) -> scoring.JobIndex | None:
+        """An index of the open jobs for one scoring (its own vocabularies), or None when there is none."""
+        with self._lock:
+            fingerprint = jobs_store.open_jobs_fingerprint(db)
+            if fingerprint != self._fingerprint:
+                self._index = self._fingerprint = None  # the old index is freed before the new one is built
+                jobs = open_jobs(db) if fingerprint[0] else []
+                self._index = scoring.index_jobs(jobs) if jobs else None
+                self._fingerprint = fingerprint
+                self.builds += 1
+            return self._index.for_candidates() if self._index is not None else None
+
+    def clear(self) -> None:
+        with self._lock:
+            self._index = self._fingerprint = None
+
+
+#: This process's index of the open jobs (see :class:`OpenJobsIndex`).
+OPEN_JOBS = OpenJobsIndex()
 
 
 def job_with_idf_sample(db: Database, job_id: int) -> list[dict[str, Any]]:
     """The job first, then up to IDF_SAMPLE_JOBS recent open jobs that only lend their term statistics."""
-    return _with_parsed(jobs_store.job_and_recent_open(db, job_id, IDF_SAMPLE_JOBS))
+    return list(_with_parsed(jobs_store.job_and_recent_open(db, job_id, IDF_SAMPLE_JOBS)))
 
 
 # ------------------------------------------------------------------------------------------------
@@ -81,8 +129,7 @@ def _collect(run: ScoreRun, result: scoring.ScoreResult, job_cols: np.ndarray | 
             r, c = divmod(flat, fit.shape[1])
             if dec[r, c] == 0:
                 picked.append((r, int(cols[c])))
-    for ci, ji in picked:
-        bd = result.breakdown(ci, ji)
+    for (ci, ji), bd in zip(picked, result.breakdowns(picked)):
         run.matches.append(Match(int(result.candidates.ids[ci]), int(result.jobs.ids[ji]), bd["score"],
                                  bd["decision"], bd))
     run.matches.sort(key=lambda m: (-m.score, m.candidate_id, m.job_id))
@@ -101,10 +148,15 @@ def score_candidate(db: Database, settings: Settings, candidate_id: int, *, keep
     """Score one active candidate against every open job."""
     run = ScoreRun()
     cands = candidates_store.profiles_to_score(db, candidate_id)
-    jobs = open_jobs(db) if cands else []
-    if not cands or not jobs:
+    if not cands:
         return run
-    index = scoring.index_jobs(jobs)
+    if settings.score.keep_job_index:
+        index = OPEN_JOBS.get(db)
+    else:
+        jobs = open_jobs(db)
+        index = scoring.index_jobs(jobs) if jobs else None
+    if index is None:
+        return run
     result = scoring.score(scoring.candidate_features(cands, index), index, weights_for(db, settings))
     _collect(run, result, keep_skips=keep_skips)
     return run

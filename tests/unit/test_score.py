@@ -138,3 +138,23 @@ def test_vectorised_scores_match_the_per_pair_breakdown_in_any_block_size():
         assert bd["score"] == pytest.approx(float(whole.fit[ci, ji]), abs=0.06)
         assert bd["decision"] == scoring.DECISIONS[int(whole.decision[ci, ji])]
     assert whole.pairs() == sorted(whole.pairs(), key=lambda p: -whole.fit[p])
+
+
+def test_breakdowns_of_many_pairs_at_once_are_each_pairs_own():
+    rng = np.random.default_rng(5)
+    skills = list(scoring.vocab.VOCABULARY)[:30]
+    jobs = [job(j + 1, f"Engineer {j}", "Requirements:\n- " + "\n- ".join(rng.choice(skills, 3, replace=False)) +
+                f"\n- {int(rng.integers(0, 8))}+ years of experience", str(rng.choice(["Pune", "Remote", "Mumbai"])),
+                str(rng.choice(["onsite", "remote"])), salary={"currency": "INR", "min_lpa": 10, "max_lpa": 12 + j % 9})
+            for j in range(60)]
+    cands = [candidate(c + 1, skills=tuple(rng.choice(skills, 5, replace=False)), years=float(c * 2), location="Pune",
+                       expected_ctc_lpa=15.0 + c) for c in range(4)]
+    index = scoring.index_jobs(jobs)
+    result = scoring.score(scoring.candidate_features(cands, index), index, scoring.Weights())
+    # Candidates interleaved, jobs out of order and repeated: each answer is its own pair's.
+    pairs = [(ci, ji) for ji in (59, 3, 17, 3, 40, 0) for ci in (2, 0, 3, 1)]
+    together = result.breakdowns(pairs)
+    assert together == [result.breakdowns([p])[0] for p in pairs]
+    assert len({repr(b) for b in together}) > 10  # the pairs differ: a mixed-up answer would show
+    for (ci, ji), bd in zip(pairs, together):
+        assert bd["score"] == pytest.approx(float(result.fit[ci, ji]), abs=0.06)

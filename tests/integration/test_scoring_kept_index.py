@@ -1,0 +1,127 @@
+"""The index of the open jobs kept between scorings (core.scoring.run.OPEN_JOBS): reused while the open jobs
+are as they were, built again after any change that matters to a score, and never changed by a scoring."""
+
+from __future__ import annotations
+
+import pytest
+from psycopg.types.json import Jsonb
+
+from core.jobs import store as jobs_store
+from core.scoring import run as scoring_run
+from tests.support.common import settings_with
+
+SKILLS = ["Python", "Django", "PostgreSQL", "AWS"]
+
+
+def _job(n: int, title: str = "Backend Engineer", skills: list[str] = SKILLS, **extra) -> dict:
+    desc = "Requirements:\n" + "\n".join(f"- {s}" for s in skills) + "\n- 3+ years of experience"
+    return {"canonical_key": f"greenhouse:acme:{n}", "source": "greenhouse:acme", "company": "Acme", "title": title,
+            "location": "Bengaluru, India", "workplace": "hybrid", "description": desc,
+            "url": f"https://boards.example/acme/jobs/{n}", **extra}
+
+
+def _candidate(db, skills: list[str], years: int = 4) -> int:
+    profile = {"summary": "Backend engineer building APIs", "skills": skills,
+               "work": {"years_experience": years}, "identity": {"location": "Bengaluru, India"},
+               "preferences": {"remote": True}}
+    return int(db.one("INSERT INTO candidates (full_name, profile, location) VALUES ('', %s, 'Bengaluru, India') "
+                      "RETURNING id", (Jsonb(profile),))["id"])
+
+
+def _upsert(db, *jobs: dict) -> list[int]:
+    with db.transaction() as conn:
+        return [jobs_store.upsert_job(conn, j)[0] for j in jobs]
+
+
+def _scores(db, settings, cid: int) -> tuple[int, dict[int, float]]:
+    run = scoring_run.score_candidate(db, settings, cid, keep_skips=100)
+    return run.pairs, {m.job_id: m.score for m in run.matches}
+
+
+@pytest.fixture
+def kept(settings):
+    scoring_run.OPEN_JOBS.clear()
+    yield settings
+    scoring_run.OPEN_JOBS.clear()
+
+
+def test_the_index_is_reused_until_an_open_job_changes_and_every_change_is_seen(db, kept):
+    settings = kept
+    ids = _upsert(db, _job(1), _job(2, "Data Engineer", ["Spark", "Airflow"]), _job(3, "Frontend Developer", ["React"]))
+    cid = _candidate(db, ["Python", "Django", "PostgreSQL", "AWS"])
+    builds = scoring_run.OPEN_JOBS.builds
+
+    pairs, first = _scores(db, settings, cid)
+    assert pairs == 3 and scoring_run.OPEN_JOBS.builds == builds + 1
+    assert _scores(db, settings, cid) == (pairs, first)
+    assert scoring_run.OPEN_JOBS.builds == builds + 1  # nothing changed: the kept index served it
+
+    # Discovery seeing the same jobs again (updated_at moves, nothing scoring reads does): still kept.
+    _upsert(db, _job(1), _job(2, "Data Engineer", ["Spark", "Airflow"]), _job(3, "Frontend Developer", ["React"]))
+    assert _scores(db, settings, cid) == (pairs, first)
+    assert scoring_run.OPEN_JOBS.builds == builds + 1
+
+    # A new job is scored.
+    new_id = _upsert(db, _job(4, "Python Developer"))[0]
+    pairs, scores = _scores(db, settings, cid)
+    assert pairs == 4 and new_id in scores and scoring_run.OPEN_JOBS.builds == builds + 2
+
+    # A job whose description changed (jd_parse's facts are reset, it is parsed on the fly) is scored anew.
+    _upsert(db, _job(2, "Data Engineer", ["Python", "Django", "PostgreSQL", "AWS"]))
+    pairs, scores = _scores(db, settings, cid)
+    assert scores[ids[1]] > first[ids[1]]
+
+    # jd_parse's facts saved for a job count too.
+    row = db.one("SELECT description_sha256 FROM jobs WHERE id = %s", (ids[2],))
+    with db.transaction() as conn:
+        assert jobs_store.save_parsed(conn, ids[2], row["description_sha256"],
+                                      {"required_skills": SKILLS, "nice_skills": [], "years_min": 3,
+                                       "location": "Bengaluru, India", "workplace": "hybrid"})
+    before = scores[ids[2]]
+    pairs, scores = _scores(db, settings, cid)
+    assert scores[ids[2]] > before
+
+    # A closed job is no longer scored.
+    with db.transaction() as conn:
+        assert jobs_store.close_missing_jobs(conn, "greenhouse:acme", [f"greenhouse:acme:{n}" for n in (2, 3, 4)]) == 1
+    pairs, scores = _scores(db, settings, cid)
+    assert pairs == 3 and ids[0] not in scores
+
+    # All closed: nothing to score, no index kept.
+    with db.transaction() as conn:
+        jobs_store.close_missing_jobs(conn, "greenhouse:acme", [])
+    assert _scores(db, settings, cid) == (0, {})
+
+
+def test_scoring_a_candidate_leaves_the_kept_index_as_it_was_built(db, kept):
+    settings = kept
+    _upsert(db, _job(1), _job(2, "Data Engineer", ["Spark", "Airflow"]))
+    plain = _candidate(db, ["Python"])
+    odd = _candidate(db, ["Erlang", "COBOL", "Fortran"])
+    _scores(db, settings, plain)
+    vocab = len(scoring_run.OPEN_JOBS.get(db).skills)
+    builds = scoring_run.OPEN_JOBS.builds
+    _scores(db, settings, odd)  # skills no job names get columns in the scoring's own vocabulary
+    assert len(scoring_run.OPEN_JOBS.get(db).skills) == vocab
+    assert scoring_run.OPEN_JOBS.builds == builds
+
+
+def test_without_the_kept_index_the_scores_are_the_same_and_nothing_is_kept(db, kept):
+    settings = kept
+    _upsert(db, _job(1), _job(2, "Data Engineer", ["Spark", "Airflow"]), _job(3, "Python Developer", ["Python"]))
+    cid = _candidate(db, ["Python", "Django"])
+    with_kept = _scores(db, settings, cid)
+    builds = scoring_run.OPEN_JOBS.builds
+    plain = settings_with(settings, score={"keep_job_index": False})
+    assert _scores(db, plain, cid) == with_kept
+    assert scoring_run.OPEN_JOBS.builds == builds
+
+
+def test_open_jobs_are_read_in_chunks_with_the_source_answer_only_where_unparsed(db):
+    _upsert(db, *(_job(n, raw={"n": n}) for n in range(1, 8)))
+    with db.transaction() as conn:
+        jobs_store.save_parsed(conn, 1, db.one("SELECT description_sha256 FROM jobs WHERE id = 1")["description_sha256"],
+                               {"required_skills": ["Python"]})
+    rows = list(jobs_store.open_jobs_to_score(db, chunk=3))
+    assert [r["id"] for r in rows] == list(range(1, 8))
+    assert rows[0]["raw"] is None and rows[1]["raw"] == {"n": 2}
