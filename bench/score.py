@@ -22,6 +22,12 @@ cores this process may use; ``--workers 1`` measures it in one process and one t
 machine the wall-time ratio is the goal's figure, and the CPU-time ratio says how much of it comes from
 doing less work rather than using more cores; on a busy machine wall time swings with the load.
 
+First, section "database" (``--no-database`` skips it, ~1 minute): the same kind of jobs, 100k of them,
+written to an embedded Postgres as discovery leaves them, and 5 candidates scored one after another through
+``core.scoring.run.score_candidate`` (what the ``score`` agent runs: the jobs read from the database,
+indexed, the candidate scored, the matches' breakdowns), with the open jobs' index kept between candidates
+and without; the peak RSS of each process (``db_*`` keys).
+
 scikit-learn is a bench-only dependency.
 """
 
