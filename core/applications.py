@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+from collections.abc import Sequence
 from typing import Any
 
 from psycopg.types.json import Jsonb
@@ -30,6 +32,31 @@ def create_application(conn: Any, candidate_id: int, job_id: int, *, status: str
     return int(row["id"]), False
 
 
+_CREATE_MANY = """
+WITH v AS (
+    SELECT * FROM jsonb_to_recordset(%(rows)s::jsonb)
+        AS v(ord int, candidate_id bigint, job_id bigint, status text, score float8, breakdown jsonb, decision text)
+)
+INSERT INTO applications (candidate_id, job_id, status, score, score_breakdown, decision)
+SELECT candidate_id, job_id, status, score, breakdown, decision FROM v ORDER BY ord
+ON CONFLICT (candidate_id, job_id) DO NOTHING
+RETURNING id, candidate_id, job_id
+"""
+
+
+def create_applications(conn: Any, rows: Sequence[dict[str, Any]]) -> dict[tuple[int, int], int]:
+    """Many :func:`create_application` calls in one statement. ``rows``: ``candidate_id``, ``job_id``,
+    ``status``, ``score``, ``breakdown``, ``decision``. Returns the id of each application created, by
+    (candidate id, job id); a pair that already has one is left as it is and missing from the answer."""
+    if not rows:
+        return {}
+    doc = json.dumps([{"ord": i, "candidate_id": r["candidate_id"], "job_id": r["job_id"], "status": r["status"],
+                       "score": r.get("score"), "breakdown": r.get("breakdown"), "decision": r.get("decision")}
+                      for i, r in enumerate(rows)])
+    return {(int(r["candidate_id"]), int(r["job_id"])): int(r["id"])
+            for r in conn.execute(_CREATE_MANY, {"rows": doc}).fetchall()}
+
+
 def set_application_status(conn: Any, application_id: int, status: str, reason: str | None = None) -> None:
     conn.execute(
         "UPDATE applications SET status = %s, reason = COALESCE(%s, reason), updated_at = now() WHERE id = %s",
@@ -44,8 +71,13 @@ def get_application(db: Database, application_id: int) -> dict[str, Any]:
     return row
 
 
-def ready_to_tailor(conn: Any, ids: list[int]) -> list[dict[str, Any]]:
-    """Of ``ids``, the applications decided ``apply`` and still ``preparing`` (tailoring has not started)."""
-    return conn.execute("""SELECT id, candidate_id, job_id FROM applications
-                            WHERE id = ANY(%s) AND decision = 'apply' AND status = 'preparing' ORDER BY id""",
-                        (ids,)).fetchall()
+def ready_to_tailor(conn: Any, pairs: Sequence[tuple[int, int]]) -> list[dict[str, Any]]:
+    """Of the applications of ``pairs`` (candidate id, job id), those decided ``apply`` and still ``preparing``
+    (tailoring has not started)."""
+    if not pairs:
+        return []
+    return conn.execute("""SELECT a.id, a.candidate_id, a.job_id
+                             FROM applications a JOIN unnest(%s::bigint[], %s::bigint[]) AS p(c, j)
+                               ON a.candidate_id = p.c AND a.job_id = p.j
+                            WHERE a.decision = 'apply' AND a.status = 'preparing' ORDER BY a.id""",
+                        ([c for c, _ in pairs], [j for _, j in pairs])).fetchall()

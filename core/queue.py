@@ -79,6 +79,32 @@ def add_event(conn: Conn, message: str, *, level: str = "info", kind: str = "log
     conn.execute("SELECT pg_notify(%s, %s)", (CHANNEL_EVENTS, agent or ""))
 
 
+_ADD_EVENTS = """
+WITH e AS (
+    INSERT INTO events (level, kind, agent, candidate_id, job_id, application_id, message, data)
+    SELECT level, kind, agent, candidate_id, job_id, application_id, message, data
+      FROM jsonb_to_recordset(%(rows)s::jsonb) AS x(ord int, level text, kind text, agent text,
+           candidate_id bigint, job_id bigint, application_id bigint, message text, data jsonb)
+     ORDER BY ord
+    RETURNING agent
+)
+SELECT pg_notify(%(channel)s, COALESCE(agent, '')) FROM (SELECT DISTINCT agent FROM e) z
+"""
+
+
+def add_events(conn: Conn, events: Sequence[dict[str, Any]]) -> None:
+    """Many :func:`add_event` rows in one statement (keys as its arguments: ``message``, and optionally
+    ``level``, ``kind``, ``agent``, ``candidate_id``, ``job_id``, ``application_id``, ``data``), one NOTIFY per
+    agent."""
+    if not events:
+        return
+    rows = [{"ord": i, "level": e.get("level", "info"), "kind": e.get("kind", "log"), "agent": e.get("agent"),
+             "candidate_id": e.get("candidate_id"), "job_id": e.get("job_id"),
+             "application_id": e.get("application_id"), "message": e["message"], "data": e.get("data")}
+            for i, e in enumerate(events)]
+    conn.execute(_ADD_EVENTS, {"rows": json.dumps(rows), "channel": CHANNEL_EVENTS}).fetchall()
+
+
 def audit(conn: Conn, action: str, *, target_type: str | None = None, target_ids: Sequence[int] = (),
           details: dict[str, Any] | None = None, who: str | None = None) -> None:
     conn.execute(

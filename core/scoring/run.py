@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from core import queue
-from core.applications import create_application, ready_to_tailor, set_application_status
+from core.applications import create_applications, ready_to_tailor
 from core.candidates import store as candidates_store
 from core.jobs import store as jobs_store
 from core.jobs.jd import parse_jd
@@ -185,26 +185,24 @@ def score_job(db: Database, settings: Settings, job_id: int, *, keep_skips: int 
 # Applications
 # ------------------------------------------------------------------------------------------------
 def save_matches(conn: Any, matches: list[Match]) -> tuple[int, list[NewTask]]:
-    """Create the applications of ``apply``/``review`` matches; return (created, tailor follow-ons)."""
-    created_n = 0
-    apply_ids: list[int] = []
-    for m in matches:
-        if m.decision not in ("apply", "review"):
-            continue
-        app_id, created = create_application(conn, m.candidate_id, m.job_id, status="matched", score=m.score,
-                                             breakdown=m.breakdown, decision=m.decision)
-        if created:
-            created_n += 1
-            queue.add_event(conn, f"matched candidate {m.candidate_id} to job {m.job_id}: {m.score:.0f} ({m.decision})",
-                            agent="score", candidate_id=m.candidate_id, job_id=m.job_id, application_id=app_id,
-                            data={"score": m.score, "decision": m.decision})
-            if m.decision == "apply":
-                set_application_status(conn, app_id, "preparing")
-        if m.decision == "apply":
-            apply_ids.append(app_id)
+    """Create the applications of ``apply``/``review`` matches; return (created, tailor follow-ons).
+
+    All in three statements however many matches (one per match took ~0.7 ms: seconds for a candidate
+    matched to thousands of jobs): the applications (``apply`` ones straight to ``preparing``), an event
+    for each one created, and the ``apply`` applications still waiting for their tailoring."""
+    chosen = [m for m in matches if m.decision in ("apply", "review")]
+    created = create_applications(conn, [
+        {"candidate_id": m.candidate_id, "job_id": m.job_id, "score": m.score, "breakdown": m.breakdown,
+         "decision": m.decision, "status": "preparing" if m.decision == "apply" else "matched"} for m in chosen])
+    queue.add_events(conn, [
+        {"message": f"matched candidate {m.candidate_id} to job {m.job_id}: {m.score:.0f} ({m.decision})",
+         "agent": "score", "candidate_id": m.candidate_id, "job_id": m.job_id,
+         "application_id": created[(m.candidate_id, m.job_id)], "data": {"score": m.score, "decision": m.decision}}
+        for m in chosen if (m.candidate_id, m.job_id) in created])
+    ready = ready_to_tailor(conn, [(m.candidate_id, m.job_id) for m in chosen if m.decision == "apply"])
     follow = [NewTask("tailor", {"application_id": r["id"]}, key=f"tailor:{r['id']}", candidate_id=r["candidate_id"],
-                      job_id=r["job_id"], application_id=r["id"]) for r in ready_to_tailor(conn, apply_ids)]
-    return created_n, follow
+                      job_id=r["job_id"], application_id=r["id"]) for r in ready]
+    return len(created), follow
 
 
 def run_score(db: Database, settings: Settings, *, candidate_id: int | None = None, job_id: int | None = None,

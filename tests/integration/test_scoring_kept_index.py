@@ -125,3 +125,35 @@ def test_open_jobs_are_read_in_chunks_with_the_source_answer_only_where_unparsed
     rows = list(jobs_store.open_jobs_to_score(db, chunk=3))
     assert [r["id"] for r in rows] == list(range(1, 8))
     assert rows[0]["raw"] is None and rows[1]["raw"] == {"n": 2}
+
+
+def test_saving_matches_creates_each_application_once_with_its_event_and_tailors_only_what_waits(db, kept):
+    from core.applications import create_application
+    from core.scoring.run import Match, save_matches
+
+    jids = _upsert(db, *(_job(n) for n in range(1, 6)))
+    cid = _candidate(db, SKILLS)
+    with db.transaction() as conn:  # already there: one still waiting for its tailoring, one tailoring
+        waiting, _ = create_application(conn, cid, jids[0], status="preparing", decision="apply", score=80)
+        tailoring, _ = create_application(conn, cid, jids[1], status="ready", decision="apply", score=80)
+    matches = [Match(cid, jids[0], 90.0, "apply", {"score": 90.0}), Match(cid, jids[1], 88.0, "apply", {}),
+               Match(cid, jids[2], 85.5, "apply", {"score": 85.5}), Match(cid, jids[3], 60.0, "review", {}),
+               Match(cid, jids[4], 20.0, "skip", {})]
+    with db.transaction() as conn:
+        created, follow = save_matches(conn, matches)
+    assert created == 2
+    apps = {r["job_id"]: r for r in db.execute("SELECT * FROM applications WHERE candidate_id = %s", (cid,))}
+    assert set(apps) == set(jids[:4])  # a skip creates nothing
+    assert apps[jids[2]]["status"] == "preparing" and apps[jids[2]]["score_breakdown"] == {"score": 85.5}
+    assert apps[jids[3]]["status"] == "matched" and apps[jids[3]]["decision"] == "review"
+    assert apps[jids[0]]["score"] == 80 and apps[jids[1]]["status"] == "ready"  # existing ones unchanged
+    assert sorted(t.payload["application_id"] for t in follow) == sorted([waiting, apps[jids[2]]["id"]])
+    events = db.execute("SELECT application_id, message, data FROM events WHERE agent = 'score' ORDER BY id")
+    assert [(e["application_id"], e["message"], e["data"]) for e in events] == [
+        (apps[jids[2]]["id"], f"matched candidate {cid} to job {jids[2]}: 86 (apply)",
+         {"score": 85.5, "decision": "apply"}),
+        (apps[jids[3]]["id"], f"matched candidate {cid} to job {jids[3]}: 60 (review)",
+         {"score": 60.0, "decision": "review"})]
+    with db.transaction() as conn:  # saved again: nothing new, no event
+        assert save_matches(conn, matches)[0] == 0
+    assert db.one("SELECT count(*) AS n FROM events WHERE agent = 'score'")["n"] == 2
