@@ -120,3 +120,23 @@ def test_score_preview_command_writes_nothing(settings, db, board, run_talvix):
     assert data["pairs"] == 2 and data["matches"][0]["decision"] == "apply"
     assert data["matches"][0]["breakdown"]["components"]["skills"]["score"] > 0.5
     assert db.one("SELECT count(*) AS n FROM applications")["n"] == 0
+
+
+def test_a_burst_of_new_candidates_is_scored_by_a_runner_against_one_kept_index(settings, db, board):
+    from core.scoring.run import OPEN_JOBS
+
+    queue.enqueue(db, NewTask("discover", {"source": "greenhouse:acme", "base_url": board.url}))
+    run_until_idle(settings, db, AGENTS, timeout_s=120)
+    cids = [seed(settings, db, f"c{i}@example.com", ["Python", "Django", "PostgreSQL", "REST APIs"], 4 + i % 3)
+            for i in range(6)]
+    OPEN_JOBS.clear()
+    builds = OPEN_JOBS.builds
+    queue.enqueue_many(db, [NewTask("score", {"candidate_id": c}, key=f"score:candidate:{c}") for c in cids])
+    run_until_idle(settings, db, ["score"], timeout_s=120)  # the score agent runs two tasks at once
+    assert OPEN_JOBS.builds == builds + 1
+    assert db.one("SELECT count(*) AS n FROM tasks WHERE agent = 'score' AND status = 'succeeded'")["n"] == 2 + 6
+    apps = db.execute("SELECT candidate_id, decision, status FROM applications ORDER BY candidate_id")
+    assert [a["candidate_id"] for a in apps] == cids
+    assert all(a["decision"] == "apply" and a["status"] == "preparing" for a in apps)
+    assert db.one("SELECT count(*) AS n FROM tasks WHERE agent = 'tailor'")["n"] == 6
+    OPEN_JOBS.clear()
