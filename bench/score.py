@@ -289,6 +289,15 @@ def _peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
+def _rss_mb() -> float:
+    """This process's resident memory now (VmRSS)."""
+    with open("/proc/self/status") as status:
+        for line in status:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    return float("nan")
+
+
 def database_run(url: str, data_dir: str, n_cands: int, keep: bool) -> dict[str, Any]:
     """Score each candidate in turn through ``core.scoring.run.score_candidate`` (what the ``score`` agent
     runs), with the index of the open jobs kept between them or not. Runs in a process forked for it."""
@@ -310,7 +319,7 @@ def database_run(url: str, data_dir: str, n_cands: int, keep: bool) -> dict[str,
     finally:
         db.close()
     return {"times": times, "pairs": pairs, "builds": scoring_run.OPEN_JOBS.builds,
-            "rss_mb_before": rss_before, "peak_rss_mb": _peak_rss_mb()}
+            "rss_mb_before": rss_before, "peak_rss_mb": _peak_rss_mb(), "rss_mb_after": _rss_mb()}
 
 
 def database_scenario(n_jobs: int, n_cands: int, seed: int) -> dict[str, Any]:
@@ -342,10 +351,12 @@ def database_scenario(n_jobs: int, n_cands: int, seed: int) -> dict[str, Any]:
            "next_candidate_s": round(nxt[len(nxt) // 2], 2) if nxt else None,
            "without_kept_index_s": round(sorted(each["times"])[len(each["times"]) // 2], 2),
            "index_builds": kept["builds"], "peak_rss_mb": round(kept["peak_rss_mb"]),
+           "rss_mb_after": round(kept["rss_mb_after"]),
            "peak_rss_mb_without_kept_index": round(each["peak_rss_mb"])}
     print(f"database: first candidate {row['first_candidate_s']}s (reads and indexes the jobs), each next "
           f"{row['next_candidate_s']}s with the index kept ({row['index_builds']} build), "
-          f"{row['without_kept_index_s']}s each without; peak RSS {row['peak_rss_mb']} MB "
+          f"{row['without_kept_index_s']}s each without; peak RSS {row['peak_rss_mb']} MB, "
+          f"{row['rss_mb_after']} MB held afterwards with the index kept "
           f"({row['peak_rss_mb_without_kept_index']} MB without)", flush=True)
     return row
 
@@ -378,7 +389,7 @@ def main(argv: list[str] | None = None) -> int:
         **({"database": db_row, "db_first_candidate_s": db_row["first_candidate_s"],
             "db_next_candidate_s": db_row["next_candidate_s"],
             "db_without_kept_index_s": db_row["without_kept_index_s"],
-            "db_peak_rss_mb": db_row["peak_rss_mb"]} if db_row else {}),
+            "db_peak_rss_mb": db_row["peak_rss_mb"], "db_rss_after_mb": db_row["rss_mb_after"]} if db_row else {}),
     }
     print(json.dumps(out))
     return 0

@@ -521,8 +521,9 @@ def _malloc_trim() -> Any:
         return None
 
 
-def _trim_heap() -> None:
-    """Give the heap's free pages back to the OS before forking (glibc's ``malloc_trim``; nothing elsewhere).
+def trim_heap() -> None:
+    """Give the heap's free pages back to the OS (glibc's ``malloc_trim``; nothing elsewhere): before forking, and
+    after a big index is built (``core.scoring.run``), so a long-lived runner does not keep what it freed.
 
     A process that has just freed a lot (a runner after a big scoring run) keeps those pages mapped; after a
     fork they are shared, and whichever process reuses one first copies it (a copy-on-write fault per
@@ -555,7 +556,7 @@ class _TermCounting:
         if workers < 2:
             return
         ctx = multiprocessing.get_context("fork")  # the worker's arguments are inherited, not pickled
-        _trim_heap()
+        trim_heap()
         try:
             for lo, hi in zip(self.bounds[1:-1], self.bounds[2:]):
                 out = tempfile.TemporaryFile(dir=_SHARED_DIR)  # no name: nothing to clean up after a crash

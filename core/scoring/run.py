@@ -72,6 +72,8 @@ class OpenJobsIndex:
                 self._index = self._fingerprint = None  # the old index is freed before the new one is built
                 jobs = open_jobs(db) if fingerprint[0] else []
                 self._index = scoring.index_jobs(jobs) if jobs else None
+                del jobs  # the rows (~5x the index) are freed, and their pages given back to the OS
+                scoring.trim_heap()
                 self._fingerprint = fingerprint
                 self.builds += 1
             return self._index.for_candidates() if self._index is not None else None
