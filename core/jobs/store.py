@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime
 from typing import Any
 from urllib.parse import urlsplit
@@ -126,13 +127,13 @@ def list_jobs(db: Database, *, status: str = "all", source: str | None = None, l
 _SCORING_COLUMNS = ("id, title, description, location, workplace, salary, "
                     "CASE WHEN parsed IS NULL THEN raw END AS raw, parsed, description_sha256, status, company")
 
-def open_jobs_to_score(db: Database, chunk: int = 2_000) -> Iterator[dict[str, Any]]:
-    """Every open job, with what scoring reads, oldest first, read ``chunk`` rows at a time (a server-side
-    cursor): the caller keeps what it needs of each row, and the whole answer is never held twice."""
-    with db.connection() as conn, conn.transaction(), conn.cursor(name="talvix_open_jobs") as cur:
-        cur.itersize = chunk
-        cur.execute(f"SELECT {_SCORING_COLUMNS} FROM jobs WHERE status = 'open' ORDER BY id")
-        yield from cur
+_FINGERPRINT = """SELECT count(*) AS n, COALESCE(sum(scored_hash) % 9223372036854775807, 0)::bigint AS h
+                    FROM jobs WHERE status = 'open'"""
+
+
+def _fingerprint(conn: Any) -> tuple[int, int]:
+    row = conn.execute(_FINGERPRINT).fetchone()
+    return (int(row["n"]), int(row["h"])) if row else (0, 0)
 
 
 def open_jobs_fingerprint(db: Database) -> tuple[int, int]:
@@ -140,9 +141,29 @@ def open_jobs_fingerprint(db: Database) -> tuple[int, int]:
     indexes. Each job's ``scored_hash`` is computed by Postgres whenever its row is written (migration
     0120), so any change a job can undergo (new, closed, reopened, edited, parsed) changes the sum, and
     the sum is an index-only scan (~10 ms for 100k open jobs)."""
-    row = db.one("""SELECT count(*) AS n, COALESCE(sum(scored_hash) % 9223372036854775807, 0)::bigint AS h
-                      FROM jobs WHERE status = 'open'""")
-    return (int(row["n"]), int(row["h"])) if row else (0, 0)
+    with db.connection() as conn:
+        return _fingerprint(conn)
+
+
+@contextmanager
+def open_jobs_to_score(db: Database, chunk: int = 2_000
+                       ) -> Iterator[tuple[tuple[int, int], Iterator[dict[str, Any]]]]:
+    """The open jobs' fingerprint (:func:`open_jobs_fingerprint`) and every open job with what scoring reads,
+    oldest first, both as of one snapshot (a repeatable-read transaction): an index built from these rows is
+    exactly what the fingerprint names, whatever changes meanwhile. The rows are read ``chunk`` at a time
+    (a server-side cursor), so the caller keeps what it needs of each and the whole answer is never held
+    twice."""
+    with db.connection() as conn, conn.transaction():
+        conn.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
+        fingerprint = _fingerprint(conn)
+
+        def rows() -> Iterator[dict[str, Any]]:
+            with conn.cursor(name="talvix_open_jobs") as cur:
+                cur.itersize = chunk
+                cur.execute(f"SELECT {_SCORING_COLUMNS} FROM jobs WHERE status = 'open' ORDER BY id")
+                yield from cur
+
+        yield fingerprint, rows()
 
 
 def job_and_recent_open(db: Database, job_id: int, others: int) -> list[dict[str, Any]]:

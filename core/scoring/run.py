@@ -32,9 +32,11 @@ CANDIDATE_CHUNK = 2_000
 _INDEXED = ("id", "title", "description", "location", "workplace", "parsed")
 
 
-def open_jobs(db: Database) -> list[dict[str, Any]]:
-    """Every open job as the index reads it (parsed on the fly where jd_parse has not been), oldest first."""
-    return [{k: row[k] for k in _INDEXED} for row in _with_parsed(jobs_store.open_jobs_to_score(db))]
+def open_jobs(db: Database) -> tuple[tuple[int, int], list[dict[str, Any]]]:
+    """The open jobs' fingerprint, and every open job as the index reads it (parsed on the fly where
+    jd_parse has not been), oldest first: both as of one snapshot."""
+    with jobs_store.open_jobs_to_score(db) as (fingerprint, rows):
+        return fingerprint, [{k: row[k] for k in _INDEXED} for row in _with_parsed(rows)]
 
 
 def _with_parsed(rows: Iterable[dict[str, Any]]) -> Iterator[dict[str, Any]]:
@@ -51,10 +53,11 @@ class OpenJobsIndex:
     (docs/benchmarks.md); a nightly run scores many candidates against the same jobs. So the index is kept,
     under the fingerprint of what it was made of (:func:`core.jobs.store.open_jobs_fingerprint`), and each
     scoring first reads the fingerprint (an index-only scan, ~10 ms for 100k open jobs): equal,
-    the index is reused; changed in any way (a job new, closed, edited or parsed), it is built again. A
-    fingerprint read before the jobs can only be older than them, so a change made in between costs one
-    more build, never a stale index. One index at a time; threads asking while it is being built wait for
-    it. ``[score] keep_job_index = false`` turns this off (each scoring reads and indexes the jobs itself).
+    the index is reused; changed in any way (a job new, closed, edited or parsed), it is built again. The
+    fingerprint an index is kept under is read in the same snapshot as the jobs it is built from, so a
+    change made while it is being built (even one undone later) cannot leave a stale index under a current
+    fingerprint. One index at a time; threads asking while it is being built wait for it.
+    ``[score] keep_job_index = false`` turns this off (each scoring reads and indexes the jobs itself).
     """
 
     def __init__(self) -> None:
@@ -70,7 +73,7 @@ class OpenJobsIndex:
             fingerprint = jobs_store.open_jobs_fingerprint(db)
             if fingerprint != self._fingerprint:
                 self._index = self._fingerprint = None  # the old index is freed before the new one is built
-                jobs = open_jobs(db) if fingerprint[0] else []
+                fingerprint, jobs = open_jobs(db) if fingerprint[0] else (fingerprint, [])
                 self._index = scoring.index_jobs(jobs) if jobs else None
                 del jobs  # the rows (~5x the index) are freed, and their pages given back to the OS
                 scoring.trim_heap()
@@ -155,7 +158,7 @@ def score_candidate(db: Database, settings: Settings, candidate_id: int, *, keep
     if settings.score.keep_job_index:
         index = OPEN_JOBS.get(db)
     else:
-        jobs = open_jobs(db)
+        jobs = open_jobs(db)[1]
         index = scoring.index_jobs(jobs) if jobs else None
     if index is None:
         return run

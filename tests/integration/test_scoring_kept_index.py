@@ -122,9 +122,25 @@ def test_open_jobs_are_read_in_chunks_with_the_source_answer_only_where_unparsed
     with db.transaction() as conn:
         jobs_store.save_parsed(conn, 1, db.one("SELECT description_sha256 FROM jobs WHERE id = 1")["description_sha256"],
                                {"required_skills": ["Python"]})
-    rows = list(jobs_store.open_jobs_to_score(db, chunk=3))
-    assert [r["id"] for r in rows] == list(range(1, 8))
-    assert rows[0]["raw"] is None and rows[1]["raw"] == {"n": 2}
+    with jobs_store.open_jobs_to_score(db, chunk=3) as (fingerprint, rows):
+        got = list(rows)
+    assert fingerprint == jobs_store.open_jobs_fingerprint(db) and fingerprint[0] == 7
+    assert [r["id"] for r in got] == list(range(1, 8))
+    assert got[0]["raw"] is None and got[1]["raw"] == {"n": 2}
+
+
+def test_the_fingerprint_and_the_jobs_an_index_is_built_from_are_one_snapshot(db):
+    """A change committed between reading the fingerprint and reading the jobs would otherwise put an index of
+    the new jobs under the old fingerprint: undone later (a job closed, then reopened as it was), the stale
+    index would be taken for current."""
+    ids = _upsert(db, *(_job(n) for n in range(1, 5)))
+    with jobs_store.open_jobs_to_score(db, chunk=1) as (fingerprint, rows):
+        with db.transaction() as conn:  # another connection: committed before a row is read
+            jobs_store.close_missing_jobs(conn, "greenhouse:acme", [f"greenhouse:acme:{n}" for n in (1, 2, 3)])
+            jobs_store.upsert_job(conn, _job(9, "Platform Engineer"))
+        got = [r["id"] for r in rows]
+    assert got == ids and fingerprint[0] == 4  # the jobs as they were when the fingerprint was read
+    assert jobs_store.open_jobs_fingerprint(db) != fingerprint
 
 
 def test_saving_matches_creates_each_application_once_with_its_event_and_tailors_only_what_waits(db, kept):
