@@ -151,10 +151,13 @@ def test_breakdowns_of_many_pairs_at_once_are_each_pairs_own():
                        expected_ctc_lpa=15.0 + c) for c in range(4)]
     index = scoring.index_jobs(jobs)
     result = scoring.score(scoring.candidate_features(cands, index), index, scoring.Weights())
-    # Candidates interleaved, jobs out of order and repeated: each answer is its own pair's.
-    pairs = [(ci, ji) for ji in (59, 3, 17, 3, 40, 0) for ci in (2, 0, 3, 1)]
-    together = result.breakdowns(pairs)
-    assert together == [result.breakdowns([p])[0] for p in pairs]
-    assert len({repr(b) for b in together}) > 10  # the pairs differ: a mixed-up answer would show
-    for (ci, ji), bd in zip(pairs, together):
-        assert bd["score"] == pytest.approx(float(result.fit[ci, ji]), abs=0.06)
+    # Candidates interleaved, jobs out of order and repeated: each answer is its own pair's, whether the
+    # components are computed per candidate (more jobs than candidates) or per job (more candidates).
+    by_candidate = [(ci, ji) for ji in (59, 3, 17, 3, 40, 0) for ci in (2, 0, 3, 1)]
+    by_job = [(ci, ji) for ci in (3, 1, 0, 2, 1) for ji in (7, 44)]
+    for pairs in (by_candidate, by_job):
+        together = result.breakdowns(pairs)
+        assert together == [result.breakdowns([p])[0] for p in pairs]
+        assert len({repr(b) for b in together}) > 6  # the pairs differ: a mixed-up answer would show
+        for (ci, ji), bd in zip(pairs, together):
+            assert bd["score"] == pytest.approx(float(result.fit[ci, ji]), abs=0.06)
