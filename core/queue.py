@@ -70,21 +70,17 @@ def add_event(conn: Conn, message: str, *, level: str = "info", kind: str = "log
               task_id: int | None = None, candidate_id: int | None = None, job_id: int | None = None,
               application_id: int | None = None, runner_id: str | None = None,
               data: dict[str, Any] | None = None) -> None:
-    conn.execute(
-        """INSERT INTO events (level, kind, agent, task_id, candidate_id, job_id, application_id, runner_id, message, data)
-           VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s)""",
-        (level, kind, agent, task_id, candidate_id, job_id, application_id, runner_id, message,
-         Jsonb(data) if data is not None else None),
-    )
-    conn.execute("SELECT pg_notify(%s, %s)", (CHANNEL_EVENTS, agent or ""))
+    add_events(conn, [{"message": message, "level": level, "kind": kind, "agent": agent, "task_id": task_id,
+                       "candidate_id": candidate_id, "job_id": job_id, "application_id": application_id,
+                       "runner_id": runner_id, "data": data}])
 
 
 _ADD_EVENTS = """
 WITH e AS (
-    INSERT INTO events (level, kind, agent, candidate_id, job_id, application_id, message, data)
-    SELECT level, kind, agent, candidate_id, job_id, application_id, message, data
-      FROM jsonb_to_recordset(%(rows)s::jsonb) AS x(ord int, level text, kind text, agent text,
-           candidate_id bigint, job_id bigint, application_id bigint, message text, data jsonb)
+    INSERT INTO events (level, kind, agent, task_id, candidate_id, job_id, application_id, runner_id, message, data)
+    SELECT level, kind, agent, task_id, candidate_id, job_id, application_id, runner_id, message, data
+      FROM jsonb_to_recordset(%(rows)s::jsonb) AS x(ord int, level text, kind text, agent text, task_id bigint,
+           candidate_id bigint, job_id bigint, application_id bigint, runner_id text, message text, data jsonb)
      ORDER BY ord
     RETURNING agent
 )
@@ -93,14 +89,15 @@ SELECT pg_notify(%(channel)s, COALESCE(agent, '')) FROM (SELECT DISTINCT agent F
 
 
 def add_events(conn: Conn, events: Sequence[dict[str, Any]]) -> None:
-    """Many :func:`add_event` rows in one statement (keys as its arguments: ``message``, and optionally
-    ``level``, ``kind``, ``agent``, ``candidate_id``, ``job_id``, ``application_id``, ``data``), one NOTIFY per
-    agent."""
+    """Event rows in one statement, with one NOTIFY per agent. Keys as :func:`add_event`'s arguments:
+    ``message``, and optionally ``level``, ``kind``, ``agent``, ``task_id``, ``candidate_id``, ``job_id``,
+    ``application_id``, ``runner_id``, ``data``."""
     if not events:
         return
     rows = [{"ord": i, "level": e.get("level", "info"), "kind": e.get("kind", "log"), "agent": e.get("agent"),
-             "candidate_id": e.get("candidate_id"), "job_id": e.get("job_id"),
-             "application_id": e.get("application_id"), "message": e["message"], "data": e.get("data")}
+             "task_id": e.get("task_id"), "candidate_id": e.get("candidate_id"), "job_id": e.get("job_id"),
+             "application_id": e.get("application_id"), "runner_id": e.get("runner_id"), "message": e["message"],
+             "data": e.get("data")}
             for i, e in enumerate(events)]
     conn.execute(_ADD_EVENTS, {"rows": json.dumps(rows), "channel": CHANNEL_EVENTS}).fetchall()
 
