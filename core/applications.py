@@ -6,8 +6,6 @@ import json
 from collections.abc import Sequence
 from typing import Any
 
-from psycopg.types.json import Jsonb
-
 from core.db import Database
 from core.errors import NotFound
 
@@ -19,14 +17,10 @@ def create_application(conn: Any, candidate_id: int, job_id: int, *, status: str
                        score: float | None = None, breakdown: dict[str, Any] | None = None,
                        decision: str | None = None) -> tuple[int, bool]:
     """The application of a candidate to a job; unique per (candidate, job). Returns (id, created)."""
-    row = conn.execute(
-        """INSERT INTO applications (candidate_id, job_id, status, score, score_breakdown, decision)
-           VALUES (%s, %s, %s, %s, %s, %s)
-           ON CONFLICT (candidate_id, job_id) DO NOTHING RETURNING id""",
-        (candidate_id, job_id, status, score, Jsonb(breakdown) if breakdown is not None else None, decision),
-    ).fetchone()
-    if row is not None:
-        return int(row["id"]), True
+    created = create_applications(conn, [{"candidate_id": candidate_id, "job_id": job_id, "status": status,
+                                          "score": score, "breakdown": breakdown, "decision": decision}])
+    if created:
+        return created[(candidate_id, job_id)], True
     row = conn.execute("SELECT id FROM applications WHERE candidate_id = %s AND job_id = %s",
                        (candidate_id, job_id)).fetchone()
     return int(row["id"]), False
