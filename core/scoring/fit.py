@@ -993,26 +993,18 @@ class ScoreResult:
         in one pass through :func:`components` per candidate for all of its jobs, or per job for all of its
         candidates when the pairs name fewer jobs than candidates (one job scored against every candidate),
         not one pass per pair: a candidate with thousands of matches among 100k jobs took seconds that way."""
-        by_cand: dict[int, list[int]] = {}
-        by_job: dict[int, list[int]] = {}
+        per_job = len({ji for _, ji in pairs}) < len({ci for ci, _ in pairs})
+        groups: dict[int, list[int]] = {}  # a candidate row (or a job column) -> the pairs that name it
         for n, (ci, ji) in enumerate(pairs):
-            by_cand.setdefault(ci, []).append(n)
-            by_job.setdefault(ji, []).append(n)
+            groups.setdefault(ji if per_job else ci, []).append(n)
         out: list[dict[str, Any]] = [{}] * len(pairs)
-        if len(by_job) < len(by_cand):
-            for ji, ns in by_job.items():
-                cs = np.asarray([pairs[n][0] for n in ns], dtype=np.int64)
-                comp, knock = components(self.candidates, self.jobs, np.array([ji]), self.weights, cs)
-                for row, n in enumerate(ns):
-                    out[n] = self._breakdown(int(cs[row]), ji, {k: float(v[row, 0]) for k, v in comp.items()},
-                                             int(knock[row, 0]))
-            return out
-        for ci, ns in by_cand.items():
-            js = np.asarray([pairs[n][1] for n in ns], dtype=np.int64)
-            comp, knock = components(self.candidates, self.jobs, js, self.weights, np.array([ci]))
-            for col, n in enumerate(ns):
-                out[n] = self._breakdown(ci, int(js[col]), {k: float(v[0, col]) for k, v in comp.items()},
-                                         int(knock[0, col]))
+        for key, ns in groups.items():
+            others = np.asarray([pairs[n][0 if per_job else 1] for n in ns], dtype=np.int64)
+            cs, js = (others, np.array([key])) if per_job else (np.array([key]), others)
+            comp, knock = components(self.candidates, self.jobs, js, self.weights, cs)
+            for i, n in enumerate(ns):
+                at = (i, 0) if per_job else (0, i)
+                out[n] = self._breakdown(*pairs[n], {k: float(v[at]) for k, v in comp.items()}, int(knock[at]))
         return out
 
     def _breakdown(self, ci: int, ji: int, comp: dict[str, float], k: int) -> dict[str, Any]:
