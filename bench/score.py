@@ -309,17 +309,16 @@ def database_run(url: str, data_dir: str, n_cands: int, keep: bool) -> dict[str,
     settings = load_settings(data_dir=data_dir, database_url=url, encryption_key=generate_key(),
                              score={"keep_job_index": keep})
     db = Database(url, min_size=1, max_size=1)
-    times, pairs = [], 0
-    rss_before = _peak_rss_mb()
+    times = []
     try:
         for cid in range(1, n_cands + 1):
             t0 = time.perf_counter()
-            pairs += scoring_run.score_candidate(db, settings, cid).pairs
+            scoring_run.score_candidate(db, settings, cid)
             times.append(time.perf_counter() - t0)
     finally:
         db.close()
-    return {"times": times, "pairs": pairs, "builds": scoring_run.OPEN_JOBS.builds,
-            "rss_mb_before": rss_before, "peak_rss_mb": _peak_rss_mb(), "rss_mb_after": _rss_mb()}
+    return {"times": times, "builds": scoring_run.OPEN_JOBS.builds, "peak_rss_mb": _peak_rss_mb(),
+            "rss_mb_after": _rss_mb()}
 
 
 def database_scenario(n_jobs: int, n_cands: int, seed: int) -> dict[str, Any]:
