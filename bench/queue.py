@@ -53,6 +53,74 @@ from core.db import Database, ensure_embedded, migrate, stop_embedded  # noqa: E
 CLAIM_BATCH = 20
 
 
+# ------------------------------------------------------------------------------------------------
+# What a measured phase costs: CPU on both sides and WAL
+# ------------------------------------------------------------------------------------------------
+_HZ = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
+
+
+def _proc_cpu(pid: int, children: bool = False) -> tuple[int, float]:
+    """(parent pid, CPU seconds) of a process from /proc; with ``children``, those of its reaped children too."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    ticks = int(fields[11]) + int(fields[12]) + (int(fields[13]) + int(fields[14]) if children else 0)
+    return int(fields[1]), ticks / _HZ
+
+
+def _server_cpu(postmaster: int) -> float:
+    """CPU seconds the server has used so far: the postmaster, its live processes (exited but not yet
+    reaped ones included) and its reaped ones. A backend that exits between two readings moves from the
+    second term to the third, so the difference of two readings is exactly what was used in between."""
+    total = _proc_cpu(postmaster, children=True)[1]
+    for entry in os.listdir("/proc"):
+        if entry.isdigit() and int(entry) != postmaster:
+            try:
+                ppid, cpu = _proc_cpu(int(entry))
+            except (OSError, IndexError, ValueError):
+                continue  # gone between listing and reading: its CPU is in the postmaster's reaped figure
+            if ppid == postmaster:
+                total += cpu
+    return total
+
+
+class Meter:
+    """The CPU and WAL of a measured phase, per task: ``server_cpu_us`` (Postgres: the backends serving
+    it, the WAL writer and every other server process), ``client_cpu_us`` (this process and the worker
+    processes it has joined) and ``wal_bytes`` (all the WAL the server wrote). The figures say where a
+    system's time goes on a CPU-bound machine; the server must run on this host (it does, embedded)."""
+
+    def __init__(self, base_url: str) -> None:
+        # One connection for both readings, opened before the first: no backend starts or ends in between
+        # on the meter's account.
+        self.conn = psycopg.connect(base_url, autocommit=True)
+        backend = self.conn.execute("SELECT pg_backend_pid()").fetchone()[0]
+        try:
+            self.postmaster: int | None = _proc_cpu(backend)[0]
+        except OSError:  # no /proc: the CPU figures are left out
+            self.postmaster = None
+
+    def _read(self) -> tuple[float, float, int]:
+        lsn = self.conn.execute("SELECT pg_wal_lsn_diff(pg_current_wal_insert_lsn(), '0/0')::bigint").fetchone()[0]
+        own = os.times()
+        client = own.user + own.system + own.children_user + own.children_system
+        server = _server_cpu(self.postmaster) if self.postmaster else float("nan")
+        return server, client, int(lsn)
+
+    def __enter__(self) -> Meter:
+        self.start = self._read()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        try:
+            self.end = self._read()
+        finally:
+            self.conn.close()
+
+    def per_task(self, tasks: int) -> dict[str, float]:
+        (s0, c0, w0), (s1, c1, w1) = self.start, self.end
+        return {"server_cpu_us": round(1e6 * (s1 - s0) / tasks, 1), "client_cpu_us": round(1e6 * (c1 - c0) / tasks, 1),
+                "wal_bytes": round((w1 - w0) / tasks)}
+
+
 def _fresh_db(base_url: str, name: str) -> str:
     with psycopg.connect(base_url, autocommit=True) as conn:
         conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
@@ -81,7 +149,7 @@ def _talvix_worker(url: str, n: int, barrier, group: bool) -> None:
     db.close()
 
 
-def bench_talvix(base_url: str, tasks: int, workers: int, group: bool = True) -> float:
+def bench_talvix(base_url: str, tasks: int, workers: int, group: bool = True) -> tuple[float, dict[str, float]]:
     from core import queue
     from core.models import NewTask
 
@@ -92,17 +160,18 @@ def bench_talvix(base_url: str, tasks: int, workers: int, group: bool = True) ->
     procs = [mp.Process(target=_talvix_worker, args=(url, i, barrier, group), daemon=True) for i in range(workers)]
     for p in procs:
         p.start()
-    t0 = time.perf_counter()
-    for start in range(0, tasks, 1000):
-        queue.enqueue_many(db, [NewTask("ping", {"i": i}) for i in range(start, min(tasks, start + 1000))])
-    barrier.wait()
-    for p in procs:
-        p.join()
-    elapsed = time.perf_counter() - t0
+    with Meter(base_url) as meter:
+        t0 = time.perf_counter()
+        for start in range(0, tasks, 1000):
+            queue.enqueue_many(db, [NewTask("ping", {"i": i}) for i in range(start, min(tasks, start + 1000))])
+        barrier.wait()
+        for p in procs:
+            p.join()
+        elapsed = time.perf_counter() - t0
     done = db.one("SELECT count(*) AS n FROM tasks WHERE status = 'succeeded'")["n"]
     db.close()
     assert done == tasks, f"talvix completed {done} of {tasks}"
-    return tasks / elapsed
+    return tasks / elapsed, meter.per_task(tasks)
 
 
 # ------------------------------------------------------------------------------------------------
@@ -130,7 +199,7 @@ def _procrastinate_worker(url: str, barrier) -> None:
                    install_signal_handlers=False, fetch_job_polling_interval=0.1)
 
 
-def bench_procrastinate(base_url: str, tasks: int, workers: int) -> float:
+def bench_procrastinate(base_url: str, tasks: int, workers: int) -> tuple[float, dict[str, float]]:
     url = _fresh_db(base_url, f"bench_procrastinate_{workers}")
     app, ping = _procrastinate_app(url)
     with app.open():
@@ -139,21 +208,22 @@ def bench_procrastinate(base_url: str, tasks: int, workers: int) -> float:
         procs = [mp.Process(target=_procrastinate_worker, args=(url, barrier), daemon=True) for _ in range(workers)]
         for p in procs:
             p.start()
-        t0 = time.perf_counter()
-        for start in range(0, tasks, 1000):
-            ping.batch_defer(*({"i": i} for i in range(start, min(tasks, start + 1000))))
-        barrier.wait()
-        for p in procs:
-            p.join()
-        elapsed = time.perf_counter() - t0
-    with psycopg.connect(url) as conn:
-        done = conn.execute("SELECT count(*) FROM procrastinate_jobs WHERE status = 'succeeded'").fetchone()[0]
-    if done != tasks:
-        # run_worker(wait=False) may stop while another worker still holds jobs: finish the rest.
-        app2, _ = _procrastinate_app(url)
-        app2.run_worker(wait=False, concurrency=1, listen_notify=False, install_signal_handlers=False)
-        elapsed = time.perf_counter() - t0
-    return tasks / elapsed
+        with Meter(base_url) as meter:
+            t0 = time.perf_counter()
+            for start in range(0, tasks, 1000):
+                ping.batch_defer(*({"i": i} for i in range(start, min(tasks, start + 1000))))
+            barrier.wait()
+            for p in procs:
+                p.join()
+            elapsed = time.perf_counter() - t0
+            with psycopg.connect(url) as conn:
+                done = conn.execute("SELECT count(*) FROM procrastinate_jobs WHERE status = 'succeeded'").fetchone()[0]
+            if done != tasks:
+                # run_worker(wait=False) may stop while another worker still holds jobs: finish the rest.
+                app2, _ = _procrastinate_app(url)
+                app2.run_worker(wait=False, concurrency=1, listen_notify=False, install_signal_handlers=False)
+                elapsed = time.perf_counter() - t0
+    return tasks / elapsed, meter.per_task(tasks)
 
 
 # ------------------------------------------------------------------------------------------------
@@ -282,7 +352,7 @@ def _hot_worker(url: str, barrier, events: bool) -> None:
             conn.execute(complete, (ids,)).fetchall()
 
 
-def bench_hot_sketch(base_url: str, tasks: int, workers: int, events: bool = True) -> float:
+def bench_hot_sketch(base_url: str, tasks: int, workers: int, events: bool = True) -> tuple[float, dict[str, float]]:
     url = _fresh_db(base_url, f"bench_hot_{int(events)}_{workers}")
     enqueue, _, _ = _hot_statements(events)
     with psycopg.connect(url, autocommit=True) as conn:
@@ -291,19 +361,21 @@ def bench_hot_sketch(base_url: str, tasks: int, workers: int, events: bool = Tru
         procs = [mp.Process(target=_hot_worker, args=(url, barrier, events), daemon=True) for _ in range(workers)]
         for p in procs:
             p.start()
-        t0 = time.perf_counter()
-        for start in range(0, tasks, 1000):
-            conn.execute(enqueue, (start, min(tasks, start + 1000) - 1))
-        barrier.wait()
-        for p in procs:
-            p.join()
-        elapsed = time.perf_counter() - t0
+        with Meter(base_url) as meter:
+            t0 = time.perf_counter()
+            for start in range(0, tasks, 1000):
+                conn.execute(enqueue, (start, min(tasks, start + 1000) - 1))
+            barrier.wait()
+            for p in procs:
+                p.join()
+            elapsed = time.perf_counter() - t0
         done = conn.execute("SELECT count(*) FROM hot_tasks WHERE status = 'succeeded'").fetchone()[0]
     assert done == tasks, f"hot-path sketch completed {done} of {tasks}"
-    return tasks / elapsed
+    return tasks / elapsed, meter.per_task(tasks)
 
 
-def bench_raw(base_url: str, tasks: int, workers: int, batched: bool = False, same_table: bool = False) -> float:
+def bench_raw(base_url: str, tasks: int, workers: int, batched: bool = False,
+              same_table: bool = False) -> tuple[float, dict[str, float]]:
     name = "same_table" if same_table else "batched" if batched else "single"
     url = _fresh_db(base_url, f"bench_raw_{name}_{workers}")
     if same_table:
@@ -320,20 +392,21 @@ def bench_raw(base_url: str, tasks: int, workers: int, batched: bool = False, sa
         procs = [mp.Process(target=worker, args=(url, barrier, *args), daemon=True) for _ in range(workers)]
         for p in procs:
             p.start()
-        t0 = time.perf_counter()
-        for start in range(0, tasks, 1000):
-            conn.execute(
-                f"INSERT INTO {table} (agent, payload) SELECT 'ping', jsonb_build_object('i', g) "
-                "FROM generate_series(%s::int, %s::int) g",
-                (start, min(tasks, start + 1000) - 1),
-            )
-        barrier.wait()
-        for p in procs:
-            p.join()
-        elapsed = time.perf_counter() - t0
+        with Meter(base_url) as meter:
+            t0 = time.perf_counter()
+            for start in range(0, tasks, 1000):
+                conn.execute(
+                    f"INSERT INTO {table} (agent, payload) SELECT 'ping', jsonb_build_object('i', g) "
+                    "FROM generate_series(%s::int, %s::int) g",
+                    (start, min(tasks, start + 1000) - 1),
+                )
+            barrier.wait()
+            for p in procs:
+                p.join()
+            elapsed = time.perf_counter() - t0
         done = conn.execute(f"SELECT count(*) FROM {table} WHERE status = 'succeeded'").fetchone()[0]
     assert done == tasks, f"raw ({name}) completed {done} of {tasks}"
-    return tasks / elapsed
+    return tasks / elapsed, meter.per_task(tasks)
 
 
 def main() -> None:
@@ -365,12 +438,16 @@ def main() -> None:
         keep = set(args.systems.split(",")) | {"talvix"}
         systems = tuple(x for x in systems if x[0] in keep)
         results = {k: v for k, v in results.items() if k in keep}
+    usage: dict[str, dict[str, dict[str, float]]] = {k: {} for k in results}
     try:
         for w in worker_counts:
             for name, fn in systems:
-                rate = fn(base_url, tasks, w)
+                rate, used = fn(base_url, tasks, w)
                 results[name][str(w)] = round(rate, 1)
-                print(f"{name:>24}  workers={w}  tasks={tasks}  {rate:8.1f} tasks/s", flush=True)
+                usage[name][str(w)] = used
+                print(f"{name:>24}  workers={w}  tasks={tasks}  {rate:8.1f} tasks/s   per task: server CPU "
+                      f"{used['server_cpu_us']:6.1f} us, client CPU {used['client_cpu_us']:6.1f} us, "
+                      f"WAL {used['wal_bytes']:5.0f} B", flush=True)
         runner_figures: dict = {}
         if not args.no_runners:
             try:
@@ -392,6 +469,15 @@ def main() -> None:
     best = {k: best.get(k, float("nan")) for k in ("talvix", "talvix_per_task_complete", "procrastinate", "raw_sql",
                                                    "raw_batched", "raw_batched_same_table", "hot_sketch",
                                                    "hot_sketch_no_events")}
+    # Where the time goes, at each system's best rate: if Talvix's server side alone costs more CPU per task
+    # than the floor's whole task does divided by 0.8, no client could bring the queue to 0.8x of the floor on
+    # a machine whose cores are all busy (as they are here from 2 workers on).
+    at_best = {k: usage[k][max(v, key=v.get)] for k, v in results.items() if v}
+    cpu_figures: dict = {}
+    if "raw_batched" in at_best:
+        floor_cpu = at_best["raw_batched"]["server_cpu_us"] + at_best["raw_batched"]["client_cpu_us"]
+        cpu_figures = {"talvix_server_cpu_over_raw_batched_cpu":
+                       round(at_best["talvix"]["server_cpu_us"] / floor_cpu, 2) if floor_cpu > 0 else float("nan")}
     ends: dict = {}
     if runner_figures:
         pings = runner_figures["runner_ping_per_s"]
@@ -417,6 +503,8 @@ def main() -> None:
         "hot_sketch_over_raw_batched": round(best["hot_sketch"] / best["raw_batched"], 2),
         "hot_sketch_no_events_tasks_per_s": best["hot_sketch_no_events"],
         "hot_sketch_no_events_over_raw_batched": round(best["hot_sketch_no_events"] / best["raw_batched"], 2),
+        "usage_per_task": usage,
+        **cpu_figures,
         **({"runners": runner_figures} if runner_figures else {}),
         **ends,
     }

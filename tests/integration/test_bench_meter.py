@@ -1,0 +1,62 @@
+"""bench/queue.py's meter: the CPU and WAL figures it reports are what the measured phase really used.
+
+The figures explain the queue's ratio to its raw-SQL floor (docs/benchmarks.md), so they must count the
+server's work done by backends that have already exited, and the worker processes the bench forks.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import multiprocessing as mp
+import time
+
+import psycopg
+
+from tests.support.common import REPO
+
+_PATH = REPO / "bench" / "queue.py"
+
+
+def _bench_queue():
+    spec = importlib.util.spec_from_file_location("bench_queue_meter", _PATH)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def _burn_cpu(seconds: float) -> None:
+    end = time.process_time() + seconds
+    while time.process_time() < end:
+        pass
+
+
+def test_meter_counts_exited_backends_forked_workers_and_wal(db_url: str) -> None:
+    bench = _bench_queue()
+    with psycopg.connect(db_url, autocommit=True) as conn:
+        conn.execute("CREATE TABLE meter_probe (g int)")
+    with bench.Meter(db_url) as meter:
+        # Server work in a backend that has exited (and been reaped) before the second reading.
+        with psycopg.connect(db_url, autocommit=True) as conn:
+            conn.execute("SELECT count(*) FROM generate_series(1, 3000000)").fetchone()
+            conn.execute("INSERT INTO meter_probe SELECT g FROM generate_series(1, 50000) g")
+        # Client work in a forked worker the bench waits for.
+        worker = mp.get_context("fork").Process(target=_burn_cpu, args=(0.2,))
+        worker.start()
+        worker.join()
+        assert worker.exitcode == 0
+    used = meter.per_task(1)
+    assert used["server_cpu_us"] >= 100_000, used
+    assert used["client_cpu_us"] >= 150_000, used
+    # 50,000 rows of one int are well over a megabyte of WAL (a tuple header each, besides the value).
+    assert used["wal_bytes"] >= 1_000_000, used
+
+
+def test_meter_of_an_idle_phase_reports_little(db_url: str) -> None:
+    bench = _bench_queue()
+    with bench.Meter(db_url) as meter:
+        pass
+    used = meter.per_task(1)
+    # Nothing was done: the two readings' own work only (a clock tick or two at most).
+    assert used["client_cpu_us"] < 100_000, used
+    assert used["wal_bytes"] < 100_000, used
