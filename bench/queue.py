@@ -409,11 +409,79 @@ def bench_raw(base_url: str, tasks: int, workers: int, batched: bool = False,
     return tasks / elapsed, meter.per_task(tasks)
 
 
+# ------------------------------------------------------------------------------------------------
+# Where a task's CPU goes, phase by phase (one connection, nothing else running)
+# ------------------------------------------------------------------------------------------------
+def _floor_phases(conn: psycopg.Connection, table: str, claim: str, complete: str, tasks: int,
+                  base_url: str) -> dict[str, dict[str, float]]:
+    out = {}
+    with Meter(base_url) as meter:
+        for start in range(0, tasks, 1000):
+            conn.execute(f"INSERT INTO {table} (agent, payload) SELECT 'ping', jsonb_build_object('i', g) "
+                         "FROM generate_series(%s::int, %s::int) g", (start, min(tasks, start + 1000) - 1))
+    out["enqueue"] = meter.per_task(tasks)
+    batches = []
+    with Meter(base_url) as meter:
+        while ids := [r[0] for r in conn.execute(claim).fetchall()]:
+            batches.append(ids)
+    out["claim"] = meter.per_task(tasks)
+    with Meter(base_url) as meter:
+        for ids in batches:
+            conn.execute(complete, (ids,))
+    out["complete"] = meter.per_task(tasks)
+    return out
+
+
+def phase_breakdown(base_url: str, tasks: int) -> dict[str, dict[str, dict[str, float]]]:
+    """Server CPU, client CPU and WAL per task of each phase (enqueue, claim, complete) on one connection,
+    phases one after the other, for Talvix's queue, the batched floor on Talvix's table and the narrow
+    floor: how much of the gap is Talvix's own statements and client, and how much its table."""
+    from core import queue
+    from core.models import NewTask
+
+    out: dict[str, dict[str, dict[str, float]]] = {"talvix": {}}
+    url = _fresh_db(base_url, "bench_phases_talvix")
+    db = Database(url, min_size=1, max_size=1)
+    migrate(db)
+    with Meter(base_url) as meter:
+        for start in range(0, tasks, 1000):
+            queue.enqueue_many(db, [NewTask("ping", {"i": i}) for i in range(start, min(tasks, start + 1000))])
+    out["talvix"]["enqueue"] = meter.per_task(tasks)
+    batches = []
+    with Meter(base_url) as meter:
+        while claimed := queue.claim(db, ["ping"], CLAIM_BATCH, "bench-phases", 60):
+            batches.append(claimed)
+    out["talvix"]["claim"] = meter.per_task(tasks)
+    with Meter(base_url) as meter:
+        for claimed in batches:
+            queue.complete_many(db, [(t, {"ok": True}) for t in claimed])
+    out["talvix"]["complete"] = meter.per_task(tasks)
+    db.close()
+
+    url = _fresh_db(base_url, "bench_phases_same_table")
+    db = Database(url, min_size=1, max_size=1)
+    migrate(db)
+    db.close()
+    with psycopg.connect(url, autocommit=True) as conn:
+        out["raw_batched_same_table"] = _floor_phases(conn, "tasks", _SAME_TABLE_CLAIM, _SAME_TABLE_COMPLETE,
+                                                      tasks, base_url)
+    url = _fresh_db(base_url, "bench_phases_raw")
+    with psycopg.connect(url, autocommit=True) as conn:
+        conn.execute(_RAW_SCHEMA)
+        out["raw_batched"] = _floor_phases(conn, "raw_tasks", _RAW_CLAIM_BATCH, _RAW_COMPLETE_BATCH, tasks, base_url)
+    for system, phases in out.items():
+        for phase, used in phases.items():
+            print(f"{system:>24}  {phase:<8}  per task: server CPU {used['server_cpu_us']:6.1f} us, "
+                  f"client CPU {used['client_cpu_us']:6.1f} us, WAL {used['wal_bytes']:5.0f} B", flush=True)
+    return out
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="fewer tasks; finishes in under 3 minutes")
     parser.add_argument("--tasks", type=int, default=None)
     parser.add_argument("--no-runners", action="store_true", help="skip the runner-process section")
+    parser.add_argument("--no-phases", action="store_true", help="skip the phase-by-phase CPU breakdown")
     parser.add_argument("--systems", default=None,
                         help="comma-separated subset of talvix,talvix_per_task_complete,procrastinate,raw_sql,"
                              "raw_batched,raw_batched_same_table,hot_sketch,hot_sketch_no_events (default: all)")
@@ -448,6 +516,7 @@ def main() -> None:
                 print(f"{name:>24}  workers={w}  tasks={tasks}  {rate:8.1f} tasks/s   per task: server CPU "
                       f"{used['server_cpu_us']:6.1f} us, client CPU {used['client_cpu_us']:6.1f} us, "
                       f"WAL {used['wal_bytes']:5.0f} B", flush=True)
+        phases = {} if args.no_phases else phase_breakdown(base_url, max(tasks, 6000))
         runner_figures: dict = {}
         if not args.no_runners:
             try:
@@ -504,6 +573,7 @@ def main() -> None:
         "hot_sketch_no_events_tasks_per_s": best["hot_sketch_no_events"],
         "hot_sketch_no_events_over_raw_batched": round(best["hot_sketch_no_events"] / best["raw_batched"], 2),
         "usage_per_task": usage,
+        **({"phases_per_task": phases} if phases else {}),
         **cpu_figures,
         **({"runners": runner_figures} if runner_figures else {}),
         **ends,
