@@ -57,6 +57,6 @@ def test_meter_of_an_idle_phase_reports_little(db_url: str) -> None:
     with bench.Meter(db_url) as meter:
         pass
     used = meter.per_task(1)
-    # Nothing was done: the two readings' own work only (a clock tick or two at most).
-    assert used["client_cpu_us"] < 100_000, used
-    assert used["wal_bytes"] < 100_000, used
+    # Nothing was done: the two readings' own work only, not this process's CPU since it started (seconds,
+    # by now). The server's CPU and WAL are the whole server's, which other tests share: not bounded here.
+    assert 0 <= used["client_cpu_us"] < 100_000, used
