@@ -19,6 +19,13 @@ left (1, 2 and 4 workers). Figures are tasks per second over enqueue + claim + c
   indexes and claim order), inserted as plainly; ``ratio_vs_raw_batched_same_table`` is Talvix's queue over
   it, the share of the gap that is Talvix's own work rather than its table.
 
+Each run also reports what a task cost (``usage_per_task``): the Postgres server's CPU, the client's (this
+process and the workers it joined) and the WAL written, per task (:class:`Meter`). From two workers on, both
+cores of this machine are busy, so a system's rate follows its total CPU per task;
+``talvix_server_cpu_over_raw_batched_cpu`` is Talvix's server CPU over the batched floor's whole CPU per task.
+The phase section (``phases_per_task``; ``--no-phases`` skips it) measures enqueue, claim and complete one at
+a time on one connection for Talvix and both batched floors.
+
 With the runner section (default), ``runner_over_queue`` is the best end-to-end ``talvix runner`` ping
 rate over the best rate of the queue itself (goal >= 0.5), and ``runner_over_queue_per_processes`` the
 same per process count (runner processes vs queue worker processes).
@@ -128,6 +135,22 @@ def _fresh_db(base_url: str, name: str) -> str:
     return base_url.replace("/postgres?", f"/{name}?")
 
 
+def _enqueue_talvix(db: Database, tasks: int) -> None:
+    """``tasks`` pings through Talvix's queue, 1,000 per ``enqueue_many``."""
+    from core import queue
+    from core.models import NewTask
+
+    for start in range(0, tasks, 1000):
+        queue.enqueue_many(db, [NewTask("ping", {"i": i}) for i in range(start, min(tasks, start + 1000))])
+
+
+def _enqueue_plain(conn: psycopg.Connection, table: str, tasks: int) -> None:
+    """``tasks`` pings into a floor's ``table``, 1,000 per INSERT, the payloads made by the server."""
+    for start in range(0, tasks, 1000):
+        conn.execute(f"INSERT INTO {table} (agent, payload) SELECT 'ping', jsonb_build_object('i', g) "
+                     "FROM generate_series(%s::int, %s::int) g", (start, min(tasks, start + 1000) - 1))
+
+
 # ------------------------------------------------------------------------------------------------
 # Talvix
 # ------------------------------------------------------------------------------------------------
@@ -150,8 +173,6 @@ def _talvix_worker(url: str, n: int, barrier, group: bool) -> None:
 
 
 def bench_talvix(base_url: str, tasks: int, workers: int, group: bool = True) -> tuple[float, dict[str, float]]:
-    from core import queue
-    from core.models import NewTask
 
     url = _fresh_db(base_url, f"bench_talvix_{workers}")
     db = Database(url, min_size=1, max_size=2)
@@ -162,8 +183,7 @@ def bench_talvix(base_url: str, tasks: int, workers: int, group: bool = True) ->
         p.start()
     with Meter(base_url) as meter:
         t0 = time.perf_counter()
-        for start in range(0, tasks, 1000):
-            queue.enqueue_many(db, [NewTask("ping", {"i": i}) for i in range(start, min(tasks, start + 1000))])
+        _enqueue_talvix(db, tasks)
         barrier.wait()
         for p in procs:
             p.join()
@@ -394,12 +414,7 @@ def bench_raw(base_url: str, tasks: int, workers: int, batched: bool = False,
             p.start()
         with Meter(base_url) as meter:
             t0 = time.perf_counter()
-            for start in range(0, tasks, 1000):
-                conn.execute(
-                    f"INSERT INTO {table} (agent, payload) SELECT 'ping', jsonb_build_object('i', g) "
-                    "FROM generate_series(%s::int, %s::int) g",
-                    (start, min(tasks, start + 1000) - 1),
-                )
+            _enqueue_plain(conn, table, tasks)
             barrier.wait()
             for p in procs:
                 p.join()
@@ -416,9 +431,7 @@ def _floor_phases(conn: psycopg.Connection, table: str, claim: str, complete: st
                   base_url: str) -> dict[str, dict[str, float]]:
     out = {}
     with Meter(base_url) as meter:
-        for start in range(0, tasks, 1000):
-            conn.execute(f"INSERT INTO {table} (agent, payload) SELECT 'ping', jsonb_build_object('i', g) "
-                         "FROM generate_series(%s::int, %s::int) g", (start, min(tasks, start + 1000) - 1))
+        _enqueue_plain(conn, table, tasks)
     out["enqueue"] = meter.per_task(tasks)
     batches = []
     with Meter(base_url) as meter:
@@ -437,15 +450,13 @@ def phase_breakdown(base_url: str, tasks: int) -> dict[str, dict[str, dict[str, 
     phases one after the other, for Talvix's queue, the batched floor on Talvix's table and the narrow
     floor: how much of the gap is Talvix's own statements and client, and how much its table."""
     from core import queue
-    from core.models import NewTask
 
     out: dict[str, dict[str, dict[str, float]]] = {"talvix": {}}
     url = _fresh_db(base_url, "bench_phases_talvix")
     db = Database(url, min_size=1, max_size=1)
     migrate(db)
     with Meter(base_url) as meter:
-        for start in range(0, tasks, 1000):
-            queue.enqueue_many(db, [NewTask("ping", {"i": i}) for i in range(start, min(tasks, start + 1000))])
+        _enqueue_talvix(db, tasks)
     out["talvix"]["enqueue"] = meter.per_task(tasks)
     batches = []
     with Meter(base_url) as meter:
