@@ -128,6 +128,11 @@ class Meter:
                 "wal_bytes": round((w1 - w0) / tasks)}
 
 
+def _usage_text(used: dict[str, float]) -> str:
+    return (f"per task: server CPU {used['server_cpu_us']:6.1f} us, client CPU {used['client_cpu_us']:6.1f} us, "
+            f"WAL {used['wal_bytes']:5.0f} B")
+
+
 def _fresh_db(base_url: str, name: str) -> str:
     with psycopg.connect(base_url, autocommit=True) as conn:
         conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
@@ -482,8 +487,7 @@ def phase_breakdown(base_url: str, tasks: int) -> dict[str, dict[str, dict[str, 
         out["raw_batched"] = _floor_phases(conn, "raw_tasks", _RAW_CLAIM_BATCH, _RAW_COMPLETE_BATCH, tasks, base_url)
     for system, phases in out.items():
         for phase, used in phases.items():
-            print(f"{system:>24}  {phase:<8}  per task: server CPU {used['server_cpu_us']:6.1f} us, "
-                  f"client CPU {used['client_cpu_us']:6.1f} us, WAL {used['wal_bytes']:5.0f} B", flush=True)
+            print(f"{system:>24}  {phase:<8}  {_usage_text(used)}", flush=True)
     return out
 
 
@@ -524,9 +528,7 @@ def main() -> None:
                 rate, used = fn(base_url, tasks, w)
                 results[name][str(w)] = round(rate, 1)
                 usage[name][str(w)] = used
-                print(f"{name:>24}  workers={w}  tasks={tasks}  {rate:8.1f} tasks/s   per task: server CPU "
-                      f"{used['server_cpu_us']:6.1f} us, client CPU {used['client_cpu_us']:6.1f} us, "
-                      f"WAL {used['wal_bytes']:5.0f} B", flush=True)
+                print(f"{name:>24}  workers={w}  tasks={tasks}  {rate:8.1f} tasks/s   {_usage_text(used)}", flush=True)
         phases = {} if args.no_phases else phase_breakdown(base_url, max(tasks, 6000))
         runner_figures: dict = {}
         if not args.no_runners:
