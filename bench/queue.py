@@ -15,6 +15,9 @@ left (1, 2 and 4 workers). Figures are tasks per second over enqueue + claim + c
 - hot-path sketch (``hot_sketch``, ``hot_sketch_no_events``): a different task table in plain SQL, where a
   claim and a completion are HOT updates (claimable work in a narrow table of its own), with Talvix's
   three event rows per task and without them: how far a redesign could go, not a queue Talvix runs.
+  ``hot_sketch_talvix_client``: the same table driven by Talvix's client (tasks sent and read back as task
+  objects, whole rows claimed into task objects, fenced JSON completions, the connection pool, events and
+  NOTIFY): the redesign with today's client.
 - raw SQL, batched, same table: the same two statements on Talvix's own ``tasks`` table (its columns,
   indexes and claim order), inserted as plainly; ``ratio_vs_raw_batched_same_table`` is Talvix's queue over
   it, the share of the gap that is Talvix's own work rather than its table.
@@ -399,6 +402,117 @@ def bench_hot_sketch(base_url: str, tasks: int, workers: int, events: bool = Tru
     return tasks / elapsed, meter.per_task(tasks)
 
 
+# The sketch's table driven the way Talvix's queue is: tasks enqueued from the client as a JSON document and
+# read back into task objects, claims answering whole rows made into task objects, completions sent as one
+# fenced JSON document per group, each through the connection pool, with Talvix's state events and NOTIFY.
+# It leaves out what only Talvix's statements have (the per-agent claim order, the operator's controls,
+# paused sites, foreign keys): how far the redesign would go with the client Talvix has today.
+_HOT_TALVIX_ENQUEUE = """
+WITH input AS (
+    SELECT * FROM jsonb_to_recordset(%(rows)s::jsonb) AS x(ord int, agent text, payload jsonb, priority int,
+                                                           max_attempts int)
+), ins AS (
+    INSERT INTO hot_tasks (agent, payload, priority, max_attempts)
+    SELECT agent, payload, priority, max_attempts FROM input ORDER BY ord
+    RETURNING *
+), r AS (INSERT INTO hot_ready SELECT id, agent, priority, run_at FROM ins
+), e AS (INSERT INTO hot_events (agent, task_id, message) SELECT agent, id, 'queued' FROM ins
+), n AS (SELECT pg_notify('talvix_tasks', agent) FROM (SELECT DISTINCT agent FROM ins) z)
+SELECT {fields}, (SELECT count(*) FROM n) AS _n FROM ins ORDER BY ins.id
+"""
+_HOT_TALVIX_CLAIM = """
+WITH c AS (DELETE FROM hot_ready WHERE ctid IN (
+               SELECT ctid FROM hot_ready WHERE agent = %(agent)s AND run_at <= now()
+                ORDER BY priority DESC, run_at, id LIMIT %(n)s FOR UPDATE SKIP LOCKED) RETURNING id),
+u AS (UPDATE hot_tasks t SET status = 'running', locked_by = %(runner)s, attempts = t.attempts + 1,
+             lease_until = now() + make_interval(secs => %(lease)s), started_at = now(), updated_at = now()
+        FROM c WHERE t.id = c.id AND t.status = 'queued' RETURNING t.*),
+e AS (INSERT INTO hot_events (agent, task_id, runner_id, message)
+      SELECT agent, id, locked_by, 'running, attempt ' || attempts || ' of ' || max_attempts FROM u),
+n AS (SELECT pg_notify('talvix_events', agent) FROM (SELECT DISTINCT agent FROM u) z)
+SELECT u.*, (SELECT count(*) FROM n) AS _n FROM u ORDER BY u.priority DESC, u.run_at, u.id
+"""
+_HOT_TALVIX_COMPLETE = """
+WITH v AS (
+    SELECT * FROM jsonb_to_recordset(%(done)s::jsonb) AS v(id bigint, runner text, attempts int, result jsonb)
+), u AS (
+    UPDATE hot_tasks t SET status = 'succeeded', result = v.result, lease_until = NULL, last_error = NULL,
+                           finished_at = now(), updated_at = now()
+      FROM v
+     WHERE t.id = ANY(%(ids)s::bigint[]) AND t.id = v.id
+       AND t.status = 'running' AND t.locked_by = v.runner AND t.attempts = v.attempts
+    RETURNING t.id, t.agent, v.runner
+), e AS (INSERT INTO hot_events (agent, task_id, runner_id, message) SELECT agent, id, runner, 'succeeded' FROM u
+), n AS (SELECT pg_notify('talvix_done', agent) FROM (SELECT DISTINCT agent FROM u) z)
+SELECT u.id, (SELECT count(*) FROM n) AS _n FROM u
+"""
+
+
+def _hot_talvix_enqueue(db: Database, tasks: int) -> None:
+    """Talvix's client work for an enqueue, on the sketch's table: each task checked, the group sent as one
+    JSON document, the rows read back into task objects and given their payloads."""
+    from core import queue
+    from core.models import NewTask
+
+    statement = _HOT_TALVIX_ENQUEUE.format(fields=", ".join(
+        "NULL::jsonb AS payload" if f == "payload" else f"ins.{f}" for f in queue._TASK_FIELDS))
+    for start in range(0, tasks, 1000):
+        items = [NewTask("ping", {"i": i}) for i in range(start, min(tasks, start + 1000))]
+        rows = []
+        for i, new in enumerate(items):
+            p = queue._task_params(new)
+            rows.append({"ord": i, "agent": p["agent"], "payload": new.payload, "priority": p["priority"],
+                         "max_attempts": p["max_attempts"]})
+        with db.transaction() as conn:
+            created = [t for t, _ in queue._tasks_of(conn, statement, {"rows": json.dumps(rows)}) if t is not None]
+        for t, row in zip(created, rows):
+            t.payload = row["payload"]
+        assert len(created) == len(items)
+
+
+def _hot_talvix_worker(url: str, n: int, barrier) -> None:
+    from core import queue
+
+    db = Database(url, min_size=1, max_size=1)
+    with db.connection() as conn:  # the pool's one connection keeps these (see _hot_worker)
+        conn.execute("SET enable_bitmapscan = off")
+        conn.execute("SET enable_sort = off")
+    params = {"agent": "ping", "n": CLAIM_BATCH, "runner": f"bench-{n}", "lease": 60.0}
+    barrier.wait()
+    while True:
+        with db.connection() as conn:
+            claimed = [t for t, _ in queue._tasks_of(conn, _HOT_TALVIX_CLAIM, params) if t is not None]
+        if not claimed:
+            break
+        with db.connection() as conn:
+            done = conn.execute(_HOT_TALVIX_COMPLETE,
+                                queue._completion_params([(t, {"ok": True}) for t in claimed])).fetchall()
+        assert len(done) == len(claimed)
+    db.close()
+
+
+def bench_hot_sketch_talvix_client(base_url: str, tasks: int, workers: int) -> tuple[float, dict[str, float]]:
+    url = _fresh_db(base_url, f"bench_hot_talvix_{workers}")
+    with psycopg.connect(url, autocommit=True) as conn:
+        conn.execute(_HOT_SCHEMA)
+    db = Database(url, min_size=1, max_size=1)
+    barrier = mp.Barrier(workers + 1)
+    procs = [mp.Process(target=_hot_talvix_worker, args=(url, i, barrier), daemon=True) for i in range(workers)]
+    for p in procs:
+        p.start()
+    with Meter(base_url) as meter:
+        t0 = time.perf_counter()
+        _hot_talvix_enqueue(db, tasks)
+        barrier.wait()
+        for p in procs:
+            p.join()
+        elapsed = time.perf_counter() - t0
+    done = db.one("SELECT count(*) AS n FROM hot_tasks WHERE status = 'succeeded'")["n"]
+    db.close()
+    assert done == tasks, f"hot-path sketch with Talvix's client completed {done} of {tasks}"
+    return tasks / elapsed, meter.per_task(tasks)
+
+
 def bench_raw(base_url: str, tasks: int, workers: int, batched: bool = False,
               same_table: bool = False) -> tuple[float, dict[str, float]]:
     name = "same_table" if same_table else "batched" if batched else "single"
@@ -499,7 +613,8 @@ def main() -> None:
     parser.add_argument("--no-phases", action="store_true", help="skip the phase-by-phase CPU breakdown")
     parser.add_argument("--systems", default=None,
                         help="comma-separated subset of talvix,talvix_per_task_complete,procrastinate,raw_sql,"
-                             "raw_batched,raw_batched_same_table,hot_sketch,hot_sketch_no_events (default: all)")
+                             "raw_batched,raw_batched_same_table,hot_sketch,hot_sketch_no_events,hot_sketch_talvix_client "
+                             "(default: all)")
     args = parser.parse_args()
     tasks = args.tasks or (3000 if args.quick else 20000)
     worker_counts = (1, 2, 4)
@@ -509,14 +624,15 @@ def main() -> None:
     base_url = ensure_embedded(data_dir, dbname="postgres")
     results: dict[str, dict[str, float]] = {"talvix": {}, "talvix_per_task_complete": {}, "procrastinate": {},
                                             "raw_sql": {}, "raw_batched": {}, "raw_batched_same_table": {},
-                                            "hot_sketch": {}, "hot_sketch_no_events": {}}
+                                            "hot_sketch": {}, "hot_sketch_no_events": {}, "hot_sketch_talvix_client": {}}
     systems = (("talvix", bench_talvix),
                ("talvix_per_task_complete", lambda url, n, w: bench_talvix(url, n, w, group=False)),
                ("procrastinate", bench_procrastinate), ("raw_sql", bench_raw),
                ("raw_batched", lambda url, n, w: bench_raw(url, n, w, batched=True)),
                ("raw_batched_same_table", lambda url, n, w: bench_raw(url, n, w, batched=True, same_table=True)),
                ("hot_sketch", bench_hot_sketch),
-               ("hot_sketch_no_events", lambda url, n, w: bench_hot_sketch(url, n, w, events=False)))
+               ("hot_sketch_no_events", lambda url, n, w: bench_hot_sketch(url, n, w, events=False)),
+               ("hot_sketch_talvix_client", bench_hot_sketch_talvix_client))
     if args.systems:
         keep = set(args.systems.split(",")) | {"talvix"}
         systems = tuple(x for x in systems if x[0] in keep)
@@ -550,7 +666,7 @@ def main() -> None:
     best = {k: max(v.values()) if v else float("nan") for k, v in results.items()}
     best = {k: best.get(k, float("nan")) for k in ("talvix", "talvix_per_task_complete", "procrastinate", "raw_sql",
                                                    "raw_batched", "raw_batched_same_table", "hot_sketch",
-                                                   "hot_sketch_no_events")}
+                                                   "hot_sketch_no_events", "hot_sketch_talvix_client")}
     # Where the time goes, at each system's best rate: if Talvix's server side alone costs more CPU per task
     # than the floor's whole task does divided by 0.8, no client could bring the queue to 0.8x of the floor on
     # a machine whose cores are all busy (as they are here from 2 workers on).
@@ -585,6 +701,8 @@ def main() -> None:
         "hot_sketch_over_raw_batched": round(best["hot_sketch"] / best["raw_batched"], 2),
         "hot_sketch_no_events_tasks_per_s": best["hot_sketch_no_events"],
         "hot_sketch_no_events_over_raw_batched": round(best["hot_sketch_no_events"] / best["raw_batched"], 2),
+        "hot_sketch_talvix_client_tasks_per_s": best["hot_sketch_talvix_client"],
+        "hot_sketch_talvix_client_over_raw_batched": round(best["hot_sketch_talvix_client"] / best["raw_batched"], 2),
         "usage_per_task": usage,
         **({"phases_per_task": phases} if phases else {}),
         **cpu_figures,
