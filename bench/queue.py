@@ -54,6 +54,7 @@ import os
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 
 import psycopg  # noqa: E402
 from psycopg import sql  # noqa: E402
@@ -136,6 +137,25 @@ def _usage_text(used: dict[str, float]) -> str:
             f"WAL {used['wal_bytes']:5.0f} B")
 
 
+def _timed_run(base_url: str, procs: list, barrier, enqueue: Callable[[], None],
+               finish: Callable[[], bool] | None = None) -> tuple[float, Meter]:
+    """Start the worker processes, then time and meter the enqueue and the workers' run until all have ended
+    (the workers start claiming when the enqueue is done: ``barrier``). ``finish``, if given, runs after them
+    and says whether it had work left to do, which then counts in the time too."""
+    for p in procs:
+        p.start()
+    with Meter(base_url) as meter:
+        t0 = time.perf_counter()
+        enqueue()
+        barrier.wait()
+        for p in procs:
+            p.join()
+        elapsed = time.perf_counter() - t0
+        if finish is not None and finish():
+            elapsed = time.perf_counter() - t0
+    return elapsed, meter
+
+
 def _fresh_db(base_url: str, name: str) -> str:
     with psycopg.connect(base_url, autocommit=True) as conn:
         conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
@@ -187,15 +207,7 @@ def bench_talvix(base_url: str, tasks: int, workers: int, group: bool = True) ->
     migrate(db)
     barrier = mp.Barrier(workers + 1)
     procs = [mp.Process(target=_talvix_worker, args=(url, i, barrier, group), daemon=True) for i in range(workers)]
-    for p in procs:
-        p.start()
-    with Meter(base_url) as meter:
-        t0 = time.perf_counter()
-        _enqueue_talvix(db, tasks)
-        barrier.wait()
-        for p in procs:
-            p.join()
-        elapsed = time.perf_counter() - t0
+    elapsed, meter = _timed_run(base_url, procs, barrier, lambda: _enqueue_talvix(db, tasks))
     done = db.one("SELECT count(*) AS n FROM tasks WHERE status = 'succeeded'")["n"]
     db.close()
     assert done == tasks, f"talvix completed {done} of {tasks}"
@@ -234,23 +246,22 @@ def bench_procrastinate(base_url: str, tasks: int, workers: int) -> tuple[float,
         app.schema_manager.apply_schema()
         barrier = mp.Barrier(workers + 1)
         procs = [mp.Process(target=_procrastinate_worker, args=(url, barrier), daemon=True) for _ in range(workers)]
-        for p in procs:
-            p.start()
-        with Meter(base_url) as meter:
-            t0 = time.perf_counter()
+
+        def enqueue() -> None:
             for start in range(0, tasks, 1000):
                 ping.batch_defer(*({"i": i} for i in range(start, min(tasks, start + 1000))))
-            barrier.wait()
-            for p in procs:
-                p.join()
-            elapsed = time.perf_counter() - t0
+
+        def finish() -> bool:
             with psycopg.connect(url) as conn:
                 done = conn.execute("SELECT count(*) FROM procrastinate_jobs WHERE status = 'succeeded'").fetchone()[0]
-            if done != tasks:
-                # run_worker(wait=False) may stop while another worker still holds jobs: finish the rest.
-                app2, _ = _procrastinate_app(url)
-                app2.run_worker(wait=False, concurrency=1, listen_notify=False, install_signal_handlers=False)
-                elapsed = time.perf_counter() - t0
+            if done == tasks:
+                return False
+            # run_worker(wait=False) may stop while another worker still holds jobs: finish the rest.
+            app2, _ = _procrastinate_app(url)
+            app2.run_worker(wait=False, concurrency=1, listen_notify=False, install_signal_handlers=False)
+            return True
+
+        elapsed, meter = _timed_run(base_url, procs, barrier, enqueue, finish)
     return tasks / elapsed, meter.per_task(tasks)
 
 
@@ -328,8 +339,9 @@ CREATE TABLE hot_tasks (
 CREATE INDEX ON hot_tasks (agent, id);
 CREATE TABLE hot_ready (id bigint NOT NULL, agent text NOT NULL, priority int NOT NULL, run_at timestamptz NOT NULL);
 CREATE INDEX ON hot_ready (agent, priority DESC, run_at, id);
-CREATE TABLE hot_events (id bigserial PRIMARY KEY, ts timestamptz NOT NULL DEFAULT now(), agent text, task_id bigint,
-                         runner_id text, message text NOT NULL);
+CREATE TABLE hot_events (id bigserial PRIMARY KEY, ts timestamptz NOT NULL DEFAULT now(), level text NOT NULL DEFAULT 'info',
+                         kind text NOT NULL DEFAULT 'log', agent text, task_id bigint, candidate_id bigint,
+                         job_id bigint, application_id bigint, runner_id text, message text NOT NULL, data jsonb);
 CREATE INDEX ON hot_events (task_id, id);
 """
 
@@ -387,16 +399,12 @@ def bench_hot_sketch(base_url: str, tasks: int, workers: int, events: bool = Tru
         conn.execute(_HOT_SCHEMA)
         barrier = mp.Barrier(workers + 1)
         procs = [mp.Process(target=_hot_worker, args=(url, barrier, events), daemon=True) for _ in range(workers)]
-        for p in procs:
-            p.start()
-        with Meter(base_url) as meter:
-            t0 = time.perf_counter()
+
+        def enqueue_all() -> None:
             for start in range(0, tasks, 1000):
                 conn.execute(enqueue, (start, min(tasks, start + 1000) - 1))
-            barrier.wait()
-            for p in procs:
-                p.join()
-            elapsed = time.perf_counter() - t0
+
+        elapsed, meter = _timed_run(base_url, procs, barrier, enqueue_all)
         done = conn.execute("SELECT count(*) FROM hot_tasks WHERE status = 'succeeded'").fetchone()[0]
     assert done == tasks, f"hot-path sketch completed {done} of {tasks}"
     return tasks / elapsed, meter.per_task(tasks)
@@ -407,7 +415,18 @@ def bench_hot_sketch(base_url: str, tasks: int, workers: int, events: bool = Tru
 # fenced JSON document per group, each through the connection pool, with Talvix's state events and NOTIFY.
 # It leaves out what only Talvix's statements have (the per-agent claim order, the operator's controls,
 # paused sites, foreign keys): how far the redesign would go with the client Talvix has today.
-_HOT_TALVIX_ENQUEUE = """
+def _on_hot_tables(statement: str) -> str:
+    """One of Talvix's queue statements, on the sketch's tables instead of ``tasks`` and ``events``."""
+    return statement.replace("UPDATE tasks t", "UPDATE hot_tasks t").replace("INSERT INTO events", "INSERT INTO hot_events")
+
+
+def _hot_talvix_statements() -> tuple[str, str, str]:
+    """Enqueue, claim and completion as Talvix's queue writes them (its state events and NOTIFY, its fenced
+    completion verbatim), on the sketch's tables."""
+    from core import queue
+
+    fields = ", ".join("NULL::jsonb AS payload" if f == "payload" else f"ins.{f}" for f in queue._TASK_FIELDS)
+    enqueue = f"""
 WITH input AS (
     SELECT * FROM jsonb_to_recordset(%(rows)s::jsonb) AS x(ord int, agent text, payload jsonb, priority int,
                                                            max_attempts int)
@@ -416,36 +435,23 @@ WITH input AS (
     SELECT agent, payload, priority, max_attempts FROM input ORDER BY ord
     RETURNING *
 ), r AS (INSERT INTO hot_ready SELECT id, agent, priority, run_at FROM ins
-), e AS (INSERT INTO hot_events (agent, task_id, message) SELECT agent, id, 'queued' FROM ins
-), n AS (SELECT pg_notify('talvix_tasks', agent) FROM (SELECT DISTINCT agent FROM ins) z)
+), e AS ({queue._state_events("ins", "'queued'")}),
+n AS ({queue._notify_from("ins")})
 SELECT {fields}, (SELECT count(*) FROM n) AS _n FROM ins ORDER BY ins.id
 """
-_HOT_TALVIX_CLAIM = """
+    claim = f"""
 WITH c AS (DELETE FROM hot_ready WHERE ctid IN (
                SELECT ctid FROM hot_ready WHERE agent = %(agent)s AND run_at <= now()
                 ORDER BY priority DESC, run_at, id LIMIT %(n)s FOR UPDATE SKIP LOCKED) RETURNING id),
 u AS (UPDATE hot_tasks t SET status = 'running', locked_by = %(runner)s, attempts = t.attempts + 1,
              lease_until = now() + make_interval(secs => %(lease)s), started_at = now(), updated_at = now()
         FROM c WHERE t.id = c.id AND t.status = 'queued' RETURNING t.*),
-e AS (INSERT INTO hot_events (agent, task_id, runner_id, message)
-      SELECT agent, id, locked_by, 'running, attempt ' || attempts || ' of ' || max_attempts FROM u),
-n AS (SELECT pg_notify('talvix_events', agent) FROM (SELECT DISTINCT agent FROM u) z)
+e AS ({queue._state_events("u", "'running, attempt ' || x.attempts || ' of ' || x.max_attempts",
+                           runner="%(runner)s")}),
+n AS ({queue._notify_from("u", queue.CHANNEL_EVENTS)})
 SELECT u.*, (SELECT count(*) FROM n) AS _n FROM u ORDER BY u.priority DESC, u.run_at, u.id
 """
-_HOT_TALVIX_COMPLETE = """
-WITH v AS (
-    SELECT * FROM jsonb_to_recordset(%(done)s::jsonb) AS v(id bigint, runner text, attempts int, result jsonb)
-), u AS (
-    UPDATE hot_tasks t SET status = 'succeeded', result = v.result, lease_until = NULL, last_error = NULL,
-                           finished_at = now(), updated_at = now()
-      FROM v
-     WHERE t.id = ANY(%(ids)s::bigint[]) AND t.id = v.id
-       AND t.status = 'running' AND t.locked_by = v.runner AND t.attempts = v.attempts
-    RETURNING t.id, t.agent, v.runner
-), e AS (INSERT INTO hot_events (agent, task_id, runner_id, message) SELECT agent, id, runner, 'succeeded' FROM u
-), n AS (SELECT pg_notify('talvix_done', agent) FROM (SELECT DISTINCT agent FROM u) z)
-SELECT u.id, (SELECT count(*) FROM n) AS _n FROM u
-"""
+    return _on_hot_tables(enqueue), _on_hot_tables(claim), _on_hot_tables(queue._COMPLETE)
 
 
 def _hot_talvix_enqueue(db: Database, tasks: int) -> None:
@@ -454,8 +460,7 @@ def _hot_talvix_enqueue(db: Database, tasks: int) -> None:
     from core import queue
     from core.models import NewTask
 
-    statement = _HOT_TALVIX_ENQUEUE.format(fields=", ".join(
-        "NULL::jsonb AS payload" if f == "payload" else f"ins.{f}" for f in queue._TASK_FIELDS))
+    statement = _hot_talvix_statements()[0]
     for start in range(0, tasks, 1000):
         items = [NewTask("ping", {"i": i}) for i in range(start, min(tasks, start + 1000))]
         rows = []
@@ -473,6 +478,7 @@ def _hot_talvix_enqueue(db: Database, tasks: int) -> None:
 def _hot_talvix_worker(url: str, n: int, barrier) -> None:
     from core import queue
 
+    _, claim, complete = _hot_talvix_statements()
     db = Database(url, min_size=1, max_size=1)
     with db.connection() as conn:  # the pool's one connection keeps these (see _hot_worker)
         conn.execute("SET enable_bitmapscan = off")
@@ -481,12 +487,11 @@ def _hot_talvix_worker(url: str, n: int, barrier) -> None:
     barrier.wait()
     while True:
         with db.connection() as conn:
-            claimed = [t for t, _ in queue._tasks_of(conn, _HOT_TALVIX_CLAIM, params) if t is not None]
+            claimed = [t for t, _ in queue._tasks_of(conn, claim, params) if t is not None]
         if not claimed:
             break
         with db.connection() as conn:
-            done = conn.execute(_HOT_TALVIX_COMPLETE,
-                                queue._completion_params([(t, {"ok": True}) for t in claimed])).fetchall()
+            done = conn.execute(complete, queue._completion_params([(t, {"ok": True}) for t in claimed])).fetchall()
         assert len(done) == len(claimed)
     db.close()
 
@@ -498,15 +503,7 @@ def bench_hot_sketch_talvix_client(base_url: str, tasks: int, workers: int) -> t
     db = Database(url, min_size=1, max_size=1)
     barrier = mp.Barrier(workers + 1)
     procs = [mp.Process(target=_hot_talvix_worker, args=(url, i, barrier), daemon=True) for i in range(workers)]
-    for p in procs:
-        p.start()
-    with Meter(base_url) as meter:
-        t0 = time.perf_counter()
-        _hot_talvix_enqueue(db, tasks)
-        barrier.wait()
-        for p in procs:
-            p.join()
-        elapsed = time.perf_counter() - t0
+    elapsed, meter = _timed_run(base_url, procs, barrier, lambda: _hot_talvix_enqueue(db, tasks))
     done = db.one("SELECT count(*) AS n FROM hot_tasks WHERE status = 'succeeded'")["n"]
     db.close()
     assert done == tasks, f"hot-path sketch with Talvix's client completed {done} of {tasks}"
@@ -529,15 +526,7 @@ def bench_raw(base_url: str, tasks: int, workers: int, batched: bool = False,
             conn.execute(_RAW_SCHEMA)
         barrier = mp.Barrier(workers + 1)
         procs = [mp.Process(target=worker, args=(url, barrier, *args), daemon=True) for _ in range(workers)]
-        for p in procs:
-            p.start()
-        with Meter(base_url) as meter:
-            t0 = time.perf_counter()
-            _enqueue_plain(conn, table, tasks)
-            barrier.wait()
-            for p in procs:
-                p.join()
-            elapsed = time.perf_counter() - t0
+        elapsed, meter = _timed_run(base_url, procs, barrier, lambda: _enqueue_plain(conn, table, tasks))
         done = conn.execute(f"SELECT count(*) FROM {table} WHERE status = 'succeeded'").fetchone()[0]
     assert done == tasks, f"raw ({name}) completed {done} of {tasks}"
     return tasks / elapsed, meter.per_task(tasks)
