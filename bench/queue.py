@@ -163,6 +163,14 @@ def _fresh_db(base_url: str, name: str) -> str:
     return base_url.replace("/postgres?", f"/{name}?")
 
 
+def _talvix_db(base_url: str, name: str, max_size: int = 1) -> tuple[str, Database]:
+    """A fresh database named ``name`` with Talvix's schema, and a pool on it."""
+    url = _fresh_db(base_url, name)
+    db = Database(url, min_size=1, max_size=max_size)
+    migrate(db)
+    return url, db
+
+
 def _enqueue_talvix(db: Database, tasks: int) -> None:
     """``tasks`` pings through Talvix's queue, 1,000 per ``enqueue_many``."""
     from core import queue
@@ -201,10 +209,7 @@ def _talvix_worker(url: str, n: int, barrier, group: bool) -> None:
 
 
 def bench_talvix(base_url: str, tasks: int, workers: int, group: bool = True) -> tuple[float, dict[str, float]]:
-
-    url = _fresh_db(base_url, f"bench_talvix_{workers}")
-    db = Database(url, min_size=1, max_size=2)
-    migrate(db)
+    url, db = _talvix_db(base_url, f"bench_talvix_{workers}", max_size=2)
     barrier = mp.Barrier(workers + 1)
     procs = [mp.Process(target=_talvix_worker, args=(url, i, barrier, group), daemon=True) for i in range(workers)]
     elapsed, meter = _timed_run(base_url, procs, barrier, lambda: _enqueue_talvix(db, tasks))
@@ -513,13 +518,12 @@ def bench_hot_sketch_talvix_client(base_url: str, tasks: int, workers: int) -> t
 def bench_raw(base_url: str, tasks: int, workers: int, batched: bool = False,
               same_table: bool = False) -> tuple[float, dict[str, float]]:
     name = "same_table" if same_table else "batched" if batched else "single"
-    url = _fresh_db(base_url, f"bench_raw_{name}_{workers}")
     if same_table:
-        db = Database(url, min_size=1, max_size=1)
-        migrate(db)
+        url, db = _talvix_db(base_url, f"bench_raw_{name}_{workers}")
         db.close()
         table, worker, args = "tasks", _raw_batched_worker, (_SAME_TABLE_CLAIM, _SAME_TABLE_COMPLETE)
     else:
+        url = _fresh_db(base_url, f"bench_raw_{name}_{workers}")
         table, worker, args = "raw_tasks", _raw_batched_worker if batched else _raw_worker, ()
     with psycopg.connect(url, autocommit=True) as conn:
         if not same_table:
@@ -535,22 +539,31 @@ def bench_raw(base_url: str, tasks: int, workers: int, batched: bool = False,
 # ------------------------------------------------------------------------------------------------
 # Where a task's CPU goes, phase by phase (one connection, nothing else running)
 # ------------------------------------------------------------------------------------------------
-def _floor_phases(conn: psycopg.Connection, table: str, claim: str, complete: str, tasks: int,
-                  base_url: str) -> dict[str, dict[str, float]]:
+def _phases(base_url: str, tasks: int, enqueue: Callable[[], None], claim: Callable[[], list],
+            complete: Callable[[list], object]) -> dict[str, dict[str, float]]:
+    """Enqueue ``tasks``, claim them all (``claim`` answers a batch, empty when none is left), then complete
+    each batch: each phase metered on its own."""
     out = {}
     with Meter(base_url) as meter:
-        _enqueue_plain(conn, table, tasks)
+        enqueue()
     out["enqueue"] = meter.per_task(tasks)
     batches = []
     with Meter(base_url) as meter:
-        while ids := [r[0] for r in conn.execute(claim).fetchall()]:
-            batches.append(ids)
+        while batch := claim():
+            batches.append(batch)
     out["claim"] = meter.per_task(tasks)
     with Meter(base_url) as meter:
-        for ids in batches:
-            conn.execute(complete, (ids,))
+        for batch in batches:
+            complete(batch)
     out["complete"] = meter.per_task(tasks)
     return out
+
+
+def _floor_phases(conn: psycopg.Connection, table: str, claim: str, complete: str, tasks: int,
+                  base_url: str) -> dict[str, dict[str, float]]:
+    return _phases(base_url, tasks, lambda: _enqueue_plain(conn, table, tasks),
+                   lambda: [r[0] for r in conn.execute(claim).fetchall()],
+                   lambda ids: conn.execute(complete, (ids,)))
 
 
 def phase_breakdown(base_url: str, tasks: int) -> dict[str, dict[str, dict[str, float]]]:
@@ -559,27 +572,14 @@ def phase_breakdown(base_url: str, tasks: int) -> dict[str, dict[str, dict[str, 
     floor: how much of the gap is Talvix's own statements and client, and how much its table."""
     from core import queue
 
-    out: dict[str, dict[str, dict[str, float]]] = {"talvix": {}}
-    url = _fresh_db(base_url, "bench_phases_talvix")
-    db = Database(url, min_size=1, max_size=1)
-    migrate(db)
-    with Meter(base_url) as meter:
-        _enqueue_talvix(db, tasks)
-    out["talvix"]["enqueue"] = meter.per_task(tasks)
-    batches = []
-    with Meter(base_url) as meter:
-        while claimed := queue.claim(db, ["ping"], CLAIM_BATCH, "bench-phases", 60):
-            batches.append(claimed)
-    out["talvix"]["claim"] = meter.per_task(tasks)
-    with Meter(base_url) as meter:
-        for claimed in batches:
-            queue.complete_many(db, [(t, {"ok": True}) for t in claimed])
-    out["talvix"]["complete"] = meter.per_task(tasks)
+    out: dict[str, dict[str, dict[str, float]]] = {}
+    _, db = _talvix_db(base_url, "bench_phases_talvix")
+    out["talvix"] = _phases(base_url, tasks, lambda: _enqueue_talvix(db, tasks),
+                            lambda: queue.claim(db, ["ping"], CLAIM_BATCH, "bench-phases", 60),
+                            lambda claimed: queue.complete_many(db, [(t, {"ok": True}) for t in claimed]))
     db.close()
 
-    url = _fresh_db(base_url, "bench_phases_same_table")
-    db = Database(url, min_size=1, max_size=1)
-    migrate(db)
+    url, db = _talvix_db(base_url, "bench_phases_same_table")
     db.close()
     with psycopg.connect(url, autocommit=True) as conn:
         out["raw_batched_same_table"] = _floor_phases(conn, "tasks", _SAME_TABLE_CLAIM, _SAME_TABLE_COMPLETE,
