@@ -351,6 +351,22 @@ CREATE INDEX ON hot_events (task_id, id);
 """
 
 
+def _hot_db(base_url: str, name: str) -> str:
+    """A fresh database named ``name`` holding the sketch's tables."""
+    url = _fresh_db(base_url, name)
+    with psycopg.connect(url, autocommit=True) as conn:
+        conn.execute(_HOT_SCHEMA)
+    return url
+
+
+def _claim_in_index_order(conn: psycopg.Connection) -> None:
+    """For the rest of the session. The queue is filled just before the workers start, faster than autovacuum
+    gathers statistics on it: without these, a claim on the sketch's table would sort every queued row instead
+    of reading the index in order."""
+    conn.execute("SET enable_bitmapscan = off")
+    conn.execute("SET enable_sort = off")
+
+
 def _hot_event(source: str, message: str, events: bool) -> str:
     if not events:
         return ""
@@ -385,10 +401,7 @@ SELECT id FROM u"""
 def _hot_worker(url: str, barrier, events: bool) -> None:
     _, claim, complete = _hot_statements(events)
     with psycopg.connect(url, autocommit=True) as conn:
-        # The queue is filled just before the workers start, faster than autovacuum gathers statistics on it:
-        # without these, the claim would sort every queued row instead of reading the index in order.
-        conn.execute("SET enable_bitmapscan = off")
-        conn.execute("SET enable_sort = off")
+        _claim_in_index_order(conn)
         barrier.wait()
         while True:
             ids = [r[0] for r in conn.execute(claim).fetchall()]
@@ -398,10 +411,9 @@ def _hot_worker(url: str, barrier, events: bool) -> None:
 
 
 def bench_hot_sketch(base_url: str, tasks: int, workers: int, events: bool = True) -> tuple[float, dict[str, float]]:
-    url = _fresh_db(base_url, f"bench_hot_{int(events)}_{workers}")
+    url = _hot_db(base_url, f"bench_hot_{int(events)}_{workers}")
     enqueue, _, _ = _hot_statements(events)
     with psycopg.connect(url, autocommit=True) as conn:
-        conn.execute(_HOT_SCHEMA)
         barrier = mp.Barrier(workers + 1)
         procs = [mp.Process(target=_hot_worker, args=(url, barrier, events), daemon=True) for _ in range(workers)]
 
@@ -485,9 +497,8 @@ def _hot_talvix_worker(url: str, n: int, barrier) -> None:
 
     _, claim, complete = _hot_talvix_statements()
     db = Database(url, min_size=1, max_size=1)
-    with db.connection() as conn:  # the pool's one connection keeps these (see _hot_worker)
-        conn.execute("SET enable_bitmapscan = off")
-        conn.execute("SET enable_sort = off")
+    with db.connection() as conn:  # the pool's one connection keeps the settings
+        _claim_in_index_order(conn)
     params = {"agent": "ping", "n": CLAIM_BATCH, "runner": f"bench-{n}", "lease": 60.0}
     barrier.wait()
     while True:
@@ -502,9 +513,7 @@ def _hot_talvix_worker(url: str, n: int, barrier) -> None:
 
 
 def bench_hot_sketch_talvix_client(base_url: str, tasks: int, workers: int) -> tuple[float, dict[str, float]]:
-    url = _fresh_db(base_url, f"bench_hot_talvix_{workers}")
-    with psycopg.connect(url, autocommit=True) as conn:
-        conn.execute(_HOT_SCHEMA)
+    url = _hot_db(base_url, f"bench_hot_talvix_{workers}")
     db = Database(url, min_size=1, max_size=1)
     barrier = mp.Barrier(workers + 1)
     procs = [mp.Process(target=_hot_talvix_worker, args=(url, i, barrier), daemon=True) for i in range(workers)]
