@@ -9,7 +9,13 @@ only that session holds) with 1, 2 and 4 sessions open at once, each on a sandbo
 Chromium flags and the flags before issue 16, in the same run. ``--memory-only`` runs just that part;
 ``--sessions 1,2,4,8,16,40`` measures more sessions at once (counts above 4 with the current flags only).
 
+Then the execution server's sizing: applications run as the apply agent runs them (a fresh Chromium per
+application, started and closed by the engine), by 1, 2 and 4 at once (``--browsers``), with the whole
+machine's CPU time each application costs (read from ``/proc/stat``: the browsers, their drivers, Talvix,
+the sandbox's server and the database; run it on a quiet machine). ``--sizing-only`` runs just that part.
+
     python bench/apply.py [--quick] [--rounds N] [--memory-only] [--sessions 1,2,4,...]
+                          [--sizing-only] [--browsers 1,2,4]
 
 The last line is one JSON object with talvix_s_per_app, baseline_s_per_app, baseline_over_talvix.
 """
@@ -17,13 +23,16 @@ The last line is one JSON object with talvix_s_per_app, baseline_s_per_app, base
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
+import os
 import shutil
 import statistics
 import sys
 import tempfile
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -107,7 +116,8 @@ def baseline(driver: Any, sb: SandboxServer, key: str, resume: Path) -> None:
                      ("Thank you", "Application submitted", "Thanks for submitting")))
 
 
-def talvix_once(settings: Any, db: Any, browser: Browser, sb: SandboxServer, key: str, n: int) -> float:
+def talvix_once(settings: Any, db: Any, browser: Browser | None, sb: SandboxServer, key: str, n: int) -> float:
+    """One application through the engine: in ``browser``, or (None) in a Chromium the engine starts and closes."""
     from tests.support.apply_helpers import engine_request, make_application
 
     ids = make_application(db, settings, sb.apply_url(key), email=f"bench{n}-{threading.get_ident()}@example.com")
@@ -129,6 +139,7 @@ FLAGS_BEFORE = (
     "--password-store=basic", "--window-size=1280,1600",
 )
 SESSIONS = (1, 2, 4)
+BROWSERS = (1, 2, 4)
 
 
 def _uss(b: Browser) -> int:
@@ -192,27 +203,92 @@ def memory_figures(sessions: tuple[int, ...] = SESSIONS) -> dict[str, Any]:
     return out
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true", help="one round per form, 10 applications for throughput")
-    parser.add_argument("--rounds", type=int, default=None)
-    parser.add_argument("--memory-only", action="store_true",
-                        help="only memory per browser with 1, 2 and 4 sessions (before/after flags)")
-    parser.add_argument("--sessions", default=",".join(map(str, SESSIONS)),
-                        help="session counts for the memory figures, e.g. 1,2,4,8,16,40 (default 1,2,4)")
-    args = parser.parse_args()
-    try:
-        sessions = tuple(sorted({int(x) for x in args.sessions.split(",") if x.strip()}))
-    except ValueError:
-        parser.error(f"--sessions takes whole numbers separated by commas, not {args.sessions!r}")
-    if not sessions or sessions[0] < 1:
-        parser.error("--sessions needs at least one count of 1 or more")
-    if args.memory_only:
-        print(json.dumps(memory_figures(sessions)))
-        return
-    rounds = args.rounds or (1 if args.quick else 3)
-    throughput_n = 10 if args.quick else 30
+def in_parallel(keys: list[str], workers: int, session: Callable[[], Any],
+                apply_one: Callable[[Any, str], float]) -> tuple[float, list[float]]:
+    """Apply to the sandbox forms ``keys`` with ``workers`` threads, each inside its own ``session()`` (a lent
+    Browser, or nothing), taking the next form until none is left. Returns the elapsed seconds and each
+    application's own; the first failure stops every worker and is raised."""
+    keys = list(keys)
+    lock = threading.Lock()
+    walls: list[float] = []
+    failures: list[BaseException] = []
 
+    def work() -> None:
+        with session() as held:
+            while True:
+                with lock:
+                    if not keys or failures:
+                        return
+                    key = keys.pop()
+                try:
+                    took = apply_one(held, key)
+                except BaseException as exc:  # noqa: BLE001 - raised once the threads have ended
+                    with lock:
+                        failures.append(exc)
+                    return
+                with lock:
+                    walls.append(took)
+
+    t0 = time.monotonic()
+    threads = [threading.Thread(target=work) for _ in range(workers)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    if failures:
+        raise RuntimeError(f"{workers} at once: {failures[0]}") from failures[0]
+    return time.monotonic() - t0, walls
+
+
+def machine_busy_s() -> float:
+    """CPU seconds the whole machine has spent busy since boot (every core: ``/proc/stat``'s first line, all
+    but idle and iowait, in the kernel's clock ticks)."""
+    with open("/proc/stat", encoding="ascii") as f:
+        fields = [int(x) for x in f.readline().split()[1:]]
+    # user nice system idle iowait irq softirq steal [guest guest_nice: already counted in user and nice]
+    busy = sum(fields[:3]) + sum(fields[5:8])
+    return busy / os.sysconf("SC_CLK_TCK")
+
+
+def sizing(settings: Any, db: Any, sb: SandboxServer, counts: tuple[int, ...], per_browser: int,
+           counter: Any) -> dict[str, Any]:
+    """Applications per hour with ``n`` at once for each of ``counts``, each application in a fresh Chromium
+    of its own as the apply agent runs them, and the machine's CPU seconds per application. ``per_browser``
+    applications per concurrent session (at least 6 in all)."""
+    out: dict[str, Any] = {"apps_per_hour_by_browsers": {}, "cpu_s_per_app_by_browsers": {},
+                           "wall_s_per_app_by_browsers": {}}
+    for n in counts:
+        total = max(6, per_browser * n)
+        busy0 = machine_busy_s()
+        elapsed, walls = in_parallel([FORMS[i % len(FORMS)] for i in range(total)], n, contextlib.nullcontext,
+                                     lambda _, key: talvix_once(settings, db, None, sb, key, next(counter)))
+        busy = machine_busy_s() - busy0
+        per_hour, cpu = total / elapsed * 3600, busy / total
+        out["apps_per_hour_by_browsers"][str(n)] = round(per_hour)
+        out["cpu_s_per_app_by_browsers"][str(n)] = round(cpu, 2)
+        out["wall_s_per_app_by_browsers"][str(n)] = round(statistics.median(walls), 2)
+        print(f"sizing, {n} at once: {total} applications, {per_hour:.0f} per hour, each {statistics.median(walls):.2f} s "
+              f"(median, Chromium started and closed included), {cpu:.2f} CPU s of the machine each", flush=True)
+    best = min(out["cpu_s_per_app_by_browsers"].values())
+    out["cpu_s_per_app"] = best
+    out["apps_per_hour_per_core"] = round(3600 / best) if best > 0 else None
+    print(f"sizing: {best:.2f} CPU s per application at best, so at most ~{3600 / best:.0f} applications per hour "
+          f"per core (an 8-vCPU execution server: ~{8 * 3600 / best:.0f}), whatever the sites' latency", flush=True)
+    return out
+
+
+def _counts(parser: argparse.ArgumentParser, option: str, text: str) -> tuple[int, ...]:
+    try:
+        counts = tuple(sorted({int(x) for x in text.split(",") if x.strip()}))
+    except ValueError:
+        parser.error(f"{option} takes whole numbers separated by commas, not {text!r}")
+    if not counts or counts[0] < 1:
+        parser.error(f"{option} needs at least one count of 1 or more")
+    return counts
+
+
+def _setup() -> tuple[Any, Any, Path]:
+    """Settings for the bench, its private embedded Postgres with the schema, and its folder."""
     from core.config import load_settings
     from core.db import connect, ensure_schema
     from tests.support.apply_helpers import tune
@@ -221,9 +297,51 @@ def main() -> None:
     settings = tune(load_settings(data_dir=tmp), confirm_timeout_s=10.0, form_timeout_s=10.0)
     db = connect(settings)
     ensure_schema(db)
+    return settings, db, tmp
+
+
+def _teardown(db: Any, tmp: Path) -> None:
+    from core.db import stop_embedded
+
+    db.close()
+    stop_embedded(tmp)  # the benchmark's private Postgres: leave nothing running
+    shutil.rmtree(tmp, ignore_errors=True)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="one round per form, 10 applications for throughput")
+    parser.add_argument("--rounds", type=int, default=None)
+    parser.add_argument("--memory-only", action="store_true",
+                        help="only memory per browser with 1, 2 and 4 sessions (before/after flags)")
+    parser.add_argument("--sessions", default=",".join(map(str, SESSIONS)),
+                        help="session counts for the memory figures, e.g. 1,2,4,8,16,40 (default 1,2,4)")
+    parser.add_argument("--sizing-only", action="store_true",
+                        help="only the execution server's sizing (applications at once, CPU per application)")
+    parser.add_argument("--browsers", default=",".join(map(str, BROWSERS)),
+                        help="how many applications at once for the sizing, e.g. 1,2,4,8 (default 1,2,4)")
+    args = parser.parse_args()
+    sessions = _counts(parser, "--sessions", args.sessions)
+    browsers = _counts(parser, "--browsers", args.browsers)
+    if args.memory_only:
+        print(json.dumps(memory_figures(sessions)))
+        return
+    rounds = args.rounds or (1 if args.quick else 3)
+    throughput_n = 10 if args.quick else 30
+    per_browser = 3 if args.quick else 6
+    counter = iter(range(1_000_000))
+    if args.sizing_only:
+        settings, db, tmp = _setup()
+        try:
+            with SandboxServer(port=0) as sb:
+                print(json.dumps(sizing(settings, db, sb, browsers, per_browser, counter)))
+        finally:
+            _teardown(db, tmp)
+        return
+
+    settings, db, tmp = _setup()
     resume = tmp / "resume.pdf"
     resume.write_bytes(b"%PDF-1.4\n% bench resume\n")
-    counter = iter(range(1_000_000))
     with SandboxServer(port=0) as sb, Browser() as browser:
         # Warm-up: the first page load in a new browser pays for caches and the renderer.
         baseline(browser.driver, sb, FORMS[0], resume)
@@ -241,46 +359,25 @@ def main() -> None:
               f"talvix {statistics.median(talvix_times):.2f}s", flush=True)
 
     def per_hour(workers: int) -> float:
-        done = []
-        lock = threading.Lock()
-        jobs = [FORMS[i % len(FORMS)] for i in range(throughput_n)]
-
-        def work() -> None:
-            with Browser() as b:
-                while True:
-                    with lock:
-                        if not jobs:
-                            return
-                        key = jobs.pop()
-                    talvix_once(settings, db, b, sb, key, next(counter))
-                    with lock:
-                        done.append(key)
-
-        t0 = time.monotonic()
-        threads = [threading.Thread(target=work) for _ in range(workers)]
-        for t in threads:
-            t.start()
-        for t in threads:
-            t.join()
-        return len(done) / (time.monotonic() - t0) * 3600
+        elapsed, walls = in_parallel([FORMS[i % len(FORMS)] for i in range(throughput_n)], workers, Browser,
+                                     lambda b, key: talvix_once(settings, db, b, sb, key, next(counter)))
+        return len(walls) / elapsed * 3600
 
     with SandboxServer(port=0) as sb:
         one = per_hour(1)
         two = per_hour(2)
+        print(f"applications per hour: 1 browser {one:.0f}, 2 browsers {two:.0f} (one browser per worker, its start "
+              "included)", flush=True)
+        sized = sizing(settings, db, sb, browsers, per_browser, counter)
     mem = memory_figures(sessions)
-    print(f"applications per hour: 1 browser {one:.0f}, 2 browsers {two:.0f} (browser start included)")
     print(f"memory per browser: {memory_mb:.0f} MiB (PSS, chromedriver + Chromium, one form loaded)")
-    db.close()
-    from core.db import stop_embedded
-
-    stop_embedded(tmp)  # the benchmark's private Postgres: leave nothing running
-    shutil.rmtree(tmp, ignore_errors=True)
+    _teardown(db, tmp)
     t = statistics.median(talvix_times)
     b = statistics.median(base_times)
     print(json.dumps({"talvix_s_per_app": round(t, 3), "baseline_s_per_app": round(b, 3),
                       "baseline_over_talvix": round(b / t, 3), "talvix_over_baseline": round(t / b, 3),
                       "apps_per_hour_1_browser": round(one), "apps_per_hour_2_browsers": round(two),
-                      "memory_mb_one_browser_after_runs": round(memory_mb), **mem, "forms": FORMS,
+                      "memory_mb_one_browser_after_runs": round(memory_mb), **mem, **sized, "forms": FORMS,
                       "rounds": rounds}))
 
 
