@@ -1,46 +1,34 @@
 """bench/apply.py's execution-server sizing: the parts its figures rest on.
 
-The sizing (docs/benchmarks.md, "The execution server's CPU") divides the machine's busy CPU time by the
-applications made with n at once; these tests hold the clock it reads, the worker pool that makes the
-applications and the refusal of a bad ``--browsers``.
+The sizing (docs/benchmarks.md, "Every goal measured again, and the execution server's CPU") divides the
+machine's busy CPU time by the applications made with n at once; these tests hold the clock it reads, the
+worker pool that makes the applications and the refusal of a bad ``--browsers``.
 """
 
 from __future__ import annotations
 
 import contextlib
-import importlib.util
 import multiprocessing as mp
 import subprocess
 import sys
 import threading
-import time
 
 import pytest
 
-from tests.support.common import REPO
+from tests.support.common import REPO, burn_cpu, load_script
 
 _PATH = REPO / "bench" / "apply.py"
 
 
 def _bench_apply():
-    spec = importlib.util.spec_from_file_location("bench_apply_sizing", _PATH)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-def _burn_cpu(seconds: float) -> None:
-    end = time.process_time() + seconds
-    while time.process_time() < end:
-        pass
+    return load_script(_PATH, "bench_apply_sizing")
 
 
 def test_machine_busy_time_counts_other_processes_cpu() -> None:
     bench = _bench_apply()
     before = bench.machine_busy_s()
     # CPU burnt by another process (as Chromium's are): the machine-wide clock must see it.
-    worker = mp.get_context("fork").Process(target=_burn_cpu, args=(0.3,))
+    worker = mp.get_context("fork").Process(target=burn_cpu, args=(0.3,))
     worker.start()
     worker.join()
     assert worker.exitcode == 0

@@ -6,29 +6,17 @@ server's work done by backends that have already exited, and the worker processe
 
 from __future__ import annotations
 
-import importlib.util
 import multiprocessing as mp
-import time
 
 import psycopg
 
-from tests.support.common import REPO
+from tests.support.common import REPO, burn_cpu, load_script
 
 _PATH = REPO / "bench" / "queue.py"
 
 
 def _bench_queue():
-    spec = importlib.util.spec_from_file_location("bench_queue_meter", _PATH)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-def _burn_cpu(seconds: float) -> None:
-    end = time.process_time() + seconds
-    while time.process_time() < end:
-        pass
+    return load_script(_PATH, "bench_queue_meter")
 
 
 def test_meter_counts_exited_backends_forked_workers_and_wal(db_url: str) -> None:
@@ -41,7 +29,7 @@ def test_meter_counts_exited_backends_forked_workers_and_wal(db_url: str) -> Non
             conn.execute("SELECT count(*) FROM generate_series(1, 3000000)").fetchone()
             conn.execute("INSERT INTO meter_probe SELECT g FROM generate_series(1, 50000) g")
         # Client work in a forked worker the bench waits for.
-        worker = mp.get_context("fork").Process(target=_burn_cpu, args=(0.2,))
+        worker = mp.get_context("fork").Process(target=burn_cpu, args=(0.2,))
         worker.start()
         worker.join()
         assert worker.exitcode == 0

@@ -5,6 +5,7 @@ Fixtures are in ``tests/conftest.py``; this module holds plain functions and con
 
 from __future__ import annotations
 
+import importlib.util
 import itertools
 import os
 import sys
@@ -22,6 +23,22 @@ from core.crypto import generate_key
 REPO = Path(__file__).resolve().parents[2]
 TEST_KEY = generate_key()
 _counter = itertools.count()
+
+
+def load_script(path: Path, name: str) -> Any:
+    """A script that is not a package module (a ``bench/`` script), loaded as module ``name``."""
+    spec = importlib.util.spec_from_file_location(name, path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def burn_cpu(seconds: float) -> None:
+    """Spend ``seconds`` of this process's CPU time (for tests of CPU meters)."""
+    end = time.process_time() + seconds
+    while time.process_time() < end:
+        pass
 
 
 def url_for_db(base_url: str, dbname: str) -> str:
