@@ -17,7 +17,7 @@ import phonenumbers
 from core.candidates import skills as vocab
 from core.candidates.resume.extract import _BULLETS
 
-PARSER_VERSION = "talvix-rules/1"
+PARSER_VERSION = "talvix-rules/2"
 
 # ------------------------------------------------------------------------------------------------
 # Sections
@@ -48,6 +48,26 @@ _HEADINGS: dict[str, tuple[str, ...]] = {
               "extracurricular activities", "accomplishments"),
 }
 _HEADING_INDEX = {h: section for section, names in _HEADINGS.items() for h in names}
+# Headings Indian resumes use besides those above ("EDUCATIONAL QUALIFICATION", "PERSONAL DETAILS", "STRENGTHS"),
+# each in its singular or plural: a heading not known would leave its lines in the section above it.
+_HEADING_INDEX.update({h: section for section, names in {
+    "summary": ("profile summary", "career objective", "objective", "professional summary", "career summary"),
+    "experience": ("work experience", "professional experience", "internship experience", "work profile",
+                   "employment record", "organisational experience", "organizational experience",
+                   "experience details", "professional work experience", "job profile"),
+    "education": ("educational qualification", "education qualification", "academic qualification",
+                  "qualification", "academic credential", "educational detail", "academic record",
+                  "education and qualification", "educational profile"),
+    "skills": ("technical skill", "key skill", "it skill", "software proficiency", "computer skill",
+               "computer proficiency", "technical knowledge", "professional skill"),
+    "projects": ("project", "academic project", "project detail", "projects undertaken", "project undertaken",
+                 "major project", "mini project"),
+    "contact": ("personal detail", "personal information", "personal profile detail", "personal data"),
+    "other": ("strength", "key strength", "hobby", "language", "languages known", "language known",
+              "extra curricular activity", "extracurricular activity", "co curricular activity",
+              "achievement", "award", "declaration", "interest", "reference", "personal strength",
+              "area of interest", "areas of interest"),
+}.items() for h in names for h in (h, h + "s") if h not in _HEADING_INDEX})
 
 _TITLE_WORDS = (
     "engineer", "developer", "manager", "lead", "architect", "analyst", "scientist", "designer", "consultant",
@@ -66,7 +86,8 @@ _DEGREE = re.compile(
     r"\b(b\.?\s?tech|m\.?\s?tech|b\.?\s?e\b\.?|m\.?\s?e\b\.?|b\.?\s?sc|m\.?\s?sc|b\.?\s?com|m\.?\s?com|b\.?\s?a\b\.?|"
     r"m\.?\s?a\b\.?|bca|mca|bba|mba|pgdm|pgdbm|ph\.?\s?d|doctorate|bachelor(?:'s)?|master(?:'s)?|diploma|"
     r"associate degree|b\.?s\b\.?|m\.?s\b\.?|hsc|ssc|class xii|class x|12th|10th|higher secondary|secondary school|"
-    r"high school|cbse|icse|post graduate|postgraduate|graduate certificate)",
+    r"high school|cbse|icse|post graduate|postgraduate|graduate certificate|intermediate|matriculation|"
+    r"pre[- ]university|puc|class 12|class 10|std\.? xii|std\.? x\b|sslc)",
     re.I,
 )
 _INSTITUTION = re.compile(
@@ -122,8 +143,9 @@ _MONTHS = {"jan": 1, "feb": 2, "mar": 3, "apr": 4, "may": 5, "jun": 6, "jul": 7,
            "nov": 11, "dec": 12}
 _MONTH = r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sept?(?:ember)?|" \
          r"oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\.?"
-_DATE = rf"(?:{_MONTH}\s*[',]?\s*(?:19|20)\d{{2}}|\d{{1,2}}\s*[/.-]\s*(?:19|20)\d{{2}}|(?:19|20)\d{{2}}\s*[/.-]\s*\d{{1,2}}(?!\d)|(?:19|20)\d{{2}})"
-_PRESENT = r"(?:present|current(?:ly)?|now|till\s+date|to\s+date|ongoing|today|date)"
+# "Mar 2019", "Mar-2019" (and "01-Mar-2019"), "Mar'19", "03/2019", "2019-03", "2019"
+_DATE = rf"(?:(?:\d{{1,2}}(?:st|nd|rd|th)?\s*[-/ ]\s*)?{_MONTH}\s*[',/-]?\s*(?:19|20)\d{{2}}|{_MONTH}\s*['’]\s*\d{{2}}(?!\d)|\d{{1,2}}\s*[/.-]\s*(?:19|20)\d{{2}}|(?:19|20)\d{{2}}\s*[/.-]\s*\d{{1,2}}(?!\d)|(?:19|20)\d{{2}})"
+_PRESENT = r"(?:present|current(?:ly)?|now|till\s+(?:date|now|today)|to\s+date|ongoing|today|date|continuing|cont\.?)"
 _RANGE = re.compile(
     rf"(?P<start>{_DATE})\s*(?:-|–|—|~|to|until|till|through|→)\s*(?P<end>{_DATE}|{_PRESENT})", re.I
 )
@@ -189,11 +211,17 @@ def normalise_date(text: str | None) -> str | None:
     if not text:
         return None
     t = text.strip().lower().rstrip(".")
+    t = re.sub(rf"^\d{{1,2}}(?:st|nd|rd|th)?\s*[-/ ]\s*(?={_MONTH})", "", t)  # "01-Jul-2019": the day goes
     if re.fullmatch(_PRESENT, t):
         return "present"
-    m = re.fullmatch(rf"({_MONTH})\s*[',]?\s*((?:19|20)\d{{2}})", t)
+    m = re.fullmatch(rf"({_MONTH})\s*[',/-]?\s*((?:19|20)\d{{2}})", t)
     if m:
         return f"{m.group(2)}-{_MONTHS[m.group(1)[:3]]:02d}"
+    m = re.fullmatch(rf"({_MONTH})\s*['’]\s*(\d{{2}})", t)
+    if m:  # "Jul'20": a two-digit year is this century's unless that would be after next year
+        yy = int(m.group(2))
+        year = 2000 + yy if 2000 + yy <= date.today().year + 1 else 1900 + yy
+        return f"{year}-{_MONTHS[m.group(1)[:3]]:02d}"
     m = re.fullmatch(r"(\d{1,2})\s*[/.-]\s*((?:19|20)\d{2})", t)
     if m and 1 <= int(m.group(1)) <= 12:
         return f"{m.group(2)}-{int(m.group(1)):02d}"
@@ -492,7 +520,7 @@ def _split_name(name: str) -> tuple[str, str | None]:
 # ------------------------------------------------------------------------------------------------
 def _heading_of(line: str) -> str | None:
     key = re.sub(r"[#*_=:|\-–—]+", " ", line).strip().lower()
-    key = re.sub(r"\s+", " ", key)
+    key = re.sub(r"\s+", " ", key.replace("&", " and "))
     if not key or len(key) > 40:
         return None
     return _HEADING_INDEX.get(key)
@@ -519,6 +547,9 @@ def split_sections(lines: list[str]) -> tuple[list[str], dict[str, list[str]]]:
         # "Skills: Python, Go" on one line: a heading with its content.
         m = re.match(r"\s*([A-Za-z &]{3,30})\s*:\s*(.+)$", line)
         if m and _HEADING_INDEX.get(m.group(1).strip().lower()) in ("skills", "summary"):
+            if _HEADING_INDEX[m.group(1).strip().lower()] == current:
+                sections[current].append(line)  # "Tools : Git, JIRA" among the skills: one more labelled line
+                continue
             current = _HEADING_INDEX[m.group(1).strip().lower()]
             sections.setdefault(current, []).append(m.group(2))
             continue
@@ -659,7 +690,8 @@ _COLUMN_NAMES |= {"degree", "institution", "institute", "university", "college",
 def _column_names(line: str) -> bool:
     """A table's header row ("Company | Role | Dates"), not content."""
     parts = [p.strip().lower().strip(" :/") for p in re.split(r"\s*\|\s*|\s{3,}", line) if p.strip()]
-    return len(parts) >= 2 and all(p in _COLUMN_NAMES for p in parts)
+    # "Board/University": a column named two ways
+    return len(parts) >= 2 and all(all(q.strip() in _COLUMN_NAMES for q in p.split("/")) for p in parts)
 
 
 def _header_like(line: str) -> bool:
@@ -879,6 +911,40 @@ def parse_experience(lines: list[str]) -> list[dict[str, Any]]:
     return entries
 
 
+_PROSE_ROLE = re.compile(
+    r"(?i)\b(?:(?:currently|presently|previously|earlier|formerly|now)\s+)?(?:i\s+(?:am|was|have\s+been)\s+)?"
+    r"(?:working|worked|associated|employed|serving|served)\s+"
+    r"(?:(?:with|at|in|for)\s+(?P<emp1>[^.;]+?)\s+as\s+(?:an?\s+)?(?P<title1>[^.;,]+?)"
+    r"|as\s+(?:an?\s+)?(?P<title2>[^.;,]+?)\s+(?:with|at|in|for)\s+(?P<emp2>[^.;]+?))"
+    r"\s*,?\s+(?=(?:from|since|during)\b)"
+)
+
+
+def prose_roles(lines: list[str]) -> list[dict[str, Any]]:
+    """Roles told in sentences, as many Indian resumes tell them in their summary ("Currently working with
+    Infosys Ltd as Senior Systems Engineer from Jul 2020 to till date", "Worked as Analyst in Wipro, Pune
+    since 2019"): employer, title and dates, each only where the sentence says it plainly. The caller marks
+    them for a person to confirm: a sentence is read less surely than a role's own header."""
+    roles: list[dict[str, Any]] = []
+    for raw in lines:
+        line = _strip_bullet(raw)
+        for m in _PROSE_ROLE.finditer(line):
+            employer = (m.group("emp1") or m.group("emp2") or "").strip(" ,")
+            title = (m.group("title1") or m.group("title2") or "").strip(" ,")
+            d = role_dates(line[m.end():])
+            if d is None or d.begin > 6 or not _has_title_word(title) or not 1 <= len(employer.split()) <= 8:
+                continue
+            location = None
+            emp_parts = [x.strip() for x in employer.split(",")]
+            if len(emp_parts) > 1 and all(_is_place(x) for x in emp_parts[1:]):
+                employer, location = emp_parts[0], ", ".join(emp_parts[1:])
+            if len(title.split()) > 6 or _is_place(employer):
+                continue
+            roles.append({"employer": employer, "title": title, "start": d.start, "end": d.end,
+                          "location": location, "bullets": [], "guessed": ["dates"] if d.guessed else []})
+    return roles
+
+
 # ------------------------------------------------------------------------------------------------
 # Education
 # ------------------------------------------------------------------------------------------------
@@ -928,12 +994,84 @@ def _inst_with_place(parts: list[str], i: int, degree: str | None) -> str:
     return inst
 
 
+_EDU_SENTENCE = re.compile(
+    r"^(?:(?:completed|passed|pursuing|did|done)\s+(?:my\s+)?)?(?P<degree>.+?)\s+(?:from|at)\s+(?P<inst>.+?)"
+    r"(?:\s*,?\s+(?:with|securing|scoring|and\s+secured)\s+(?P<score>[\d.]+\s*(?:%|cgpa|gpa|percent(?:age)?)?)"
+    r"(?:\s+(?:cgpa|gpa|marks|aggregate))?)?\s*,?\s*(?:(?:in|during|\(|[–—-])\s*(?:the\s+year\s+)?)?"
+    r"(?P<year>(?:19|20)\d{2})?\)?(?:\s*,?\s+(?:with|securing|scoring)\s+[\d.]+\s*\S*(?:\s+\w+)?)?\s*\.?$",
+    re.I,
+)
+
+
+def _education_sentence(line: str) -> dict[str, Any] | None:
+    """'B.Tech (ECE) from JNTU Hyderabad with 72% in 2018.': an education entry written as a sentence, as many
+    Indian resumes do ('Completed MBA from X in 2017', 'SSC from Y with 9.2 CGPA in 2012'); None otherwise."""
+    m = _EDU_SENTENCE.match(line.strip())
+    if not m or not _DEGREE.search(m.group("degree")) or _INSTITUTION.search(m.group("degree")):
+        return None
+    degree, field = _degree_and_field(m.group("degree").strip(" ,.;"))
+    inst = m.group("inst").strip(" ,.;")
+    if not inst or re.search(r"\d", inst) or len(inst.split()) > 10:
+        return None
+    return {"institution": inst, "degree": degree, "field": field, "start": None, "end": m.group("year")}
+
+
+def _degree_and_field(text: str) -> tuple[str, str | None]:
+    """'B.Tech (ECE)' -> ('B.Tech', 'ECE'); 'B.Tech in Computer Science' -> ('B.Tech', 'Computer Science')."""
+    bm = re.match(r"(.+?)\s*\(([^()]{2,60})\)\s*$", text)
+    if bm and _DEGREE.search(bm.group(1)):
+        return bm.group(1).strip(), bm.group(2).strip()
+    dm = re.match(r"(.+?)\s+(?:in|of)\s+(.+)$", text)
+    if dm and _DEGREE.search(dm.group(1)) and not _DEGREE.fullmatch(text):
+        return dm.group(1).strip(), dm.group(2).strip(" ()")
+    return text, None
+
+
+_EDU_COLUMNS = {"degree": "degree", "qualification": "degree", "course": "degree", "examination": "degree",
+                "exam": "degree", "institution": "institution", "institute": "institution", "university": "institution",
+                "college": "institution", "school": "institution", "board": "institution",
+                "year": "end", "year of passing": "end", "passing year": "end"}
+_SCHOOL_LEVEL = re.compile(r"(?i)\b(?:10th|12th|ssc|hsc|sslc|class x|class xii|matriculation|secondary|std)\b")
+_BOARD = re.compile(r"(?i)^(?:cbse|icse|isc|state board|[a-z]+ state board|board)$")
+
+
+def _education_row(line: str, columns: list[str]) -> dict[str, Any] | None:
+    """A row of an education table read by its header ("Qualification   Board/University   Year   Percentage")."""
+    cells = [c.strip() for c in re.split(r"\s*\|\s*|\s{3,}", line.strip())]
+    if len(cells) != len(columns):
+        return None
+    out: dict[str, Any] = {"institution": "", "degree": None, "field": None, "start": None, "end": None}
+    for column, cell in zip(columns, cells):
+        kind = _EDU_COLUMNS.get(column.split("/")[0].strip())
+        if kind == "degree":
+            out["degree"], out["field"] = _degree_and_field(cell)
+            if out["field"] and _SCHOOL_LEVEL.search(out["degree"]) and _BOARD.match(out["field"]):
+                out["field"] = None  # "12th (CBSE)": the school board, not a field of study
+        elif kind == "institution":
+            out["institution"] = cell
+        elif kind == "end" and _SINGLE_YEAR.fullmatch(cell):
+            out["end"] = cell
+    return out if out["degree"] and (out["institution"] or out["end"]) else None
+
+
 def parse_education(lines: list[str]) -> list[dict[str, Any]]:
     entries: list[dict[str, Any]] = []
     cur: dict[str, Any] | None = None
+    columns: list[str] | None = None
     for raw in _joined_wraps(lines):
         line = _strip_bullet(raw)
         if _column_names(line):
+            columns = [c.strip().lower().strip(" :") for c in re.split(r"\s*\|\s*|\s{3,}", line) if c.strip()]
+            continue
+        row = _education_row(line, columns) if columns else None
+        if row is not None:
+            entries.append(row)
+            cur = None
+            continue
+        sentence = _education_sentence(line)
+        if sentence is not None:
+            entries.append(sentence)
+            cur = None
             continue
         parts = [p.strip(" .") for p in re.split(r"\s*\|\s*|\s+[–—-]\s*|\s*[—–]\s+|\s*,\s+|\s{3,}", line)
                  if p.strip(" .")]
@@ -962,12 +1100,15 @@ def parse_education(lines: list[str]) -> list[dict[str, Any]]:
                 cur["degree"] = degree
                 dk = _DEGREE.search(degree)
                 tail = degree[dk.end():].strip(" .,-") if dk else ""
+                if re.fullmatch(r"\([^()]+\)", tail):
+                    tail = tail[1:-1].strip()  # "MBA (Business Analytics)": the field without its brackets
                 if dk and dk.start() == 0 and tail and not _SINGLE_YEAR.search(tail) and len(tail.split()) <= 6:
                     cur["degree"], cur["field"] = degree[: dk.end()].strip(), tail
                 idx = parts.index(degree)
                 nxt = parts[idx + 1] if idx + 1 < len(parts) else None
-                if (nxt and not cur["field"] and nxt != inst and not _SINGLE_YEAR.search(nxt) and not _city_in(nxt)
-                        and not re.search(r"\b(cgpa|gpa|percentage|%)", nxt, re.I)):
+                # the part after the degree is its field unless it is the institution (or a place, a year, a mark)
+                if (nxt and not cur["field"] and nxt != inst and idx + 1 != inst_i and not _SINGLE_YEAR.search(nxt)
+                        and not _city_in(nxt) and not re.search(r"\b(cgpa|gpa|percentage|%)", nxt, re.I)):
                     cur["field"] = nxt
         if inst:
             cur["institution"] = inst
@@ -1130,7 +1271,10 @@ def parse_lines(lines: list[str], today: date | None = None,
         if complete < len(experience) or any(e["guessed"] for e in experience):
             conf["experience"] = min(conf["experience"], 0.7)
     else:
-        conf["experience"] = 0.0
+        # no role set out as one: the roles a sentence tells (the summary's "working with X as Y since Z"),
+        # for a person to confirm before they are used to apply
+        experience = prose_roles(sections.get("experience", []) + summary_lines)
+        conf["experience"] = 0.7 if experience else 0.0
     education = parse_education(sections.get("education", []))
     conf["education"] = (0.85 if all(e["institution"] and e["degree"] for e in education) else 0.6) if education else 0.0
     running = "\n".join(sections.get("summary", []) + sections.get("experience", []) + sections.get("projects", [])

@@ -1,0 +1,140 @@
+"""Resumes in the shapes many Indian job seekers write them: labelled personal details, "EDUCATIONAL
+QUALIFICATION" as a heading, education as sentences or as a table with a "Board/University" column, and roles
+told in the summary ("Currently working with X as Y from Jul 2020 to till date"). Every person here is made up."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from agents.resume_parse import parse_resume
+from core.candidates.resume.parse import parse_education, parse_experience, prose_roles, split_sections
+
+BIODATA = """RESUME
+
+Name : Suresh Kumar Yadav
+Mobile No. : 9876543210
+E-mail : suresh.yadav.fake@example.in
+Address : H.No. 12-3-45, Kukatpally, Hyderabad - 500072
+
+CAREER OBJECTIVE
+To work in a challenging environment where I can utilize my skills.
+
+PROFESSIONAL SUMMARY
+* 4.5 years of experience in Java, Spring Boot and Microservices.
+* Currently working with Infosys Ltd as Senior Systems Engineer from Jul 2020 to till date.
+* Previously worked with Tech Mahindra as Associate Software Engineer from Jan 2019 to Jun 2020.
+
+TECHNICAL SKILLS
+Languages : Java, SQL
+Frameworks : Spring Boot, Hibernate
+Tools : Jenkins, Git, JIRA
+Databases : Oracle, MySQL
+
+EDUCATIONAL QUALIFICATION
+B.Tech (ECE) from JNTU Hyderabad with 72% in 2018.
+Intermediate (MPC) from Sri Chaitanya Junior College with 89% in 2014.
+SSC from ZPHS with 9.2 CGPA in 2012.
+
+PERSONAL DETAILS
+Father's Name : Ramesh Yadav
+Date of Birth : 15-08-1996
+Languages Known : English, Hindi, Telugu
+Current CTC : 6.5 LPA
+Expected CTC : 10 LPA
+Notice Period : 60 days
+
+DECLARATION
+I hereby declare that the above information is true to the best of my knowledge.
+"""
+
+
+def test_a_biodata_resume_keeps_every_section_apart(tmp_path: Path) -> None:
+    path = tmp_path / "suresh.txt"
+    path.write_text(BIODATA)
+    profile = parse_resume(path)
+    # the singular heading starts the education section: it is neither a skill nor lost
+    assert "EDUCATIONAL QUALIFICATION" not in profile["skills"]
+    assert [(e["degree"], e["field"], e["institution"], e["end"]) for e in profile["education"]] == [
+        ("B.Tech", "ECE", "JNTU Hyderabad", "2018"),
+        ("Intermediate", "MPC", "Sri Chaitanya Junior College", "2014"),
+        ("SSC", None, "ZPHS", "2012"),
+    ]
+    # "Tools : ..." inside the skills section is one more labelled line, not a heading that eats its label
+    assert {"Hibernate", "Jenkins", "Git", "JIRA", "Oracle", "MySQL"} <= set(profile["skills"])
+    assert profile["work"]["notice_period_days"] == 60
+    assert profile["work"]["current_ctc_lpa"] == 6.5
+    assert profile["work"]["expected_ctc_lpa"] == 10.0
+
+
+def test_roles_told_in_the_summary_are_read_and_sent_to_a_person(tmp_path: Path) -> None:
+    path = tmp_path / "suresh.txt"
+    path.write_text(BIODATA)
+    profile = parse_resume(path)
+    assert [(e["employer"], e["title"], e["start"], e["end"]) for e in profile["experience"]] == [
+        ("Infosys Ltd", "Senior Systems Engineer", "2020-07", "present"),
+        ("Tech Mahindra", "Associate Software Engineer", "2019-01", "2020-06"),
+    ]
+    assert profile["work"]["current_company"] == "Infosys Ltd"
+    # read from sentences, so below the bar: a person confirms them before they are used to apply
+    assert profile["confidence"]["experience"] < 0.8
+    assert "experience" in profile["to_confirm"]
+
+
+def test_prose_roles_need_a_title_an_employer_and_dates() -> None:
+    roles = prose_roles(["Working as QA Engineer in Persistent Systems, Pune since March 2021.",
+                         "Earlier I was associated with Cognizant as Test Analyst from 2017 to 2021."])
+    assert [(r["employer"], r["title"], r["location"], r["start"], r["end"]) for r in roles] == [
+        ("Persistent Systems", "QA Engineer", "Pune", "2021-03", "present"),
+        ("Cognizant", "Test Analyst", None, "2017", "2021"),
+    ]
+    # no dates, or no job title: a sentence about work, not a role
+    assert prose_roles(["Worked with the sales team as a volunteer during festivals."]) == []
+    assert prose_roles(["Currently working with Infosys as Senior Systems Engineer."]) == []
+
+
+def test_an_education_table_is_read_by_its_header_and_a_board_is_not_a_field() -> None:
+    head, sections = split_sections([
+        "ACADEMIC QUALIFICATION",
+        "Qualification        Board/University        Year        Percentage",
+        "B.Tech (CSE)         AKTU, Lucknow           2023        78.4%",
+        "12th (CBSE)          DPS Noida               2019        91%",
+        "10th (ICSE)          St. Mary's School       2017        9.6 CGPA",
+    ])
+    assert head == []
+    assert [(e["degree"], e["field"], e["institution"], e["end"]) for e in parse_education(sections["education"])] == [
+        ("B.Tech", "CSE", "AKTU, Lucknow", "2023"),
+        ("12th", None, "DPS Noida", "2019"),
+        ("10th", None, "St. Mary's School", "2017"),
+    ]
+
+
+def test_the_part_after_a_degree_is_not_its_field_when_it_is_the_institution() -> None:
+    entries = parse_education(["MBA (Business Analytics), Amrita School of Business, Coimbatore, 2017",
+                               "B.Com, St. Teresa's College, Ernakulam, 2015"])
+    assert [(e["degree"], e["field"], e["institution"], e["end"]) for e in entries] == [
+        ("MBA", "Business Analytics", "Amrita School of Business, Coimbatore", "2017"),
+        ("B.Com", None, "St. Teresa's College, Ernakulam", "2015"),
+    ]
+
+
+def test_headings_are_known_in_the_singular_and_the_plural() -> None:
+    lines = ["Key Skill", "Python", "Academic Qualifications", "B.E., PSG College of Technology, 2019",
+             "Strengths", "Quick learner", "Project", "Ledger app", "Hobbies", "Chess"]
+    _, sections = split_sections(lines)
+    assert sections["skills"] == ["Python"]
+    assert sections["education"] == ["B.E., PSG College of Technology, 2019"]
+    assert sections["other"] == ["Quick learner", "Chess"]
+    assert sections["projects"] == ["Ledger app"]
+
+
+def test_dates_as_indian_resumes_write_them() -> None:
+    roles = parse_experience([
+        "Senior Analyst, Mphasis Ltd          Jul'21 - Present",
+        "Analyst, Hexaware Technologies        From 01-Jul-2019 to 31-Mar-2021",
+        "Trainee, Zensar Technologies          Aug 2018 - Till now",
+    ])
+    assert [(r["employer"], r["start"], r["end"], r["guessed"]) for r in roles] == [
+        ("Mphasis Ltd", "2021-07", "present", []),
+        ("Hexaware Technologies", "2019-07", "2021-03", []),
+        ("Zensar Technologies", "2018-08", "present", []),
+    ]
