@@ -138,3 +138,18 @@ def test_dates_as_indian_resumes_write_them() -> None:
         ("Hexaware Technologies", "2019-07", "2021-03", []),
         ("Zensar Technologies", "2018-08", "present", []),
     ]
+
+
+def test_a_degrees_field_comes_after_in_and_a_school_board_is_never_a_field() -> None:
+    entries = parse_education([
+        "Bachelor of Engineering (B.E.) in Computer Engineering, Savitribai Phule Pune University, 2016 - 62.5%",
+        "HSC, Maharashtra State Board, 2012",
+        "Completed B.E. in Mechanical Engineering from Anna University in 2014 with 7.8 CGPA",
+        "Class XII, CBSE Board, Kendriya Vidyalaya, 2012",
+    ])
+    assert [(e["degree"], e["field"], e["institution"], e["end"]) for e in entries] == [
+        ("Bachelor of Engineering (B.E.)", "Computer Engineering", "Savitribai Phule Pune University", "2016"),
+        ("HSC", None, "", "2012"),
+        ("B.E.", "Mechanical Engineering", "Anna University", "2014"),
+        ("Class XII", None, "Kendriya Vidyalaya", "2012"),
+    ]

@@ -1021,7 +1021,9 @@ def _degree_and_field(text: str) -> tuple[str, str | None]:
     bm = re.match(r"(.+?)\s*\(([^()]{2,60})\)\s*$", text)
     if bm and _DEGREE.search(bm.group(1)):
         return bm.group(1).strip(), bm.group(2).strip()
-    dm = re.match(r"(.+?)\s+(?:in|of)\s+(.+)$", text)
+    dm = re.match(r"(.+?)\s+in\s+(.+)$", text)
+    if not (dm and _DEGREE.search(dm.group(1))):
+        dm = re.match(r"(.+?)\s+(?:in|of)\s+(.+)$", text)
     if dm and _DEGREE.search(dm.group(1)) and not _DEGREE.fullmatch(text):
         return dm.group(1).strip(), dm.group(2).strip(" ()")
     return text, None
@@ -1032,7 +1034,7 @@ _EDU_COLUMNS = {"degree": "degree", "qualification": "degree", "course": "degree
                 "college": "institution", "school": "institution", "board": "institution",
                 "year": "end", "year of passing": "end", "passing year": "end"}
 _SCHOOL_LEVEL = re.compile(r"(?i)\b(?:10th|12th|ssc|hsc|sslc|class x|class xii|matriculation|secondary|std)\b")
-_BOARD = re.compile(r"(?i)^(?:cbse|icse|isc|state board|[a-z]+ state board|board)$")
+_BOARD = re.compile(r"(?i)\b(?:cbse|icse|isc|board)\b")  # "CBSE", "Maharashtra State Board", "Board of ..."
 
 
 def _education_row(line: str, columns: list[str]) -> dict[str, Any] | None:
@@ -1045,7 +1047,7 @@ def _education_row(line: str, columns: list[str]) -> dict[str, Any] | None:
         kind = _EDU_COLUMNS.get(column.split("/")[0].strip())
         if kind == "degree":
             out["degree"], out["field"] = _degree_and_field(cell)
-            if out["field"] and _SCHOOL_LEVEL.search(out["degree"]) and _BOARD.match(out["field"]):
+            if out["field"] and _SCHOOL_LEVEL.search(out["degree"]) and _BOARD.search(out["field"]):
                 out["field"] = None  # "12th (CBSE)": the school board, not a field of study
         elif kind == "institution":
             out["institution"] = cell
@@ -1093,7 +1095,10 @@ def parse_education(lines: list[str]) -> list[dict[str, Any]]:
             entries.append(cur)
         assert cur is not None
         if degree:
-            dm = re.match(r"(.+?)\s+(?:in|of)\s+(.+)$", degree)
+            # "Bachelor of Engineering (B.E.) in Computer Engineering": the field is after "in", not "of"
+            dm = re.match(r"(.+?)\s+in\s+(.+)$", degree)
+            if not (dm and _DEGREE.search(dm.group(1))):
+                dm = re.match(r"(.+?)\s+(?:in|of)\s+(.+)$", degree)
             if dm and _DEGREE.search(dm.group(1)):
                 cur["degree"], cur["field"] = dm.group(1).strip(), dm.group(2).strip()
             else:
@@ -1108,7 +1113,8 @@ def parse_education(lines: list[str]) -> list[dict[str, Any]]:
                 nxt = parts[idx + 1] if idx + 1 < len(parts) else None
                 # the part after the degree is its field unless it is the institution (or a place, a year, a mark)
                 if (nxt and not cur["field"] and nxt != inst and idx + 1 != inst_i and not _SINGLE_YEAR.search(nxt)
-                        and not _city_in(nxt) and not re.search(r"\b(cgpa|gpa|percentage|%)", nxt, re.I)):
+                        and not _city_in(nxt) and not re.search(r"\b(cgpa|gpa|percentage|%)", nxt, re.I)
+                        and not _BOARD.search(nxt)):  # "HSC, Maharashtra State Board": a board, not a field
                     cur["field"] = nxt
         if inst:
             cur["institution"] = inst
