@@ -1,6 +1,7 @@
 """The whole resume corpus (tests/corpus/resumes/) against its expected facts, at the ratios the parser reaches.
 
-The corpus is 63 invented people rendered by reportlab, python-docx, LibreOffice, Chromium, pdfLaTeX and a scan; see
+The corpus is 67 invented people rendered by reportlab, python-docx, LibreOffice, Chromium, pdfLaTeX, a scan and
+LinkedIn's own "Save to PDF" layout; see
 tests/corpus/resumes/generate.py. bench/resumes.py prints the same figures per field.
 """
 
@@ -38,7 +39,7 @@ def results() -> list[tuple[dict, dict]]:
 def test_the_corpus_is_forty_resumes_or_more_from_every_tool() -> None:
     assert len(CORPUS) >= 40
     kinds = Counter(f["renderer"].split("_")[0] for f in CORPUS)
-    assert set(kinds) >= {"rl", "docx", "html", "lo", "tex", "scan"}, kinds
+    assert set(kinds) >= {"rl", "docx", "html", "lo", "tex", "scan", "li"}, kinds
     for facts in CORPUS:
         assert (scoring.FILES / facts["file"]).is_file(), facts["file"]
 
@@ -94,3 +95,21 @@ def test_single_date_roles_are_kept_and_only_their_dates_are_guessed(results) ->
 def test_only_scans_have_ocr_corrections(results) -> None:
     corrected = [f["file"] for f, p in results if p["resume"].get("ocr_corrections")]
     assert corrected and all(f.endswith(".scan.pdf") for f in corrected), corrected
+
+
+def test_linkedin_exports_keep_each_role_at_its_employer_and_the_place_under_the_headline(results) -> None:
+    """LinkedIn's export: several roles under one employer's name and their total time ("3 years 6 months") are
+    each that employer's, read for sure; the place is the line under the headline; "Page 1 of 2" is no text."""
+    exports = [(f, p) for f, p in results if f["renderer"] == "li_export"]
+    assert len(exports) == 4
+    for facts, parsed in exports:
+        got = [(e["employer"], e["title"], e["start"], e["end"]) for e in parsed["experience"]]
+        assert got == [(e["employer"], e["title"], e["start"], e["end"]) for e in facts["experience"]], facts["file"]
+        assert all(e["guessed"] == [] for e in parsed["experience"]), facts["file"]
+        assert parsed["identity"]["location"] == facts["location"], facts["file"]
+        assert parsed["to_confirm"] == [], facts["file"]
+        text = " ".join(b for e in parsed["experience"] for b in e["bullets"])
+        assert "Page 1 of" not in text and "year" not in " ".join(e["employer"] for e in parsed["experience"])
+    schools = {f["file"]: p["education"] for f, p in exports}
+    assert [(e["degree"], e["field"], e["start"], e["end"]) for e in schools["64-nandini-rao.li_export.pdf"]] == [
+        ("Bachelor of Technology", "Computer Science", "2013", "2017")]

@@ -59,11 +59,13 @@ _HEADING_INDEX.update({h: section for section, names in {
                   "qualification", "academic credential", "educational detail", "academic record",
                   "education and qualification", "educational profile"),
     "skills": ("technical skill", "key skill", "it skill", "software proficiency", "computer skill",
-               "computer proficiency", "technical knowledge", "professional skill"),
+               "computer proficiency", "technical knowledge", "professional skill", "top skill"),
     "projects": ("project", "academic project", "project detail", "projects undertaken", "project undertaken",
                  "major project", "mini project"),
     "contact": ("personal detail", "personal information", "personal profile detail", "personal data"),
     "other": ("strength", "key strength", "hobby", "language", "languages known", "language known",
+              "honors awards", "honors and awards", "honours and awards", "publication", "patent",
+              "volunteer experience",
               "extra curricular activity", "extracurricular activity", "co curricular activity",
               "achievement", "award", "declaration", "interest", "reference", "personal strength",
               "area of interest", "areas of interest"),
@@ -1226,6 +1228,158 @@ def _indian_terms(text: str) -> dict[str, Any]:
 
 
 # ------------------------------------------------------------------------------------------------
+# LinkedIn's own export ("More" > "Save to PDF")
+# ------------------------------------------------------------------------------------------------
+# Its layout: a sidebar (Contact, Top Skills, Languages, Certifications) read before the main column; the
+# main column gives the name in the largest type, the headline and the place under it, then Summary,
+# Experience and Education under headings of one size. A role is the employer (one size), the title (a size
+# smaller), then "April 2021 - Present (4 years 3 months)", a place and the description in body type; several
+# roles at one employer share its line, followed by their total time ("2 years 2 months"). A school is its
+# name, then "Degree, Field · (2014 - 2018)". Every page ends "Page N of M".
+_LI_DURATION = r"\((?:\d+\s+years?(?:\s+\d+\s+months?)?|\d+\s+months?|less than a year)\)"
+_LI_DATES = re.compile(rf"^\s*(?P<range>.+?)\s*{_LI_DURATION}\s*$", re.I)
+_LI_TOTAL = re.compile(r"^\s*(?:\d+\s+years?(?:\s+\d+\s+months?)?|\d+\s+months?|less than a year)\s*$", re.I)
+_PAGE_FOOTER = re.compile(r"^\s*page\s+\d+\s+of\s+\d+\s*$", re.I)
+
+
+def _linkedin_export(lines: list[str], sizes: list[float | None] | None) -> bool:
+    """LinkedIn's export: its "(LinkedIn)" label, its sidebar and its dated roles, with the type sizes a PDF gives."""
+    if not sizes or not any(sizes):
+        return False
+    labelled = any(re.search(r"\(LinkedIn\)\s*$", ln) for ln in lines[:40])
+    sidebar = any(ln.strip().lower() in ("top skills", "contact") for ln in lines[:40])
+    return labelled and sidebar and any(_li_dates(ln) for ln in lines)
+
+
+def _section_at(lines: list[str], sizes: list[float | None], name: str) -> tuple[int, int] | None:
+    """(first line, end) of the main column's section ``name``: under its heading, up to the next heading of
+    that size."""
+    start = next((i for i, ln in enumerate(lines) if ln.strip().lower() == name), None)
+    if start is None:
+        return None
+    size = sizes[start]
+    end = next((j for j in range(start + 1, len(lines)) if sizes[j] == size and _heading_of(lines[j])), len(lines))
+    return start + 1, end
+
+
+def _li_place(line: str) -> bool:
+    """A role's or the header's place line ("San Francisco Bay Area", "Bengaluru, Karnataka, India", "UAE"),
+    not a sentence of the description that names a city."""
+    text = line.strip()
+    if (not text or len(text) > 50 or len(text.split()) > 7 or re.search(r"[\d()]", text) or text.endswith(".")
+            or _INSTITUTION.search(text)):
+        return False
+    return bool(_is_place(text) or country_of(text) or _city_in(text)
+                or re.fullmatch(r"(?:greater\s+)?[A-Z][\w .'-]{1,40}\s+(?:bay\s+)?area(?:,.*)?", text, re.I))
+
+
+def _li_dates(line: str) -> _Dates | None:
+    """The dates of LinkedIn's "April 2021 - Present (4 years 3 months)" line, or None."""
+    m = _LI_DATES.match(line)
+    return role_dates(m["range"]) if m else None
+
+
+def _linkedin_roles(lines: list[str], sizes: list[float | None]) -> list[dict[str, Any]]:
+    dated = [i for i, ln in enumerate(lines) if _li_dates(ln)]
+    if not dated:
+        return []
+    body = sizes[dated[0]] or 0.0
+    roles: list[dict[str, Any]] = []
+    starts: list[int] = []
+    employer = ""
+    floor = 0  # the first line the next role's header may take
+    for i in dated:
+        j = i - 1
+        title_size = sizes[j] if j >= floor else None
+        if title_size is None or title_size <= body:
+            continue
+        title: list[str] = []
+        while j >= floor and sizes[j] == title_size and len(title) < 3:
+            title.insert(0, lines[j].strip())
+            j -= 1
+        if j >= floor and sizes[j] == body and _LI_TOTAL.match(lines[j]):
+            j -= 1  # the total time at an employer with several roles
+        company: list[str] = []
+        while j >= floor and (sizes[j] or 0.0) > title_size and len(company) < 3:
+            company.insert(0, lines[j].strip())
+            j -= 1
+        if company:
+            employer = " ".join(company)
+        if not employer:
+            continue
+        d = _li_dates(lines[i])
+        assert d is not None
+        place = lines[i + 1].strip() if i + 1 < len(lines) and sizes[i + 1] == body and _li_place(lines[i + 1]) else None
+        roles.append({"employer": employer, "title": " ".join(title), "start": d.start, "end": d.end,
+                      "location": place, "bullets": [], "guessed": ["dates"] if d.guessed else [],
+                      "_text_from": i + (2 if place else 1)})
+        starts.append(j + 1)
+        floor = i + 1
+    for k, role in enumerate(roles):
+        stop = starts[k + 1] if k + 1 < len(roles) else len(lines)
+        text = [ln.strip() for ln in lines[role.pop("_text_from"): stop] if ln.strip()]
+        bullets: list[str] = []
+        for ln in text:
+            if bullets and not _is_bullet(ln) and ln[:1].islower():
+                bullets[-1] += " " + ln  # a sentence wrapped by the page's width
+            else:
+                bullets.append(_strip_bullet(ln))
+        role["bullets"] = [b for b in bullets if b]
+    return roles
+
+
+def _linkedin_schools(lines: list[str], sizes: list[float | None]) -> list[dict[str, Any]]:
+    entries: list[dict[str, Any]] = []
+    known = [x for x in sizes if x]
+    if not known:
+        return entries
+    top = max(known)
+    i = 0
+    while i < len(lines):
+        if sizes[i] != top or not lines[i].strip():
+            i += 1
+            continue
+        name = [lines[i].strip()]
+        i += 1
+        while i < len(lines) and sizes[i] == top:
+            name.append(lines[i].strip())
+            i += 1
+        detail: list[str] = []
+        while i < len(lines) and sizes[i] != top:
+            detail.append(lines[i].strip())
+            i += 1
+        text = " ".join(detail)
+        entry: dict[str, Any] = {"institution": " ".join(name), "degree": None, "field": None, "start": None,
+                                 "end": None}
+        m = re.match(r"^(?P<what>.*?)\s*·?\s*\((?P<when>[^()]*\d{4}[^()]*)\)\s*$", text)
+        what = m["what"] if m else text
+        if m:
+            _set_years(entry, m["when"])
+        parts = [x.strip() for x in what.split(",", 1)]
+        if parts and parts[0]:
+            # "Master of Business Administration - MBA": the degree's name, its short form after the dash
+            entry["degree"] = re.split(r"\s+-\s+", parts[0])[0].strip()
+        if len(parts) > 1 and parts[1]:
+            entry["field"] = parts[1]
+        entries.append(entry)
+    return entries
+
+
+def _linkedin_header(lines: list[str], sizes: list[float | None], name_idx: list[int]) -> tuple[str | None, list[int]]:
+    """(the place under the name and the headline, the header's line numbers after the name): the last line
+    of the main column's header is the place. The header is no part of the sidebar section read before it."""
+    if not name_idx or name_idx[-1] + 1 >= len(lines):
+        return None, []
+    block: list[int] = []
+    for j in range(name_idx[-1] + 1, min(len(lines), name_idx[-1] + 6)):
+        if _heading_of(lines[j]) or (sizes[j] or 0) != (sizes[name_idx[-1] + 1] or 0):
+            break
+        block.append(j)
+    place = lines[block[-1]].strip() if len(block) >= 2 and _li_place(lines[block[-1]]) else None
+    return place, block
+
+
+# ------------------------------------------------------------------------------------------------
 # Everything
 # ------------------------------------------------------------------------------------------------
 #: Below this, a field is shown to the operator to confirm before the profile is used to apply.
@@ -1242,11 +1396,30 @@ def parse_lines(lines: list[str], today: date | None = None,
     """
     if sizes is not None and len(sizes) != len(lines):
         sizes = None
+    # "Page 1 of 2" is the page's, not the resume's
+    keep = [i for i, ln in enumerate(lines) if not _PAGE_FOOTER.match(ln)]
+    lines = [lines[i] for i in keep]
+    sizes = [sizes[i] for i in keep] if sizes is not None else None
     head0, _ = split_sections(lines)
     name, name_idx, name_conf = _find_name(lines, sizes, len(head0))
+    linkedin = _linkedin_export(lines, sizes)
+    li_roles: list[dict[str, Any]] = []
+    li_schools: list[dict[str, Any]] = []
+    li_place = None
+    li_header: list[int] = []
+    if linkedin and sizes is not None:
+        li_place, li_header = _linkedin_header(lines, sizes, name_idx)
+        span = _section_at(lines, sizes, "experience")
+        if span:
+            li_roles = _linkedin_roles(lines[span[0]:span[1]], sizes[span[0]:span[1]])
+        span = _section_at(lines, sizes, "education")
+        if span:
+            li_schools = _linkedin_schools(lines[span[0]:span[1]], sizes[span[0]:span[1]])
     if name_idx and name_idx[0] >= len(head0):
-        # a name printed inside the body (a sidebar's foot): it is not part of the section it stands in
-        lines = [ln for i, ln in enumerate(lines) if i not in set(name_idx)]
+        # a name printed inside the body (a sidebar's foot): it is not part of the section it stands in (nor
+        # are the headline and the place under it in LinkedIn's export)
+        drop = set(name_idx) | set(li_header)
+        lines = [ln for i, ln in enumerate(lines) if i not in drop]
     text = "\n".join(lines)
     head, sections = split_sections(lines)
     contact = head[:12] + sections.get("contact", [])
@@ -1255,10 +1428,10 @@ def parse_lines(lines: list[str], today: date | None = None,
 
     emails = _EMAIL.findall("\n".join(contact)) or _EMAIL.findall(text)
     conf["email"] = (0.99 if _EMAIL.findall("\n".join(contact)) else 0.85) if emails else 0.0
-    location, conf["location"] = _location(contact)
+    location, conf["location"] = (li_place, 0.85) if li_place else _location(contact)
     country = country_of(location) or country_of("\n".join(contact))
     phone, conf["phone"] = _phone("\n".join(contact), country)
-    if phone is None:
+    if phone is None and not linkedin:  # LinkedIn's export gives a phone in its Contact box or nowhere
         phone, conf["phone"] = _phone(text, country)
         conf["phone"] = min(conf["phone"], 0.8)
     links = _links(text, emails)
@@ -1268,7 +1441,7 @@ def parse_lines(lines: list[str], today: date | None = None,
     summary = " ".join(_strip_bullet(x) for x in summary_lines).strip() or None
     conf["summary"] = 0.9 if summary else 0.0
 
-    experience = parse_experience(sections.get("experience", []))
+    experience = li_roles or parse_experience(sections.get("experience", []))
     if experience:
         # a role whose employer, title or dates are missing or were guessed says so: the field is below the
         # threshold, so a person confirms it before the profile is used to apply
@@ -1281,7 +1454,7 @@ def parse_lines(lines: list[str], today: date | None = None,
         # for a person to confirm before they are used to apply
         experience = prose_roles(sections.get("experience", []) + summary_lines)
         conf["experience"] = 0.7 if experience else 0.0
-    education = parse_education(sections.get("education", []))
+    education = li_schools or parse_education(sections.get("education", []))
     conf["education"] = (0.85 if all(e["institution"] and e["degree"] for e in education) else 0.6) if education else 0.0
     running = "\n".join(sections.get("summary", []) + sections.get("experience", []) + sections.get("projects", [])
                         + sections.get("certifications", []))

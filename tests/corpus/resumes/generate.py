@@ -2,6 +2,7 @@
 
     python3 tests/corpus/resumes/generate.py            # writes files/ and facts/ next to this script
     python3 tests/corpus/resumes/generate.py --third    # only the third batch (people.third_batch())
+    python3 tests/corpus/resumes/generate.py --linkedin # only LinkedIn's exports (people.linkedin_batch())
 
 Renderers: reportlab (one column, a two-column sidebar with the name at the bottom or top, a justified
 Word-like export whose words are placed one by one with no space characters, ligatures and soft hyphens),
@@ -30,7 +31,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 sys.path.insert(0, str(HERE.parents[2]))
 
-from people import Person, fmt_range, make_people, norm_date, third_batch  # noqa: E402
+from people import LONG_MONTHS, Person, fmt_range, linkedin_batch, make_people, norm_date, third_batch  # noqa: E402
 
 FILES = HERE / "files"
 FACTS = HERE / "facts"
@@ -763,6 +764,10 @@ RENDERERS = ["rl_one", "rl_two_bottom", "docx_plain", "html_icons", "rl_words", 
 
 
 def render(p: Person, how: str) -> Path:
+    if how == "li_export":
+        out = FILES / f"{p.key}.li_export.pdf"
+        li_export(p, out)
+        return out
     if how.startswith("rl_"):
         out = FILES / f"{p.key}.{how}.pdf"
         if how == "rl_table_split":
@@ -802,6 +807,101 @@ def render(p: Person, how: str) -> Path:
         return out
     chromium_pdf(html_resume(p, how[5:]), out)
     return out
+
+
+# ------------------------------------------------------------------------------------------------
+# LinkedIn's own export ("Save to PDF"), as its layout is: US Letter, one typeface in a few sizes, a sidebar
+# at the left margin (Contact, Top Skills, Languages) and the main column beside it (the name in the largest
+# type, the headline and the place, then Summary, Experience and Education), "Page N of M" at every foot
+# ------------------------------------------------------------------------------------------------
+LI_TODAY = (2026, 12)  # the export's date: how long a current role has lasted, as the export prints it
+
+
+def _li_span(start: tuple[int, int], end: tuple[int, int] | None) -> str:
+    """LinkedIn's length of a role, its first and last months counted: "(2 years 3 months)", "(11 months)"."""
+    y1, m1 = start
+    y2, m2 = end or LI_TODAY
+    months = (y2 - y1) * 12 + (m2 - m1) + 1
+    years, rest = divmod(months, 12)
+    parts = ([f"{years} year{'s' if years > 1 else ''}"] if years else []) + (
+        [f"{rest} month{'s' if rest > 1 else ''}"] if rest else [])
+    return " ".join(parts) or "less than a year"
+
+
+def li_export(p: Person, out: Path) -> None:
+    from reportlab.lib.pagesizes import letter
+    from reportlab.pdfgen import canvas
+
+    reg, _ = _fonts()
+    c = canvas.Canvas(str(out), pagesize=letter)
+    w, h = letter
+    side_x, main_x, bottom = 21.6, 223.6, 50.0
+    # the sidebar
+    y = h - 59
+    rows: list[tuple[str, float, float]] = [("Contact", 13, 18.6), (p.phone, 10.5, 17.6), (p.email, 10.5, 24.5),
+                                            (f"{p.linkedin} (LinkedIn)", 11, 36), ("Top Skills", 13, 18.6)]
+    rows += [(skill, 10.5, 17.6) for skill in p.skills]
+    rows += [("Languages", 13, 18.6), ("English (Full Professional)", 10.5, 17.6)]
+    if p.region == "IN":
+        rows.append(("Hindi (Native or Bilingual)", 10.5, 17.6))
+    for text, size, step in rows:
+        c.setFont(reg, size)
+        c.drawString(side_x, y, text)
+        y -= step
+    # the main column; its pages
+    pages: list[list[tuple[str, float, float]]] = [[]]
+    y = h - 74
+
+    def put(text: str, size: float, step: float) -> None:
+        nonlocal y
+        if y < bottom:
+            pages.append([])
+            y = h - 64
+        pages[-1].append((text, size, y))
+        y -= step
+
+    put(p.name, 26, 16.6)
+    for piece in _wrap(p.headline, 62):
+        put(piece, 12, 14.4)
+    put(p.location, 12, 38.8)
+    put("Summary", 15.8, 24.3)
+    for piece in _wrap(p.summary, 62):
+        put(piece, 12, 18)
+    y -= 60
+    put("Experience", 15.8, 29.3)
+    k = 0
+    while k < len(p.jobs):
+        n = 1
+        while k + n < len(p.jobs) and p.jobs[k + n].employer == p.jobs[k].employer:
+            n += 1
+        group = p.jobs[k: k + n]  # the roles in a row at one employer: under its name, with their total time
+        put(p.jobs[k].employer, 12, 15.9)
+        if len(group) > 1:
+            put(_li_span(group[-1].start, group[0].end), 10.5, 21.6)
+        for job in group:
+            for piece in _wrap(job.title, 64):
+                put(piece, 11.5, 14.2)
+            when = [f"{LONG_MONTHS[d[1] - 1]} {d[0]}" if d else "Present" for d in (job.start, job.end)]
+            put(f"{when[0]} - {when[1]} ({_li_span(job.start, job.end)})", 10.5, 14.7)
+            put(job.location, 10.5, 21.4)
+            for bullet in job.bullets:
+                for piece in _wrap(bullet, 74):
+                    put(piece, 10.5, 18)
+            y -= 12
+        k += len(group)
+    y -= 20
+    put("Education", 15.8, 29.3)
+    for school in p.schools:
+        put(school.institution, 12, 15.9)
+        put(f"{school.degree} · ({school.start} - {school.end})", 10.5, 28)
+    for n, page in enumerate(pages):
+        for text, size, at in page:
+            c.setFont(reg, size)
+            c.drawString(main_x, at, text)
+        c.setFont(reg, 9)
+        c.drawString(384, 10.9, f"Page {n + 1} of {len(pages)}")
+        c.showPage()
+    c.save()
 
 
 # ------------------------------------------------------------------------------------------------
@@ -897,19 +997,23 @@ RENDERERS_4 = ["rl_one", "rl_table_split", "html_two", "scan", "docx_header"]
 
 
 def main() -> None:
-    """Everything (wiping files/ and facts/), or with ``--third`` only the third batch (the others left as
-    committed: rendering them needs LibreOffice and TeX)."""
+    """Everything (wiping files/ and facts/), or with ``--third`` or ``--linkedin`` only that batch (the others
+    left as committed: rendering them needs LibreOffice and TeX)."""
     third_only = "--third" in sys.argv[1:]
+    linkedin_only = "--linkedin" in sys.argv[1:]
     for d in (FILES, FACTS):
-        if d.exists() and not third_only:
+        if d.exists() and not (third_only or linkedin_only):
             shutil.rmtree(d)
         d.mkdir(parents=True, exist_ok=True)
     jobs: list[tuple[Person, str]] = []
-    if not third_only:
+    if not (third_only or linkedin_only):
         for i, p in enumerate(make_people()):
             jobs.append((p, RENDERERS[i % len(RENDERERS)] if i < 42 else RENDERERS_2[(i - 42) % len(RENDERERS_2)]
                          if i < 54 else RENDERERS_3[(i - 54) % len(RENDERERS_3)]))
-    jobs += list(zip(third_batch(), RENDERERS_4))
+    if not linkedin_only:
+        jobs += list(zip(third_batch(), RENDERERS_4))
+    if not third_only:
+        jobs += [(p, "li_export") for p in linkedin_batch()]
     for p, how in jobs:
         for old in FILES.glob(f"{p.key}.*"):
             old.unlink()

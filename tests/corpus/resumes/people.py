@@ -76,7 +76,7 @@ SKILLS = {"Python": "Python", "golang": "Go", "Java": "Java", "JavaScript": "Jav
           "Selenium": "Selenium", "Pytest": "Pytest", "JIRA": "JIRA", "Agile": "Agile", "GraphQL": "GraphQL",
           "C++": "C++", "C#": "C#", "Spring Boot": "Spring Boot", "Figma": "Figma", "Grafana": "Grafana",
           "Prometheus": "Prometheus", "CI/CD": "CI/CD", "HTML5": "HTML", "CSS": "CSS", "Snowflake": "Snowflake",
-          "Microservices": "Microservices",
+          "Microservices": "Microservices", "User Research": "User Research", "Prototyping": "Prototyping",
           # not in the vocabulary: kept as written, because the person lists them as skills
           "Stakeholder Management": "Stakeholder Management", "Data Modelling": "Data Modelling",
           "Problem Solving": "Problem Solving"}
@@ -341,4 +341,65 @@ def third_batch() -> list[Person]:
                [School("Manipal Institute of Technology", "B.E. in Electronics and Communication", 2016, 2020)],
                ["AWS", "Terraform", "Docker", "k8s", "Jenkins", "Linux", "Prometheus", "Grafana"],
                "linkedin.com/in/ishaanmalhotra", 2, 0, {**india, "dob": "21/11/1998", "father": "Mr. Prakash Malhotra"}),
+    ]
+
+
+def linkedin_batch() -> list[Person]:
+    """Four people as LinkedIn's own "Save to PDF" export sets them out (generate.py, ``li_export``): the
+    sidebar's Contact, Top Skills and Languages read before the main column; the place under the headline;
+    several roles at one employer under its name and their total time; a title wrapped over two lines; a
+    role's description running onto the next page past "Page 1 of 2"; schools as "Degree, Field · (years)".
+    ``skills`` are the sidebar's three Top Skills."""
+    b = BULLETS
+
+    def job(employer: str, title: str, location: str, start: tuple[int, int], end: tuple[int, int] | None,
+            bullets: list[str]) -> Job:
+        return Job(employer, title, location, start, end, bullets)
+
+    return [
+        Person("64-nandini-rao", "IN", "Nandini", "Rao", "nandini.rao@example.com", "98450 31927 (Mobile)",
+               "+919845031927", "Bengaluru, Karnataka, India", "Engineering Manager at Chaitanya Technologies",
+               "I lead a team of eight engineers building the payments platform. Before that I wrote much of it.",
+               [job("Chaitanya Technologies", "Engineering Manager", "Bengaluru, Karnataka, India", (2023, 4), None,
+                    [b[0].format(s="Kafka"), b[2]]),
+                job("Chaitanya Technologies", "Senior Software Engineer", "Bengaluru, Karnataka, India", (2020, 7),
+                    (2023, 3), [b[6]]),
+                job("Nilgiri Data Systems", "Software Engineer", "Chennai, Tamil Nadu, India", (2017, 6), (2020, 6),
+                    [b[1].format(s="Jenkins")])],
+               [School("National Institute of Technology Karnataka", "Bachelor of Technology - BTech, Computer Science",
+                       2013, 2017)],
+               ["Java", "Kafka", "Microservices"], "www.linkedin.com/in/nandini-rao-fake", 2, 0),
+        Person("65-arjun-bhat", "IN", "Arjun", "Bhat", "arjun.bhat.fake@example.net", "+91 99000 48213 (Mobile)",
+               "+919900048213", "Pune, Maharashtra, India", "Data Engineer",
+               "Data engineer who likes pipelines that are boring to run.",
+               [job("Sahyadri Software Solutions", "Senior Data Engineer, Platform, Reliability and Data Governance Group", "Pune, Maharashtra, India",
+                    (2022, 1), None, [b[0].format(s="Airflow"), b[2], b[6], b[3], b[5], b[7]] + [
+                        f"Quarter {q}: moved a nightly batch job to an event-driven design and shortened the time "
+                        "from a sale to the report that shows it, while the team grew across two cities."
+                        for q in range(1, 13)]),
+                job("Indus Cloudworks", "Data Engineer", "Mumbai, Maharashtra, India", (2019, 8), (2021, 12),
+                    [b[0].format(s="Spark")])],
+               [School("College of Engineering Pune", "Bachelor of Engineering - BE, Information Technology", 2015,
+                       2019)],
+               ["Airflow", "Spark", "SQL"], "www.linkedin.com/in/arjun-bhat-fake", 2, 0),
+        Person("66-megan-holloway", "US", "Megan", "Holloway", "megan.holloway@mail.example.org",
+               "(512) 555-0164 (Mobile)", "+15125550164", "Austin, Texas, United States", "Product Designer",
+               "Product designer working across research, interaction and visual design.",
+               [job("Bluepeak Software Inc.", "Senior Product Designer", "Austin, Texas, United States", (2021, 3), None,
+                    ["Led the redesign of the onboarding flow."]),
+                job("Orbital Freight", "Product Designer", "Denver, Colorado, United States", (2018, 9), (2021, 2),
+                    ["Designed the shipper dashboard."]),
+                job("Orbital Freight", "Design Intern", "Denver, Colorado, United States", (2018, 1), (2018, 8), [])],
+               [School("Rhode Island School of Design", "Bachelor of Fine Arts - BFA, Graphic Design", 2013, 2017)],
+               ["Figma", "User Research", "Prototyping"], "www.linkedin.com/in/megan-holloway-fake", 2, 0),
+        Person("67-edward-pryce", "UK", "Edward", "Pryce", "edward.pryce@mail.example.org", "020 7946 0731 (Mobile)",
+               "+442079460731", "London, England, United Kingdom", "Site Reliability Engineer",
+               "SRE keeping busy services up and their engineers asleep.",
+               [job("Albion Payments plc", "Site Reliability Engineer", "London, England, United Kingdom", (2020, 11),
+                    None, [b[0].format(s="Terraform")]),
+                job("Kittiwake", "DevOps Engineer", "Leeds, England, United Kingdom", (2017, 2), (2020, 10),
+                    [b[0].format(s="Docker")])],
+               [School("University of Leeds", "Master of Science - MSc, Advanced Computer Science", 2015, 2016),
+                School("University of Leeds", "Bachelor of Science - BSc, Computer Science", 2012, 2015)],
+               ["Terraform", "Linux", "AWS"], "www.linkedin.com/in/edward-pryce-fake", 2, 0),
     ]

@@ -86,7 +86,10 @@ def score(expected: dict[str, Any], parsed: dict[str, Any]) -> Score:
     if "roles" in expected:  # no role lost, none made up (a project or volunteering is not a job)
         sc.add("roles", len(got) == expected["roles"], where, expected["roles"], len(got))
     for i, exp in enumerate(expected["experience"]):
-        match = next((g for g in got if norm(g.get("employer")) == norm(exp["employer"])), None)
+        # several roles at one employer: the one that starts when this one does, else the first there
+        match = next((g for g in got if norm(g.get("employer")) == norm(exp["employer"])
+                      and g.get("start") == exp["start"]), None)
+        match = match or next((g for g in got if norm(g.get("employer")) == norm(exp["employer"])), None)
         if match is None:
             match = next((g for g in got if g.get("start") == exp["start"] and g.get("end") == exp["end"]), None)
         if match is None and i < len(got):
