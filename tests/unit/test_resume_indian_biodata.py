@@ -153,3 +153,43 @@ def test_a_degrees_field_comes_after_in_and_a_school_board_is_never_a_field() ->
         ("B.E.", "Mechanical Engineering", "Anna University", "2014"),
         ("Class XII", None, "Kendriya Vidyalaya", "2012"),
     ]
+
+
+NAUKRI = """Vikram Singh Rathore
++91-9829012345
+vikram.rathore.fake@example.com
+Jaipur, Rajasthan
+
+Resume Headline
+Java Full Stack Developer with 3.6 years of experience in Spring Boot and Angular
+
+Key Skills
+Java, Spring Boot, Angular, MySQL
+
+Employment
+Software Engineer
+Nucleus Software Exports Ltd
+Dec 2022 to Present (2 years 1 month)
+
+Education
+B.Tech/B.E., Computers, 2021
+Rajasthan Technical University, Kota
+
+IT Skills
+Skills        Version        Last Used        Experience
+Hibernate     5              2024             3 Years 6 Months
+Angular       14             2024             2 Years
+"""
+
+
+def test_a_naukri_resume_headline_skill_table_and_two_named_degree(tmp_path: Path) -> None:
+    path = tmp_path / "vikram.txt"
+    path.write_text(NAUKRI)
+    profile = parse_resume(path)
+    assert profile["summary"].startswith("Java Full Stack Developer with 3.6 years")
+    # the IT skills table: each row's skill, never its header, version, year or length of use
+    assert profile["skills"] == ["Java", "Spring Boot", "Angular", "MySQL", "Hibernate"]
+    assert [(e["degree"], e["field"], e["institution"], e["end"]) for e in profile["education"]] == [
+        ("B.Tech/B.E", "Computers", "Rajasthan Technical University, Kota", "2021")]
+    assert [(e["employer"], e["title"], e["start"]) for e in profile["experience"]] == [
+        ("Nucleus Software Exports Ltd", "Software Engineer", "2022-12")]

@@ -51,7 +51,8 @@ _HEADING_INDEX = {h: section for section, names in _HEADINGS.items() for h in na
 # Headings Indian resumes use besides those above ("EDUCATIONAL QUALIFICATION", "PERSONAL DETAILS", "STRENGTHS"),
 # each in its singular or plural: a heading not known would leave its lines in the section above it.
 _HEADING_INDEX.update({h: section for section, names in {
-    "summary": ("profile summary", "career objective", "objective", "professional summary", "career summary"),
+    "summary": ("profile summary", "career objective", "objective", "professional summary", "career summary",
+                "resume headline", "profile headline", "headline"),
     "experience": ("work experience", "professional experience", "internship experience", "work profile",
                    "employment record", "organisational experience", "organizational experience",
                    "experience details", "professional work experience", "job profile"),
@@ -1106,11 +1107,18 @@ def parse_education(lines: list[str]) -> list[dict[str, Any]]:
             else:
                 cur["degree"] = degree
                 dk = _DEGREE.search(degree)
-                tail = degree[dk.end():].strip(" .,-") if dk else ""
+                end = dk.end() if dk else 0
+                while dk:  # "B.Tech/B.E." (Naukri's way): one degree named two ways
+                    slash = re.match(r"\s*/\s*", degree[end:])
+                    more = _DEGREE.match(degree, end + slash.end()) if slash else None
+                    if more is None:
+                        break
+                    end = more.end()
+                tail = degree[end:].strip(" .,-")
                 if re.fullmatch(r"\([^()]+\)", tail):
                     tail = tail[1:-1].strip()  # "MBA (Business Analytics)": the field without its brackets
                 if dk and dk.start() == 0 and tail and not _SINGLE_YEAR.search(tail) and len(tail.split()) <= 6:
-                    cur["degree"], cur["field"] = degree[: dk.end()].strip(), tail
+                    cur["degree"], cur["field"] = degree[:end].strip(), tail
                 idx = parts.index(degree)
                 nxt = parts[idx + 1] if idx + 1 < len(parts) else None
                 # the part after the degree is its field unless it is the institution (or a place, a year, a mark)
@@ -1156,6 +1164,10 @@ def _skill_item(item: str, exclude: set[str]) -> bool:
     return item[:1].isupper() or bool(re.search(r"[.+#/]", item))
 
 
+_SKILL_TABLE_COLUMNS = {"skill", "skills", "version", "last used", "experience", "proficiency", "level", "rating",
+                        "years", "years of experience", "exp", "exp."}
+
+
 def parse_skills(section: list[str], running: str, exclude: set[str] | None = None, *, ocr: bool = False,
                  corrections: list[tuple[str, str]] | None = None) -> tuple[list[str], float]:
     """Skills listed in the skills section (vocabulary names, aliases made canonical; other items kept when
@@ -1175,8 +1187,20 @@ def parse_skills(section: list[str], running: str, exclude: set[str] | None = No
             joined[-1] = joined[-1].rstrip() + " " + raw.strip()
         else:
             joined.append(raw)
+    skill_column: tuple[int, int] | None = None  # (the skill's column, the number of columns) of a skills table
     for raw in joined:
         line = _strip_bullet(raw)
+        cells = [c.strip().lower() for c in re.split(r"\s*\|\s*|\s{3,}|\t+", line.strip()) if c.strip()]
+        if len(cells) >= 2 and all(c in _SKILL_TABLE_COLUMNS for c in cells) and cells[0] in ("skill", "skills"):
+            # "Skills   Version   Last Used   Experience" (Naukri's IT skills): a header, then rows
+            skill_column = (0, len(cells))
+            continue
+        if skill_column is not None:
+            row = [c.strip() for c in re.split(r"\s*\|\s*|\s{3,}|\t+", line.strip()) if c.strip()]
+            if len(row) >= 2 and row[0] and any(ch.isdigit() for ch in " ".join(row[1:])):
+                line = row[skill_column[0]]  # the skill's own cell; version, year and experience are not skills
+            else:
+                skill_column = None
         m = re.match(r"\s*[A-Za-z /&-]{2,40}:\s*(.+)$", line)
         if m:
             line = m.group(1)
