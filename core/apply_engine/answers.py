@@ -767,6 +767,7 @@ def build_sheet(fields: list[FormField], profile: dict[str, Any], docs: Document
             value, source, conf, shape_note = _shape(f, value, source, conf)
             note = shape_note or note
         ans.value, ans.source, ans.confidence, ans.note = value, source, conf, note
+        _fit_phone_format(ans, profile)
         _fit_length(ans, profile)
         sheet.answers.append(ans)
     _decide_declarations(sheet, declarations)
@@ -774,6 +775,20 @@ def build_sheet(fields: list[FormField], profile: dict[str, Any], docs: Document
 
 
 _MISSING = object()
+
+
+def _fit_phone_format(ans: Answer, profile: dict[str, Any]) -> None:
+    """A phone question that says how to write the number ("Write the 10 digits only", "without +91", "with
+    the country code"): the candidate's number written that way, before the page has to refuse it."""
+    f = ans.field
+    if f is None or not ans.answered or not (ans.source or "").startswith("identity.phone") or f.type in CHOICES:
+        return
+    from core.apply_engine.fixes import fix
+
+    asks = f"{f.label} {f.hint} {f.placeholder}"
+    got = fix(ans, asks, profile, context=asks)
+    if got is not None and not (str(ans.value).startswith("+") and got.value.startswith("+")):  # has its code already
+        ans.value, ans.source = got.value, f"{ans.source} ({got.how}, as the question asks)"
 
 
 def _fit_length(ans: Answer, profile: dict[str, Any]) -> None:

@@ -339,6 +339,17 @@ class ApplyEngine:
         req, receipt, driver, browser, adapter = run.req, run.receipt, run.driver, run.browser, run.adapter
         assert adapter is not None
         receipt.dom(run.html or forms.dom_snapshot(driver))
+        try:  # a page with nothing to press (its form goes on over more pages: "Next") is a person's, unsent
+            adapter.submit_button(driver)
+        except LookupError:
+            reason = ("no submit button on the page (the form goes on over more pages, or sends itself some other "
+                      "way): nothing was sent; apply by hand on the employer's page")
+            receipt.step("needs-human", browser.screenshot_png(), url=run.filled_url, note=reason)
+            return self._needs_human(req, run.ats, reason, receipt, sheet=run.sheet, step=False)
+        except WebDriverException:
+            pass  # the press below meets it again, after the marker, as an unknown outcome
+        finally:
+            driver.switch_to.default_content()
         before = browser.capture()  # painted while the marker is committed; collected before the click
         try:
             if self._cancelled():

@@ -46,6 +46,7 @@ MARKS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("freshteam", ("[data-portal='freshteam']", ".freshteam-portal", "input[name^='applicant[custom_field_values]']")),
     ("keka", (".keka-careers", "[class*='keka-hire']")),
     ("darwinbox", (".darwinbox-careers", "input[name^='CandidateForm[']")),
+    ("google_forms", ("form[action*='/formResponse']", "form#mG61Hd", "[role=listitem] [jsmodel][data-params]")),
 )
 
 #: ATS -> pattern of its hosts as they appear in script, link and iframe URLs.
@@ -66,6 +67,7 @@ HOSTS: tuple[tuple[str, str], ...] = (
     ("freshteam", r"freshteam\.com|/freshteam/"),
     ("keka", r"keka\.com|/keka/"),
     ("darwinbox", r"darwinbox\.(in|com)|/darwinbox/"),
+    ("google_forms", r"docs\.google\.com/forms|gstatic\.com/_/freebird"),
 )
 
 #: The iframe an ATS embeds its form in on a company's page.
@@ -75,6 +77,7 @@ EMBEDS: tuple[tuple[str, str], ...] = (
     ("lever", "iframe[src*='jobs.lever.co']"),
     ("ashby", "iframe#ashby_embed_iframe, iframe[src*='ashbyhq.com']"),
     ("workable", "iframe[src*='apply.workable.com']"),
+    ("google_forms", "iframe[src*='/forms/d/e/'][src*='viewform']"),
 )
 
 FINGERPRINT_JS = script("fingerprint.js")

@@ -453,12 +453,12 @@ def fill(driver: Any, f: FormField, value: Any, *, option_selector: str = OPTION
                 if want not in f.options:
                     raise ValueError(f"{want!r} is not an option of {f.label!r}")
                 el = element(driver, f.option_keys[f.options.index(want)])
-                if not el.is_selected():
+                if not _chosen(el):
                     _click_choice(driver, el)
             return
         el = element(driver, f.key)
         if f.type == "checkbox":
-            if bool(value) != el.is_selected():
+            if bool(value) != _chosen(el):
                 _click_choice(driver, el)
         elif f.type == "select":
             _select_option(driver, el, str(value))
@@ -474,6 +474,13 @@ def fill(driver: Any, f: FormField, value: Any, *, option_selector: str = OPTION
     finally:
         if f.frame:
             driver.switch_to.default_content()
+
+
+def _chosen(el: Any) -> bool:
+    """An input or option is selected; a radio, tick box or button drawn without one says so in ARIA."""
+    if el.tag_name.lower() in ("input", "option"):
+        return bool(el.is_selected())
+    return "true" in (el.get_attribute("aria-checked"), el.get_attribute("aria-pressed"))
 
 
 def _click_choice(driver: Any, el: Any) -> None:

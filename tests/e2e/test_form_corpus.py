@@ -43,7 +43,7 @@ def test_the_corpus_covers_every_ats_of_the_issue() -> None:
     assert len(PAGES) >= 30
     assert {"greenhouse", "greenhouse_react", "lever", "ashby", "workable", "smartrecruiters", "teamtailor", "breezy",
             "recruitee", "personio", "jazzhr", "bamboohr", "icims", "zoho_recruit", "freshteam", "keka",
-            "darwinbox", "generic"} <= ats
+            "darwinbox", "google_forms", "generic"} <= ats
     for p in PAGES:
         assert p.sheet["questions"] and p.sheet.get("modelled_on"), p.stem
         assert (Path(__file__).resolve().parents[1] / "corpus" / "forms" / f"{p.stem}.html").is_file()

@@ -31,7 +31,8 @@ from typing import Any
 
 CORPUS = Path(__file__).resolve().parent.parent / "corpus" / "forms"
 #: Paths the corpus's iframes load (served from the other loopback origin, so they are cross-origin).
-FRAME_PATHS = {"/embed/job_app": "greenhouse_embed_frame.html", "/jobs/5512/candidate/apply": "icims_frame.html"}
+FRAME_PATHS = {"/embed/job_app": "greenhouse_embed_frame.html", "/jobs/5512/candidate/apply": "icims_frame.html",
+               "/forms/d/e/1FAIpQLSf_tarangini_replica/viewform": "google_forms.html"}
 BLANK = "<!DOCTYPE html><html><head><title></title></head><body></body></html>"
 
 
@@ -166,8 +167,18 @@ def _postback(ctype: str, body: bytes) -> tuple[int, str, str]:
     return 200, "text/html; charset=utf-8", page
 
 
+def _form_response(ctype: str, body: bytes) -> tuple[int, str, str]:
+    """Google Forms' formResponse: the viewer's own page saying the response was recorded."""
+    return 200, "text/html; charset=utf-8", (
+        '<!DOCTYPE html><html><head><title>Data Engineer – Application (Tarangini Labs)</title></head>'
+        '<body class="D8bnZd"><div class="teQAzf"><div class="N0gd6"><div role="heading" aria-level="1" class="F9yp7e">'
+        'Data Engineer – Application (Tarangini Labs)</div><div class="vHW8K">Your response has been recorded.</div>'
+        '<div class="c2gzEf"><a href="viewform?usp=form_confirm">Submit another response</a></div></div></div></body></html>')
+
+
 #: Corpus pages whose server checks what is posted: path -> (content type, body) -> (status, type, text).
-VALIDATORS = {"/company_server_check/submit": _server_check, "/company_postback/submit": _postback}
+VALIDATORS = {"/company_server_check/submit": _server_check, "/company_postback/submit": _postback,
+              "/forms/d/e/1FAIpQLSf_tarangini_replica/formResponse": _form_response}
 
 
 @dataclass

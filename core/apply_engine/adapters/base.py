@@ -26,7 +26,7 @@ from core.apply_engine.settle import Settled
 SUCCESS_TEXT = re.compile(
     r"thank(s| you) (you )?for (applying|your application|submitting|your interest)|application (has been |was )?"
     r"(submitted|received|sent)|we('ve| have) received your application|your application has been received|"
-    r"successfully (submitted|applied)|thanks for submitting", re.I)
+    r"successfully (submitted|applied)|thanks for submitting|your response has been recorded", re.I)
 SUCCESS_URL = re.compile(r"/(thanks|thank-you|thankyou|confirmation|confirm|success|submitted|applied)(\b|/|$)", re.I)
 APPLY_LINK = re.compile(r"^\s*(apply( now| for this (job|position|role))?|apply here|start (your )?application)\s*$", re.I)
 SUBMIT_TEXT = re.compile(r"submit|send (my )?application|^apply$|apply now|finish|complete application", re.I)

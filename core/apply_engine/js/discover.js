@@ -154,6 +154,11 @@ function componentLabel(group) {
 }
 // The name a web component carries for the control in its shadow root (<spl-input name="firstName">).
 function hostName(el) { const h = rootOf(el).host; return h ? (h.getAttribute('name') || '') : ''; }
+// Google Forms names no control: its question's data-params hold the entry its answer is posted as.
+function entryName(el) {
+  const q = el.closest('[data-params]'); const m = q && /\[\[(\d+),/.exec(q.getAttribute('data-params') || '');
+  return m ? 'entry.' + m[1] : '';
+}
 function hintOf(el) { const d = el.getAttribute('aria-describedby'); return d ? byIds(rootOf(el), d).slice(0, 300) : ''; }
 function discoverDoc(doc, path) {
   const win = doc.defaultView;
@@ -228,7 +233,7 @@ function discoverDoc(doc, path) {
       options = Array.from(el.options).filter((o, i) => !(i === 0 && (!o.value || /^(select|choose|--|please)/i.test(norm(o.text))))).map(o => norm(o.text));
     }
     const auto = type === 'combobox' && tagName === 'input' && /list|both/.test(el.getAttribute('aria-autocomplete') || '');
-    out.push({key: tag(el), label: cleanLabel(label), name: el.getAttribute('name') || hostName(el) || el.id || '', type: type,
+    out.push({key: tag(el), label: cleanLabel(label), name: el.getAttribute('name') || hostName(el) || el.id || entryName(el), type: type,
               required: requiredOf(el, label), options: options, option_keys: [],
               placeholder: norm(el.getAttribute('placeholder')), hint: norm(hintOf(el) + ' ' + suffixOf(el)).slice(0, 300),
               input_type: auto ? 'autocomplete' : itype, multiple: !!el.multiple, frame: path,
@@ -251,6 +256,29 @@ function discoverDoc(doc, path) {
               required: box.getAttribute('aria-required') === 'true' || saysRequired(label) || els.some(starred),
               options: texts, option_keys: buttons.map(x => tag(x)), placeholder: '', hint: '', input_type: 'button',
               multiple: false, frame: path});
+  }
+  // Radios and tick boxes drawn without inputs (role=radio / role=checkbox on a div, as Google Forms and
+  // other hand-made widgets draw them): a radiogroup's options are one question, so are the tick boxes of
+  // one box; what they say is their aria-label (else data-value, else their text).
+  const seenAria = new Set();
+  for (const opt of Array.from(doc.querySelectorAll('[role=radio],[role=checkbox]'))) {
+    if (opt.matches('input') || seenAria.has(opt) || isExcluded(opt) || opt.closest('[data-talvix-skip]') || !shown(opt) || trap(opt)) continue;
+    const role = opt.getAttribute('role');
+    const box = (role === 'radio' ? opt.closest('[role=radiogroup]') : opt.closest('[role=group],[role=list]')) || opt.parentElement;
+    const members = Array.from(box.querySelectorAll('[role=' + role + ']')).filter(x => !x.matches('input') && shown(x) && !isExcluded(x));
+    members.forEach(x => seenAria.add(x));
+    const item = box.closest('[role=listitem]');
+    const heading = item ? item.querySelector('[role=heading]') : null;
+    const l = box.getAttribute('aria-labelledby');
+    const els = l ? l.split(/\s+/).map(i => doc.getElementById(i)).filter(Boolean) : (heading ? [heading] : []);
+    const label = l ? byIds(doc, l) : (norm(box.getAttribute('aria-label')) || (heading ? textOf(heading) : nearby(box)));
+    const says = x => norm(x.getAttribute('aria-label') || x.getAttribute('data-value') || x.getAttribute('data-answer-value') || x.innerText || x.textContent);
+    out.push({key: tag(members[0]), label: cleanLabel(label), name: entryName(box) || box.id || '',
+              type: role === 'radio' ? 'radio' : 'checkboxes',
+              required: box.getAttribute('aria-required') === 'true' || saysRequired(label) || els.some(starred),
+              options: members.map(x => cleanLabel(says(x))), option_keys: members.map(x => tag(x)), placeholder: '',
+              hint: norm(box.getAttribute('aria-describedby') ? byIds(doc, box.getAttribute('aria-describedby')) : '').slice(0, 300),
+              input_type: 'aria', multiple: role === 'checkbox', frame: path});
   }
   win.__talvixCounter = counter;
   // Same-origin iframes are read here; the others (and only those) need a WebDriver frame switch.

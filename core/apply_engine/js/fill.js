@@ -27,10 +27,11 @@ function fillSelect(el, value) {
 }
 function setChecked(el, want) {
   if (!el) return 'control re-rendered';
-  if (el.tagName === 'BUTTON') {  // a yes/no button group: pressed is chosen
+  if (el.tagName === 'BUTTON' || (el.tagName !== 'INPUT' && /^(radio|checkbox)$/.test(el.getAttribute('role') || ''))) {
+    // a yes/no button group, or a radio / tick box drawn on a div: pressed or aria-checked is chosen
     const pressed = () => el.getAttribute('aria-pressed') === 'true' || el.getAttribute('aria-checked') === 'true';
-    if (!pressed()) clickLike(el);
-    return pressed() ? null : 'did not stay pressed';
+    if (pressed() !== want) clickLike(el);
+    return pressed() === want ? null : 'did not stay ' + (want ? 'chosen' : 'unchosen');
   }
   if (el.checked !== want) el.click();
   return el.checked === want ? null : 'did not stay ' + (want ? 'ticked' : 'unticked');

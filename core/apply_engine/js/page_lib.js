@@ -91,7 +91,12 @@ const LOADING = /^(loading|searching|please wait|fetching)/i;
 const TYPE_TO_SEARCH = /^(type\b|start typing|enter \d+)/i;
 //: A menu that says it is loading (or whose fetch/timer, started by our event, is pending) is waited for at most this long.
 const LOAD_CAP_MS = 4000;
-function realOptions(list) { return list.filter(o => o.getAttribute('aria-disabled') !== 'true' && !NOTICE.test(optionText(o))); }
+// A listbox's placeholder ("Choose", "Select...") that posts nothing (data-value="") is no option either.
+const PLACEHOLDER = /^(choose|select|please (choose|select)|--)/i;
+function realOptions(list) {
+  return list.filter(o => o.getAttribute('aria-disabled') !== 'true' && !NOTICE.test(optionText(o))
+                          && !(o.getAttribute('data-value') === '' && PLACEHOLDER.test(optionText(o))));
+}
 function menuNotice(doc) {
   for (const x of doc.querySelectorAll('[role=option], [class*=menu-notice], [class*=loading], [aria-busy=true], [class*=results__message]')) {
     if (!shown(x)) continue;

@@ -12,13 +12,21 @@ function textOf(node) {
 if (type === 'select') { return Array.from(el.selectedOptions).map(o => norm(o.text)).join(', '); }
 if (type === 'checkbox') { return el.checked ? 'true' : 'false'; }
 if (type === 'radio' || type === 'checkboxes') {
-  const on = x => x.tagName === 'BUTTON' ? (x.getAttribute('aria-pressed') === 'true' || x.getAttribute('aria-checked') === 'true') : x.checked;
+  // a yes/no button, or a radio / tick box drawn on a div (role and aria-checked), or a real input
+  const drawn = x => x.tagName === 'BUTTON' || (x.tagName !== 'INPUT' && /^(radio|checkbox)$/.test(x.getAttribute('role') || ''));
+  const on = x => drawn(x) ? (x.getAttribute('aria-pressed') === 'true' || x.getAttribute('aria-checked') === 'true') : x.checked;
+  const says = x => x.tagName === 'BUTTON' ? norm(x.innerText || x.textContent)
+    : norm(x.getAttribute('aria-label') || x.getAttribute('data-value') || x.getAttribute('data-answer-value') || x.innerText || x.textContent);
   const picked = keys.map(k => byKey(k, path)).filter(x => x && on(x));
-  return picked.map(x => x.tagName === 'BUTTON' ? norm(x.innerText || x.textContent) : norm((x.labels && x.labels[0]) ? textOf(x.labels[0]) : x.value)).join(', ');
+  return picked.map(x => drawn(x) ? says(x) : norm((x.labels && x.labels[0]) ? textOf(x.labels[0]) : x.value)).join(', ');
 }
 if (type === 'file') { return Array.from(el.files || []).map(f => f.name).join(', '); }
 if (type === 'combobox') {
   if (el.tagName.toLowerCase() === 'select') return Array.from(el.selectedOptions).map(o => norm(o.text)).join(', ');
+  if (el.getAttribute('role') === 'listbox') {  // a listbox says which option is chosen; a placeholder is none
+    const chosen = Array.from(el.querySelectorAll('[role=option][aria-selected=true]')).filter(o => o.getAttribute('data-value') !== '');
+    if (chosen.length || el.querySelector('[role=option][aria-selected]')) return chosen.map(o => norm(o.innerText || o.textContent)).join(', ');
+  }
   let box = el;
   for (let i = 0; i < 4 && box.parentElement; i++) {
     box = box.parentElement;
