@@ -193,3 +193,36 @@ def test_a_naukri_resume_headline_skill_table_and_two_named_degree(tmp_path: Pat
         ("B.Tech/B.E", "Computers", "Rajasthan Technical University, Kota", "2021")]
     assert [(e["employer"], e["title"], e["start"]) for e in profile["experience"]] == [
         ("Nucleus Software Exports Ltd", "Software Engineer", "2022-12")]
+
+
+def test_roles_told_as_sentences_in_the_experience_section_are_never_read_by_word_order() -> None:
+    """'Working as X in Y, Hyderabad from Jun 2019 to till date' once gave the employer 'Hyderabad from' at
+    0.95: now the sentence is read for its title, employer and place, and a person confirms them."""
+    from core.candidates.resume.parse import parse_lines
+
+    profile = parse_lines([
+        "Sandeep Reddy", "sandeep.fake@example.com", "WORK EXPERIENCE",
+        " Working as Senior Software Engineer in Tata Consultancy Services, Hyderabad from Jun 2019 to till date.",
+        " Worked as Software Engineer in Cognizant Technology Solutions, Chennai from Aug 2017 to May 2019.",
+    ])
+    assert [(e["employer"], e["title"], e["location"], e["start"], e["end"]) for e in profile["experience"]] == [
+        ("Tata Consultancy Services", "Senior Software Engineer", "Hyderabad", "2019-06", "present"),
+        ("Cognizant Technology Solutions", "Software Engineer", "Chennai", "2017-08", "2019-05"),
+    ]
+    assert "experience" in profile["to_confirm"]
+
+
+def test_client_projects_inside_a_role_are_that_roles_text_not_roles_at_the_client() -> None:
+    roles = parse_experience([
+        "Organisation: Infosys Limited", "Designation: Technology Analyst", "Duration: Jul 2016 - Present",
+        "Project 1: Retail Banking Portal", "Client: Barclays", "Role: Developer", "Duration: Jan 2020 - Present",
+        " - Built Angular screens.",
+        "Project 2: Claims Processing", "Client: Allianz", "Role: Developer", "Duration: Jul 2016 - Dec 2019",
+    ])
+    assert [(r["employer"], r["title"], r["start"], r["end"]) for r in roles] == [
+        ("Infosys Limited", "Technology Analyst", "2016-07", "present")]
+    assert "Project (client Barclays, Developer, Jan 2020 - Present)" in roles[0]["bullets"]
+    assert "Built Angular screens." in roles[0]["bullets"]
+    # a client engagement outside any role stays a role of its own (a consultant's client)
+    alone = parse_experience(["Client: Barclays", "Role: Consultant", "Duration: Jan 2020 - Present"])
+    assert [(r["employer"], r["title"]) for r in alone] == [("Barclays", "Consultant")]

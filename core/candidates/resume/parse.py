@@ -783,6 +783,20 @@ def _by_columns(line: str, columns: list[str], dates: _Dates) -> dict[str, Any] 
     return out if out["employer"] or out["title"] else None
 
 
+def _client_project(header: list[str], d: _Dates, host: dict[str, Any]) -> bool:
+    """A header that names a client (and no employer of its own) dated within the role before it."""
+    client = any(re.match(r"(?i)\s*client(?:\s+name)?\s*:", h) for h in header)
+    employer = any(re.match(r"(?i)\s*(?:company|organi[sz]ation|employer)(?:\s+name)?\s*:", h) for h in header)
+    if not client or employer:
+        return False
+    today = date.today()
+    start, host_start = _month_index(d.start, today, is_end=False), _month_index(host.get("start"), today, is_end=False)
+    end, host_end = _month_index(d.end, today, is_end=True), _month_index(host.get("end"), today, is_end=True)
+    if start is None or host_start is None or end is None or host_end is None:
+        return False
+    return host_start <= start and end <= host_end
+
+
 def parse_experience(lines: list[str]) -> list[dict[str, Any]]:
     """The roles of an experience section: employer, title, location, start, end, bullets and ``guessed``.
 
@@ -861,6 +875,14 @@ def parse_experience(lines: list[str]) -> list[dict[str, Any]]:
                 info = _parse_header(" | ".join([*header_bits, own] if own else header_bits))
             if not info["location"] and own_info["location"]:
                 info["location"] = own_info["location"]
+            host = entries[-1] if entries else None
+            if host is not None and _client_project([*header_bits, own], d, host):
+                # "Client: Barclays / Role: Developer / Duration: ..." inside the tenure of the role above (an IT
+                # services resume's projects): a project of that role, never a role at the client
+                what = ", ".join(x for x in (info["employer"] and f"client {info['employer']}", info["title"]) if x)
+                host["bullets"].append(f"Project ({what}, {line[d.begin:d.stop].strip()})" if what else line.strip())
+                current, header_open = host, False
+                continue
             sure = set(info.get("sure") or ())
             current = {"employer": info["employer"] or "", "title": info["title"] or "", "start": d.start,
                        "end": d.end, "location": info["location"], "bullets": [],
@@ -1465,8 +1487,15 @@ def parse_lines(lines: list[str], today: date | None = None,
     summary = " ".join(_strip_bullet(x) for x in summary_lines).strip() or None
     conf["summary"] = 0.9 if summary else 0.0
 
-    experience = li_roles or parse_experience(sections.get("experience", []))
-    if experience:
+    exp_lines = sections.get("experience", [])
+    dated = [ln for ln in exp_lines if role_dates(ln)]
+    # every dated line of the section is a sentence ("Working as X in Y, Pune from Jun 2019 to till date"):
+    # its roles are read from the sentences, never from the order of their words
+    told = bool(dated) and not li_roles and all(_PROSE_ROLE.search(_strip_bullet(ln)) for ln in dated)
+    experience = prose_roles(exp_lines) if told else (li_roles or parse_experience(exp_lines))
+    if experience and told:
+        conf["experience"] = 0.7  # read from sentences: a person confirms them before they are used to apply
+    elif experience:
         # a role whose employer, title or dates are missing or were guessed says so: the field is below the
         # threshold, so a person confirms it before the profile is used to apply
         complete = sum(1 for e in experience if e["employer"] and e["title"] and e["start"])
