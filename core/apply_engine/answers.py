@@ -126,6 +126,8 @@ class _Facts:
         self.eeo = profile.get("eeo")
         self.prefs = dict(profile.get("preferences") or {})
         self.split_phone = False  # the form has a country-code control beside the phone number
+        self.split_experience = False  # the form asks total experience as years and months, side by side
+        self.split_ctc: set[str] = set()  # CTCs the form asks as lakhs and thousands ("current_ctc_lpa", ...)
         self.phone = _phone(self.ident.get("phone"))
         location = str(self.ident.get("location") or "")
         parts = [x.strip() for x in location.split(",") if x.strip()]
@@ -492,6 +494,12 @@ def _city(q: _Q) -> Result | None:
 
 def _notice_period(q: _Q) -> Result | None:
     f = q.f
+    if re.search(r"immediate(ly)? (joiner|joining|available)|join(ing)? immediately|immediately available|"
+                 r"available to join immediately", q.low) and not re.search(r"serving", q.low):
+        days = q.work.get("notice_period_days")
+        if days is None:
+            return _none("profile has no work.notice_period_days")
+        return int(days) == 0, "work.notice_period_days", CERTAIN, ""
     if not re.search(r"notice period|how soon|earliest (start|joining)|available to (start|join)|start date|joining time|"
                      r"when (can|could|would) you (start|join)", q.low):
         return None
@@ -554,25 +562,80 @@ def _school(q: _Q) -> Result | None:
     return (schools[0], "education[0].institution", 0.9, "") if schools else _none("profile has no education institution")
 
 
+#: Levels of study, highest first: what a degree's name says, and what an option naming that level says.
+_LEVELS: tuple[tuple[str, str, str], ...] = (
+    ("doctorate", r"ph\.?\s?d|doctor(ate)?|d\.?phil", r"ph\.?\s?d|doctor"),
+    ("postgraduate", r"^m\.?\s?(tech|e\b|sc|com|a\b|s\b|phil)|mba|mca|pgd|master|post.?grad|\bpg\b",
+     r"post.?grad|master|\bpg\b"),
+    ("graduate", r"^b\.?\s?(tech|e\b|sc|com|a\b|s\b|arch|pharm)|bba|bca|bachelor|under.?grad|\bug\b",
+     r"^(under.?)?grad(uate|uation)?$|bachelor|\bug\b|^degree$"),
+    ("diploma", r"diploma|polytechnic", r"diploma"),
+    ("12th", r"12th|xii|hsc|intermediate|higher secondary|puc|pre.?university", r"12th|xii|hsc|higher secondary|intermediate"),
+    ("10th", r"10th|\bx\b|ssc|sslc|matric|secondary school", r"10th|\bx\b|ssc|matric"),
+)
+
+
 def _qualification(q: _Q) -> Result | None:
     if not re.search(r"qualification|highest (degree|education)|education level|degree", q.low):
         return None
     degrees = [e.get("degree") for e in q.facts.p.get("education") or [] if isinstance(e, dict) and e.get("degree")]
-    return (degrees[0], "education[0].degree", 0.9, "") if degrees else _none("profile has no education degree")
+    if not degrees:
+        return _none("profile has no education degree")
+    f = q.f
+    if f.type in CHOICES and f.options and best_option(degrees[0], f.options) is None:
+        # options that name levels ("Graduate", "Post Graduate"): the highest level the profile's degrees reach
+        ranks = [i for d in degrees for i, (_, says, _) in enumerate(_LEVELS) if re.search(says, str(d).strip(), re.I)]
+        if not ranks:
+            return _none(f"cannot tell the level of {degrees[0]!r}")
+        level, _, option_says = _LEVELS[min(ranks)]
+        fits = [o for o in f.options if re.search(option_says, o.strip(), re.I)]
+        if len(fits) == 1:
+            return fits[0], f"education[].degree (the highest: {level})", 0.9, ""
+        return _none(f"no single option is the {level} level of {degrees[0]!r}")
+    return degrees[0], "education[0].degree", 0.9, ""
+
+
+def _experience_months_field(f: FormField) -> bool:
+    """"Total Experience (Months)" / "Experience - Months": the months beside a years control."""
+    low = f"{f.label} {f.name}".lower()
+    return bool(re.search(r"experience|\bexp\b", low) and re.search(r"\bmonths?\b|\bmm\b", low)
+                and not re.search(r"\byears?\b|\byrs\b", f.label.lower()))
+
+
+_TOTAL_WORDS = re.compile(r"\b(how|many|much|years?|yrs|months?|of|in|do|you|have|total|overall|professional|relevant|"
+                          r"work|working|industry|full.?time|experience|exp|your|what|is|the|number)\b|[^a-z]+")
 
 
 def _years(q: _Q) -> Result | None:
+    if _experience_months_field(q.f):
+        if _TOTAL_WORDS.sub(" ", q.label).strip():
+            return _none("no months of experience recorded for this")
+        return _months_of(q.work.get("years_experience"))
     if not (re.search(r"experience", q.low)
             and (re.search(r"years|\byrs\b", q.low) or re.search(r"^(total|overall) experience", q.label))):
         return None
     skill = _skill_in(q.text, q.facts.skills_years)
     if skill is not None:
         return q.facts.skills_years[skill], f"skills_years.{skill}", 0.95, ""
-    rest = re.sub(r"\b(how|many|much|years?|yrs|of|in|do|you|have|total|overall|professional|relevant|work|working|"
-                  r"industry|full.?time|experience|your|what|is|the|number)\b|[^a-z]+", " ", q.label).strip()
+    rest = _TOTAL_WORDS.sub(" ", q.label).strip()
     if not rest:
-        return _fact(q.work.get("years_experience"), "work.years_experience", 0.9)
+        years = q.work.get("years_experience")
+        if q.facts.split_experience and isinstance(years, (int, float)):
+            # the months go in their own control: the whole years here ("9" of 9 years 5 months)
+            whole, months = divmod(round(float(years) * 12), 12)
+            return str(whole), "work.years_experience (whole years; the months beside it)", 0.9, ""
+        return _fact(years, "work.years_experience", 0.9)
     return _none("no years of experience recorded for this skill")
+
+
+def _months_of(years: Any) -> Result:
+    """The months past the whole years of the profile's total ("5" for 9.4 years); exact for whole years."""
+    if not isinstance(years, (int, float)):
+        return _none("profile has no work.years_experience")
+    months = round(float(years) * 12) % 12
+    exact = float(years) * 12 == round(float(years) * 12)
+    # 9.4 years is itself rounded from whole months: the months may be one off, and the sheet says so
+    return str(months), "work.years_experience (months past the whole years)", 0.9 if exact else 0.75, ""
 
 
 def _employer_and_title(q: _Q) -> Result | None:
@@ -583,6 +646,27 @@ def _employer_and_title(q: _Q) -> Result | None:
     if re.search(r"current (job )?(title|role|position|designation)|^title$|job title|^designation$", q.low):
         return _fact(q.work.get("current_title"), "work.current_title")
     return None
+
+
+def _preferred_location(q: _Q) -> Result | None:
+    """"Preferred location": where the candidate wants to work (preferences.locations), never where they live."""
+    if not re.search(r"prefer\w* (work |job )?(location|city|cities|place)|location preference|"
+                     r"where would you (like|prefer) to work", q.low):
+        return None
+    wanted = [str(x) for x in q.facts.prefs.get("locations") or [] if str(x).strip()]
+    if not wanted:
+        return _none("profile has no preferences.locations")
+    f = q.f
+    if f.type == "checkboxes":
+        picked = [o for o in f.options if any(_n(w) == _n(o) or _n(w) in _n(o) for w in wanted)]
+        return (picked, "preferences.locations", CERTAIN, "") if picked else _none("no option is a preferred location")
+    if f.type in CHOICES:
+        for w in wanted:  # the candidate's own order: the first they name that the form offers
+            pick = best_option(w, f.options)
+            if pick is not None:
+                return pick, "preferences.locations", CERTAIN, ""
+        return _none("no option is a preferred location")
+    return ", ".join(wanted), "preferences.locations", CERTAIN, ""
 
 
 def _remote_and_location(q: _Q) -> Result | None:
@@ -597,7 +681,7 @@ def _remote_and_location(q: _Q) -> Result | None:
 RULES: tuple[Callable[[_Q], Result | None], ...] = (
     _files, _cover_letter_text, _identity, _links, _date_of_birth, _demographics, _dial_code, _salary, _sponsorship,
     _authorization, _residence, _country, _city, _start_date, _notice_period, _relocation, _former_employer, _school, _qualification, _years,
-    _employer_and_title, _remote_and_location,
+    _employer_and_title, _preferred_location, _remote_and_location,
 )
 
 
@@ -621,6 +705,17 @@ _MONTHLY = re.compile(r"per month|monthly|/ ?month|\bp\.? ?m\.?(?![a-z])|a month
 _ANNUAL = re.compile(r"per (annum|year)|annual|yearly|\bp\.? ?a\.?(?![a-z])|a year|\bgross\b", re.I)
 
 
+def _ctc_key(text: str) -> str:
+    return "current_ctc_lpa" if re.search(r"current|present|existing|last drawn|fixed ctc", text, re.I) else "expected_ctc_lpa"
+
+
+def _ctc_thousands_field(f: FormField) -> bool:
+    """"Current CTC (Thousands)": the thousands beside a lakhs control (Naukri's way of asking a CTC)."""
+    low = f"{f.label} {f.hint}".lower()
+    return bool(re.search(r"ctc|salary|package|compensation", low) and re.search(r"thousands?", low)
+                and not _LAKHS.search(low))
+
+
 def _money(f: FormField, facts: _Facts, text: str) -> tuple[Any, str | None, float, str]:
     """A salary in the unit the question asks for, from the profile's INR lakhs per annum; else a person.
 
@@ -628,11 +723,16 @@ def _money(f: FormField, facts: _Facts, text: str) -> tuple[Any, str | None, flo
     another currency, or one that does not say its unit where it matters, is left for a person (no
     exchange rates are guessed).
     """
-    key = "current_ctc_lpa" if re.search(r"current|present|existing|last drawn|fixed ctc", text, re.I) else "expected_ctc_lpa"
+    key = _ctc_key(text)
     lpa = facts.work.get(key)
     if lpa is None:
         return None, None, 0.0, "salary left blank (candidate did not set it)"
     source = f"work.{key}"
+    if _ctc_thousands_field(f):  # 18.5 LPA is 18 lakhs and 50 thousand
+        thousands = round((float(lpa) - int(float(lpa))) * 100)
+        return str(thousands), f"{source} (thousands past the whole lakhs)", CERTAIN, ""
+    if key in facts.split_ctc and _LAKHS.search(text):  # the thousands go in their own control
+        return str(int(float(lpa))), f"{source} (whole lakhs; the thousands beside it)", CERTAIN, ""
     foreign = _FOREIGN.search(text)
     if foreign and not re.search(r"\binr\b|₹|rupee", text, re.I):
         return None, None, 0.0, (f"asks for {foreign.group(0).strip().upper()}; the profile has INR lakhs per annum "
@@ -733,6 +833,8 @@ def build_sheet(fields: list[FormField], profile: dict[str, Any], docs: Document
     sheet = AnswerSheet(min_confidence=min_confidence)
     declarations: list[Answer] = []
     facts.split_phone = any(_dial_field(f) for f in fields)
+    facts.split_experience = any(_experience_months_field(f) for f in fields)
+    facts.split_ctc = {_ctc_key(f"{f.label} {f.hint}") for f in fields if _ctc_thousands_field(f)}
     for f in fields:
         if f.role == "decoy":
             continue

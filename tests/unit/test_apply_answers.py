@@ -226,3 +226,45 @@ def test_an_answer_longer_than_the_fields_maxlength_is_written_shorter_or_left_f
     assert got["Mobile"].value == "9845000000" and "10 characters" in got["Mobile"].source
     assert got["Portfolio"].value == "asharaman.dev"
     assert not got["How did you hear about us?"].answered and "5 characters" in got["How did you hear about us?"].note
+
+
+def test_experience_asked_as_years_and_months_side_by_side():
+    years = f("Total Experience (Years)", "select", options=[str(i) for i in range(31)])
+    months = f("Total Experience (Months)", "select", options=[str(i) for i in range(12)])
+    got = answers(sheet_of(years, months))
+    assert got["Total Experience (Years)"][0] == "5" and got["Total Experience (Months)"][0] == "0"
+    prof = profile_dict()
+    prof["work"]["years_experience"] = 9.4  # as the resume parser rounds it: about 9 years 5 months
+    s = sheet_of(years, months, profile=prof)
+    by = {a.label: a for a in s.answers}
+    assert by["Total Experience (Years)"].value == "9" and by["Total Experience (Months)"].value == "5"
+    assert by["Total Experience (Months)"].confidence < 0.9  # may be a month off: the sheet says it is less sure
+
+
+def test_a_ctc_asked_as_lakhs_and_thousands_and_an_immediate_joiner():
+    prof = profile_dict()
+    prof["work"]["current_ctc_lpa"] = 18.5
+    lakhs = f("Current CTC (Lakhs)", "select", options=[str(i) for i in range(100)])
+    thousands = f("Current CTC (Thousands)", "select", options=[str(i) for i in range(0, 100, 5)])
+    joiner = f("Are you an immediate joiner?", "radio", options=["Yes", "No"])
+    got = answers(sheet_of(lakhs, thousands, joiner, profile=prof))
+    assert got["Current CTC (Lakhs)"][0] == "18" and got["Current CTC (Thousands)"][0] == "50"
+    assert got["Are you an immediate joiner?"] == ("No", "work.notice_period_days")  # 30 days' notice
+    prof["work"]["notice_period_days"] = 0
+    assert answers(sheet_of(joiner, profile=prof))["Are you an immediate joiner?"][0] == "Yes"
+
+
+def test_a_highest_qualification_given_as_levels_and_a_preferred_location_from_the_preferences():
+    level = f("Highest qualification", "select", options=["10th", "12th", "Diploma", "Graduate", "Post Graduate"])
+    where = f("Preferred location", "select", options=["Bengaluru", "Chennai", "Pune", "Hyderabad"])
+    s = sheet_of(level, where)
+    by = {a.label: a for a in s.answers}
+    assert by["Highest qualification"].value == "Graduate"  # a B.Tech
+    assert by["Preferred location"].value is None  # where the candidate lives is not where they want to work
+    assert "preferences.locations" in by["Preferred location"].note
+    prof = profile_dict()
+    prof["preferences"] = {"locations": ["Pune", "Chennai"]}
+    prof["education"] = [{"institution": "IIM Ahmedabad", "degree": "MBA"}] + prof["education"]
+    got = answers(sheet_of(level, where, profile=prof))
+    assert got["Preferred location"] == ("Pune", "preferences.locations")
+    assert got["Highest qualification"][0] == "Post Graduate"
