@@ -81,3 +81,41 @@ def test_a_form_in_sections_is_filled_then_left_to_a_person_unsent(settings, db,
     assert server.posts == []
     row = db.one("SELECT status, submit_marker_at FROM applications WHERE id = %s", (ids["application_id"],))
     assert row["status"] == "needs_human" and row["submit_marker_at"] is None
+
+
+def test_drawn_choices_are_one_question_each_and_a_yes_no_button_group_is_not_read_twice(browser):
+    """Radios drawn as divs without a radiogroup (their box is the question), a lone tick box, and a yes/no
+    pair of buttons that also say role=radio: each is one question, with its options."""
+    from core.apply_engine import forms
+    from tests.support.apply_helpers import PageServer, page
+
+    body = (
+        '<form><p id="q1">Do you have a valid passport? *</p>'
+        '<div aria-labelledby="q1"><div role="radio" aria-checked="false" tabindex="0">Yes</div>'
+        '<div role="radio" aria-checked="false" tabindex="-1">No</div></div>'
+        '<p id="q2">Are you open to night shifts?</p>'
+        '<div aria-labelledby="q2" class="yn"><button type="button" role="radio" aria-checked="false">Yes</button>'
+        '<button type="button" role="radio" aria-checked="false">No</button></div>'
+        '<div role="group" aria-label="Terms"><div role="checkbox" aria-checked="false" tabindex="0" '
+        'style="display:inline-block;width:16px;height:16px;border:1px solid" aria-label="I agree to be contacted">'
+        '</div></div></form>')
+    script = ("document.querySelectorAll('[role=radio],[role=checkbox]').forEach(o => o.addEventListener('click', () => {"
+              " if (o.getAttribute('role') === 'radio') o.parentElement.querySelectorAll('[role=radio]')"
+              ".forEach(x => x.setAttribute('aria-checked', 'false'));"
+              " o.setAttribute('aria-checked', o.getAttribute('role') === 'radio' || o.getAttribute('aria-checked') !== 'true'"
+              " ? 'true' : 'false'); }));")
+    srv = PageServer({"/drawn": page("Drawn", body, script)})
+    try:
+        browser.open(f"http://127.0.0.1:{srv.port}/drawn", 10)
+        fields = forms.discover(browser.driver)
+        got = [(f.label, f.type, f.options, f.required) for f in fields]
+        assert got == [("Do you have a valid passport?", "radio", ["Yes", "No"], True),
+                       ("Are you open to night shifts?", "radio", ["Yes", "No"], False),
+                       ("Terms", "checkboxes", ["I agree to be contacted"], False)]
+        passport, _, terms = fields
+        forms.fill(browser.driver, passport, "No")
+        forms.fill(browser.driver, passport, "No")  # already chosen: a second pass does not toggle it
+        forms.fill(browser.driver, terms, ["I agree to be contacted"])
+        assert forms.read_values(browser.driver, [passport, terms]) == ["No", "I agree to be contacted"]
+    finally:
+        srv.close()

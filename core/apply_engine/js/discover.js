@@ -263,6 +263,7 @@ function discoverDoc(doc, path) {
   const seenAria = new Set();
   for (const opt of Array.from(doc.querySelectorAll('[role=radio],[role=checkbox]'))) {
     if (opt.matches('input') || seenAria.has(opt) || isExcluded(opt) || opt.closest('[data-talvix-skip]') || !shown(opt) || trap(opt)) continue;
+    if (opt.tagName === 'BUTTON' && seenBoxes.has(opt.parentElement)) continue;  // a yes/no button group, read above
     const role = opt.getAttribute('role');
     const box = (role === 'radio' ? opt.closest('[role=radiogroup]') : opt.closest('[role=group],[role=list]')) || opt.parentElement;
     const members = Array.from(box.querySelectorAll('[role=' + role + ']')).filter(x => !x.matches('input') && shown(x) && !isExcluded(x));
@@ -273,12 +274,16 @@ function discoverDoc(doc, path) {
     const els = l ? l.split(/\s+/).map(i => doc.getElementById(i)).filter(Boolean) : (heading ? [heading] : []);
     const label = l ? byIds(doc, l) : (norm(box.getAttribute('aria-label')) || (heading ? textOf(heading) : nearby(box)));
     const says = x => norm(x.getAttribute('aria-label') || x.getAttribute('data-value') || x.getAttribute('data-answer-value') || x.innerText || x.textContent);
-    out.push({key: tag(members[0]), label: cleanLabel(label), name: entryName(box) || box.id || '',
+    const field = {key: tag(members[0]), label: cleanLabel(label), name: entryName(box) || box.id || '',
               type: role === 'radio' ? 'radio' : 'checkboxes',
               required: box.getAttribute('aria-required') === 'true' || saysRequired(label) || els.some(starred),
               options: members.map(x => cleanLabel(says(x))), option_keys: members.map(x => tag(x)), placeholder: '',
               hint: norm(box.getAttribute('aria-describedby') ? byIds(doc, box.getAttribute('aria-describedby')) : '').slice(0, 300),
-              input_type: 'aria', multiple: role === 'checkbox', frame: path});
+              input_type: 'aria', multiple: role === 'checkbox', frame: path};
+    // in document order among the questions already read (a person answers them top to bottom)
+    const at = out.findIndex(o => { const e = doc.querySelector('[data-talvix-id="' + o.key + '"]');
+                                    return e && (members[0].compareDocumentPosition(e) & Node.DOCUMENT_POSITION_FOLLOWING); });
+    if (at < 0) out.push(field); else out.splice(at, 0, field);
   }
   win.__talvixCounter = counter;
   // Same-origin iframes are read here; the others (and only those) need a WebDriver frame switch.
