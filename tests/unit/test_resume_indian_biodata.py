@@ -226,3 +226,15 @@ def test_client_projects_inside_a_role_are_that_roles_text_not_roles_at_the_clie
     # a client engagement outside any role stays a role of its own (a consultant's client)
     alone = parse_experience(["Client: Barclays", "Role: Consultant", "Duration: Jan 2020 - Present"])
     assert [(r["employer"], r["title"]) for r in alone] == [("Barclays", "Consultant")]
+
+
+def test_a_long_line_of_role_words_is_text_and_is_read_in_linear_time() -> None:
+    """A line that repeats "working with x as y" 4,000 times once took minutes to read (the sentence pattern
+    backtracked); a line that long is no sentence telling a role, and the whole resume reads at once."""
+    from core.candidates.resume.parse import parse_lines
+
+    line = "working with x as y " * 4000
+    assert prose_roles([line]) == []
+    profile = parse_lines(["Asha Person", "EXPERIENCE", line + " from 2019 to 2020", "EDUCATION",
+                           "B.Tech from " + "x with 7 " * 4000])
+    assert profile["confidence"]["experience"] <= 0.7

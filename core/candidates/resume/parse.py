@@ -939,10 +939,14 @@ def parse_experience(lines: list[str]) -> list[dict[str, Any]]:
 _PROSE_ROLE = re.compile(
     r"(?i)\b(?:(?:currently|presently|previously|earlier|formerly|now)\s+)?(?:i\s+(?:am|was|have\s+been)\s+)?"
     r"(?:working|worked|associated|employed|serving|served)\s+"
-    r"(?:(?:with|at|in|for)\s+(?P<emp1>[^.;]+?)\s+as\s+(?:an?\s+)?(?P<title1>[^.;,]+?)"
-    r"|as\s+(?:an?\s+)?(?P<title2>[^.;,]+?)\s+(?:with|at|in|for)\s+(?P<emp2>[^.;]+?))"
+    r"(?:(?:with|at|in|for)\s+(?P<emp1>[^.;]{1,80}?)\s+as\s+(?:an?\s+)?(?P<title1>[^.;,]{1,60}?)"
+    r"|as\s+(?:an?\s+)?(?P<title2>[^.;,]{1,60}?)\s+(?:with|at|in|for)\s+(?P<emp2>[^.;]{1,80}?))"
     r"\s*,?\s+(?=(?:from|since|during)\b)"
 )
+
+
+#: The longest line read as a sentence that tells a role or a school (longer ones are never such sentences).
+_SENTENCE_MAX = 400
 
 
 def prose_roles(lines: list[str]) -> list[dict[str, Any]]:
@@ -953,6 +957,8 @@ def prose_roles(lines: list[str]) -> list[dict[str, Any]]:
     roles: list[dict[str, Any]] = []
     for raw in lines:
         line = _strip_bullet(raw)
+        if len(line) > _SENTENCE_MAX:
+            continue  # a sentence that tells a role is short; a long line is text, and reading it costs time
         for m in _PROSE_ROLE.finditer(line):
             employer = (m.group("emp1") or m.group("emp2") or "").strip(" ,")
             title = (m.group("title1") or m.group("title2") or "").strip(" ,")
@@ -1031,7 +1037,7 @@ _EDU_SENTENCE = re.compile(
 def _education_sentence(line: str) -> dict[str, Any] | None:
     """'B.Tech (ECE) from JNTU Hyderabad with 72% in 2018.': an education entry written as a sentence, as many
     Indian resumes do ('Completed MBA from X in 2017', 'SSC from Y with 9.2 CGPA in 2012'); None otherwise."""
-    m = _EDU_SENTENCE.match(line.strip())
+    m = _EDU_SENTENCE.match(line.strip()) if len(line) <= _SENTENCE_MAX else None
     if not m or not _DEGREE.search(m.group("degree")) or _INSTITUTION.search(m.group("degree")):
         return None
     degree, field = _degree_and_field(m.group("degree").strip(" ,.;"))
@@ -1491,7 +1497,8 @@ def parse_lines(lines: list[str], today: date | None = None,
     dated = [ln for ln in exp_lines if role_dates(ln)]
     # every dated line of the section is a sentence ("Working as X in Y, Pune from Jun 2019 to till date"):
     # its roles are read from the sentences, never from the order of their words
-    told = bool(dated) and not li_roles and all(_PROSE_ROLE.search(_strip_bullet(ln)) for ln in dated)
+    told = bool(dated) and not li_roles and all(len(ln) <= _SENTENCE_MAX and _PROSE_ROLE.search(_strip_bullet(ln))
+                                                for ln in dated)
     experience = prose_roles(exp_lines) if told else (li_roles or parse_experience(exp_lines))
     if experience and told:
         conf["experience"] = 0.7  # read from sentences: a person confirms them before they are used to apply
