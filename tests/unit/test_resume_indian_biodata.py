@@ -238,3 +238,12 @@ def test_a_long_line_of_role_words_is_text_and_is_read_in_linear_time() -> None:
     profile = parse_lines(["Asha Person", "EXPERIENCE", line + " from 2019 to 2020", "EDUCATION",
                            "B.Tech from " + "x with 7 " * 4000])
     assert profile["confidence"]["experience"] <= 0.7
+
+
+def test_a_school_board_in_brackets_is_no_field_of_study() -> None:
+    entries = parse_education(["Class XII (CBSE) – Lucknow Public School | 2020 | 88.4%",
+                               "12th (ICSE) from St. Xavier's School in 2016 with 91%"])
+    assert [(e["degree"], e["field"], e["institution"], e["end"]) for e in entries] == [
+        ("Class XII", None, "Lucknow Public School", "2020"),
+        ("12th", None, "St. Xavier's School", "2016"),
+    ]

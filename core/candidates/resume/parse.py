@@ -1025,6 +1025,7 @@ def _inst_with_place(parts: list[str], i: int, degree: str | None) -> str:
     return inst
 
 
+_BOARD = re.compile(r"(?i)\b(?:cbse|icse|isc|board)\b")  # "CBSE", "Maharashtra State Board", "Board of ..."
 _EDU_SENTENCE = re.compile(
     r"^(?:(?:completed|passed|pursuing|did|done)\s+(?:my\s+)?)?(?P<degree>.+?)\s+(?:from|at)\s+(?P<inst>.+?)"
     r"(?:\s*,?\s+(?:with|securing|scoring|and\s+secured)\s+(?P<score>[\d.]+\s*(?:%|cgpa|gpa|percent(?:age)?)?)"
@@ -1051,7 +1052,7 @@ def _degree_and_field(text: str) -> tuple[str, str | None]:
     """'B.Tech (ECE)' -> ('B.Tech', 'ECE'); 'B.Tech in Computer Science' -> ('B.Tech', 'Computer Science')."""
     bm = re.match(r"(.+?)\s*\(([^()]{2,60})\)\s*$", text)
     if bm and _DEGREE.search(bm.group(1)):
-        return bm.group(1).strip(), bm.group(2).strip()
+        return bm.group(1).strip(), (None if _BOARD.search(bm.group(2)) else bm.group(2).strip())
     dm = re.match(r"(.+?)\s+in\s+(.+)$", text)
     if not (dm and _DEGREE.search(dm.group(1))):
         dm = re.match(r"(.+?)\s+(?:in|of)\s+(.+)$", text)
@@ -1064,8 +1065,6 @@ _EDU_COLUMNS = {"degree": "degree", "qualification": "degree", "course": "degree
                 "exam": "degree", "institution": "institution", "institute": "institution", "university": "institution",
                 "college": "institution", "school": "institution", "board": "institution",
                 "year": "end", "year of passing": "end", "passing year": "end"}
-_SCHOOL_LEVEL = re.compile(r"(?i)\b(?:10th|12th|ssc|hsc|sslc|class x|class xii|matriculation|secondary|std)\b")
-_BOARD = re.compile(r"(?i)\b(?:cbse|icse|isc|board)\b")  # "CBSE", "Maharashtra State Board", "Board of ..."
 
 
 def _education_row(line: str, columns: list[str]) -> dict[str, Any] | None:
@@ -1077,9 +1076,7 @@ def _education_row(line: str, columns: list[str]) -> dict[str, Any] | None:
     for column, cell in zip(columns, cells):
         kind = _EDU_COLUMNS.get(column.split("/")[0].strip())
         if kind == "degree":
-            out["degree"], out["field"] = _degree_and_field(cell)
-            if out["field"] and _SCHOOL_LEVEL.search(out["degree"]) and _BOARD.search(out["field"]):
-                out["field"] = None  # "12th (CBSE)": the school board, not a field of study
+            out["degree"], out["field"] = _degree_and_field(cell)  # "12th (CBSE)": a board is no field
         elif kind == "institution":
             out["institution"] = cell
         elif kind == "end" and _SINGLE_YEAR.fullmatch(cell):
@@ -1146,7 +1143,8 @@ def parse_education(lines: list[str]) -> list[dict[str, Any]]:
                 if re.fullmatch(r"\([^()]+\)", tail):
                     tail = tail[1:-1].strip()  # "MBA (Business Analytics)": the field without its brackets
                 if dk and dk.start() == 0 and tail and not _SINGLE_YEAR.search(tail) and len(tail.split()) <= 6:
-                    cur["degree"], cur["field"] = degree[:end].strip(), tail
+                    # "Class XII (CBSE)": a school board is no field of study
+                    cur["degree"], cur["field"] = degree[:end].strip(), (None if _BOARD.search(tail) else tail)
                 idx = parts.index(degree)
                 nxt = parts[idx + 1] if idx + 1 < len(parts) else None
                 # the part after the degree is its field unless it is the institution (or a place, a year, a mark)
