@@ -547,6 +547,10 @@ def _former_employer(q: _Q) -> Result | None:
     if not m and not re.search(r"former employee|previously employed", q.low):
         return None
     who = (m.group(1) if m else "").strip(" ?.")
+    from core.candidates import skills as vocab
+
+    if who and re.search(r"\b(worked|work) with\b", q.label, re.I) and vocab.extract(who):
+        return None  # "Have you worked with Airflow?": a tool, not an employer (the skills rule answers it)
     if not who or not q.facts.employers:
         return _none("cannot tell which employer the question names" if not who else "profile lists no employers")
     known = any(_n(who) in _n(e) or _n(e) in _n(who) for e in q.facts.employers)
@@ -638,6 +642,45 @@ def _months_of(years: Any) -> Result:
     return str(months), "work.years_experience (months past the whole years)", 0.9 if exact else 0.75, ""
 
 
+_SKILLS_ASKED = re.compile(
+    r"(which|what) (of (these|the following) )?(skills|tools|technologies|languages|frameworks|platforms)|"
+    r"(which|what) (of (these|the following) )?(have|do) you (used|use|worked|know)|"
+    r"(skills|tools|technologies|languages|frameworks) (you|that you) (have )?(used|know|worked)|"
+    r"(proficient|experienced|hands.?on experience) (in|with)\b(?! \w+\?$)", re.I)
+
+
+_SKILL_YES_NO = re.compile(
+    r"^(do you have|have you got) (any )?(hands.?on |working |professional |prior )?experience (with|in|using|of) "
+    r"(?P<what>[^?]{1,60})\??$|^have you (ever )?(worked with|used|worked on) (?P<what2>[^?]{1,60})\??$|"
+    r"^are you (proficient|experienced|skilled) (in|with) (?P<what3>[^?]{1,60})\??$", re.I)
+
+
+def _skills_used(q: _Q) -> Result | None:
+    """"Which of these have you used?" as tick boxes: the options that are the candidate's own skills (their
+    resume's or profile's, made canonical); the others stay unticked. Never more than the profile says."""
+    f = q.f
+    from core.candidates import skills as vocab
+
+    mine = {_n(vocab.normalise(str(s)) or str(s)) for s in [*(q.facts.p.get("skills") or []), *q.facts.skills_years]}
+    asked = _SKILL_YES_NO.search(q.label)
+    if asked and (f.type == "checkbox" or (f.type in CHOICES and _yes_no(f))):
+        # "Do you have experience with Kafka?": yes when every skill it names is the candidate's; a skill the
+        # resume does not name is no proof of a no, so that goes to a person
+        what = asked.group("what") or asked.group("what2") or asked.group("what3")
+        named = [x.strip(" .") for x in re.split(r",\s*|\s+and\s+|\s*/\s*", what) if x.strip(" .")]
+        if named and all(_n(vocab.normalise(x) or x) in mine for x in named):
+            return True, "skills (the candidate's own)", 0.9, ""
+        return _none("the profile does not name this skill (a no is not assumed)")
+    if f.type != "checkboxes" or not f.options or not _SKILLS_ASKED.search(q.label):
+        return None
+    picked = [o for o in f.options if _n(vocab.normalise(o) or o) in mine]
+    if not picked:
+        return _none("none of the options is among the candidate's skills")
+    # a skill on the resume says the candidate has it, not always how they used it ("in production"): an
+    # answer a person may want to see before it is sent (the "when uncertain" policy asks them)
+    return picked, "skills (the options among the candidate's own)", 0.75, ""
+
+
 def _employer_and_title(q: _Q) -> Result | None:
     if re.search(r"current (company|employer)|^(company|employer|organi[sz]ation)$|current organi[sz]ation|\borg\b|"
                  r"present employer", q.low) and not _QUESTION.search(q.label) \
@@ -681,7 +724,7 @@ def _remote_and_location(q: _Q) -> Result | None:
 RULES: tuple[Callable[[_Q], Result | None], ...] = (
     _files, _cover_letter_text, _identity, _links, _date_of_birth, _demographics, _dial_code, _salary, _sponsorship,
     _authorization, _residence, _country, _city, _start_date, _notice_period, _relocation, _former_employer, _school, _qualification, _years,
-    _employer_and_title, _preferred_location, _remote_and_location,
+    _skills_used, _employer_and_title, _preferred_location, _remote_and_location,
 )
 
 

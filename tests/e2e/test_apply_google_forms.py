@@ -62,7 +62,7 @@ def test_with_the_link_given_every_answer_is_posted_as_its_entry_and_the_respons
     assert sent["entry.902114568"] == "Yes"
     assert sent["entry.902114569"] == "B.E./B.Tech"  # the listbox, not its "Choose" placeholder
     assert sent["entry.902114573"] == DRIVE_LINK
-    assert sent["entry.902114570"] == ""  # the tick boxes the profile does not answer stay unticked
+    assert sent["entry.902114570"] == "Python,SQL"  # drawn tick boxes: the candidate's own skills, not Spark
     by_label = {f["label"]: f for f in out.fields()}
     assert "as the question asks" in by_label["Contact Number"]["source"]
     app = db.one("SELECT status, submitted_at FROM applications WHERE id = %s", (ids["application_id"],))

@@ -268,3 +268,18 @@ def test_a_highest_qualification_given_as_levels_and_a_preferred_location_from_t
     got = answers(sheet_of(level, where, profile=prof))
     assert got["Preferred location"] == ("Pune", "preferences.locations")
     assert got["Highest qualification"][0] == "Post Graduate"
+
+
+def test_skills_asked_as_tick_boxes_or_yes_no_come_from_the_candidates_own_skills():
+    prof = profile_dict()
+    prof["skills"] = ["Python", "SQL", "Airflow", "PostgreSQL"]
+    used = f("Which of these have you used at work?", "checkboxes", options=["Python", "SQL", "Spark", "Tableau"])
+    kafka = f("Do you have experience with Kafka?", "radio", options=["Yes", "No"])
+    both = f("Have you worked with Airflow and Postgres?", "radio", options=["Yes", "No"])
+    acme = f("Have you worked for Acme Analytics before?", "radio", options=["Yes", "No"])
+    s = sheet_of(used, kafka, both, acme, profile=prof)
+    by = {a.label: a for a in s.answers}
+    assert by["Which of these have you used at work?"].value == ["Python", "SQL"]  # never Spark or Tableau
+    assert by["Do you have experience with Kafka?"].value is None  # not in the resume is no proof of a no
+    assert by["Have you worked with Airflow and Postgres?"].value == "Yes"  # tools, not an employer
+    assert by["Have you worked for Acme Analytics before?"].value == "Yes"  # an employer, as before
