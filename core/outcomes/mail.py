@@ -270,6 +270,10 @@ _RULES: dict[str, list[tuple[str, float]]] = {
         (r"calendly\.com|goodtime\.io|\bpick a (?:time|slot)\b|book a (?:time|slot)", 2.5),
         (r"would (?:like|love) to (?:speak|talk|chat|meet) with you", 2.5), (r"\bnext round\b", 1.5),
         (r"\b(?:technical|onsite|on-site|final|panel|hiring manager) interview\b", 2.0),
+        # as Indian employers' HR teams write it: "your interview has been scheduled on 12 Dec at 11:00 AM IST"
+        (r"\binterview (?:has been |is |was )?(?:scheduled|confirmed|fixed|lined up|arranged)\b", 3.0),
+        (r"\b(?:hr|technical|managerial|f2f|face[- ]to[- ]face|first|second|1st|2nd) (?:round|interview round)\b", 2.0),
+        (r"\bshortlisted for (?:the )?(?:next|technical|hr|interview|first|second)\b", 2.5),
     ],
     "assessment": [
         (r"\b(?:coding|technical|online|skills?) (?:assessment|challenge|test)\b", 3.0),

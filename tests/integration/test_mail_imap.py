@@ -76,7 +76,7 @@ def test_a_shared_inbox_is_linked_classified_and_held_for_an_operator(db, imap, 
 
     [summary] = mail.sync(db, cipher, settings)
     assert summary["fetched"] == len(names) + 1
-    assert summary["counts"] == {"pending": 7, "unlinked": 3, "ignored": 1, "skipped": 1}
+    assert summary["counts"] == {"pending": 8, "unlinked": 3, "ignored": 1, "skipped": 1}
     got = by_uid(db)
     expect = {
         "<gh.ack.7731@us.greenhouse-mail.io>": ("confirmation", "greenhouse:acme:1001", "pending"),
@@ -89,6 +89,7 @@ def test_a_shared_inbox_is_linked_classified_and_held_for_an_operator(db, imap, 
         "<wd.ack.0042@myworkday.com>": ("confirmation", None, "unlinked"),
         "<alert.55@linkedin.com>": ("other", None, "ignored"),
         "<zl.rej.19@zenloop.io>": ("rejection", "lever:zenloop:5f2c", "pending"),
+        "<20261202100500.4411@mail.northwind.in>": ("interview", "company:northwind:77", "pending"),
         "<gh.ack.7790@us.greenhouse-mail.io>": ("confirmation", None, "unlinked"),  # not a candidate's address
     }
     for mid, (cls, key, status) in expect.items():

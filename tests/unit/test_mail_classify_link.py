@@ -44,6 +44,7 @@ EXPECTED = [
     ("08_workday_unknown_company.eml", "confirmation", None),
     ("09_job_alert_newsletter.eml", "other", None),
     ("10_rejection_after_interview.eml", "rejection", 2),
+    ("12_india_hr_interview_scheduled.eml", "interview", 5),
 ]
 
 
