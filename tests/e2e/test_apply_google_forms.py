@@ -98,7 +98,10 @@ def test_drawn_choices_are_one_question_each_and_a_yes_no_button_group_is_not_re
         '<button type="button" role="radio" aria-checked="false">No</button></div>'
         '<div role="group" aria-label="Terms"><div role="checkbox" aria-checked="false" tabindex="0" '
         'style="display:inline-block;width:16px;height:16px;border:1px solid" aria-label="I agree to be contacted">'
-        '</div></div></form>')
+        '</div></div>'
+        '<fieldset><legend>Shift</legend><div role="radio" aria-checked="false"><label><input type="radio" '
+        'name="shift" value="day"> Day</label></div><div role="radio" aria-checked="false"><label><input '
+        'type="radio" name="shift" value="night"> Night</label></div></fieldset></form>')
     script = ("document.querySelectorAll('[role=radio],[role=checkbox]').forEach(o => o.addEventListener('click', () => {"
               " if (o.getAttribute('role') === 'radio') o.parentElement.querySelectorAll('[role=radio]')"
               ".forEach(x => x.setAttribute('aria-checked', 'false'));"
@@ -111,8 +114,9 @@ def test_drawn_choices_are_one_question_each_and_a_yes_no_button_group_is_not_re
         got = [(f.label, f.type, f.options, f.required) for f in fields]
         assert got == [("Do you have a valid passport?", "radio", ["Yes", "No"], True),
                        ("Are you open to night shifts?", "radio", ["Yes", "No"], False),
-                       ("Terms", "checkboxes", ["I agree to be contacted"], False)]
-        passport, _, terms = fields
+                       ("Terms", "checkboxes", ["I agree to be contacted"], False),
+                       ("Shift", "radio", ["Day", "Night"], False)]  # the real inputs, not their wrappers again
+        passport, _, terms, _ = fields
         forms.fill(browser.driver, passport, "No")
         forms.fill(browser.driver, passport, "No")  # already chosen: a second pass does not toggle it
         forms.fill(browser.driver, terms, ["I agree to be contacted"])

@@ -239,6 +239,13 @@ function discoverDoc(doc, path) {
               input_type: auto ? 'autocomplete' : itype, multiple: !!el.multiple, frame: path,
               maxlength: (tagName === 'input' || tagName === 'textarea') && el.maxLength > 0 ? el.maxLength : 0});
   }
+  // A question found after the controls' walk takes its place in document order among those already read
+  // (a person answers them top to bottom).
+  const place = (field, el) => {
+    const at = out.findIndex(o => { const e = doc.querySelector('[data-talvix-id="' + o.key + '"]');
+                                    return e && (el.compareDocumentPosition(e) & Node.DOCUMENT_POSITION_FOLLOWING); });
+    if (at < 0) out.push(field); else out.splice(at, 0, field);
+  };
   // Yes/no button groups (Ashby and others): buttons that say Yes and No side by side are one question.
   const seenBoxes = new Set();
   for (const b of Array.from(doc.querySelectorAll('button'))) {
@@ -252,10 +259,10 @@ function discoverDoc(doc, path) {
     const els = l ? l.split(/\s+/).map(i => doc.getElementById(i)).filter(Boolean) : [];
     const label = l ? byIds(doc, l) : (norm(box.getAttribute('aria-label')) || nearby(box));
     const hidden = box.querySelector('input[type=hidden][name]');
-    out.push({key: tag(buttons[0]), label: cleanLabel(label), name: box.id || (hidden ? hidden.name : ''), type: 'radio',
-              required: box.getAttribute('aria-required') === 'true' || saysRequired(label) || els.some(starred),
-              options: texts, option_keys: buttons.map(x => tag(x)), placeholder: '', hint: '', input_type: 'button',
-              multiple: false, frame: path});
+    place({key: tag(buttons[0]), label: cleanLabel(label), name: box.id || (hidden ? hidden.name : ''), type: 'radio',
+           required: box.getAttribute('aria-required') === 'true' || saysRequired(label) || els.some(starred),
+           options: texts, option_keys: buttons.map(x => tag(x)), placeholder: '', hint: '', input_type: 'button',
+           multiple: false, frame: path}, buttons[0]);
   }
   // Radios and tick boxes drawn without inputs (role=radio / role=checkbox on a div, as Google Forms and
   // other hand-made widgets draw them): a radiogroup's options are one question, so are the tick boxes of
@@ -264,6 +271,7 @@ function discoverDoc(doc, path) {
   for (const opt of Array.from(doc.querySelectorAll('[role=radio],[role=checkbox]'))) {
     if (opt.matches('input') || seenAria.has(opt) || isExcluded(opt) || opt.closest('[data-talvix-skip]') || !shown(opt) || trap(opt)) continue;
     if (opt.tagName === 'BUTTON' && seenBoxes.has(opt.parentElement)) continue;  // a yes/no button group, read above
+    if (opt.querySelector('input[type=radio],input[type=checkbox]')) continue;  // a wrapper round a real input, read above
     const role = opt.getAttribute('role');
     const box = (role === 'radio' ? opt.closest('[role=radiogroup]') : opt.closest('[role=group],[role=list]')) || opt.parentElement;
     const members = Array.from(box.querySelectorAll('[role=' + role + ']')).filter(x => !x.matches('input') && shown(x) && !isExcluded(x));
@@ -280,10 +288,7 @@ function discoverDoc(doc, path) {
               options: members.map(x => cleanLabel(says(x))), option_keys: members.map(x => tag(x)), placeholder: '',
               hint: norm(box.getAttribute('aria-describedby') ? byIds(doc, box.getAttribute('aria-describedby')) : '').slice(0, 300),
               input_type: 'aria', multiple: role === 'checkbox', frame: path};
-    // in document order among the questions already read (a person answers them top to bottom)
-    const at = out.findIndex(o => { const e = doc.querySelector('[data-talvix-id="' + o.key + '"]');
-                                    return e && (members[0].compareDocumentPosition(e) & Node.DOCUMENT_POSITION_FOLLOWING); });
-    if (at < 0) out.push(field); else out.splice(at, 0, field);
+    place(field, members[0]);
   }
   win.__talvixCounter = counter;
   // Same-origin iframes are read here; the others (and only those) need a WebDriver frame switch.
