@@ -191,10 +191,28 @@ def _inr(lo: float | None, hi: float | None, text: str, period: str = "year") ->
             "text": text.strip()}
 
 
+_UP_TO = re.compile(r"(?:up\s?to|max(?:imum)?\.?|not more than|not exceeding|till|below|under)\s*[:\-]?\s*$", re.I)
+_FROM = re.compile(r"(?:min(?:imum)?\.?|from|starting(?: (?:at|from))?|at least|above|over|more than)\s*[:\-]?\s*$", re.I)
+_ONWARDS = re.compile(r"^\s*(?:\+|onwards|and above|or more|plus\b)", re.I)
+
+
+def _bounded(pay: dict[str, Any], text: str, start: int, end: int) -> dict[str, Any]:
+    """One amount said as a bound: "up to 25 LPA" is a most (no least), "from 10 LPA" / "10 LPA onwards" a
+    least (no most); an amount said plainly is both."""
+    before, after = text[max(0, start - 24):start], text[end:end + 16]
+    gone = "min" if _UP_TO.search(before) else ("max" if _FROM.search(before) or _ONWARDS.search(after) else None)
+    if gone is not None:
+        pay[gone] = None
+        if f"{gone}_lpa" in pay:
+            pay[f"{gone}_lpa"] = None
+    return pay
+
+
 def salary(text: str) -> dict[str, Any] | None:
     """The pay a posting states: INR (LPA, lakhs, crores, ₹ amounts with Indian grouping) or another currency.
 
-    INR results carry ``min_lpa``/``max_lpa`` (lakhs per annum); monthly amounts are made yearly.
+    INR results carry ``min_lpa``/``max_lpa`` (lakhs per annum); monthly amounts are made yearly. One amount
+    said as a bound ("up to 25 LPA", "from 10 LPA", "10 LPA onwards") leaves the other end unknown (None).
     """
     m = _LPA_RANGE.search(text)
     if m:
@@ -204,19 +222,21 @@ def salary(text: str) -> dict[str, Any] | None:
     m = _LPA_ONE.search(text)
     if m:
         v = float(m.group(1)) * 100_000
-        return _inr(v, v, m.group(0))
+        return _bounded(_inr(v, v, m.group(0)), text, m.start(1), m.end())
     m = _CRORE.search(text)
     if m and re.search(r"crores?|cr\b", m.group(0), re.I):
         lo = float(m.group(1)) * 10_000_000
         hi = float(m.group(2)) * 10_000_000 if m.group(2) else lo
-        return _inr(lo, hi, m.group(0))
+        pay = _inr(lo, hi, m.group(0))
+        return pay if m.group(2) else _bounded(pay, text, m.start(1), m.end())
     m = _INR_AMOUNT.search(text)
     if m:
         lo = _amount(m.group(1))
         hi = _amount(m.group(2)) if m.group(2) else lo
         if m.group(3):
             lo, hi = lo * 12, hi * 12
-        return _inr(lo, hi, m.group(0))
+        pay = _inr(lo, hi, m.group(0))
+        return pay if m.group(2) else _bounded(pay, text, m.start(), m.end())
     for m in _FOREIGN.finditer(text):
         currency = _SYMBOLS.get(m.group(1) or "") or (m.group(2) or m.group(7) or "").upper()
         if not currency:

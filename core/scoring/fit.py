@@ -288,6 +288,8 @@ def _salary_lpa(parsed: dict[str, Any]) -> float:
     pay = parsed.get("salary") or {}
     if not isinstance(pay, dict) or pay.get("currency") not in (None, "INR"):
         return math.nan
+    if pay.get("max_lpa") is None and pay.get("min_lpa") is not None and "max" in pay and pay.get("max") is None:
+        return math.nan  # "from 10 LPA": no most, so how far it reaches is unknown (scored as unknown)
     return _fnum(pay.get("max_lpa") if pay.get("max_lpa") is not None else pay.get("min_lpa"))
 
 

@@ -161,3 +161,21 @@ def test_breakdowns_of_many_pairs_at_once_are_each_pairs_own():
         assert len({repr(b) for b in together}) > 6  # the pairs differ: a mixed-up answer would show
         for (ci, ji), bd in zip(pairs, together):
             assert bd["score"] == pytest.approx(float(result.fit[ci, ji]), abs=0.06)
+
+
+def test_a_salary_said_as_a_bound_leaves_its_other_end_unknown():
+    from core.jobs.jd import salary
+
+    assert salary("Package up to 25 Lakhs per annum") == {
+        "currency": "INR", "min": None, "max": 2500000.0, "period": "year", "min_lpa": None, "max_lpa": 25.0,
+        "text": "25 Lakhs per annum"}
+    starting = salary("CTC: 10 LPA onwards")
+    assert (starting["min_lpa"], starting["max_lpa"]) == (10.0, None)
+    assert (salary("Starting from 8 LPA")["min_lpa"], salary("Starting from 8 LPA")["max_lpa"]) == (8.0, None)
+    assert (salary("CTC: 12 LPA")["min_lpa"], salary("CTC: 12 LPA")["max_lpa"]) == (12.0, 12.0)
+    # "10 LPA onwards" does not cap the job at 10: for a candidate wanting 20 its pay is unknown, not too low
+    onwards = job(8, "Backend Engineer", BACKEND["description"].replace("Salary 20-30 LPA", "CTC: 10 LPA onwards"))
+    capped = job(9, "Backend Engineer", BACKEND["description"].replace("Salary 20-30 LPA", "CTC: 10 LPA"))
+    result = run([candidate(1, expected_ctc_lpa=20)], [onwards, capped])
+    assert result.breakdown(0, 0)["components"]["salary"]["score"] == 0.75  # unknown
+    assert result.breakdown(0, 1)["components"]["salary"]["score"] == pytest.approx((10 / 20) ** 2, abs=1e-3)
