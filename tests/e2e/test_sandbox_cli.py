@@ -13,6 +13,12 @@ import httpx
 from tests.support.common import REPO, talvix_cmd
 
 
+def default_sigint() -> None:
+    """In the child, before Python starts: Ctrl-C as a terminal gives it. A suite started in the background
+    (`./scripts/test &`) inherits SIGINT ignored, and Python then installs no KeyboardInterrupt handler."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def sandbox_env() -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("TALVIX_")}
     env["PYTHONPATH"] = str(REPO) + os.pathsep + env.get("PYTHONPATH", "")
@@ -22,7 +28,7 @@ def sandbox_env() -> dict[str, str]:
 def test_sandbox_command_prints_url_and_boards_and_records_to_data_dir(tmp_path: Path) -> None:
     data = tmp_path / "subs"
     proc = subprocess.Popen(talvix_cmd("sandbox", "--port", "0", "--json", "--data", str(data)), cwd=tmp_path,
-                            env=sandbox_env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                            env=sandbox_env(), preexec_fn=default_sigint, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
         banner = json.loads(proc.stdout.readline())
         assert banner["url"].startswith("http://127.0.0.1:")
@@ -42,7 +48,7 @@ def test_sandbox_command_prints_url_and_boards_and_records_to_data_dir(tmp_path:
 
 
 def test_sandbox_command_prints_a_human_banner(tmp_path: Path) -> None:
-    proc = subprocess.Popen(talvix_cmd("sandbox", "--port", "0", "--quiet"), cwd=tmp_path, env=sandbox_env(),
+    proc = subprocess.Popen(talvix_cmd("sandbox", "--port", "0", "--quiet"), cwd=tmp_path, env=sandbox_env(), preexec_fn=default_sigint,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
         first = proc.stdout.readline()
@@ -61,7 +67,7 @@ def test_busy_port_is_a_one_line_error(tmp_path: Path) -> None:
         s.bind(("127.0.0.1", 0))
         s.listen()
         port = s.getsockname()[1]
-        r = subprocess.run(talvix_cmd("sandbox", "--port", str(port)), cwd=tmp_path, env=sandbox_env(),
+        r = subprocess.run(talvix_cmd("sandbox", "--port", str(port)), cwd=tmp_path, env=sandbox_env(), preexec_fn=default_sigint,
                            capture_output=True, text=True, timeout=30)
     assert r.returncode != 0
     assert f"cannot listen on 127.0.0.1:{port}" in r.stderr and "--port" in r.stderr
@@ -71,6 +77,6 @@ def test_busy_port_is_a_one_line_error(tmp_path: Path) -> None:
 def test_data_path_that_is_a_file_is_refused(tmp_path: Path) -> None:
     f = tmp_path / "file.txt"
     f.write_text("x")
-    r = subprocess.run(talvix_cmd("sandbox", "--port", "0", "--data", str(f)), cwd=tmp_path, env=sandbox_env(),
+    r = subprocess.run(talvix_cmd("sandbox", "--port", "0", "--data", str(f)), cwd=tmp_path, env=sandbox_env(), preexec_fn=default_sigint,
                        capture_output=True, text=True, timeout=30)
     assert r.returncode != 0 and "is a file" in r.stderr

@@ -70,7 +70,7 @@ _HEADING_INDEX.update({h: section for section, names in {
               "extra curricular activity", "extracurricular activity", "co curricular activity",
               "achievement", "award", "declaration", "interest", "reference", "personal strength",
               "area of interest", "areas of interest"),
-}.items() for h in names for h in (h, h + "s") if h not in _HEADING_INDEX})
+}.items() for n in names for h in (n, n[:-1] + "ies" if n.endswith("y") else n + "s") if h not in _HEADING_INDEX})
 
 _TITLE_WORDS = (
     "engineer", "developer", "manager", "lead", "architect", "analyst", "scientist", "designer", "consultant",
