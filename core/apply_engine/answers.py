@@ -610,11 +610,22 @@ _TOTAL_WORDS = re.compile(r"\b(how|many|much|years?|yrs|months?|of|in|do|you|hav
                           r"work|working|industry|full.?time|experience|exp|your|what|is|the|number)\b|[^a-z]+")
 
 
+def _whole_years_and_months(years: float) -> tuple[int, int, bool]:
+    """(whole years, months past them, exact): 9.4 years is (9, 5, False); 5 years is (5, 0, True)."""
+    months = round(float(years) * 12)
+    return months // 12, months % 12, float(years) * 12 == months
+
+
 def _years(q: _Q) -> Result | None:
     if _experience_months_field(q.f):
         if _TOTAL_WORDS.sub(" ", q.label).strip():
             return _none("no months of experience recorded for this")
-        return _months_of(q.work.get("years_experience"))
+        years = q.work.get("years_experience")
+        if not isinstance(years, (int, float)):
+            return _none("profile has no work.years_experience")
+        _, months, exact = _whole_years_and_months(years)
+        # 9.4 years is itself rounded from whole months: the months may be one off, and the sheet says so
+        return str(months), "work.years_experience (months past the whole years)", 0.9 if exact else 0.75, ""
     if not (re.search(r"experience", q.low)
             and (re.search(r"years|\byrs\b", q.low) or re.search(r"^(total|overall) experience", q.label))):
         return None
@@ -626,20 +637,10 @@ def _years(q: _Q) -> Result | None:
         years = q.work.get("years_experience")
         if q.facts.split_experience and isinstance(years, (int, float)):
             # the months go in their own control: the whole years here ("9" of 9 years 5 months)
-            whole, months = divmod(round(float(years) * 12), 12)
+            whole, _, _ = _whole_years_and_months(years)
             return str(whole), "work.years_experience (whole years; the months beside it)", 0.9, ""
         return _fact(years, "work.years_experience", 0.9)
     return _none("no years of experience recorded for this skill")
-
-
-def _months_of(years: Any) -> Result:
-    """The months past the whole years of the profile's total ("5" for 9.4 years); exact for whole years."""
-    if not isinstance(years, (int, float)):
-        return _none("profile has no work.years_experience")
-    months = round(float(years) * 12) % 12
-    exact = float(years) * 12 == round(float(years) * 12)
-    # 9.4 years is itself rounded from whole months: the months may be one off, and the sheet says so
-    return str(months), "work.years_experience (months past the whole years)", 0.9 if exact else 0.75, ""
 
 
 _SKILLS_ASKED = re.compile(

@@ -8,7 +8,6 @@ from collections.abc import Iterator
 import pytest
 
 from core.apply_engine import sites
-from core.apply_engine.browser import Browser
 from core.apply_engine.engine import ApplyEngine
 from core.storage import Storage
 from tests.support.apply_helpers import PageServer, company_form, engine_request, make_application, tune
@@ -19,12 +18,6 @@ CHALLENGE_AT_SUBMIT = (
     " const f = document.createElement('iframe'); f.src = '/hcaptcha/challenge?frame=challenge';"
     " f.title = 'Main content of the hCaptcha challenge'; f.style.cssText = 'width:400px;height:520px;border:0';"
     " document.body.appendChild(f); });</script>")
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with Browser() as b:
-        yield b
 
 
 @pytest.fixture

@@ -3,21 +3,10 @@ its iframe, and confirmed there; nothing outside it is touched."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
-import pytest
-
-from core.apply_engine.browser import Browser
 from core.apply_engine.engine import ApplyEngine
 from core.storage import Storage
 from tests.support.apply_helpers import engine_request, make_application, tune
 from tests.support.form_corpus import CorpusServer, load_corpus
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with Browser() as b:
-        yield b
 
 
 def test_an_embedded_greenhouse_form_is_submitted_inside_its_iframe(settings, db, browser):

@@ -32,12 +32,6 @@ from tests.support.apply_helpers import (
 )
 
 
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with Browser() as b:
-        yield b
-
-
 @pytest.fixture
 def server() -> Iterator[PageServer]:
     srv = PageServer({"/form": company_form(), "/apply/thanks": THANKS,

@@ -41,12 +41,6 @@ TRUSTED_ONLY_DROPDOWN = (
     " m.hidden = true; } else { m.hidden = !m.hidden; } });</script>")
 
 
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with Browser() as b:
-        yield b
-
-
 @pytest.fixture
 def server() -> Iterator[PageServer]:
     srv = PageServer({"/apply/thanks": THANKS,

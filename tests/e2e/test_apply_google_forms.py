@@ -12,19 +12,12 @@ from urllib.parse import parse_qs
 
 import pytest
 
-from core.apply_engine.browser import Browser
 from core.apply_engine.engine import ApplyEngine
 from core.storage import Storage
 from tests.support.apply_helpers import engine_request, make_application, tune
 from tests.support.form_corpus import CorpusServer, load_corpus, profile
 
 DRIVE_LINK = "https://drive.google.com/file/d/1AshaRamanResumeReplica/view?usp=sharing"
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with Browser() as b:
-        yield b
 
 
 @pytest.fixture

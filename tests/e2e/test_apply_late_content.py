@@ -32,12 +32,6 @@ LATE_QUESTION = ('<label for="py">Years of Python experience *</label>'
                  '<input type="number" id="py" name="python_years" required>')
 
 
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with Browser() as b:
-        yield b
-
-
 @pytest.fixture
 def server() -> Iterator[PageServer]:
     gate = threading.Event()

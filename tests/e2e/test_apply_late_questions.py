@@ -6,17 +6,10 @@ from collections.abc import Iterator
 
 import pytest
 
-from core.apply_engine.browser import Browser
 from core.apply_engine.engine import ApplyEngine
 from core.storage import Storage
 from tests.support.apply_helpers import engine_request, make_application, tune
 from tests.support.form_corpus import CorpusServer, load_corpus
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with Browser() as b:
-        yield b
 
 
 @pytest.fixture

@@ -3,11 +3,7 @@
 from __future__ import annotations
 
 import socket
-from collections.abc import Iterator
 
-import pytest
-
-from core.apply_engine.browser import Browser
 from core.apply_engine.engine import ApplyEngine, network_error
 from core.storage import Storage
 from tests.support.apply_helpers import PageServer, company_form, engine_request, make_application, tune
@@ -19,12 +15,6 @@ def _closed_port() -> int:
     port = s.getsockname()[1]
     s.close()  # nothing listens there any more
     return port
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with Browser() as b:
-        yield b
 
 
 def test_a_refused_connection_is_a_network_error_not_a_missing_form(settings, db, browser):

@@ -4,11 +4,6 @@ no second click); a fixable one is fixed and submitted once more, and never a th
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
-import pytest
-
-from core.apply_engine.browser import Browser
 from core.apply_engine.engine import ApplyEngine
 from core.storage import Storage
 from tests.support.apply_helpers import PageServer, company_form, engine_request, make_application, tune
@@ -23,12 +18,6 @@ REFUSES_PHONE = (
     " m.textContent = '__MESSAGE__'; p.after(m);"
     " const g = document.createElement('div'); g.setAttribute('role', 'alert');"
     " g.textContent = 'Please correct the errors below'; f.prepend(g); });</script>")
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with Browser() as b:
-        yield b
 
 
 def test_a_field_the_page_refuses_at_submit_goes_to_a_person_named(settings, db, browser):

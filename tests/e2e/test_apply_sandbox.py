@@ -25,12 +25,6 @@ def sandbox() -> Iterator[SandboxServer]:
         yield sb
 
 
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with Browser() as b:
-        yield b
-
-
 @pytest.fixture
 def run(settings: Any, db: Any, browser: Browser, sandbox: SandboxServer):
     tune(settings, confirm_timeout_s=5.0)

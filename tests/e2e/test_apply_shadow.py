@@ -5,21 +5,11 @@ read from inside spl-input's shadow root and fixed, and its thank-you (also in a
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 
-import pytest
-
-from core.apply_engine.browser import Browser
 from core.apply_engine.engine import ApplyEngine
 from core.storage import Storage
 from tests.support.apply_helpers import engine_request, make_application, tune
 from tests.support.form_corpus import CorpusServer, load_corpus, profile
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with Browser() as b:
-        yield b
 
 
 def test_a_form_in_shadow_roots_is_submitted_and_its_refusal_and_thanks_are_read(settings, db, browser):

@@ -281,11 +281,10 @@ function discoverDoc(doc, path) {
     const l = box.getAttribute('aria-labelledby');
     const els = l ? l.split(/\s+/).map(i => doc.getElementById(i)).filter(Boolean) : (heading ? [heading] : []);
     const label = l ? byIds(doc, l) : (norm(box.getAttribute('aria-label')) || (heading ? textOf(heading) : nearby(box)));
-    const says = x => norm(x.getAttribute('aria-label') || x.getAttribute('data-value') || x.getAttribute('data-answer-value') || x.innerText || x.textContent);
     const field = {key: tag(members[0]), label: cleanLabel(label), name: entryName(box) || box.id || '',
               type: role === 'radio' ? 'radio' : 'checkboxes',
               required: box.getAttribute('aria-required') === 'true' || saysRequired(label) || els.some(starred),
-              options: members.map(x => cleanLabel(says(x))), option_keys: members.map(x => tag(x)), placeholder: '',
+              options: members.map(x => cleanLabel(drawnSays(x))), option_keys: members.map(x => tag(x)), placeholder: '',
               hint: norm(box.getAttribute('aria-describedby') ? byIds(doc, box.getAttribute('aria-describedby')) : '').slice(0, 300),
               input_type: 'aria', multiple: role === 'checkbox', frame: path};
     place(field, members[0]);

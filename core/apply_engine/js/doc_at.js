@@ -35,3 +35,13 @@ function deepFind(root, selector) {
   for (const h of hostsIn(root)) { const x = h.shadowRoot.querySelector(selector) || deepFind(h.shadowRoot, selector); if (x) return x; }
   return null;
 }
+// A choice drawn without an input: a yes/no button, or role=radio / role=checkbox on another element. It is
+// chosen when it says so (aria-pressed, aria-checked); it says what it is in aria-label, else data-value.
+function drawnChoice(el) {
+  return el.tagName === 'BUTTON' || (el.tagName !== 'INPUT' && /^(radio|checkbox)$/.test(el.getAttribute('role') || ''));
+}
+function drawnChosen(el) { return el.getAttribute('aria-pressed') === 'true' || el.getAttribute('aria-checked') === 'true'; }
+function drawnSays(el) {
+  return (el.getAttribute('aria-label') || el.getAttribute('data-value') || el.getAttribute('data-answer-value')
+          || el.innerText || el.textContent || '').replace(/[\s\u00a0]+/g, ' ').trim();
+}

@@ -27,11 +27,9 @@ function fillSelect(el, value) {
 }
 function setChecked(el, want) {
   if (!el) return 'control re-rendered';
-  if (el.tagName === 'BUTTON' || (el.tagName !== 'INPUT' && /^(radio|checkbox)$/.test(el.getAttribute('role') || ''))) {
-    // a yes/no button group, or a radio / tick box drawn on a div: pressed or aria-checked is chosen
-    const pressed = () => el.getAttribute('aria-pressed') === 'true' || el.getAttribute('aria-checked') === 'true';
-    if (pressed() !== want) clickLike(el);
-    return pressed() === want ? null : 'did not stay ' + (want ? 'chosen' : 'unchosen');
+  if (drawnChoice(el)) {  // a yes/no button group, or a radio / tick box drawn on a div
+    if (drawnChosen(el) !== want) clickLike(el);
+    return drawnChosen(el) === want ? null : 'did not stay ' + (want ? 'chosen' : 'unchosen');
   }
   if (el.checked !== want) el.click();
   return el.checked === want ? null : 'did not stay ' + (want ? 'ticked' : 'unticked');

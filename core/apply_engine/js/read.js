@@ -12,13 +12,11 @@ function textOf(node) {
 if (type === 'select') { return Array.from(el.selectedOptions).map(o => norm(o.text)).join(', '); }
 if (type === 'checkbox') { return el.checked ? 'true' : 'false'; }
 if (type === 'radio' || type === 'checkboxes') {
-  // a yes/no button, or a radio / tick box drawn on a div (role and aria-checked), or a real input
-  const drawn = x => x.tagName === 'BUTTON' || (x.tagName !== 'INPUT' && /^(radio|checkbox)$/.test(x.getAttribute('role') || ''));
-  const on = x => drawn(x) ? (x.getAttribute('aria-pressed') === 'true' || x.getAttribute('aria-checked') === 'true') : x.checked;
-  const says = x => x.tagName === 'BUTTON' ? norm(x.innerText || x.textContent)
-    : norm(x.getAttribute('aria-label') || x.getAttribute('data-value') || x.getAttribute('data-answer-value') || x.innerText || x.textContent);
+  // a yes/no button (its text), or a radio / tick box drawn on a div (drawnSays), or a real input (its label)
+  const on = x => drawnChoice(x) ? drawnChosen(x) : x.checked;
+  const says = x => x.tagName === 'BUTTON' ? norm(x.innerText || x.textContent) : drawnSays(x);
   const picked = keys.map(k => byKey(k, path)).filter(x => x && on(x));
-  return picked.map(x => drawn(x) ? says(x) : norm((x.labels && x.labels[0]) ? textOf(x.labels[0]) : x.value)).join(', ');
+  return picked.map(x => drawnChoice(x) ? says(x) : norm((x.labels && x.labels[0]) ? textOf(x.labels[0]) : x.value)).join(', ');
 }
 if (type === 'file') { return Array.from(el.files || []).map(f => f.name).join(', '); }
 if (type === 'combobox') {

@@ -783,6 +783,14 @@ def _by_columns(line: str, columns: list[str], dates: _Dates) -> dict[str, Any] 
     return out if out["employer"] or out["title"] else None
 
 
+def _add_text(bullets: list[str], line: str) -> None:
+    """A role's line of text: a bullet of its own, or, starting in lower case, the sentence above going on."""
+    if bullets and not _is_bullet(line) and line[:1].islower():
+        bullets[-1] += " " + line.strip()
+    else:
+        bullets.append(_strip_bullet(line))
+
+
 def _client_project(header: list[str], d: _Dates, host: dict[str, Any]) -> bool:
     """A header that names a client (and no employer of its own) dated within the role before it."""
     client = any(re.match(r"(?i)\s*client(?:\s+name)?\s*:", h) for h in header)
@@ -816,10 +824,7 @@ def parse_experience(lines: list[str]) -> list[dict[str, Any]]:
     def flush_pending_as_text() -> None:
         if current is not None:
             for p in pending:
-                if current["bullets"] and not _is_bullet(p) and p[:1].islower():
-                    current["bullets"][-1] += " " + p.strip()
-                else:
-                    current["bullets"].append(_strip_bullet(p))
+                _add_text(current["bullets"], p)
         pending.clear()
 
     def close(entry: dict[str, Any] | None) -> None:
@@ -1330,15 +1335,16 @@ def _li_dates(line: str) -> _Dates | None:
 
 
 def _linkedin_roles(lines: list[str], sizes: list[float | None]) -> list[dict[str, Any]]:
-    dated = [i for i, ln in enumerate(lines) if _li_dates(ln)]
+    dated = [(i, d) for i, ln in enumerate(lines) if (d := _li_dates(ln)) is not None]
     if not dated:
         return []
-    body = sizes[dated[0]] or 0.0
+    body = sizes[dated[0][0]] or 0.0
     roles: list[dict[str, Any]] = []
-    starts: list[int] = []
+    starts: list[int] = []  # where each role's header begins
+    text_from: list[int] = []  # where each role's description begins
     employer = ""
     floor = 0  # the first line the next role's header may take
-    for i in dated:
+    for i, d in dated:
         j = i - 1
         title_size = sizes[j] if j >= floor else None
         if title_size is None or title_size <= body:
@@ -1357,24 +1363,18 @@ def _linkedin_roles(lines: list[str], sizes: list[float | None]) -> list[dict[st
             employer = " ".join(company)
         if not employer:
             continue
-        d = _li_dates(lines[i])
-        assert d is not None
         place = lines[i + 1].strip() if i + 1 < len(lines) and sizes[i + 1] == body and _li_place(lines[i + 1]) else None
         roles.append({"employer": employer, "title": " ".join(title), "start": d.start, "end": d.end,
-                      "location": place, "bullets": [], "guessed": ["dates"] if d.guessed else [],
-                      "_text_from": i + (2 if place else 1)})
+                      "location": place, "bullets": [], "guessed": ["dates"] if d.guessed else []})
         starts.append(j + 1)
+        text_from.append(i + (2 if place else 1))
         floor = i + 1
     for k, role in enumerate(roles):
         stop = starts[k + 1] if k + 1 < len(roles) else len(lines)
-        text = [ln.strip() for ln in lines[role.pop("_text_from"): stop] if ln.strip()]
-        bullets: list[str] = []
-        for ln in text:
-            if bullets and not _is_bullet(ln) and ln[:1].islower():
-                bullets[-1] += " " + ln  # a sentence wrapped by the page's width
-            else:
-                bullets.append(_strip_bullet(ln))
-        role["bullets"] = [b for b in bullets if b]
+        for ln in lines[text_from[k]:stop]:
+            if ln.strip():
+                _add_text(role["bullets"], ln.strip())  # a sentence wrapped by the page's width goes on
+        role["bullets"] = [b for b in role["bullets"] if b]
     return roles
 
 
